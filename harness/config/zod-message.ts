@@ -1,0 +1,74 @@
+/**
+ * Turns a zod issue into the house message: "Expected `field` in FILE to be WHAT, got `VALUE` (type)."
+ * Pure.
+ */
+import type { z } from 'zod';
+
+type Issue = z.core.$ZodIssue;
+
+/** Dotted path of an issue, e.g. `build[0]` or `load.rate`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let text = '';
+  for (const part of path) text += typeof part === 'number' ? `[${part}]` : text === '' ? String(part) : `.${String(part)}`;
+  return text === '' ? '(top level)' : text;
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const part of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[part];
+  }
+  return value;
+}
+
+/** `"5" (string)`, `undefined`, `[…] (array)`. */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return '`null`';
+  const type = Array.isArray(value) ? 'array' : typeof value;
+  let shown = JSON.stringify(value) ?? String(value);
+  if (shown.length > 60) shown = `${shown.slice(0, 57)}...`;
+  return `\`${shown}\` (${type})`;
+}
+
+function expectation(issue: Issue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.expected === 'array' ? 'a list' : issue.expected === 'object' ? 'a mapping' : `a ${issue.expected}`;
+    case 'too_small':
+      if (issue.origin === 'array') return `a list of at least ${String(issue.minimum)} item(s)`;
+      if (issue.origin === 'string') return `a string of at least ${String(issue.minimum)} character(s)`;
+      return `a number ${issue.inclusive === false ? '>' : '>='} ${String(issue.minimum)}`;
+    case 'too_big':
+      if (issue.origin === 'array') return `a list of at most ${String(issue.maximum)} item(s)`;
+      if (issue.origin === 'string') return `a string of at most ${String(issue.maximum)} character(s)`;
+      return `a number ${issue.inclusive === false ? '<' : '<='} ${String(issue.maximum)}`;
+    case 'invalid_value':
+      return `one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}`;
+    case 'invalid_format':
+      return issue.format === 'regex' && 'pattern' in issue ? `a string matching ${String(issue.pattern)}` : `a ${issue.format} string`;
+    case 'not_multiple_of':
+      return `a multiple of ${String(issue.divisor)}`;
+    case 'invalid_union':
+      return 'one of the allowed forms';
+    default:
+      return issue.message;
+  }
+}
+
+/**
+ * One issue as a sentence naming the file, the field, what was expected and what was found.
+ * @param input the parsed document the issue refers to (to show the found value)
+ */
+export function formatZodIssue(file: string, issue: Issue, input: unknown): string {
+  if (issue.code === 'unrecognized_keys') {
+    const where = issue.path.length === 0 ? '' : ` under \`${formatPath(issue.path)}\``;
+    return `Unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `\`${key}\``).join(', ')} in ${file}${where}. Check the spelling; the allowed keys are documented in the schema.`;
+  }
+  if (issue.code === 'custom') return `Invalid \`${formatPath(issue.path)}\` in ${file}: ${issue.message}`;
+  if (issue.code === 'invalid_type' && issue.input === undefined && valueAt(input, issue.path) === undefined) {
+    return `Missing \`${formatPath(issue.path)}\` in ${file}: expected ${expectation(issue)}.`;
+  }
+  return `Expected \`${formatPath(issue.path)}\` in ${file} to be ${expectation(issue)}, got ${describeValue(valueAt(input, issue.path))}.`;
+}

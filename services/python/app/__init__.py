@@ -1,0 +1,1 @@
+"""The Python service of rewrite-bench: a FastAPI app implementing services/CONTRACT.md."""
