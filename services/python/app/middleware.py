@@ -28,7 +28,6 @@ async def _send_too_large(send: Send) -> None:
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(_TOO_LARGE_BODY)).encode("ascii")),
-                (b"connection", b"close"),
             ],
         }
     )

@@ -1,0 +1,191 @@
+/**
+ * `rewrite-bench build`: runs each service's build steps (argv, never a shell), skips a service
+ * whose inputs are unchanged, and records build time (clean or incremental), artifact size and
+ * lines of code. A missing toolchain or a failed step is recorded and the other services go on.
+ * I/O.
+ */
+import { execa } from 'execa';
+import { createWriteStream } from 'node:fs';
+import { readFile, utimes, writeFile, rename } from 'node:fs/promises';
+import path from 'node:path';
+import type { ResolvedManifest } from '../config/manifest.js';
+import { messageOf } from '../errors.js';
+import { LineTail } from '../process/tail.js';
+import { findExecutable, installHint } from '../process/toolchain.js';
+import { hashInputs, listSourceFiles, sizeOnDisk } from './files.js';
+import { countLinesOfCode, type LinesOfCode } from './loc.js';
+
+/** Timing of one build step. */
+export interface StepTiming {
+  readonly argv: readonly string[];
+  readonly seconds: number;
+}
+
+/** One timed build of a service. */
+export interface BuildTiming {
+  readonly kind: 'clean' | 'incremental';
+  /** Wall time of all steps. */
+  readonly seconds: number;
+  /** Wall time of the last step (the compile for cargo/go; package install for Python). */
+  readonly lastStepSeconds: number;
+  readonly steps: readonly StepTiming[];
+  /** ISO time the build finished. */
+  readonly at: string;
+}
+
+/** What `build` did for one service. */
+export type BuildRecord = {
+  readonly service: string;
+  readonly language: string;
+  readonly linesOfCode: LinesOfCode;
+  readonly artifactBytes: number | undefined;
+  readonly artifactKind: 'file' | 'directory' | undefined;
+  /** The most recent clean and incremental builds on this machine (this one or earlier). */
+  readonly lastClean: BuildTiming | undefined;
+  readonly lastIncremental: BuildTiming | undefined;
+} & (
+  | { readonly state: 'built'; readonly build: BuildTiming }
+  | { readonly state: 'up-to-date' }
+  | { readonly state: 'skipped'; readonly reason: string }
+  | { readonly state: 'failed'; readonly reason: string; readonly logTail: string; readonly logFile: string }
+);
+
+interface Stamp {
+  inputsHash?: string;
+  lastClean?: BuildTiming;
+  lastIncremental?: BuildTiming;
+}
+
+const STAMP_FILE = '.build-stamp.json';
+
+async function readStamp(dir: string): Promise<Stamp> {
+  try {
+    return JSON.parse(await readFile(path.join(dir, STAMP_FILE), 'utf8')) as Stamp;
+  } catch {
+    return {};
+  }
+}
+
+async function writeStamp(dir: string, stamp: Stamp): Promise<void> {
+  const file = path.join(dir, STAMP_FILE);
+  await writeFile(`${file}.tmp`, `${JSON.stringify(stamp, null, 2)}\n`);
+  await rename(`${file}.tmp`, file);
+}
+
+/** Options of one build. */
+export interface BuildOptions {
+  /** Rebuild even when inputs are unchanged. */
+  readonly force?: boolean;
+  /** Touch the manifest's `incremental` file first, so the build is an incremental one (claim e). */
+  readonly touchIncremental?: boolean;
+  /** Receives progress lines. */
+  readonly log?: (line: string) => void;
+}
+
+async function missingToolchain(manifest: ResolvedManifest): Promise<string | undefined> {
+  for (const step of manifest.build) {
+    const program = step[0]!;
+    // Paths such as .venv/bin/pip are made by an earlier step; only check programs looked up on PATH.
+    if (program.includes('/')) continue;
+    if ((await findExecutable(program, manifest.dir)) === undefined) {
+      return `\`${program}\` is not installed (needed by ${manifest.file}). ${installHint(program)}`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Times a clean build (after the manifest's `clean` steps) and then an incremental one (after
+ * touching the `incremental` file), for claim (e). Services without `clean` get only the
+ * incremental build; services without `incremental` get a normal build.
+ */
+export async function timeBuilds(manifest: ResolvedManifest, log: (line: string) => void): Promise<BuildRecord> {
+  if (manifest.clean.length > 0) {
+    for (const step of manifest.clean) {
+      log(`  ${manifest.name}: ${step.join(' ')}`);
+      await execa(step[0]!, step.slice(1), { cwd: manifest.dir, reject: false, stdin: 'ignore' });
+    }
+    const clean = await buildService(manifest, { force: true, log });
+    if (clean.state !== 'built') return clean;
+  }
+  return buildService(manifest, { touchIncremental: manifest.incremental !== undefined, force: true, log });
+}
+
+/** Builds one service (see the module comment). Never throws for a failed build: it is data. */
+export async function buildService(manifest: ResolvedManifest, options: BuildOptions = {}): Promise<BuildRecord> {
+  const log = options.log ?? (() => {});
+  const sourceFiles = await listSourceFiles(manifest.dir, manifest.sources);
+  const texts = await Promise.all(sourceFiles.map(async (name) => ({ name, text: await readFile(path.join(manifest.dir, name), 'utf8') })));
+  const linesOfCode = countLinesOfCode(texts);
+  const artifactPath = manifest.artifact === undefined ? undefined : path.join(manifest.dir, manifest.artifact);
+  const stamp = await readStamp(manifest.dir);
+  const common = { service: manifest.name, language: manifest.language, linesOfCode };
+  const artifactBefore = artifactPath === undefined ? undefined : await sizeOnDisk(artifactPath);
+
+  const missing = await missingToolchain(manifest);
+  if (missing !== undefined) {
+    return { ...common, state: 'skipped', reason: missing, artifactBytes: artifactBefore?.bytes, artifactKind: artifactBefore?.kind, lastClean: stamp.lastClean, lastIncremental: stamp.lastIncremental };
+  }
+  if (options.touchIncremental === true && manifest.incremental !== undefined) {
+    const now = new Date();
+    await utimes(path.join(manifest.dir, manifest.incremental), now, now);
+  }
+  const inputsHash = await hashInputs(manifest.dir, sourceFiles, JSON.stringify(manifest.build));
+  const hasArtifact = artifactPath === undefined || artifactBefore !== undefined;
+  const upToDate = stamp.inputsHash === inputsHash && hasArtifact && options.force !== true && options.touchIncremental !== true;
+  if (manifest.build.length === 0 || upToDate) {
+    return { ...common, state: 'up-to-date', artifactBytes: artifactBefore?.bytes, artifactKind: artifactBefore?.kind, lastClean: stamp.lastClean, lastIncremental: stamp.lastIncremental };
+  }
+
+  const kind: BuildTiming['kind'] = artifactBefore === undefined ? 'clean' : 'incremental';
+  // A service without an artifact (nothing to tell clean from incremental) counts as incremental.
+  const logFile = path.join(manifest.dir, '.build.log');
+  const logStream = createWriteStream(logFile);
+  const tail = new LineTail(30);
+  const steps: StepTiming[] = [];
+  const started = performance.now();
+  try {
+    for (const step of manifest.build) {
+      log(`  ${manifest.name}: ${step.join(' ')}`);
+      const stepStarted = performance.now();
+      const child = execa(step[0]!, step.slice(1), { cwd: manifest.dir, reject: false, all: true, buffer: false, stdin: 'ignore' });
+      child.all?.on('data', (chunk: Buffer) => {
+        logStream.write(chunk);
+        tail.push(chunk.toString());
+      });
+      const result = await child;
+      steps.push({ argv: step, seconds: (performance.now() - stepStarted) / 1000 });
+      if (result.failed) {
+        const why = result.exitCode === undefined ? messageOf(result.originalMessage ?? result.shortMessage) : `exit code ${result.exitCode}`;
+        return {
+          ...common,
+          state: 'failed',
+          reason: `Build step \`${step.join(' ')}\` of ${manifest.name} failed (${why}). Full log: ${logFile}`,
+          logTail: tail.text(),
+          logFile,
+          artifactBytes: undefined,
+          artifactKind: undefined,
+          lastClean: stamp.lastClean,
+          lastIncremental: stamp.lastIncremental,
+        };
+      }
+    }
+  } finally {
+    logStream.end();
+  }
+  const build: BuildTiming = {
+    kind,
+    seconds: (performance.now() - started) / 1000,
+    lastStepSeconds: steps[steps.length - 1]?.seconds ?? 0,
+    steps,
+    at: new Date().toISOString(),
+  };
+  const artifact = artifactPath === undefined ? undefined : await sizeOnDisk(artifactPath);
+  const next: Stamp = {
+    inputsHash,
+    lastClean: kind === 'clean' ? build : stamp.lastClean,
+    lastIncremental: kind === 'incremental' ? build : stamp.lastIncremental,
+  };
+  await writeStamp(manifest.dir, next);
+  return { ...common, state: 'built', build, artifactBytes: artifact?.bytes, artifactKind: artifact?.kind, lastClean: next.lastClean, lastIncremental: next.lastIncremental };
+}

@@ -1,0 +1,117 @@
+#!/usr/bin/env node
+/**
+ * The command line: argv → one subcommand → exit code. The only place that exits the process.
+ * Exit codes (API): 0 pass · 1 regression, refuted claim or non-conforming service ·
+ * 2 bad configuration or usage · 3 infrastructure failure · 130 interrupted.
+ */
+import { parseArgs } from 'node:util';
+import { buildOptions, runBuildCommand } from './commands/build.js';
+import type { OptionSpec } from './commands/common.js';
+import { runVerifyCommand, verifyOptions } from './commands/verify.js';
+import { ConfigError, EXIT_CODES, HarnessError } from './errors.js';
+import { stopAll } from './process/registry.js';
+
+interface Command {
+  readonly summary: string;
+  readonly usage: string;
+  readonly details: string;
+  readonly options: Readonly<Record<string, OptionSpec>>;
+  readonly allowPositionals: boolean;
+  run(values: Record<string, unknown>, positionals: string[]): Promise<number>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  build: {
+    summary: 'Build services; record build time, artifact size and lines of code.',
+    usage: 'rewrite-bench build [--services a,b] [--services-dir DIR] [--force] [--timings]',
+    details:
+      'Runs each manifest build step (an argv in the service folder, never through a shell). A service whose sources are unchanged is skipped. ' +
+      'A missing toolchain skips that service with an install hint; the others go on. Exit 3 when any build failed or was skipped.',
+    options: buildOptions,
+    allowPositionals: false,
+    run: (values) => runBuildCommand(values),
+  },
+  verify: {
+    summary: 'Check every service against the shared contract, byte for byte.',
+    usage: 'rewrite-bench verify [--services a,b] [--services-dir DIR] [--random N] [--seed N]',
+    details:
+      'Starts each service on 127.0.0.1 and sends the vectors of services/vectors plus N seeded random requests per endpoint, comparing status, ' +
+      'Content-Type and body bytes with the TypeScript reference. Then checks that SIGTERM stops it with exit 0 within 10 s. Exit 1 when any service does not conform.',
+    options: verifyOptions,
+    allowPositionals: false,
+    run: (values) => runVerifyCommand(values),
+  },
+};
+
+const HELP_OPTION: OptionSpec = { type: 'boolean', short: 'h', help: 'Show this help.' };
+
+function formatOptions(options: Readonly<Record<string, OptionSpec>>): string {
+  return Object.entries({ ...options, help: HELP_OPTION })
+    .map(([name, spec]) => {
+      const flag = `${spec.short === undefined ? '    ' : `-${spec.short}, `}--${name}${spec.value === undefined ? '' : ` ${spec.value}`}`;
+      return `  ${flag.padEnd(30)} ${spec.help}`;
+    })
+    .join('\n');
+}
+
+function mainHelp(): string {
+  const commands = Object.entries(COMMANDS)
+    .map(([name, command]) => `  ${name.padEnd(8)} ${command.summary}`)
+    .join('\n');
+  return `rewrite-bench: compare equivalent Python, Go and Rust services with honest latency, CPU and memory numbers.
+
+Usage: rewrite-bench <command> [options]   (rewrite-bench <command> --help for its options)
+
+Commands:
+${commands}
+
+Exit codes: 0 pass · 1 regression, refuted claim or non-conforming service · 2 bad configuration or usage · 3 infrastructure failure · 130 interrupted.`;
+}
+
+function commandHelp(command: Command): string {
+  return `${command.summary}\n\nUsage: ${command.usage}\n\n${command.details}\n\nOptions:\n${formatOptions(command.options)}`;
+}
+
+async function run(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(mainHelp());
+    return name === undefined ? EXIT_CODES.config : EXIT_CODES.pass;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) throw new ConfigError(`Unknown command \`${name}\`. Expected one of: ${Object.keys(COMMANDS).join(', ')}. See rewrite-bench --help.`);
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: rest, options: { ...command.options, help: HELP_OPTION }, allowPositionals: command.allowPositionals, strict: true });
+  } catch (cause) {
+    throw new ConfigError(`${(cause as Error).message}. See rewrite-bench ${name} --help.`, { cause });
+  }
+  if (parsed.values.help === true) {
+    console.log(commandHelp(command));
+    return EXIT_CODES.pass;
+  }
+  return command.run(parsed.values, parsed.positionals);
+}
+
+let interrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (interrupted) return;
+    interrupted = true;
+    console.error(`\nrewrite-bench: ${signal} received; stopping every process it started.`);
+    void stopAll().finally(() => process.exit(130));
+  });
+}
+
+try {
+  process.exitCode = await run(process.argv.slice(2));
+} catch (error) {
+  if (error instanceof HarnessError) {
+    console.error(`rewrite-bench: ${error.message}`);
+    process.exitCode = error.exitCode;
+  } else {
+    console.error('rewrite-bench: internal error (please report it):', error);
+    process.exitCode = EXIT_CODES.infrastructure;
+  }
+  await stopAll();
+}

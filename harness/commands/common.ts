@@ -1,0 +1,48 @@
+/**
+ * Options shared by the subcommands, and their parsing into validated values. Pure apart from
+ * reading manifests (config/services.ts).
+ */
+import path from 'node:path';
+import { findUpstream, loadManifests, selectServices } from '../config/services.js';
+import type { ResolvedManifest } from '../config/manifest.js';
+import { ConfigError } from '../errors.js';
+import { SERVICES_DIR } from '../paths.js';
+
+/** One command-line option: its parseArgs shape and its help line. */
+export interface OptionSpec {
+  readonly type: 'string' | 'boolean';
+  readonly multiple?: boolean;
+  readonly short?: string;
+  readonly value?: string;
+  readonly help: string;
+}
+
+export const SERVICE_OPTIONS = {
+  services: { type: 'string', value: 'a,b', help: 'Comma-separated service names (default: every service found).' },
+  'services-dir': {
+    type: 'string',
+    multiple: true,
+    value: 'DIR',
+    help: 'Also load services from DIR/<name>/service.yaml (repeatable). Bring your own service in any language.',
+  },
+} as const satisfies Record<string, OptionSpec>;
+
+/** `a,b` → ['a','b']; undefined stays undefined. */
+export function parseList(text: string | undefined, option: string): string[] | undefined {
+  if (text === undefined) return undefined;
+  const items = text.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  if (items.length === 0) throw new ConfigError(`Expected --${option} to list at least one name, got \`${text}\`.`);
+  return items;
+}
+
+/** The manifests of the built-in services plus --services-dir folders, and the selection. */
+export async function resolveServiceSelection(values: { services?: string | undefined; 'services-dir'?: string[] | undefined }): Promise<{
+  all: ResolvedManifest[];
+  selected: ResolvedManifest[];
+  upstream: ResolvedManifest | undefined;
+}> {
+  const dirs = [SERVICES_DIR, ...(values['services-dir'] ?? []).map((dir) => path.resolve(dir))];
+  const all = await loadManifests([...new Set(dirs)]);
+  const selected = selectServices(all, parseList(values.services, 'services'));
+  return { all, selected, upstream: findUpstream(all) };
+}

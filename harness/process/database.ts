@@ -1,0 +1,45 @@
+/**
+ * Fresh seeded SQLite databases for the /items workload: the seed runs once per harness run into
+ * a template file, and each service run gets its own copy. I/O.
+ */
+import Database from 'better-sqlite3';
+import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+/** A folder of per-run databases made from one seeded template. */
+export class DatabaseFactory {
+  readonly #dir: string;
+  readonly #template: string;
+  #count = 0;
+
+  private constructor(dir: string) {
+    this.#dir = dir;
+    this.#template = path.join(dir, 'template.db');
+  }
+
+  /** Seeds the template from `seedSqlFile` (services/sql/seed.sql). */
+  static async create(seedSqlFile: string): Promise<DatabaseFactory> {
+    const factory = new DatabaseFactory(await mkdtemp(path.join(os.tmpdir(), 'rewrite-bench-db-')));
+    const db = new Database(factory.#template);
+    try {
+      db.exec(await readFile(seedSqlFile, 'utf8'));
+    } finally {
+      db.close();
+    }
+    return factory;
+  }
+
+  /** A new copy of the seeded database, for one service run. */
+  async fresh(label: string): Promise<string> {
+    this.#count += 1;
+    const file = path.join(this.#dir, `${label.replace(/[^A-Za-z0-9_-]/g, '_')}-${this.#count}.db`);
+    await copyFile(this.#template, file);
+    return file;
+  }
+
+  /** Removes every database made here. */
+  async dispose(): Promise<void> {
+    await rm(this.#dir, { recursive: true, force: true });
+  }
+}
