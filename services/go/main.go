@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log"
 	"net"
 	"net/http"
@@ -180,17 +181,21 @@ func (a *app) routes() http.Handler {
 
 // withRequestPolicy applies the rules that hold for every request: the EXTRA_CPU_US
 // calibration spin (except /health and /debug/runtime) and the 1 MiB body limit, answered
-// here when Content-Length announces it and by readBody for streamed bodies.
+// here when Content-Length announces an oversized body and by readBody for streamed ones.
 func withRequestPolicy(next http.Handler, extraCPU time.Duration) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if extraCPU > 0 && r.URL.Path != "/health" && r.URL.Path != "/debug/runtime" {
 			spin(extraCPU)
 		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
 		if r.ContentLength > maxBodyBytes {
+			// Read up to the limit first: once MaxBytesReader trips, net/http closes the
+			// connection gracefully (FIN, then a delay) instead of resetting it with the
+			// unread body pending, which can destroy the 413 before the client reads it.
+			io.Copy(io.Discard, r.Body)
 			writeError(w, http.StatusRequestEntityTooLarge, "body_too_large")
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
 		next.ServeHTTP(w, r)
 	})
 }

@@ -9,7 +9,7 @@ which the contract leaves unspecified.
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pydantic_core
 from fastapi import FastAPI, Request
@@ -52,7 +52,7 @@ def parse_json_body(model: type[ModelT], body: bytes) -> ModelT:
     try:
         return model.model_validate_json(body)
     except ValidationError as exc:
-        errors = exc.errors(include_url=False, include_context=False)
+        errors: list[Any] = exc.errors(include_url=False, include_context=False)
         if not any(error["type"] == "json_invalid" for error in errors):
             try:
                 pydantic_core.from_json(body, allow_inf_nan=False)

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from app.db import Database
 from app.errors import ApiError, invalid_query, parse_json_body
-from app.params import int_param, single, TOKEN
+from app.params import TOKEN, int_param, single
 
 router = APIRouter()
 
@@ -61,9 +61,7 @@ class ItemPage(BaseModel):
 
 def _item(row: tuple) -> Item:
     id_, sku, name, category, price_cents, qty, updated_at = row
-    return Item(
-        id=id_, sku=sku, name=name, category=category, price_cents=price_cents, qty=qty, updated_at=updated_at
-    )
+    return Item(id=id_, sku=sku, name=name, category=category, price_cents=price_cents, qty=qty, updated_at=updated_at)
 
 
 def _database(request: Request) -> Database:
@@ -96,7 +94,7 @@ async def raw_body(request: Request) -> bytes:
     return await request.body()
 
 
-Body = Annotated[bytes, Depends(raw_body)]
+RawBody = Annotated[bytes, Depends(raw_body)]
 XNow = Annotated[str | None, Header(alias="X-Now")]
 
 
@@ -134,7 +132,7 @@ def list_items(request: Request) -> ItemPage:
 
 
 @router.post("/items", status_code=201)
-def create_item(request: Request, body: Body, x_now: XNow = None) -> Item:
+def create_item(request: Request, body: RawBody, x_now: XNow = None) -> Item:
     database = _database(request)
     updated_at = _now(x_now)
     fields = parse_json_body(ItemIn, body)
@@ -147,11 +145,13 @@ def create_item(request: Request, body: Body, x_now: XNow = None) -> Item:
         if _is_unique_violation(exc):
             raise ApiError(409, "conflict") from None
         raise
-    return Item(id=cursor.lastrowid, **fields.model_dump(), updated_at=updated_at)
+    new_id = cursor.lastrowid
+    assert new_id is not None  # set by every successful INSERT
+    return Item(id=new_id, **fields.model_dump(), updated_at=updated_at)
 
 
 @router.put("/items/{item_id}")
-def replace_item(request: Request, item_id: str, body: Body, x_now: XNow = None) -> Item:
+def replace_item(request: Request, item_id: str, body: RawBody, x_now: XNow = None) -> Item:
     database = _database(request)
     id_ = _item_id(item_id)
     updated_at = _now(x_now)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import os
 import platform
+import sqlite3
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -64,7 +65,7 @@ def _versions(backend: str) -> dict[str, str]:
         "pydantic": version("pydantic"),
         "pydantic_core": version("pydantic_core"),
         "httpx": version("httpx"),
-        "sqlite": __import__("sqlite3").sqlite_version,
+        "sqlite": sqlite3.sqlite_version,
     }
     if backend == "rust":
         try:

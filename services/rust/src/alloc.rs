@@ -38,14 +38,19 @@ impl Entry {
     }
 
     fn replacement(value: u32) -> Box<Self> {
-        Box::new(Entry { value, payload: vec![value; 4] })
+        Box::new(Entry {
+            value,
+            payload: vec![value; 4],
+        })
     }
 }
 
 impl LiveHeap {
     pub fn new(len: usize) -> Self {
         let entries = (0..len).map(|j| Entry::initial(j as u32)).collect();
-        LiveHeap { entries: Mutex::new(entries) }
+        LiveHeap {
+            entries: Mutex::new(entries),
+        }
     }
 
     /// Replaces 100 entries chosen by `rng`. The new entries are allocated and the old ones
@@ -112,7 +117,11 @@ pub async fn handle(
 
     Ok(json(
         StatusCode::OK,
-        &AllocResponse { nodes, seed, checksum: format!("{checksum:08x}") },
+        &AllocResponse {
+            nodes,
+            seed,
+            checksum: format!("{checksum:08x}"),
+        },
     ))
 }
 
@@ -120,7 +129,10 @@ pub async fn handle(
 fn tree_checksum(count: usize, rng: &mut Lcg) -> u32 {
     let mut nodes: Vec<Node> = Vec::with_capacity(count);
     for i in 0..count {
-        nodes.push(Node { value: rng.next(), children: Vec::new() });
+        nodes.push(Node {
+            value: rng.next(),
+            children: Vec::new(),
+        });
         if i > 0 {
             let parent = rng.next() as usize % i;
             nodes[parent].children.push(i as u32);

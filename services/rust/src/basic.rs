@@ -22,7 +22,12 @@ struct Message {
 
 /// A new object serialized per request (TechEmpower rule).
 pub async fn hello() -> Response {
-    json(StatusCode::OK, &Message { message: "Hello, World!" })
+    json(
+        StatusCode::OK,
+        &Message {
+            message: "Hello, World!",
+        },
+    )
 }
 
 #[derive(Serialize)]

@@ -94,7 +94,11 @@ impl Upstream {
     }
 
     async fn fetch(&self, key: &str, i: u64) -> Result<u32, CallError> {
-        let _permit = self.permits.acquire().await.map_err(|_| CallError::Failed)?;
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| CallError::Failed)?;
         let url = format!("{}/echo?key={key}&i={i}", self.base_url);
         let response = self.client.get(url).send().await.map_err(classify)?;
         if response.status() != StatusCode::OK {
@@ -109,7 +113,11 @@ impl Upstream {
 }
 
 fn classify(err: reqwest::Error) -> CallError {
-    if err.is_timeout() { CallError::Timeout } else { CallError::Failed }
+    if err.is_timeout() {
+        CallError::Timeout
+    } else {
+        CallError::Failed
+    }
 }
 
 pub async fn handle(
@@ -123,7 +131,11 @@ pub async fn handle(
         .ok_or(ApiError::InvalidQuery)?;
     let n = query.uint("n", 2, 1..=16, 3)?;
 
-    let upstream = state.gateway.upstream.as_ref().ok_or(ApiError::UpstreamError)?;
+    let upstream = state
+        .gateway
+        .upstream
+        .as_ref()
+        .ok_or(ApiError::UpstreamError)?;
     // All calls run to completion (each bounded by its timeout) so that a timeout anywhere
     // wins over an earlier failure elsewhere.
     let results = join_all((0..n).map(|i| upstream.call(key, i))).await;
@@ -132,5 +144,13 @@ pub async fn handle(
     }
     let values: Vec<u32> = results.into_iter().flatten().collect();
     let sum = values.iter().map(|&v| u64::from(v)).sum();
-    Ok(json(StatusCode::OK, &GatewayResponse { key, n, sum, values }))
+    Ok(json(
+        StatusCode::OK,
+        &GatewayResponse {
+            key,
+            n,
+            sum,
+            values,
+        },
+    ))
 }

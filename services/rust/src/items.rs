@@ -169,7 +169,8 @@ fn parse_new_item(headers: &HeaderMap, body: &[u8]) -> Result<NewItem, ApiError>
 fn is_name(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 64
-        && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b' ' | b'_' | b'-'))
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b' ' | b'_' | b'-'))
 }
 
 /// `{id}`: `^[0-9]{1,15}$` (after percent-decoding), else 400 `invalid_id`.
@@ -177,7 +178,9 @@ fn parse_id(path: Result<Path<String>, PathRejection>) -> Result<i64, ApiError> 
     let Ok(Path(raw)) = path else {
         return Err(ApiError::InvalidId);
     };
-    parse_digits(&raw, 15).map(|id| id as i64).ok_or(ApiError::InvalidId)
+    parse_digits(&raw, 15)
+        .map(|id| id as i64)
+        .ok_or(ApiError::InvalidId)
 }
 
 fn db(state: &AppState) -> Result<&Db, ApiError> {
@@ -226,7 +229,13 @@ pub async fn list(
         Some(last) if items.len() as i64 == limit => Some(last.id),
         _ => None,
     };
-    Ok(json(StatusCode::OK, &ItemPage { items, next_after_id }))
+    Ok(json(
+        StatusCode::OK,
+        &ItemPage {
+            items,
+            next_after_id,
+        },
+    ))
 }
 
 /// `POST /items`
@@ -242,7 +251,14 @@ pub async fn create(
                 "INSERT INTO items (sku, name, category, price_cents, qty, updated_at) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
-            .execute(params![new.sku, new.name, new.category, new.price_cents, new.qty, new.updated_at])?;
+            .execute(params![
+                new.sku,
+                new.name,
+                new.category,
+                new.price_cents,
+                new.qty,
+                new.updated_at
+            ])?;
             Ok(new.with_id(conn.last_insert_rowid()))
         })
         .await?;
@@ -266,7 +282,13 @@ pub async fn update(
                      qty = ?5, updated_at = ?6 WHERE id = ?7",
                 )?
                 .execute(params![
-                    new.sku, new.name, new.category, new.price_cents, new.qty, new.updated_at, id
+                    new.sku,
+                    new.name,
+                    new.category,
+                    new.price_cents,
+                    new.qty,
+                    new.updated_at,
+                    id
                 ])?;
             Ok((changed > 0).then(|| new.with_id(id)))
         })
@@ -283,7 +305,8 @@ pub async fn delete(
     let id = parse_id(path)?;
     let deleted = db(&state)?
         .run(move |conn| {
-            conn.prepare_cached("DELETE FROM items WHERE id = ?1")?.execute([id])
+            conn.prepare_cached("DELETE FROM items WHERE id = ?1")?
+                .execute([id])
         })
         .await?;
     if deleted == 0 {

@@ -56,7 +56,9 @@ impl Config {
             db_path: non_empty_env("DB_PATH"),
             upstream_url: non_empty_env("UPSTREAM_URL"),
             upstream_pool: parse_env("UPSTREAM_POOL")?.unwrap_or(256).max(1),
-            upstream_timeout: Duration::from_millis(parse_env("UPSTREAM_TIMEOUT_MS")?.unwrap_or(2000)),
+            upstream_timeout: Duration::from_millis(
+                parse_env("UPSTREAM_TIMEOUT_MS")?.unwrap_or(2000),
+            ),
             live_heap_objects: parse_env("LIVE_HEAP_OBJECTS")?.unwrap_or(1_000_000),
             extra_cpu: Duration::from_micros(parse_env("EXTRA_CPU_US")?.unwrap_or(0)),
         })
@@ -70,7 +72,10 @@ fn non_empty_env(name: &str) -> Option<String> {
 fn parse_env<T: FromStr>(name: &str) -> Result<Option<T>, String> {
     match non_empty_env(name) {
         None => Ok(None),
-        Some(v) => v.parse().map(Some).map_err(|_| format!("{name}: invalid value {v:?}")),
+        Some(v) => v
+            .parse()
+            .map(Some)
+            .map_err(|_| format!("{name}: invalid value {v:?}")),
     }
 }
 
@@ -111,7 +116,12 @@ async fn serve(config: Config) -> Result<(), String> {
     )
     .map_err(|err| format!("upstream client: {err}"))?;
     let heap = alloc::LiveHeap::new(config.live_heap_objects);
-    let state = Arc::new(AppState { heap, db, gateway, workers: config.workers });
+    let state = Arc::new(AppState {
+        heap,
+        db,
+        gateway,
+        workers: config.workers,
+    });
 
     let app = router(state, config.extra_cpu);
 
@@ -144,7 +154,10 @@ fn router(state: Arc<AppState>, extra_cpu: Duration) -> Router {
         .route("/alloc", get(alloc::handle))
         .route("/gateway", get(gateway::handle))
         .route("/items", get(items::list).post(items::create))
-        .route("/items/{id}", get(items::get_one).put(items::update).delete(items::delete));
+        .route(
+            "/items/{id}",
+            get(items::get_one).put(items::update).delete(items::delete),
+        );
     if !extra_cpu.is_zero() {
         workloads = workloads.route_layer(middleware::from_fn_with_state(extra_cpu, spin));
     }
@@ -170,7 +183,9 @@ async fn spin(State(duration): State<Duration>, req: Request, next: Next) -> Res
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.
 async fn shutdown_signal() {
     let ctrl_c = async {
-        tokio::signal::ctrl_c().await.expect("install the SIGINT handler");
+        tokio::signal::ctrl_c()
+            .await
+            .expect("install the SIGINT handler");
     };
     let terminate = async {
         tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())

@@ -21,7 +21,11 @@ impl<'a> Query<'a> {
 
     /// The value of `name`, `None` when absent; `invalid_query` when given more than once.
     pub fn get(&self, name: &str) -> Result<Option<&str>, ApiError> {
-        let mut values = self.pairs.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_ref());
+        let mut values = self
+            .pairs
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_ref());
         match (values.next(), values.next()) {
             (first, None) => Ok(first),
             (Some(_), Some(_)) | (None, Some(_)) => Err(ApiError::InvalidQuery),

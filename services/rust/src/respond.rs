@@ -34,17 +34,29 @@ impl ApiError {
     fn status_and_body(self) -> (StatusCode, &'static str) {
         use ApiError::*;
         match self {
-            BodyTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, r#"{"error":"body_too_large"}"#),
+            BodyTooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                r#"{"error":"body_too_large"}"#,
+            ),
             InvalidJson => (StatusCode::BAD_REQUEST, r#"{"error":"invalid_json"}"#),
-            InvalidRequest => (StatusCode::UNPROCESSABLE_ENTITY, r#"{"error":"invalid_request"}"#),
+            InvalidRequest => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                r#"{"error":"invalid_request"}"#,
+            ),
             InvalidQuery => (StatusCode::BAD_REQUEST, r#"{"error":"invalid_query"}"#),
             InvalidId => (StatusCode::BAD_REQUEST, r#"{"error":"invalid_id"}"#),
             InvalidHeader => (StatusCode::BAD_REQUEST, r#"{"error":"invalid_header"}"#),
             NotFound => (StatusCode::NOT_FOUND, r#"{"error":"not_found"}"#),
             Conflict => (StatusCode::CONFLICT, r#"{"error":"conflict"}"#),
-            NoDatabase => (StatusCode::SERVICE_UNAVAILABLE, r#"{"error":"no_database"}"#),
+            NoDatabase => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                r#"{"error":"no_database"}"#,
+            ),
             UpstreamError => (StatusCode::BAD_GATEWAY, r#"{"error":"upstream_error"}"#),
-            UpstreamTimeout => (StatusCode::GATEWAY_TIMEOUT, r#"{"error":"upstream_timeout"}"#),
+            UpstreamTimeout => (
+                StatusCode::GATEWAY_TIMEOUT,
+                r#"{"error":"upstream_timeout"}"#,
+            ),
             Internal => (StatusCode::INTERNAL_SERVER_ERROR, r#"{"error":"internal"}"#),
         }
     }
@@ -69,7 +81,9 @@ impl IntoResponse for ApiError {
 /// A response whose body is already-serialized JSON.
 pub fn json_bytes(status: StatusCode, body: impl Into<axum::body::Body>) -> Response {
     let mut response = (status, body.into()).into_response();
-    response.headers_mut().insert(header::CONTENT_TYPE, APPLICATION_JSON);
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, APPLICATION_JSON);
     response
 }
 

@@ -29,7 +29,9 @@ pub fn parse_object<'de, T: Deserialize<'de>>(body: &'de [u8]) -> Result<T, Body
         Ok(Object(value)) => Ok(value),
         // Running out of input is never valid JSON: skip the second pass.
         Err(err) if err.is_eof() => Err(BodyError::InvalidJson),
-        Err(_) if serde_json::from_slice::<IgnoredAny>(body).is_ok() => Err(BodyError::InvalidRequest),
+        Err(_) if serde_json::from_slice::<IgnoredAny>(body).is_ok() => {
+            Err(BodyError::InvalidRequest)
+        }
         Err(_) => Err(BodyError::InvalidJson),
     }
 }
@@ -38,7 +40,8 @@ pub fn parse_object<'de, T: Deserialize<'de>>(body: &'de [u8]) -> Result<T, Body
 pub fn is_token(s: &str, max: usize) -> bool {
     !s.is_empty()
         && s.len() <= max
-        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 /// A `T` that must be written as a JSON object.
@@ -64,6 +67,8 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
             }
         }
 
-        deserializer.deserialize_map(ObjectVisitor(PhantomData)).map(Object)
+        deserializer
+            .deserialize_map(ObjectVisitor(PhantomData))
+            .map(Object)
     }
 }

@@ -99,7 +99,11 @@ impl<'a> Request<'a> {
             .into_iter()
             .map(|json::Object(r)| r.validate())
             .collect::<Option<Vec<_>>>()?;
-        Some(Valid { hash_rounds, percentiles, records })
+        Some(Valid {
+            hash_rounds,
+            percentiles,
+            records,
+        })
     }
 }
 
@@ -253,13 +257,11 @@ mod tests {
 
     #[test]
     fn groups_sorted_and_nearest_rank() {
-        let (status, body) = run(
-            r#"{"hash_rounds":2,"percentiles":[1,50,100,50],"records":[
+        let (status, body) = run(r#"{"hash_rounds":2,"percentiles":[1,50,100,50],"records":[
               {"id":1,"user":"a","category":"b","amount_cents":1,"latency_us":40},
               {"id":2,"user":"a","category":"B","amount_cents":2,"latency_us":10},
               {"id":3,"user":"c","category":"b","amount_cents":3,"latency_us":20},
-              {"id":4,"user":"d","category":"b","amount_cents":4,"latency_us":30}]}"#,
-        );
+              {"id":4,"user":"d","category":"b","amount_cents":4,"latency_us":30}]}"#);
         assert_eq!(status, 200);
         assert!(body.starts_with(r#"{"count":4,"groups":[{"category":"B","count":1,"#));
         assert!(body.contains(r#"{"category":"b","count":3,"sum_amount_cents":8,"min_latency_us":20,"max_latency_us":40,"distinct_users":3,"percentiles":[{"p":1,"latency_us":20},{"p":50,"latency_us":30},{"p":100,"latency_us":40},{"p":50,"latency_us":30}]}"#));
@@ -268,7 +270,12 @@ mod tests {
     #[test]
     fn errors() {
         let bad_json = [
-            "", " ", "{", "nope", r#"{"hash_rounds":1} x"#, r#"{"hash_rounds":5.0,"#,
+            "",
+            " ",
+            "{",
+            "nope",
+            r#"{"hash_rounds":1} x"#,
+            r#"{"hash_rounds":5.0,"#,
         ];
         for body in bad_json {
             assert_eq!(run(body).0, 400, "{body:?}");
@@ -300,9 +307,15 @@ mod tests {
             r#"{"hash_rounds":1,"percentiles":[50],"records":[{"id":1000000000,"user":"u","category":"c","amount_cents":1,"latency_us":1}]}"#.to_string(),
         ];
         for body in &bad_request {
-            assert_eq!(run(body), (422, r#"{"error":"invalid_request"}"#.to_string()), "{body}");
+            assert_eq!(
+                run(body),
+                (422, r#"{"error":"invalid_request"}"#.to_string()),
+                "{body}"
+            );
         }
-        let ok = format!(r#"{{"extra":{{"x":[1.5,null]}},"hash_rounds":100000,"percentiles":[100],"records":[{rec}]}}"#);
+        let ok = format!(
+            r#"{{"extra":{{"x":[1.5,null]}},"hash_rounds":100000,"percentiles":[100],"records":[{rec}]}}"#
+        );
         assert_eq!(run(&ok).0, 200);
         let escaped = r#"{"hash_rounds":0,"percentiles":[50],"records":[{"id":1,"user":"\u0041","category":"c","amount_cents":1,"latency_us":1}]}"#;
         assert_eq!(run(escaped).0, 200);

@@ -1,0 +1,148 @@
+/**
+ * Scenario files (`scenarios/*.yaml`): schema, validation into a frozen ResolvedScenario, and the
+ * JSON Schema published for editors (scenarios/scenario.schema.json). Pure: callers pass parsed
+ * YAML, the file name and the machine's CPU count.
+ */
+import { z } from 'zod';
+import { ConfigError } from '../errors.js';
+import { WORKLOADS } from './manifest.js';
+import { formatZodIssue } from './zod-message.js';
+
+const positiveInt = z.number().int().positive();
+const seconds = z.number().positive().max(3600);
+
+/** Seeded request generators; each builds the requests of one workload (harness/load/requests.ts). */
+const generatorSchema = z.discriminatedUnion('name', [
+  z.strictObject({
+    name: z.literal('process'),
+    records: positiveInt.max(10_000).default(1000),
+    hashRounds: z.number().int().min(0).max(100_000).default(1000),
+    percentiles: z.array(z.number().int().min(1).max(100)).min(1).max(10).default([50, 90, 99]),
+    categories: positiveInt.max(100).default(16),
+    users: positiveInt.max(100_000).default(200),
+    /** Distinct bodies generated (cycled through). */
+    variants: positiveInt.max(256).default(16),
+  }),
+  z.strictObject({
+    name: z.literal('alloc'),
+    nodes: positiveInt.max(200_000).default(20_000),
+    variants: positiveInt.max(1024).default(64),
+  }),
+  z.strictObject({
+    name: z.literal('gateway'),
+    calls: positiveInt.max(16).default(3),
+    variants: positiveInt.max(1024).default(64),
+  }),
+  z.strictObject({ name: z.literal('items-get') }),
+  z.strictObject({ name: z.literal('items-list'), limit: positiveInt.max(100).default(20) }),
+  z.strictObject({ name: z.literal('items-put') }),
+  z.strictObject({ name: z.literal('items-post') }),
+]);
+
+const requestSchema = z.union([
+  z.strictObject({
+    weight: positiveInt.default(1),
+    generator: generatorSchema,
+  }),
+  z.strictObject({
+    weight: positiveInt.default(1),
+    method: z.enum(['GET', 'POST', 'PUT', 'DELETE']).default('GET'),
+    path: z.string().startsWith('/'),
+    body: z.string().optional(),
+    headers: z.record(z.string(), z.string()).default({}),
+    expectStatus: z.number().int().min(100).max(599).default(200),
+    /** Exact expected body; sampled responses that differ count as mismatches. */
+    expectBody: z.string().optional(),
+  }),
+]);
+
+const closedLoad = z.strictObject({
+  model: z.literal('closed'),
+  /** Open connections, each sending its next request when the previous one answers. */
+  connections: positiveInt.max(1000),
+});
+
+const openLoad = z
+  .strictObject({
+    model: z.literal('open'),
+    /** Connections the pacer may open; size ≥ rate × worst latency (Little's law). */
+    connections: positiveInt.max(1000).default(64),
+    arrival: z.enum(['constant', 'poisson']).default('constant'),
+    /** Absolute offered rates in requests per second, run in order (a sweep when several). */
+    ratesPerSecond: z.array(z.number().positive().max(1_000_000)).min(1).optional(),
+    /** Offered rates as fractions of each service's capacity from a closed-loop probe. */
+    capacityFractions: z.array(z.number().positive().max(2)).min(1).optional(),
+    /** Closed-loop probe of capacity (only with capacityFractions). */
+    probe: z.strictObject({ connections: positiveInt.max(1000).default(32), seconds: seconds.default(3) }).default({ connections: 32, seconds: 3 }),
+  })
+  .refine((load) => (load.ratesPerSecond === undefined) !== (load.capacityFractions === undefined), {
+    message: 'expected exactly one of `ratesPerSecond` (absolute) or `capacityFractions` (of each service capacity)',
+  });
+
+const timing = {
+  warmupSeconds: z.number().min(0).max(600),
+  durationSeconds: seconds,
+  repetitions: positiveInt.max(100),
+};
+
+export const scenarioSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,59}$/),
+  description: z.string().min(1),
+  /** The contract workload; only services that implement it run. */
+  workload: z.enum(WORKLOADS),
+  /** Services to run (default: every service that implements the workload). */
+  services: z.array(z.string().min(1)).min(1).optional(),
+  requests: z.array(requestSchema).min(1),
+  load: z.discriminatedUnion('model', [closedLoad, openLoad]),
+  warmupSeconds: timing.warmupSeconds.default(2),
+  durationSeconds: timing.durationSeconds.default(10),
+  repetitions: timing.repetitions.default(3),
+  /** Overrides under --quick. */
+  quick: z.strictObject({ warmupSeconds: timing.warmupSeconds, durationSeconds: timing.durationSeconds, repetitions: timing.repetitions }).partial().default({}),
+  service: z
+    .strictObject({
+      /** WORKERS given to every service. */
+      workers: positiveInt.max(256).default(1),
+      /** CPUs pinned to the service (taskset); the load generator gets the others. */
+      cpus: positiveInt.max(1024).default(1),
+      env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
+      readyTimeoutSeconds: seconds.default(60),
+    })
+    .default({ workers: 1, cpus: 1, env: {}, readyTimeoutSeconds: 60 }),
+  upstream: z.strictObject({ delayMs: z.number().int().min(0).max(60_000).default(20) }).default({ delayMs: 20 }),
+  /** Per-request timeout; a timed-out request is a failure, never a latency sample. */
+  timeoutSeconds: seconds.default(10),
+  /** Compare every Nth response body with the expected one during load (0: never). */
+  verifyEvery: z.number().int().min(0).default(50),
+  /** Seed of the load's request generators (verify uses another). */
+  seed: z.number().int().min(0).max(4_294_967_295).default(1),
+});
+
+/** A validated scenario. Frozen; every field has been checked (later code relies on it). */
+export type ResolvedScenario = Readonly<z.output<typeof scenarioSchema>> & { readonly file: string };
+export type RequestSpec = z.output<typeof requestSchema>;
+export type GeneratorSpec = z.output<typeof generatorSchema>;
+export type LoadSpec = ResolvedScenario['load'];
+
+/**
+ * Validates a parsed scenario file; applies --quick overrides.
+ * @param availableCpus CPUs this process may use: the service's plus at least one for the load.
+ * @throws ConfigError naming the file, the field, the expected and the found value.
+ */
+export function resolveScenario(data: unknown, file: string, options: { quick: boolean; availableCpus: number }): ResolvedScenario {
+  const parsed = scenarioSchema.safeParse(data);
+  if (!parsed.success) throw new ConfigError(formatZodIssue(file, parsed.error.issues[0]!, data));
+  const scenario = parsed.data;
+  if (scenario.service.cpus + 1 > options.availableCpus) {
+    throw new ConfigError(
+      `Expected \`service.cpus\` in ${file} to leave at least one CPU for the load generator: this machine lets us use ${options.availableCpus} CPU(s), got \`${scenario.service.cpus}\` (number).`,
+    );
+  }
+  const timingOverrides = options.quick ? scenario.quick : {};
+  return Object.freeze({ ...scenario, ...timingOverrides, file });
+}
+
+/** The JSON Schema of scenario files, for editors. */
+export function scenarioJsonSchema(): unknown {
+  return z.toJSONSchema(scenarioSchema, { io: 'input', target: 'draft-2020-12' });
+}

@@ -1,0 +1,50 @@
+/**
+ * What a load run returns from the load-generator process (plain data, sent over IPC). Pure.
+ */
+import type { LatencySummary, SecondSummary } from './recorder.js';
+
+/** Counts of one measured window. */
+export interface LoadCounts {
+  /** Responses to requests of the window (any status). */
+  readonly responses: number;
+  /** Responses with the expected status (2xx as the scenario expects). */
+  readonly expectedStatus: number;
+  readonly non2xx: number;
+  /** 2xx but not the status the request expects (e.g. 200 where 201 was expected). */
+  readonly unexpectedStatus: number;
+  /** Connection errors and resets. */
+  readonly errors: number;
+  readonly timeouts: number;
+  /** Sampled bodies that differed from the reference. */
+  readonly mismatches: number;
+  /** Sampled bodies compared. */
+  readonly verified: number;
+  /** Open loop: planned sends dropped because too many were outstanding. */
+  readonly dropped: number;
+  readonly statusCounts: Readonly<Record<string, number>>;
+}
+
+/** The result of one run of the load generator. */
+export interface LoadOutcome {
+  /** How the load was made, shown next to every latency figure. */
+  readonly method: string;
+  readonly model: 'closed' | 'open';
+  readonly connections: number;
+  readonly offeredRps: number | undefined;
+  /** Measured window length. */
+  readonly windowSeconds: number;
+  readonly counts: LoadCounts;
+  /** Completed expected-status responses ÷ window. */
+  readonly achievedRps: number;
+  /** Latency of every response of the window: from the planned send (open loop) or from the send (closed loop). */
+  readonly latencyUs: LatencySummary | undefined;
+  readonly latencyHistogram: string | undefined;
+  /** Open loop only: from the actual send, which hides queueing (for comparison). */
+  readonly uncorrectedLatencyUs: LatencySummary | undefined;
+  readonly perSecond: readonly SecondSummary[];
+  /** Open loop: how late the pacer sent, p99 (timer and event-loop lateness). */
+  readonly sendLagP99Us: number | undefined;
+  /** The generator's event-loop delay p99 during the window. */
+  readonly eventLoopDelayP99Us: number;
+  readonly firstError: string | undefined;
+}

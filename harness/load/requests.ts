@@ -1,0 +1,140 @@
+/**
+ * Turns a scenario's request mix into prepared requests: seeded bodies and paths, each with the
+ * status (and, where the answer is fixed, the exact body from the reference) that sampled
+ * verification expects. Pure; the per-request path (`next`) does no I/O and little allocation.
+ */
+import type { GeneratorSpec, RequestSpec } from '../config/scenario.js';
+import { referenceAlloc } from '../reference/alloc.js';
+import { referenceGateway } from '../reference/gateway.js';
+import { referenceProcess } from '../reference/process.js';
+import { makeProcessRequest, Random } from '../verify/random-inputs.js';
+
+/** One request ready to send. */
+export interface PreparedRequest {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  readonly path: string;
+  readonly body?: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly expectStatus: number;
+  /** Exact expected body, when the answer does not depend on state. */
+  readonly expectBody?: string;
+}
+
+/** mulberry32: a fast 32-bit PRNG for picking requests on the hot path (not for contract data). */
+export function fastRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
+const ITEMS = 100_000;
+const pad = (value: number, width: number): string => String(value).padStart(width, '0');
+
+type Source = () => PreparedRequest;
+
+function cycle(requests: readonly PreparedRequest[]): Source {
+  let index = 0;
+  return () => {
+    const request = requests[index]!;
+    index = index + 1 === requests.length ? 0 : index + 1;
+    return request;
+  };
+}
+
+function generatorSource(spec: GeneratorSpec, seed: number, random: () => number): Source {
+  const int = (min: number, max: number): number => min + Math.floor(random() * (max - min + 1));
+  switch (spec.name) {
+    case 'process': {
+      const variants = Array.from({ length: spec.variants }, (_, index): PreparedRequest => {
+        const request = makeProcessRequest(new Random(seed * 1000 + index), {
+          records: spec.records,
+          categories: spec.categories,
+          users: spec.users,
+          hashRounds: spec.hashRounds,
+          percentiles: spec.percentiles,
+        });
+        return { method: 'POST', path: '/process', body: JSON.stringify(request), headers: JSON_HEADERS, expectStatus: 200, expectBody: referenceProcess(request) };
+      });
+      return cycle(variants);
+    }
+    case 'alloc': {
+      const values = new Random(seed);
+      return cycle(
+        Array.from({ length: spec.variants }, (): PreparedRequest => {
+          const allocSeed = values.int(0, 4_294_967_295);
+          return { method: 'GET', path: `/alloc?nodes=${spec.nodes}&seed=${allocSeed}`, headers: {}, expectStatus: 200, expectBody: referenceAlloc(spec.nodes, allocSeed) };
+        }),
+      );
+    }
+    case 'gateway': {
+      const values = new Random(seed);
+      return cycle(
+        Array.from({ length: spec.variants }, (): PreparedRequest => {
+          const key = values.token(4, 16);
+          return { method: 'GET', path: `/gateway?key=${key}&n=${spec.calls}`, headers: {}, expectStatus: 200, expectBody: referenceGateway(key, spec.calls) };
+        }),
+      );
+    }
+    case 'items-get':
+      return () => ({ method: 'GET', path: `/items/${int(1, ITEMS)}`, headers: {}, expectStatus: 200 });
+    case 'items-list':
+      return () => ({ method: 'GET', path: `/items?category=c${pad(int(0, 19), 2)}&after_id=${int(0, ITEMS - 2000)}&limit=${spec.limit}`, headers: {}, expectStatus: 200 });
+    case 'items-put':
+      return () => {
+        const id = int(1, ITEMS);
+        const body = `{"sku":"SKU-${pad(id, 6)}","name":"Item ${id} v${int(0, 999)}","category":"c${pad(id % 20, 2)}","price_cents":${int(0, 100_000)},"qty":${int(0, 999)}}`;
+        return { method: 'PUT', path: `/items/${id}`, body, headers: { ...JSON_HEADERS, 'x-now': String(Date.now()) }, expectStatus: 200 };
+      };
+    case 'items-post': {
+      let counter = 0;
+      return () => {
+        counter += 1;
+        const body = `{"sku":"LOAD-${seed}-${counter}","name":"Load item ${counter}","category":"c${pad(counter % 20, 2)}","price_cents":${int(0, 100_000)},"qty":${int(0, 999)}}`;
+        return { method: 'POST', path: '/items', body, headers: { ...JSON_HEADERS, 'x-now': String(Date.now()) }, expectStatus: 201 };
+      };
+    }
+  }
+}
+
+/** A weighted mix of request sources. */
+export class RequestMix {
+  readonly #sources: Source[];
+  readonly #cumulative: number[];
+  readonly #total: number;
+  readonly #random: () => number;
+
+  /** @param seed the scenario seed; each run should pass its own (e.g. seed + repetition) */
+  constructor(specs: readonly RequestSpec[], seed: number) {
+    this.#random = fastRandom(seed);
+    this.#sources = specs.map((spec, index) => {
+      if ('generator' in spec) return generatorSource(spec.generator, seed + index, this.#random);
+      const request: PreparedRequest = {
+        method: spec.method,
+        path: spec.path,
+        headers: spec.body === undefined ? spec.headers : { ...JSON_HEADERS, ...spec.headers },
+        expectStatus: spec.expectStatus,
+        ...(spec.body === undefined ? {} : { body: spec.body }),
+        ...(spec.expectBody === undefined ? {} : { expectBody: spec.expectBody }),
+      };
+      return () => request;
+    });
+    let sum = 0;
+    this.#cumulative = specs.map((spec) => (sum += spec.weight));
+    this.#total = sum;
+  }
+
+  /** The next request of the mix. */
+  next(): PreparedRequest {
+    if (this.#sources.length === 1) return this.#sources[0]!();
+    const target = this.#random() * this.#total;
+    let index = 0;
+    while (this.#cumulative[index]! <= target) index += 1;
+    return this.#sources[index]!();
+  }
+}
