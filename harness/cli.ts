@@ -7,6 +7,7 @@
 import { parseArgs } from 'node:util';
 import { buildOptions, runBuildCommand } from './commands/build.js';
 import type { OptionSpec } from './commands/common.js';
+import { runRunCommand, runOptions } from './commands/run.js';
 import { runVerifyCommand, verifyOptions } from './commands/verify.js';
 import { ConfigError, EXIT_CODES, HarnessError } from './errors.js';
 import { stopAll } from './process/registry.js';
@@ -21,6 +22,17 @@ interface Command {
 }
 
 const COMMANDS: Record<string, Command> = {
+  run: {
+    summary: 'Measure scenarios: latency percentiles, throughput, CPU cores and memory of each service.',
+    usage: 'rewrite-bench run [SCENARIO...] [--services a,b] [--services-dir DIR] [--out DIR] [--quick]',
+    details:
+      'SCENARIO is a name from scenarios/ or a path to a scenario .yaml; none runs the default suite. Everything is validated before any process starts. ' +
+      'Each service runs pinned to its own CPUs (taskset), the load generator on the others; services are interleaved across repetitions. ' +
+      'results.json is rewritten after every run. Exit 3 when a service, build or the load generator failed (what was measured is kept).',
+    options: runOptions,
+    allowPositionals: true,
+    run: (values, positionals) => runRunCommand(values, positionals),
+  },
   build: {
     summary: 'Build services; record build time, artifact size and lines of code.',
     usage: 'rewrite-bench build [--services a,b] [--services-dir DIR] [--force] [--timings]',

@@ -7,9 +7,9 @@
  */
 import autocannon from 'autocannon';
 import { createRequire } from 'node:module';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { WindowCounter } from './counter.js';
 import type { LoadOutcome } from './outcome.js';
+import { watchLoopDelay } from './loop-delay.js';
 import { LatencyRecorder } from './recorder.js';
 import type { PreparedRequest, RequestMix } from './requests.js';
 
@@ -28,6 +28,44 @@ interface Context {
   request?: PreparedRequest;
 }
 
+const STATIC_SEQUENCE_LENGTH = 256;
+
+/**
+ * autocannon request entries: prebuilt static requests when the mix allows it, else one entry
+ * whose setupRequest draws from the mix each time. Each entry's onResponse counts the status and
+ * verifies sampled bodies against the request it belongs to.
+ */
+function autocannonRequests(mix: RequestMix, counter: WindowCounter | undefined): autocannon.Request[] {
+  const count = (request: PreparedRequest, status: number, body: string): void => {
+    if (counter === undefined) return;
+    const verify = request.expectBody !== undefined && counter.shouldVerify();
+    counter.response(request, status, verify ? body : undefined);
+  };
+  const sequence = mix.staticSequence(STATIC_SEQUENCE_LENGTH);
+  if (sequence !== undefined) {
+    return sequence.map((request) => ({
+      method: request.method,
+      path: request.path,
+      headers: { ...request.headers },
+      ...(request.body === undefined ? {} : { body: request.body }),
+      onResponse: (status: number, body: string) => count(request, status, body),
+    }));
+  }
+  return [
+    {
+      setupRequest: (request: autocannon.Request, context: object): autocannon.Request => {
+        const next = mix.next();
+        (context as Context).request = next;
+        return { ...request, method: next.method, path: next.path, headers: { ...next.headers }, ...(next.body === undefined ? {} : { body: next.body }) };
+      },
+      onResponse: (status: number, body: string, context: object) => {
+        const sent = (context as Context).request;
+        if (sent !== undefined) count(sent, status, body);
+      },
+    },
+  ];
+}
+
 function runAutocannon(
   options: ClosedLoopOptions,
   seconds: number,
@@ -42,21 +80,7 @@ function runAutocannon(
         pipelining: 1,
         duration: seconds,
         timeout: Math.ceil(options.timeoutMs / 1000),
-        requests: [
-          {
-            setupRequest: (request: autocannon.Request, context: object): autocannon.Request => {
-              const next = options.mix.next();
-              (context as Context).request = next;
-              return { ...request, method: next.method, path: next.path, headers: { ...next.headers }, ...(next.body === undefined ? {} : { body: next.body }) };
-            },
-            onResponse: (status: number, body: string, context: object) => {
-              const sent = (context as Context).request;
-              if (counter === undefined || sent === undefined) return;
-              const verify = sent.expectBody !== undefined && counter.shouldVerify();
-              counter.response(sent, status, verify ? body : undefined);
-            },
-          },
-        ],
+        requests: autocannonRequests(options.mix, counter),
       },
       (error, result) => (error ? reject(error) : resolve(result)),
     );
@@ -68,15 +92,14 @@ function runAutocannon(
 export async function runClosedLoop(options: ClosedLoopOptions): Promise<LoadOutcome> {
   if (options.warmupSeconds > 0) await runAutocannon(options, options.warmupSeconds, undefined, undefined);
   const counter = new WindowCounter(options.verifyEvery);
-  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   options.onWindow('start');
   const windowStartMs = performance.now();
   const latency = new LatencyRecorder(windowStartMs);
-  loopDelay.enable();
+  const stopLoopDelay = watchLoopDelay();
   const result = await runAutocannon(options, options.durationSeconds, counter, (latencyMs) => latency.record(latencyMs * 1000, performance.now()));
   const windowSeconds = (performance.now() - windowStartMs) / 1000;
   options.onWindow('end');
-  loopDelay.disable();
+  const eventLoopDelayP99Us = stopLoopDelay();
   counter.errors += result.errors - result.timeouts;
   counter.timeouts += result.timeouts;
   if (result.errors > 0) counter.firstError ??= `${result.errors} connection errors (${result.timeouts} timeouts) reported by autocannon`;
@@ -94,7 +117,7 @@ export async function runClosedLoop(options: ClosedLoopOptions): Promise<LoadOut
     uncorrectedLatencyUs: undefined,
     perSecond: latency.perSecond(),
     sendLagP99Us: undefined,
-    eventLoopDelayP99Us: Math.round(loopDelay.percentile(99) / 1000),
+    eventLoopDelayP99Us,
     firstError: counter.firstError,
   };
 }

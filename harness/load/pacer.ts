@@ -4,10 +4,10 @@
  * shows in the percentiles instead of slowing the load (coordinated omission). Requests planned
  * during warm-up are sent but not recorded. I/O (sockets, timers).
  */
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import type { LoadOutcome } from './outcome.js';
 import { WindowCounter } from './counter.js';
+import { watchLoopDelay } from './loop-delay.js';
 import { LatencyRecorder } from './recorder.js';
 import type { RequestMix } from './requests.js';
 import { createSchedule } from './schedule.js';
@@ -47,7 +47,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<LoadOutcome
   const uncorrected = new LatencyRecorder(windowStartMs);
   const sendLag = new LatencyRecorder(windowStartMs);
   const counter = new WindowCounter(options.verifyEvery);
-  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  let stopLoopDelay: (() => number) | undefined;
   // Little's law bounds useful concurrency; beyond this many waiting requests the run is saturated anyway.
   const maxOutstanding = Math.max(options.connections * 16, Math.ceil(options.ratePerSecond * (options.timeoutMs / 1000)));
   let outstanding = 0;
@@ -91,7 +91,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<LoadOutcome
       const now = performance.now();
       if (!windowStarted && now >= windowStartMs) {
         windowStarted = true;
-        loopDelay.enable();
+        stopLoopDelay = watchLoopDelay();
         options.onWindow('start');
       }
       while (nextDueMs <= now && nextDueMs < windowEndMs) {
@@ -114,7 +114,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<LoadOutcome
     tick();
   });
   options.onWindow('end');
-  loopDelay.disable();
+  const eventLoopDelayP99Us = stopLoopDelay?.() ?? 0;
   // Let requests of the window finish, up to the request timeout.
   const drainDeadline = performance.now() + options.timeoutMs;
   while (outstanding > 0 && performance.now() < drainDeadline) await new Promise((resolve) => setTimeout(resolve, 5));
@@ -138,7 +138,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<LoadOutcome
     uncorrectedLatencyUs: uncorrected.summary(),
     perSecond: latency.perSecond(),
     sendLagP99Us: sendLag.summary()?.p99Us,
-    eventLoopDelayP99Us: Math.round(loopDelay.percentile(99) / 1000),
+    eventLoopDelayP99Us,
     firstError: counter.firstError,
   };
 }

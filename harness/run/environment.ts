@@ -1,0 +1,76 @@
+/**
+ * The environment a run was measured in: CPU model, cores, kernel, cgroup mode, toolchain
+ * versions, git commit, CPU sets, the exact command. I/O (files, short commands).
+ */
+import { execa } from 'execa';
+import { readFile, stat } from 'node:fs/promises';
+import os from 'node:os';
+import { ROOT } from '../paths.js';
+import { parseCpuList } from '../process/proc-parse.js';
+
+export interface Environment {
+  readonly hostname: string;
+  readonly cpuModel: string;
+  readonly logicalCpus: number;
+  /** CPUs this process may run on (Cpus_allowed_list). */
+  readonly allowedCpus: string;
+  readonly memoryBytes: number;
+  readonly kernel: string;
+  readonly cgroup: 'v1' | 'v2' | 'unknown';
+  readonly versions: Readonly<Record<string, string>>;
+  readonly gitCommit: string | undefined;
+  readonly gitDirty: boolean | undefined;
+  readonly command: string;
+  readonly clockTicksPerSecond: number;
+  readonly pageBytes: number;
+}
+
+async function firstLine(file: string, argv: readonly string[]): Promise<string> {
+  const result = await execa(file, argv, { reject: false, timeout: 10_000, stdin: 'ignore' });
+  const text = `${result.stdout}\n${result.stderr}`.trim();
+  return result.failed && text === '' ? 'not found' : (text.split('\n')[0] ?? 'not found');
+}
+
+/** The CPUs this process may use. */
+export async function allowedCpus(): Promise<number[]> {
+  const status = await readFile('/proc/self/status', 'utf8').catch(() => '');
+  const match = /^Cpus_allowed_list:\s*(\S+)$/m.exec(status);
+  return match === null ? Array.from({ length: os.availableParallelism() }, (_, cpu) => cpu) : parseCpuList(match[1]!);
+}
+
+/** Reads the environment once at the start of a run. */
+export async function readEnvironment(): Promise<Environment> {
+  const cgroup = await stat('/sys/fs/cgroup/cgroup.controllers').then(
+    () => 'v2' as const,
+    () => stat('/sys/fs/cgroup/cpu').then(
+      () => 'v1' as const,
+      () => 'unknown' as const,
+    ),
+  );
+  const [python, go, rustc, cargo, clockTicks, pageSize, commit, dirty] = await Promise.all([
+    firstLine('python3', ['--version']),
+    firstLine('go', ['version']),
+    firstLine('rustc', ['--version']),
+    firstLine('cargo', ['--version']),
+    firstLine('getconf', ['CLK_TCK']),
+    firstLine('getconf', ['PAGESIZE']),
+    execa('git', ['rev-parse', 'HEAD'], { cwd: ROOT, reject: false }),
+    execa('git', ['status', '--porcelain'], { cwd: ROOT, reject: false }),
+  ]);
+  const cpus = os.cpus();
+  return {
+    hostname: os.hostname(),
+    cpuModel: cpus[0]?.model ?? 'unknown',
+    logicalCpus: cpus.length,
+    allowedCpus: (await allowedCpus()).join(','),
+    memoryBytes: os.totalmem(),
+    kernel: `${os.type()} ${os.release()}`,
+    cgroup,
+    versions: { node: process.version, python, go, rustc, cargo },
+    gitCommit: commit.failed ? undefined : commit.stdout.trim(),
+    gitDirty: dirty.failed ? undefined : dirty.stdout.trim() !== '',
+    command: ['rewrite-bench', ...process.argv.slice(2)].join(' '),
+    clockTicksPerSecond: Number(clockTicks) || 100,
+    pageBytes: Number(pageSize) || 4096,
+  };
+}

@@ -1,0 +1,221 @@
+/**
+ * `rewrite-bench run`: for each scenario, builds what is needed, probes capacity when rates are
+ * fractions of it, then measures the services one at a time, interleaved across repetitions
+ * (A B C A B C …) so drift hits all alike, writing results.json after every run. I/O.
+ */
+import { execa } from 'execa';
+import path from 'node:path';
+import { buildService } from '../build/build.js';
+import type { ResolvedManifest } from '../config/manifest.js';
+import type { ResolvedScenario } from '../config/scenario.js';
+import { messageOf } from '../errors.js';
+import { runLoadJob } from '../load/generator.js';
+import { DatabaseFactory } from '../process/database.js';
+import { startService, type RunningService } from '../process/service.js';
+import { startUpstream } from '../process/upstream.js';
+import { ROOT } from '../paths.js';
+import { planCpus, type CpuPlan } from './cpus.js';
+import { allowedCpus, readEnvironment } from './environment.js';
+import { loadJobFor, measureService, type LoadPoint } from './measure.js';
+import type { Progress } from './progress.js';
+import { RESULTS_SCHEMA_VERSION, writeJsonAtomic, type CapacityProbe, type ResultsDocument } from './results.js';
+
+export interface RunOptions {
+  readonly scenarios: readonly ResolvedScenario[];
+  readonly services: readonly ResolvedManifest[];
+  readonly upstream: ResolvedManifest | undefined;
+  readonly outDir: string;
+  readonly progress: Progress;
+  readonly toolVersion: string;
+}
+
+/** The services of `selected` that a scenario runs, in the scenario's order when it names them. */
+export function servicesFor(scenario: ResolvedScenario, selected: readonly ResolvedManifest[]): ResolvedManifest[] {
+  const implementing = selected.filter((manifest) => manifest.implements.includes(scenario.workload));
+  if (scenario.services === undefined) return implementing;
+  return scenario.services.flatMap((name) => implementing.filter((manifest) => manifest.name === name));
+}
+
+/** Steps (probes and runs) of a scenario, for the progress bar. */
+function countSteps(scenario: ResolvedScenario, services: number): number {
+  const load = scenario.load;
+  const points = load.model === 'open' ? (load.ratesPerSecond ?? load.capacityFractions ?? []).length : 1;
+  const probes = load.model === 'open' && load.capacityFractions !== undefined ? services : 0;
+  return probes + services * scenario.repetitions * points;
+}
+
+async function pinSelf(cpuList: string): Promise<void> {
+  // The harness (sampler, orchestration) stays off the service's CPUs, with every thread.
+  await execa('taskset', ['-a', '-p', '-c', cpuList, String(process.pid)], { reject: false, stdin: 'ignore' });
+}
+
+/** Runs every scenario; returns the document also written to DIR/results.json. */
+export async function runSuite(options: RunOptions): Promise<ResultsDocument> {
+  const resultsFile = path.join(options.outDir, 'results.json');
+  const { progress } = options;
+  const document: ResultsDocument = {
+    schemaVersion: RESULTS_SCHEMA_VERSION,
+    tool: { name: 'rewrite-bench', version: options.toolVersion },
+    state: 'running',
+    startedAt: new Date().toISOString(),
+    finishedAt: undefined,
+    environment: await readEnvironment(),
+    cpuPlan: undefined,
+    scenarios: options.scenarios,
+    builds: [],
+    capacity: [],
+    runs: [],
+    failures: [],
+    services: {},
+  };
+  const save = (): Promise<void> => writeJsonAtomic(resultsFile, document);
+  const allowed = await allowedCpus();
+  const usable: ResolvedManifest[] = [];
+  for (const manifest of options.services) {
+    const build = await buildService(manifest, { log: (line) => progress.log(line) });
+    document.builds.push(build);
+    if (build.state === 'failed' || build.state === 'skipped') {
+      const message = build.state === 'failed' ? `${build.reason}\n${build.logTail}` : build.reason;
+      document.failures.push({ scenario: undefined, service: manifest.name, message });
+      progress.log(`skipping ${manifest.name}: ${message}`);
+      continue;
+    }
+    usable.push(manifest);
+    document.services[manifest.name] = { language: manifest.language, description: manifest.description, runtime: undefined };
+  }
+  await save();
+  const databases = options.scenarios.some((scenario) => scenario.workload === 'items') ? await DatabaseFactory.create(path.join(ROOT, 'services/sql/seed.sql')) : undefined;
+  progress.start(options.scenarios.reduce((sum, scenario) => sum + countSteps(scenario, servicesFor(scenario, usable).length), 0));
+  try {
+    for (const scenario of options.scenarios) {
+      const services = servicesFor(scenario, usable);
+      if (services.length === 0) {
+        document.failures.push({ scenario: scenario.name, service: undefined, message: `no selected service implements \`${scenario.workload}\`` });
+        continue;
+      }
+      const cpus = planCpus(allowed, scenario.service.cpus);
+      (document as { cpuPlan: CpuPlan }).cpuPlan = cpus;
+      await pinSelf(cpus.loadCpus);
+      await runScenario(scenario, services, cpus, { document, save, databases, upstreamManifest: options.upstream, progress });
+    }
+    document.state = 'complete';
+  } catch (error) {
+    document.state = 'failed';
+    document.failures.push({ scenario: undefined, service: undefined, message: messageOf(error) });
+    throw error;
+  } finally {
+    document.finishedAt = new Date().toISOString();
+    await save();
+    await databases?.dispose();
+    progress.stop();
+  }
+  return document;
+}
+
+interface Shared {
+  readonly document: ResultsDocument;
+  readonly save: () => Promise<void>;
+  readonly databases: DatabaseFactory | undefined;
+  readonly upstreamManifest: ResolvedManifest | undefined;
+  readonly progress: Progress;
+}
+
+async function serviceEnv(scenario: ResolvedScenario, manifest: ResolvedManifest, upstream: RunningService | undefined, shared: Shared, label: string): Promise<Record<string, string>> {
+  const env: Record<string, string> = { ...scenario.service.env };
+  if (shared.databases !== undefined && scenario.workload === 'items') env.DB_PATH = await shared.databases.fresh(`${scenario.name}-${manifest.name}-${label}`);
+  if (upstream !== undefined) env.UPSTREAM_URL = upstream.baseUrl;
+  return env;
+}
+
+async function runScenario(scenario: ResolvedScenario, services: readonly ResolvedManifest[], cpus: CpuPlan, shared: Shared): Promise<void> {
+  const { progress, document } = shared;
+  const upstream = scenario.workload === 'gateway' ? await startUpstream(shared.upstreamManifest, scenario.upstream.delayMs, cpus.loadCpus) : undefined;
+  try {
+    const points = new Map<string, LoadPoint[]>();
+    for (const manifest of services) {
+      const load = scenario.load;
+      if (load.model === 'closed') points.set(manifest.name, [{ ratePerSecond: undefined, capacityFraction: undefined }]);
+      else if (load.ratesPerSecond !== undefined) points.set(manifest.name, load.ratesPerSecond.map((rate) => ({ ratePerSecond: rate, capacityFraction: undefined })));
+      else {
+        progress.step(`${scenario.name}: capacity probe of ${manifest.name}`);
+        const probe = await probeCapacity(scenario, manifest, cpus, upstream, shared);
+        document.capacity.push(probe);
+        await shared.save();
+        if (!probe.valid) {
+          document.failures.push({ scenario: scenario.name, service: manifest.name, message: `capacity probe failed: ${probe.note}` });
+          continue;
+        }
+        points.set(manifest.name, load.capacityFractions!.map((fraction) => ({ ratePerSecond: fraction * probe.capacityRps, capacityFraction: fraction })));
+      }
+    }
+    for (let repetition = 1; repetition <= scenario.repetitions; repetition += 1) {
+      for (const manifest of services) {
+        const servicePoints = points.get(manifest.name);
+        if (servicePoints === undefined) continue;
+        try {
+          const { stopProblem } = await measureService({
+            scenario,
+            manifest,
+            repetition,
+            cpus,
+            env: await serviceEnv(scenario, manifest, upstream, shared, `rep${repetition}`),
+            upstream,
+            points: servicePoints,
+            onPoint: (point) =>
+              progress.step(`${scenario.name}: ${manifest.name} rep ${repetition}/${scenario.repetitions}${point.ratePerSecond === undefined ? '' : ` at ${point.ratePerSecond.toFixed(0)} req/s`}`),
+            onRecord: async (record) => {
+              document.runs.push(record);
+              document.services[manifest.name] = { ...document.services[manifest.name]!, runtime: record.measured.runtime ?? document.services[manifest.name]?.runtime };
+              if (!record.validity.valid) progress.log(`invalid run ${record.id}: ${record.validity.reasons.join('; ')}`);
+              await shared.save();
+            },
+          });
+          if (stopProblem !== undefined) document.failures.push({ scenario: scenario.name, service: manifest.name, message: stopProblem });
+        } catch (error) {
+          document.failures.push({ scenario: scenario.name, service: manifest.name, message: messageOf(error) });
+          progress.log(`${scenario.name}: ${manifest.name} rep ${repetition} failed: ${messageOf(error)}`);
+          await shared.save();
+        }
+      }
+    }
+  } finally {
+    await upstream?.stop();
+  }
+}
+
+/** A short closed-loop run that measures how many requests per second the service completes. */
+async function probeCapacity(scenario: ResolvedScenario, manifest: ResolvedManifest, cpus: CpuPlan, upstream: RunningService | undefined, shared: Shared): Promise<CapacityProbe> {
+  if (scenario.load.model !== 'open') throw new Error('probeCapacity needs an open-loop scenario');
+  const probeScenario: ResolvedScenario = {
+    ...scenario,
+    load: { model: 'closed', connections: scenario.load.probe.connections },
+    warmupSeconds: Math.min(scenario.warmupSeconds, 1),
+    durationSeconds: scenario.load.probe.seconds,
+  };
+  let service: RunningService | undefined;
+  try {
+    service = await startService({
+      manifest,
+      workers: scenario.service.workers,
+      cpuList: cpus.serviceCpus,
+      env: await serviceEnv(scenario, manifest, upstream, shared, 'probe'),
+      readyTimeoutMs: scenario.service.readyTimeoutSeconds * 1000,
+    });
+    const outcome = await runLoadJob(loadJobFor(probeScenario, service.baseUrl, { ratePerSecond: undefined, capacityFraction: undefined }, scenario.seed + 1), cpus.loadCpus, {
+      onStart: () => {},
+      onWindow: () => {},
+    });
+    const failures = outcome.counts.errors + outcome.counts.timeouts + outcome.counts.non2xx + outcome.counts.mismatches;
+    return {
+      scenario: scenario.name,
+      service: manifest.name,
+      capacityRps: outcome.achievedRps,
+      valid: failures === 0 && outcome.achievedRps > 0,
+      note: `${outcome.method}; ${scenario.load.probe.seconds} s${failures === 0 ? '' : `; ${failures} failed requests (${outcome.firstError ?? ''})`}`,
+    };
+  } catch (error) {
+    return { scenario: scenario.name, service: manifest.name, capacityRps: 0, valid: false, note: messageOf(error) };
+  } finally {
+    await service?.stop();
+  }
+}
