@@ -47,7 +47,9 @@ function expectation(issue: Issue): string {
     case 'invalid_value':
       return `one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}`;
     case 'invalid_format':
-      return issue.format === 'regex' && 'pattern' in issue ? `a string matching ${String(issue.pattern)}` : `a ${issue.format} string`;
+      if (issue.format === 'regex' && 'pattern' in issue) return `a string matching ${String(issue.pattern)}`;
+      if (issue.format === 'starts_with' && 'prefix' in issue) return `a string starting with ${JSON.stringify(issue.prefix)}`;
+      return `a ${issue.format} string`;
     case 'not_multiple_of':
       return `a multiple of ${String(issue.divisor)}`;
     case 'invalid_union':

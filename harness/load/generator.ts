@@ -24,7 +24,7 @@ export interface GeneratorEvents {
 export async function runLoadJob(job: LoadJob, cpuList: string | undefined, events: GeneratorEvents): Promise<LoadOutcome> {
   const argv = cpuList === undefined ? [process.execPath, WORKER] : ['taskset', '-c', cpuList, process.execPath, WORKER];
   const tail = new LineTail(30);
-  const child = execa(argv[0]!, argv.slice(1), { ipc: true, serialization: 'json', stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', buffer: false, reject: false, detached: true, cleanup: true });
+  const child = execa(argv[0]!, argv.slice(1), { ipc: true, serialization: 'json', env: { REWRITE_BENCH_OWNER: String(process.pid) }, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', buffer: false, reject: false, detached: true, cleanup: true });
   const pid = child.pid;
   if (pid === undefined) throw new InfrastructureError('Cannot start the load generator process.');
   child.stdout?.on('data', (chunk: Buffer) => tail.push(chunk.toString()));

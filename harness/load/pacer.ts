@@ -9,7 +9,7 @@ import type { LoadOutcome } from './outcome.js';
 import { WindowCounter } from './counter.js';
 import { watchLoopDelay } from './loop-delay.js';
 import { LatencyRecorder } from './recorder.js';
-import type { RequestMix } from './requests.js';
+import type { PreparedRequest, RequestMix } from './requests.js';
 import { createSchedule } from './schedule.js';
 
 export interface OpenLoopOptions {
@@ -27,7 +27,7 @@ export interface OpenLoopOptions {
   readonly onWindow: (edge: 'start' | 'end') => void;
 }
 
-const SPIN_MS = 1.2;
+const SPIN_MS = 2;
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /** Runs warm-up and the measured window at a fixed offered rate. */
@@ -55,6 +55,22 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<LoadOutcome
   let windowStarted = false;
   let nextDueMs = startMs + schedule();
 
+  /** One in-flight request: undici's low-level handler, cheaper than pool.request's promise and stream. */
+  const finish = (plannedMs: number, sentMs: number, inWindow: boolean, request: PreparedRequest, status: number, body: string | undefined): void => {
+    outstanding -= 1;
+    if (!inWindow || closed) return;
+    const doneMs = performance.now();
+    latency.record((doneMs - plannedMs) * 1000, plannedMs);
+    uncorrected.record((doneMs - sentMs) * 1000, plannedMs);
+    counter.response(request, status, body);
+  };
+  const fail = (inWindow: boolean, request: PreparedRequest, error: Error): void => {
+    outstanding -= 1;
+    if (!inWindow || closed) return;
+    const code = (error as { code?: string }).code ?? '';
+    counter.failure(TIMEOUT_CODES.has(code) ? 'timeout' : 'error', `${request.method} ${request.path}: ${error.message}`);
+  };
+
   const send = (plannedMs: number): void => {
     const inWindow = plannedMs >= windowStartMs;
     if (outstanding >= maxOutstanding) {
@@ -66,24 +82,22 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<LoadOutcome
     if (inWindow) sendLag.record((sentMs - plannedMs) * 1000, plannedMs);
     const verify = inWindow && request.expectBody !== undefined && counter.shouldVerify();
     outstanding += 1;
-    pool
-      .request({ path: request.path, method: request.method, headers: request.headers, ...(request.body === undefined ? {} : { body: request.body }) })
-      .then(async (response) => {
-        const body = verify ? await response.body.text() : (await response.body.dump(), undefined);
-        const doneMs = performance.now();
-        if (!inWindow || closed) return;
-        latency.record((doneMs - plannedMs) * 1000, plannedMs);
-        uncorrected.record((doneMs - sentMs) * 1000, plannedMs);
-        counter.response(request, response.statusCode, body);
-      })
-      .catch((error: unknown) => {
-        if (!inWindow || closed) return;
-        const code = (error as { code?: string }).code ?? '';
-        counter.failure(TIMEOUT_CODES.has(code) ? 'timeout' : 'error', `${request.method} ${request.path}: ${(error as Error).message}`);
-      })
-      .finally(() => {
-        outstanding -= 1;
-      });
+    let status = 0;
+    const chunks: Buffer[] | undefined = verify ? [] : undefined;
+    pool.dispatch(
+      { origin: options.baseUrl, path: request.path, method: request.method, headers: request.headers, ...(request.body === undefined ? {} : { body: request.body }) },
+      {
+        onRequestStart: () => {},
+        onResponseStart: (_controller, statusCode) => {
+          status = statusCode;
+        },
+        onResponseData: (_controller, chunk) => {
+          chunks?.push(chunk);
+        },
+        onResponseEnd: () => finish(plannedMs, sentMs, inWindow, request, status, chunks === undefined ? undefined : Buffer.concat(chunks).toString('latin1')),
+        onResponseError: (_controller, error) => fail(inWindow, request, error),
+      },
+    );
   };
 
   await new Promise<void>((resolve) => {

@@ -105,6 +105,8 @@ async function startOnce(launch: ServiceLaunch): Promise<RunningService> {
     ...baseEnv(),
     ...manifest.env,
     ...launch.env,
+    // Marks every process the harness starts, so a test can prove none is left behind.
+    REWRITE_BENCH_OWNER: String(process.pid),
     HOST: '127.0.0.1',
     PORT: String(port),
     WORKERS: String(launch.workers),

@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { resolveManifest } from '../../harness/config/manifest.js';
+import { resolveScenario } from '../../harness/config/scenario.js';
+import { ConfigError } from '../../harness/errors.js';
+
+const manifest = {
+  name: 'rust',
+  language: 'rust',
+  description: 'axum',
+  build: [['cargo', 'build', '--release']],
+  start: ['./target/release/x'],
+  implements: ['json'],
+};
+
+function manifestError(data: unknown): string {
+  try {
+    resolveManifest(data, 'services/x/service.yaml');
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('service manifests', () => {
+  it('accepts a valid manifest and fills defaults', () => {
+    const resolved = resolveManifest(manifest, '/repo/services/rust/service.yaml');
+    expect(resolved.ready).toBe('/health');
+    expect(resolved.env).toEqual({});
+    expect(resolved.role).toBe('service');
+    expect(resolved.dir).toBe('/repo/services/rust');
+    expect(Object.isFrozen(resolved)).toBe(true);
+  });
+  it('rejects a typo in a key, naming the key and the file', () => {
+    expect(manifestError({ ...manifest, bulid: [] })).toBe(
+      'Unknown key `bulid` in services/x/service.yaml. Check the spelling; the allowed keys are documented in the schema.',
+    );
+  });
+  it('names the field, the expectation and what was found', () => {
+    expect(manifestError({ ...manifest, start: 'cargo run' })).toBe('Expected `start` in services/x/service.yaml to be a list, got `"cargo run"` (string).');
+    expect(manifestError({ ...manifest, build: [['cargo', 7]] })).toBe('Expected `build[0][1]` in services/x/service.yaml to be a string, got `7` (number).');
+    expect(manifestError({ ...manifest, implements: ['jsno'] })).toContain('Expected `implements[0]` in services/x/service.yaml to be one of "json", "process"');
+  });
+  it('reports a missing field', () => {
+    const { start: _start, ...withoutStart } = manifest;
+    expect(manifestError(withoutStart)).toBe('Missing `start` in services/x/service.yaml: expected a list.');
+  });
+  it('rejects an empty argv, a bad name and an absolute artifact path', () => {
+    expect(manifestError({ ...manifest, start: [] })).toContain('`start`');
+    expect(manifestError({ ...manifest, name: 'Rust Service' })).toContain('`name`');
+    expect(manifestError({ ...manifest, artifact: '/usr/bin/x' })).toContain('`artifact`');
+    expect(manifestError(null)).toContain('(top level)');
+  });
+});
+
+const scenario = {
+  name: 'json-closed',
+  description: 'd',
+  workload: 'json',
+  requests: [{ path: '/json' }],
+  load: { model: 'closed', connections: 8 },
+};
+
+function scenarioError(data: unknown, availableCpus = 2): string {
+  try {
+    resolveScenario(data, 'scenarios/x.yaml', { quick: false, availableCpus });
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('scenarios', () => {
+  it('accepts a minimal scenario with defaults', () => {
+    const resolved = resolveScenario(scenario, 'scenarios/x.yaml', { quick: false, availableCpus: 2 });
+    expect(resolved.durationSeconds).toBe(10);
+    expect(resolved.service).toEqual({ workers: 1, cpus: 1, env: {}, readyTimeoutSeconds: 60 });
+    expect(resolved.requests[0]).toEqual({ weight: 1, method: 'GET', path: '/json', headers: {}, expectStatus: 200 });
+  });
+  it('applies quick overrides only with --quick', () => {
+    const data = { ...scenario, durationSeconds: 30, quick: { durationSeconds: 2 } };
+    expect(resolveScenario(data, 'x', { quick: true, availableCpus: 2 }).durationSeconds).toBe(2);
+    expect(resolveScenario(data, 'x', { quick: false, availableCpus: 2 }).durationSeconds).toBe(30);
+  });
+  it.each<[unknown, string]>([
+    [{ ...scenario, duration: 5 }, 'Unknown key `duration` in scenarios/x.yaml'],
+    [{ ...scenario, durationSeconds: 0 }, 'Expected `durationSeconds` in scenarios/x.yaml to be a number > 0, got `0` (number).'],
+    [{ ...scenario, durationSeconds: '10s' }, 'Expected `durationSeconds` in scenarios/x.yaml to be a number, got `"10s"` (string).'],
+    [{ ...scenario, repetitions: 1.5 }, 'Expected `repetitions` in scenarios/x.yaml to be a int'],
+    [{ ...scenario, requests: [] }, 'Expected `requests` in scenarios/x.yaml to be a list of at least 1 item(s), got `[]` (array).'],
+    [{ ...scenario, workload: 'crud' }, 'Expected `workload` in scenarios/x.yaml to be one of'],
+    [{ ...scenario, load: { model: 'closed', connections: 0 } }, 'Expected `load.connections` in scenarios/x.yaml to be a number > 0, got `0` (number).'],
+    [{ ...scenario, load: { model: 'open', ratesPerSecond: [0] } }, 'Expected `load.ratesPerSecond[0]` in scenarios/x.yaml to be a number > 0, got `0` (number).'],
+    [{ ...scenario, load: { model: 'open', ratesPerSecond: [-5] } }, '`load.ratesPerSecond[0]`'],
+    [{ ...scenario, load: { model: 'open' } }, 'expected exactly one of `ratesPerSecond`'],
+    [{ ...scenario, load: { model: 'open', ratesPerSecond: [10], capacityFractions: [0.5] } }, 'expected exactly one of `ratesPerSecond`'],
+    [{ ...scenario, load: { model: 'burst', connections: 1 } }, '`load.model`'],
+    [{ ...scenario, requests: [{ path: 'json' }] }, 'Expected `requests[0].path` in scenarios/x.yaml to be a string starting with "/", got `"json"` (string).'],
+    [{ ...scenario, requests: [{ generator: { name: 'process', records: 0 } }] }, 'Expected `requests[0].generator.records` in scenarios/x.yaml to be a number > 0, got `0` (number).'],
+    [{ ...scenario, service: { workers: 0 } }, 'Expected `service.workers` in scenarios/x.yaml to be a number > 0, got `0` (number).'],
+    [{ ...scenario, service: { env: { 'BAD-NAME': 'x' } } }, '`service.env'],
+    [{ ...scenario, name: 'Has Spaces' }, '`name`'],
+    [{ ...scenario, warmupSeconds: -1 }, 'Expected `warmupSeconds` in scenarios/x.yaml to be a number >= 0, got `-1` (number).'],
+    [{ ...scenario, services: [] }, '`services`'],
+    [{ ...scenario, quick: { repetitions: 0 } }, '`quick.repetitions`'],
+    [{ ...scenario, upstream: { delayMs: -1 } }, '`upstream.delayMs`'],
+    ['just a string', '(top level)'],
+  ])('rejects bad scenario %#: %s', (data, expected) => {
+    expect(scenarioError(data)).toContain(expected);
+  });
+  it('rejects more service CPUs than the machine leaves for the load generator', () => {
+    expect(scenarioError({ ...scenario, service: { cpus: 2 } }, 2)).toBe(
+      'Expected `service.cpus` in scenarios/x.yaml to leave at least one CPU for the load generator: this machine lets us use 2 CPU(s), got `2` (number).',
+    );
+  });
+});

@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { descendants, formatCpuList, parseCpuList, parseCpuTimes, parseSmapsRollup, parseStat, parseStatus } from '../../harness/process/proc-parse.js';
+
+const fixture = (name: string): string => readFileSync(new URL(`../fixtures/proc/${name}`, import.meta.url), 'utf8');
+
+describe('/proc parsing (captured text)', () => {
+  it('parses a stat line', () => {
+    expect(parseStat(fixture('stat-cat.txt'))).toEqual({ pid: 22343, comm: 'cat', state: 'R', ppid: 22340, cpuTicks: 0, rssPages: 388, startTicks: 81448 });
+  });
+  it('counts fields after the last parenthesis, so odd command names parse', () => {
+    expect(parseStat(fixture('stat-odd-name.txt'))).toEqual({ pid: 4242, comm: 'my (odd) name', state: 'S', ppid: 1, cpuTicks: 1234 + 567, rssPages: 2560, startTicks: 100 });
+  });
+  it('rejects text that is not a stat line', () => {
+    expect(parseStat('')).toBeUndefined();
+    expect(parseStat('garbage')).toBeUndefined();
+  });
+  it('reads Rss and Pss of smaps_rollup in bytes', () => {
+    expect(parseSmapsRollup(fixture('smaps_rollup.txt'))).toEqual({ rssBytes: 1740 * 1024, pssBytes: 227 * 1024, sharedCleanBytes: 1588 * 1024, privateDirtyBytes: 112 * 1024 });
+    expect(parseSmapsRollup('Rss: 5 kB\n')).toBeUndefined();
+  });
+  it('reads VmHWM and VmRSS of status', () => {
+    expect(parseStatus(fixture('status.txt'))).toEqual({ vmHwmBytes: 1728 * 1024, vmRssBytes: 1728 * 1024 });
+    expect(parseStatus('Name: kthreadd\n')).toBeUndefined();
+  });
+  it('sums the cpu line of /proc/stat and picks steal', () => {
+    // cpu  59299 0 9742 92380 602 0 108 52 0 0
+    expect(parseCpuTimes(fixture('proc-stat.txt'))).toEqual({ totalTicks: 59299 + 9742 + 92380 + 602 + 108 + 52, stealTicks: 52 });
+  });
+});
+
+describe('CPU lists', () => {
+  it('round-trips taskset lists', () => {
+    expect(parseCpuList('0-2,5')).toEqual([0, 1, 2, 5]);
+    expect(parseCpuList('1')).toEqual([1]);
+    expect(formatCpuList([5, 0, 1, 2])).toBe('0-2,5');
+    expect(formatCpuList([1])).toBe('1');
+    expect(() => parseCpuList('a-b')).toThrow(RangeError);
+  });
+});
+
+describe('process tree', () => {
+  it('walks every descendant of the root', () => {
+    const parents = new Map([
+      [10, 1],
+      [11, 10],
+      [12, 10],
+      [13, 12],
+      [20, 1],
+    ]);
+    expect(descendants(10, parents).sort()).toEqual([10, 11, 12, 13]);
+    expect(descendants(99, parents)).toEqual([99]);
+  });
+});

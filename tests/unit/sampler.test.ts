@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { coresBetween, TreeSampler, type ProcReader } from '../../harness/process/sampler.js';
+
+/** A fake /proc whose processes the test changes between readings. */
+class FakeProc implements ProcReader {
+  stats = new Map<number, { ppid: number; ticks: number; rssPages: number; start: number }>();
+  pss = new Map<number, number>();
+  async pids(): Promise<number[]> {
+    return [...this.stats.keys()];
+  }
+  async read(path: string): Promise<string | undefined> {
+    const match = /^\/proc\/(\d+)\/(\w+)$/.exec(path);
+    const pid = Number(match?.[1]);
+    const stat = this.stats.get(pid);
+    if (stat === undefined) return undefined;
+    if (match?.[2] === 'stat') {
+      return `${pid} (p) S ${stat.ppid} 0 0 0 -1 0 0 0 0 0 ${stat.ticks} 0 0 0 20 0 1 0 ${stat.start} 0 ${stat.rssPages} 0`;
+    }
+    if (match?.[2] === 'smaps_rollup') return `Rss: ${stat.rssPages * 4} kB\nPss: ${this.pss.get(pid) ?? 0} kB\n`;
+    if (match?.[2] === 'status') return `VmHWM: ${stat.rssPages * 4} kB\nVmRSS: ${stat.rssPages * 4} kB\n`;
+    return undefined;
+  }
+}
+
+describe('TreeSampler', () => {
+  it('sums CPU ticks and RSS over the tree and keeps exited children at their last reading', async () => {
+    const proc = new FakeProc();
+    proc.stats.set(1, { ppid: 0, ticks: 0, rssPages: 1, start: 1 });
+    proc.stats.set(100, { ppid: 1, ticks: 50, rssPages: 10, start: 5 });
+    proc.stats.set(101, { ppid: 100, ticks: 20, rssPages: 5, start: 6 });
+    proc.stats.set(200, { ppid: 1, ticks: 999, rssPages: 99, start: 7 });
+    const sampler = new TreeSampler(100, proc, { clockTicksPerSecond: 100, pageBytes: 4096 });
+    const first = await sampler.read();
+    expect(first.cpuTicks).toBe(70);
+    expect(first.rssBytes).toBe(15 * 4096);
+    expect(first.processCount).toBe(2);
+    proc.stats.set(101, { ppid: 100, ticks: 70, rssPages: 5, start: 6 });
+    const second = await sampler.read();
+    proc.stats.delete(101);
+    proc.stats.set(100, { ppid: 1, ticks: 60, rssPages: 10, start: 5 });
+    const third = await sampler.read();
+    // 101 exited after 70 ticks: still counted, so CPU never goes backwards.
+    expect(second.cpuTicks).toBe(120);
+    expect(third.cpuTicks).toBe(130);
+    expect(third.processCount).toBe(1);
+  });
+
+  it('treats a reused pid with a new start time as a new process', async () => {
+    const proc = new FakeProc();
+    proc.stats.set(100, { ppid: 1, ticks: 0, rssPages: 1, start: 5 });
+    proc.stats.set(101, { ppid: 100, ticks: 40, rssPages: 1, start: 6 });
+    const sampler = new TreeSampler(100, proc);
+    await sampler.read();
+    proc.stats.set(101, { ppid: 100, ticks: 3, rssPages: 1, start: 9 });
+    expect((await sampler.read()).cpuTicks).toBe(43);
+  });
+
+  it('sums PSS of the live tree', async () => {
+    const proc = new FakeProc();
+    proc.stats.set(100, { ppid: 1, ticks: 0, rssPages: 100, start: 5 });
+    proc.stats.set(101, { ppid: 100, ticks: 0, rssPages: 100, start: 6 });
+    proc.pss.set(100, 250);
+    proc.pss.set(101, 150);
+    const sampler = new TreeSampler(100, proc);
+    await sampler.read();
+    expect(await sampler.memory()).toEqual({ pssBytes: 400 * 1024, rssBytes: 800 * 1024, vmHwmBytesSum: 800 * 1024 });
+  });
+
+  it('computes cores from ticks over wall time', () => {
+    const constants = { clockTicksPerSecond: 100, pageBytes: 4096 };
+    const at = (atMs: number, cpuTicks: number) => ({ atMs, cpuTicks, rssBytes: 0, processCount: 1, pids: [] });
+    expect(coresBetween(at(0, 0), at(2000, 300), constants)).toBe(1.5);
+    expect(coresBetween(at(5, 0), at(5, 10), constants)).toBe(0);
+  });
+});
