@@ -24,9 +24,10 @@ interface Command {
 const COMMANDS: Record<string, Command> = {
   run: {
     summary: 'Measure scenarios: latency percentiles, throughput, CPU cores and memory of each service.',
-    usage: 'rewrite-bench run [SCENARIO...] [--services a,b] [--services-dir DIR] [--out DIR] [--quick]',
+    usage: 'rewrite-bench run [SCENARIO...] [--services a,b] [--services-dir DIR] [--out DIR] [--quick] [--skip-verify]',
     details:
       'SCENARIO is a name from scenarios/ or a path to a scenario .yaml; none runs the default suite. Everything is validated before any process starts. ' +
+      'Services are built if needed and checked against the contract (a non-conforming one is not measured). ' +
       'Each service runs pinned to its own CPUs (taskset), the load generator on the others; services are interleaved across repetitions. ' +
       'results.json is rewritten after every run. Exit 3 when a service, build or the load generator failed (what was measured is kept).',
     options: runOptions,

@@ -4,14 +4,15 @@
  */
 import { execa } from 'execa';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { InfrastructureError } from '../errors.js';
+import { ROOT } from '../paths.js';
 import { register, signalGroup } from '../process/registry.js';
 import { LineTail } from '../process/tail.js';
 import type { LoadJob, WorkerMessage } from './job.js';
 import type { LoadOutcome } from './outcome.js';
 
-const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'worker.js');
+// Always the compiled worker (`npm run build`), also when the harness runs from source in tests.
+const WORKER = path.join(ROOT, 'dist/harness/load/worker.js');
 
 /** Callbacks of a running load generator. */
 export interface GeneratorEvents {

@@ -14,6 +14,7 @@ import { DatabaseFactory } from '../process/database.js';
 import { startService, type RunningService } from '../process/service.js';
 import { startUpstream } from '../process/upstream.js';
 import { ROOT } from '../paths.js';
+import { verifyServices } from '../verify/verify.js';
 import { planCpus, type CpuPlan } from './cpus.js';
 import { allowedCpus, readEnvironment } from './environment.js';
 import { loadJobFor, measureService, type LoadPoint } from './measure.js';
@@ -27,6 +28,8 @@ export interface RunOptions {
   readonly outDir: string;
   readonly progress: Progress;
   readonly toolVersion: string;
+  /** Check every service against the contract before measuring it (default on). */
+  readonly verifyFirst: boolean;
 }
 
 /** The services of `selected` that a scenario runs, in the scenario's order when it names them. */
@@ -82,6 +85,17 @@ export async function runSuite(options: RunOptions): Promise<ResultsDocument> {
     }
     usable.push(manifest);
     document.services[manifest.name] = { language: manifest.language, description: manifest.description, runtime: undefined };
+  }
+  if (options.verifyFirst && usable.length > 0) {
+    progress.log(`verifying ${usable.map((manifest) => manifest.name).join(', ')} against the contract`);
+    const verdicts = await verifyServices({ services: usable, upstream: options.upstream, root: ROOT, randomPerEndpoint: 50, seed: 4243, log: () => {} });
+    for (const verdict of verdicts) {
+      if (verdict.state === 'pass') continue;
+      // A service that does not do the same work as the others is not measured.
+      usable.splice(usable.findIndex((manifest) => manifest.name === verdict.service), 1);
+      document.failures.push({ scenario: undefined, service: verdict.service, message: `does not conform to services/CONTRACT.md, not measured:\n${verdict.failures.slice(0, 5).join('\n')}` });
+      progress.log(`not measuring ${verdict.service}: ${verdict.failures[0] ?? ''}`);
+    }
   }
   await save();
   const databases = options.scenarios.some((scenario) => scenario.workload === 'items') ? await DatabaseFactory.create(path.join(ROOT, 'services/sql/seed.sql')) : undefined;

@@ -115,3 +115,12 @@ describe('scenarios', () => {
     );
   });
 });
+
+describe('published JSON Schema', () => {
+  it('scenarios/scenario.schema.json equals the schema (run `npm run generate` after changing it)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { scenarioJsonSchema } = await import('../../harness/config/scenario.js');
+    const committed = readFileSync(new URL('../../scenarios/scenario.schema.json', import.meta.url), 'utf8');
+    expect(committed).toBe(`${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
+  });
+});

@@ -55,22 +55,21 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
 
+        declared: int | None = None
         chunked = False
         for name, value in scope["headers"]:
             if name == b"content-length":
                 try:
                     declared = int(value)
                 except ValueError:
-                    declared = 0  # the HTTP server has already rejected a malformed length
-                if declared > self.max_body_bytes:
-                    await _send_too_large(send)
-                    return
-                await self.app(scope, receive, send)
-                return
-            if name == b"transfer-encoding" and b"chunked" in value.lower():
+                    pass  # the HTTP server has already rejected a malformed length
+            elif name == b"transfer-encoding" and b"chunked" in value.lower():
                 chunked = True
-        if not chunked:
-            await self.app(scope, receive, send)
+        if not chunked:  # Transfer-Encoding wins over Content-Length (RFC 9112, 6.3)
+            if declared is not None and declared > self.max_body_bytes:
+                await _send_too_large(send)
+            else:
+                await self.app(scope, receive, send)
             return
 
         await _StreamedBodyLimit(self.app, self.max_body_bytes, scope, receive, send).run()

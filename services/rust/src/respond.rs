@@ -6,6 +6,7 @@ use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use futures::StreamExt;
 use serde::Serialize;
 
 /// Largest accepted request body (services/CONTRACT.md §1).
@@ -115,8 +116,13 @@ impl<S: Send + Sync> FromRequest<S> for RawBody {
     }
 }
 
-/// Middleware: a `Content-Length` over the limit is answered 413 at once, on every route and
-/// before any other check, without reading the body.
+/// At most this much of an oversized body is read and discarded before the 413 goes out.
+const LINGER_BYTES: usize = 2 * MAX_BODY_BYTES;
+
+/// Middleware: a `Content-Length` over the limit is answered 413 on every route and before any
+/// other check. The body is first read and discarded (up to `LINGER_BYTES`), the "lingering
+/// read" of Go's net/http and nginx: closing a socket with unread data makes the kernel send a
+/// reset, and the client then loses the 413 it was about to read.
 pub async fn reject_oversized(req: Request, next: Next) -> Response {
     let announced = req
         .headers()
@@ -124,7 +130,17 @@ pub async fn reject_oversized(req: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     match announced {
-        Some(len) if len > MAX_BODY_BYTES as u64 => ApiError::BodyTooLarge.into_response(),
+        Some(len) if len > MAX_BODY_BYTES as u64 => {
+            let mut body = req.into_body().into_data_stream();
+            let mut drained = 0;
+            while drained < LINGER_BYTES {
+                match body.next().await {
+                    Some(Ok(chunk)) => drained += chunk.len(),
+                    _ => break,
+                }
+            }
+            ApiError::BodyTooLarge.into_response()
+        }
         _ => next.run(req).await,
     }
 }

@@ -1,0 +1,76 @@
+/**
+ * The command line as a user meets it: help texts, exit codes, messages naming what was wrong,
+ * and an end-to-end run that writes results.json.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { ResultsDocument } from '../../harness/run/results.js';
+import { FIXTURES, runCli } from './helpers.js';
+
+describe('help', () => {
+  it('lists the commands and the exit codes', async () => {
+    const { exitCode, stdout } = await runCli(['--help']);
+    expect(exitCode).toBe(0);
+    for (const command of ['run', 'build', 'verify']) expect(stdout).toContain(`  ${command} `);
+    expect(stdout).toContain('2 bad configuration or usage');
+  });
+  it.each([
+    ['run', ['--services', '--services-dir', '--out', '--quick']],
+    ['build', ['--services', '--force', '--timings']],
+    ['verify', ['--services', '--random', '--seed']],
+  ])('explains every option of %s', async (command, options) => {
+    const { exitCode, stdout } = await runCli([command, '--help']);
+    expect(exitCode).toBe(0);
+    for (const option of options) expect(stdout).toContain(option);
+  });
+});
+
+describe('bad usage and configuration exit 2 before any process starts', () => {
+  it.each([
+    [['frobnicate'], 'Unknown command `frobnicate`'],
+    [['run', '--bogus'], "Unknown option '--bogus'"],
+    [['run', 'no-such-scenario'], 'Unknown scenario `no-such-scenario`'],
+    [['run', path.join(FIXTURES, 'scenarios/bad-rate.yaml')], 'Expected `load.ratesPerSecond[0]`'],
+    [['run', path.join(FIXTURES, 'scenarios/malformed.yaml')], 'is not valid YAML'],
+    [['run', path.join(FIXTURES, 'scenarios/missing.yaml')], 'no such file'],
+    [['build', '--services', 'cobol'], 'Unknown service `cobol`'],
+    [['verify', '--services-dir', path.join(FIXTURES, 'bad-manifest')], 'Unknown key `strat`'],
+    [['verify', '--random', 'lots'], 'Expected --random to be a non-negative integer'],
+  ])('%j', async (args, message) => {
+    const { exitCode, stderr } = await runCli(args);
+    expect(stderr).toContain(message);
+    expect(exitCode).toBe(2);
+  });
+});
+
+describe('rewrite-bench run', () => {
+  it('measures a scenario and writes results.json with units, validity and the environment', async () => {
+    const out = await mkdtemp(path.join(os.tmpdir(), 'rb-run-'));
+    try {
+      const { exitCode, stdout, stderr } = await runCli(['run', path.join(FIXTURES, 'scenarios/tiny-open.yaml'), '--out', out]);
+      expect(exitCode, stderr).toBe(0);
+      expect(stdout).toContain('## tiny-open');
+      const document = JSON.parse(await readFile(path.join(out, 'results.json'), 'utf8')) as ResultsDocument;
+      expect(document.schemaVersion).toBe(1);
+      expect(document.state).toBe('complete');
+      expect(document.environment.cpuModel).not.toBe('');
+      expect(document.cpuPlan).toEqual({ serviceCpus: '0', loadCpus: '1' });
+      // 2 repetitions × 2 rates, interleaved per repetition.
+      expect(document.runs.map((run) => `${run.repetition}/${run.rateIndex}`)).toEqual(['1/0', '1/1', '2/0', '2/1']);
+      for (const run of document.runs) {
+        expect(run.load.model).toBe('open');
+        expect(run.load.counts.expectedStatus).toBeGreaterThan(0);
+        expect(run.load.latencyUs!.p99Us).toBeGreaterThan(0);
+        expect(run.measured.idlePssBytes).toBeGreaterThan(0);
+        expect(run.measured.peakRssBytes).toBeGreaterThan(0);
+        expect(run.measured.startupMs).toBeGreaterThan(0);
+        expect(run.measured.series.length).toBeGreaterThan(0);
+        expect(run.validity.reasons).toBeInstanceOf(Array);
+      }
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,43 @@
+/**
+ * Shared helpers of the integration tests: the built-in manifests, fixture processes that are
+ * always stopped, and the CLI entry point.
+ */
+import { execa, type ResultPromise } from 'execa';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadManifests } from '../../harness/config/services.js';
+import type { ResolvedManifest } from '../../harness/config/manifest.js';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const FIXTURES = path.join(ROOT, 'tests/fixtures');
+export const CLI = path.join(ROOT, 'dist/harness/cli.js');
+
+/** The built-in services (role: service) and the upstream. */
+export async function builtIn(): Promise<{ services: ResolvedManifest[]; upstream: ResolvedManifest }> {
+  const all = await loadManifests([path.join(ROOT, 'services')]);
+  return { services: all.filter((manifest) => manifest.role === 'service'), upstream: all.find((manifest) => manifest.role === 'upstream')! };
+}
+
+/** A started fixture process, marked so the suite's teardown can prove it was stopped. */
+export function spawnFixture(file: string, args: string[], env: Record<string, string> = {}): ResultPromise {
+  return execa(file, args, { env: { ...env, REWRITE_BENCH_OWNER: String(process.pid) }, reject: false, buffer: false, stdin: 'ignore' });
+}
+
+/** Resolves with the first stdout line of `child` that parses as JSON (fixtures print their port). */
+export function firstJsonLine<T>(child: ResultPromise): Promise<T> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      const line = text.split('\n').find((candidate) => candidate.startsWith('{'));
+      if (line !== undefined) resolve(JSON.parse(line) as T);
+    });
+    void child.then(() => reject(new Error(`fixture exited before printing JSON: ${text}`)));
+  });
+}
+
+/** Runs the CLI and returns its exit code and output. */
+export async function runCli(args: string[], env: Record<string, string> = {}): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  const result = await execa(process.execPath, [CLI, ...args], { cwd: ROOT, reject: false, env: { ...env, REWRITE_BENCH_OWNER: String(process.pid) }, stdin: 'ignore' });
+  return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
+}

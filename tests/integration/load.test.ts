@@ -1,0 +1,84 @@
+/**
+ * The load generators against a fixture server with a known delay and a periodic stall
+ * (a 150 ms freeze every second). The open-loop pacer times from the planned send, so the stall
+ * must show in its p99; the closed loop hides most of it and is labelled as closed loop.
+ * Invariants and the stall's signature only: never absolute speed.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import path from 'node:path';
+import type { ResultPromise } from 'execa';
+import { runLoadJob } from '../../harness/load/generator.js';
+import type { LoadJob } from '../../harness/load/job.js';
+import { FIXTURES, firstJsonLine, spawnFixture } from './helpers.js';
+
+let fixture: ResultPromise | undefined;
+afterEach(() => {
+  fixture?.kill('SIGKILL');
+  fixture = undefined;
+});
+
+async function startFixture(env: Record<string, string>): Promise<string> {
+  fixture = spawnFixture(process.execPath, [path.join(FIXTURES, 'pacer-server.mjs')], env);
+  const { port } = await firstJsonLine<{ port: number }>(fixture);
+  return `http://127.0.0.1:${port}`;
+}
+
+const job = (baseUrl: string, patch: Partial<LoadJob>): LoadJob => ({
+  baseUrl,
+  requests: [{ weight: 1, method: 'GET', path: '/', headers: {}, expectStatus: 200, expectBody: '{"ok":true}' }],
+  seed: 1,
+  model: 'open',
+  connections: 64,
+  ratePerSecond: 200,
+  arrival: 'constant',
+  warmupSeconds: 0.5,
+  durationSeconds: 3,
+  timeoutMs: 5000,
+  verifyEvery: 10,
+  ...patch,
+});
+
+describe('open-loop pacer', () => {
+  it('measures a known delay from the planned send time', async () => {
+    const baseUrl = await startFixture({ DELAY_MS: '5' });
+    const edges: string[] = [];
+    const outcome = await runLoadJob(job(baseUrl, {}), undefined, { onStart: () => {}, onWindow: (edge) => edges.push(edge) });
+    expect(edges).toEqual(['start', 'end']);
+    expect(outcome.model).toBe('open');
+    expect(outcome.method).toContain('open loop');
+    expect(outcome.counts.errors + outcome.counts.timeouts + outcome.counts.mismatches).toBe(0);
+    expect(outcome.counts.verified).toBeGreaterThan(0);
+    // 200 req/s for 3 s: every planned request of the window answered.
+    expect(outcome.counts.expectedStatus).toBe(600);
+    expect(outcome.latencyUs!.p50Us).toBeGreaterThanOrEqual(5000);
+    expect(outcome.perSecond.length).toBe(3);
+    expect(outcome.latencyHistogram).toMatch(/^[A-Za-z0-9+/=]+$/);
+  });
+
+  it('shows a periodic stall in p99 (coordinated omission is not hidden)', async () => {
+    const baseUrl = await startFixture({ STALL_MS: '150', STALL_EVERY_MS: '1000' });
+    const outcome = await runLoadJob(job(baseUrl, { durationSeconds: 4 }), undefined, { onStart: () => {}, onWindow: () => {} });
+    // 15 % of planned sends fall in a 150 ms freeze and wait up to 150 ms from their planned time.
+    expect(outcome.latencyUs!.p99Us).toBeGreaterThan(100_000);
+    expect(outcome.latencyUs!.maxUs).toBeGreaterThan(140_000);
+    expect(outcome.latencyUs!.p50Us).toBeLessThan(100_000);
+  });
+});
+
+describe('closed loop (autocannon)', () => {
+  it('is labelled closed loop, records µs latency itself and hides most of the stall', async () => {
+    const baseUrl = await startFixture({ STALL_MS: '150', STALL_EVERY_MS: '1000' });
+    const outcome = await runLoadJob(job(baseUrl, { model: 'closed', connections: 4, durationSeconds: 3, warmupSeconds: 0.5 }), undefined, {
+      onStart: () => {},
+      onWindow: () => {},
+    });
+    expect(outcome.model).toBe('closed');
+    expect(outcome.method).toContain('closed loop');
+    expect(outcome.offeredRps).toBeUndefined();
+    expect(outcome.counts.expectedStatus).toBeGreaterThan(100);
+    expect(outcome.counts.mismatches).toBe(0);
+    // Only the 4 requests in flight see each freeze: the max shows it, p99 mostly does not.
+    expect(outcome.latencyUs!.maxUs).toBeGreaterThan(100_000);
+    expect(outcome.latencyUs!.p50Us).toBeLessThan(100_000);
+  });
+});
