@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { BuildRecord } from '../build/build.js';
 import type { LoadOutcome } from '../load/outcome.js';
 import type { ResourcePoint } from '../process/sampler.js';
+import type { CapacityEstimate, ClaimResult } from '../claims/evaluate.js';
 import type { Environment } from './environment.js';
 import type { Validity } from './validity.js';
 
@@ -89,6 +90,8 @@ export interface ResultsDocument {
   readonly runs: RunRecord[];
   readonly failures: FailureRecord[];
   readonly services: Record<string, { readonly language: string; readonly description: string; readonly runtime: unknown }>;
+  /** Verdicts of the claims file, evaluated at the end (see claims/evaluate.ts). */
+  claims: { readonly file: string; readonly results: readonly ClaimResult[]; readonly capacity: readonly CapacityEstimate[] } | undefined;
 }
 
 /** Writes `document` to `file` atomically (temporary file in the same folder, then rename). */

@@ -5,7 +5,9 @@
  */
 import { execa } from 'execa';
 import path from 'node:path';
-import { buildService } from '../build/build.js';
+import { buildService, timeBuilds } from '../build/build.js';
+import { estimateCapacity, evaluateClaims } from '../claims/evaluate.js';
+import type { ResolvedClaims } from '../config/claims.js';
 import type { ResolvedManifest } from '../config/manifest.js';
 import type { ResolvedScenario } from '../config/scenario.js';
 import { messageOf } from '../errors.js';
@@ -30,6 +32,22 @@ export interface RunOptions {
   readonly toolVersion: string;
   /** Check every service against the contract before measuring it (default on). */
   readonly verifyFirst: boolean;
+  /** Claims to evaluate at the end; their build metrics are measured first when missing. */
+  readonly claims: ResolvedClaims | undefined;
+}
+
+/** Services whose clean or incremental build time a claim needs. */
+function neededTimings(claims: ResolvedClaims | undefined): Map<string, Set<'clean' | 'incremental'>> {
+  const needed = new Map<string, Set<'clean' | 'incremental'>>();
+  for (const claim of claims?.claims ?? []) {
+    for (const check of claim.checks) {
+      for (const term of check.terms) {
+        const kind = term.metric === 'cleanBuildSeconds' ? 'clean' : term.metric === 'incrementalBuildSeconds' ? 'incremental' : undefined;
+        if (kind !== undefined) needed.set(term.service, (needed.get(term.service) ?? new Set()).add(kind));
+      }
+    }
+  }
+  return needed;
 }
 
 /** The services of `selected` that a scenario runs, in the scenario's order when it names them. */
@@ -70,12 +88,25 @@ export async function runSuite(options: RunOptions): Promise<ResultsDocument> {
     runs: [],
     failures: [],
     services: {},
+    claims: undefined,
   };
   const save = (): Promise<void> => writeJsonAtomic(resultsFile, document);
   const allowed = await allowedCpus();
   const usable: ResolvedManifest[] = [];
+  const timings = neededTimings(options.claims);
   for (const manifest of options.services) {
-    const build = await buildService(manifest, { log: (line) => progress.log(line) });
+    let build = await buildService(manifest, { log: (line) => progress.log(line) });
+    const wanted = timings.get(manifest.name);
+    if (build.state !== 'failed' && build.state !== 'skipped' && wanted !== undefined) {
+      // A claim needs a build time this machine has not measured yet: measure it now.
+      if (wanted.has('clean') && build.lastClean === undefined) {
+        progress.log(`timing a clean build of ${manifest.name} for the claims`);
+        build = await timeBuilds(manifest, (line) => progress.log(line));
+      } else if (wanted.has('incremental') && build.lastIncremental === undefined) {
+        progress.log(`timing an incremental build of ${manifest.name} for the claims`);
+        build = await buildService(manifest, { touchIncremental: true, log: (line) => progress.log(line) });
+      }
+    }
     document.builds.push(build);
     if (build.state === 'failed' || build.state === 'skipped') {
       const message = build.state === 'failed' ? `${build.reason}\n${build.logTail}` : build.reason;
@@ -113,6 +144,9 @@ export async function runSuite(options: RunOptions): Promise<ResultsDocument> {
       await runScenario(scenario, services, cpus, { document, save, databases, upstreamManifest: options.upstream, progress });
     }
     document.state = 'complete';
+    if (options.claims !== undefined) {
+      document.claims = { file: options.claims.file, results: evaluateClaims(options.claims, document), capacity: estimateCapacity(options.claims, document) };
+    }
   } catch (error) {
     document.state = 'failed';
     document.failures.push({ scenario: undefined, service: undefined, message: messageOf(error) });

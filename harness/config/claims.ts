@@ -1,0 +1,80 @@
+/**
+ * Claims files (`scenarios/claims.yaml`): statements with checks over measured metrics, and
+ * capacity questions. Validated before any process starts: unknown keys, unparsable checks,
+ * unknown metrics and scenarios are errors naming the file and the field. Pure.
+ */
+import { z } from 'zod';
+import { parseCheck, type Check } from '../claims/expression.js';
+import { ConfigError } from '../errors.js';
+import { metricKind } from '../stats/metrics.js';
+import { formatZodIssue } from './zod-message.js';
+
+const claimSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,59}$/),
+  /** The statement as the source makes it. */
+  text: z.string().min(1),
+  /** Where the claim comes from (e.g. "seed (a)"). */
+  source: z.string().optional(),
+  /** The scenario whose runs the checks use (not needed when only build metrics are checked). */
+  scenario: z.string().optional(),
+  /** Index of the load point in the scenario's rate list (0 for closed loop). */
+  point: z.number().int().min(0).default(0),
+  /** Every check must hold for the claim to hold; see README for the metric names. */
+  checks: z.array(z.string().min(1)).min(1),
+});
+
+export const claimsSchema = z.strictObject({
+  claims: z.array(claimSchema).min(1),
+  /** Cores needed for a throughput, extrapolated from CPU time per request. */
+  capacity: z
+    .array(z.strictObject({ scenario: z.string(), point: z.number().int().min(0).default(0), throughputRps: z.number().positive() }))
+    .default([]),
+});
+
+export interface ResolvedClaim extends Omit<z.output<typeof claimSchema>, 'checks'> {
+  readonly checks: readonly Check[];
+}
+
+export interface ResolvedClaims {
+  readonly file: string;
+  readonly claims: readonly ResolvedClaim[];
+  readonly capacity: z.output<typeof claimsSchema>['capacity'];
+}
+
+/**
+ * Validates a parsed claims file.
+ * @param scenarioNames scenarios that exist, to catch a misspelled `scenario`
+ * @throws ConfigError naming the file, the field, what was expected and what was found
+ */
+export function resolveClaims(data: unknown, file: string, scenarioNames: readonly string[]): ResolvedClaims {
+  const parsed = claimsSchema.safeParse(data);
+  if (!parsed.success) throw new ConfigError(formatZodIssue(file, parsed.error.issues[0]!, data));
+  const ids = new Set<string>();
+  const claims = parsed.data.claims.map((claim, index): ResolvedClaim => {
+    const where = `claims[${index}]`;
+    if (ids.has(claim.id)) throw new ConfigError(`Claim id \`${claim.id}\` is used twice in ${file} (${where}.id). Give each claim its own id.`);
+    ids.add(claim.id);
+    if (claim.scenario !== undefined && !scenarioNames.includes(claim.scenario)) {
+      throw new ConfigError(`Expected \`${where}.scenario\` in ${file} to be one of ${scenarioNames.join(', ')}, got \`${claim.scenario}\`.`);
+    }
+    const checks = claim.checks.map((text, checkIndex) => {
+      let check: Check;
+      try {
+        check = parseCheck(text);
+      } catch (cause) {
+        throw new ConfigError(`Cannot read \`${where}.checks[${checkIndex}]\` in ${file} (\`${text}\`): ${(cause as Error).message}.`, { cause });
+      }
+      for (const term of check.terms) {
+        const kind = metricKind(term.metric);
+        if (kind === undefined) throw new ConfigError(`Unknown metric \`${term.metric}\` in \`${where}.checks[${checkIndex}]\` of ${file}. Metric names are listed in README.md (Claims).`);
+        if (kind === 'run' && claim.scenario === undefined) throw new ConfigError(`\`${where}\` in ${file} checks the run metric \`${term.metric}\` but names no \`scenario\`.`);
+      }
+      return check;
+    });
+    return { ...claim, checks };
+  });
+  for (const [index, entry] of parsed.data.capacity.entries()) {
+    if (!scenarioNames.includes(entry.scenario)) throw new ConfigError(`Expected \`capacity[${index}].scenario\` in ${file} to be one of ${scenarioNames.join(', ')}, got \`${entry.scenario}\`.`);
+  }
+  return Object.freeze({ file, claims, capacity: parsed.data.capacity });
+}

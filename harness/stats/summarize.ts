@@ -1,0 +1,65 @@
+/**
+ * Summaries across repetitions: for each scenario × service × load point and each run metric,
+ * the median over valid runs with a 95 % bootstrap CI (bootstrap.ts); invalid runs are counted,
+ * never mixed in. Pure.
+ */
+import type { ResultsDocument, RunRecord } from '../run/results.js';
+import { medianEstimate, seededRandom, type Estimate } from './bootstrap.js';
+import { RUN_METRICS } from './metrics.js';
+
+/** One scenario × service × load point. */
+export interface PointSummary {
+  readonly scenario: string;
+  readonly service: string;
+  readonly rateIndex: number;
+  /** e.g. "closed loop, 32 connections" or "open loop, 80 % of capacity (1,234 req/s)". */
+  readonly load: string;
+  readonly runs: number;
+  readonly validRuns: number;
+  readonly invalidReasons: readonly string[];
+  readonly metrics: Readonly<Record<string, Estimate>>;
+}
+
+/** How the load of a run is described in summaries and reports. */
+export function describeLoad(run: RunRecord): string {
+  if (run.load.model === 'closed') return `closed loop, ${run.load.connections} connections`;
+  const rate = `${Math.round(run.load.offeredRps ?? 0).toLocaleString('en-US')} req/s`;
+  return run.capacityFraction === undefined ? `open loop, ${rate}` : `open loop, ${Math.round(run.capacityFraction * 100)} % of capacity (${rate})`;
+}
+
+/** Groups runs by scenario, service and rate index, in first-seen order. */
+export function groupRuns(runs: readonly RunRecord[]): RunRecord[][] {
+  const groups = new Map<string, RunRecord[]>();
+  for (const run of runs) {
+    const key = `${run.scenario}\u0000${run.service}\u0000${run.rateIndex}`;
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, [run]);
+    else group.push(run);
+  }
+  return [...groups.values()];
+}
+
+/** Summaries of every group of runs; `seed` makes the intervals reproducible. */
+export function summarize(document: Pick<ResultsDocument, 'runs'>, seed = 1): PointSummary[] {
+  const random = seededRandom(seed);
+  return groupRuns(document.runs).map((group) => {
+    const first = group[0]!;
+    const valid = group.filter((run) => run.validity.valid);
+    const metrics: Record<string, Estimate> = {};
+    for (const [name, metric] of Object.entries(RUN_METRICS)) {
+      const values = valid.map(metric.read).filter((value): value is number => value !== undefined && Number.isFinite(value));
+      const estimate = medianEstimate(values, random);
+      if (estimate !== undefined) metrics[name] = estimate;
+    }
+    return {
+      scenario: first.scenario,
+      service: first.service,
+      rateIndex: first.rateIndex,
+      load: describeLoad(first),
+      runs: group.length,
+      validRuns: valid.length,
+      invalidReasons: group.filter((run) => !run.validity.valid).flatMap((run) => run.validity.reasons.map((reason) => `rep ${run.repetition}: ${reason}`)),
+      metrics,
+    };
+  });
+}
