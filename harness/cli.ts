@@ -7,6 +7,7 @@
 import { parseArgs } from 'node:util';
 import { buildOptions, runBuildCommand } from './commands/build.js';
 import type { OptionSpec } from './commands/common.js';
+import { gateOptions, runGateCommand } from './commands/gate.js';
 import { runRunCommand, runOptions } from './commands/run.js';
 import { runVerifyCommand, verifyOptions } from './commands/verify.js';
 import { ConfigError, EXIT_CODES, HarnessError } from './errors.js';
@@ -33,6 +34,20 @@ const COMMANDS: Record<string, Command> = {
     options: runOptions,
     allowPositionals: true,
     run: (values, positionals) => runRunCommand(values, positionals),
+  },
+  gate: {
+    summary: 'CI gate: fail on a significant regression or a broken budget (exit 1).',
+    usage:
+      'rewrite-bench gate --baseline A.json --candidate B.json [--metric p99] [--max-regression 10%] [--budget "p99 < 50ms"] [--junit FILE] [--markdown FILE]\n' +
+      '       rewrite-bench gate --baseline-service DIR --candidate-service DIR [--scenario NAME] [--repetitions 5] [...]',
+    details:
+      'A regression needs both a one-sided exact Mann-Whitney p < alpha over per-run values AND a median worse by more than --max-regression; ' +
+      'a large change without significance, or a significant one near the limit, is borderline: it passes and asks for more runs. Budgets are checked on the candidate. ' +
+      'The in-job mode measures both service folders interleaved on this machine (the way to gate on shared CI runners). ' +
+      'Exit 0 pass, 1 regression or budget broken, 2 bad configuration, 3 nothing comparable or infrastructure failure.',
+    options: gateOptions,
+    allowPositionals: false,
+    run: (values) => runGateCommand(values),
   },
   build: {
     summary: 'Build services; record build time, artifact size and lines of code.',

@@ -109,6 +109,7 @@ export async function runClosedLoop(options: ClosedLoopOptions): Promise<LoadOut
     model: 'closed',
     connections: options.connections,
     offeredRps: undefined,
+    plannedInWindow: undefined,
     windowSeconds,
     counts: counter.counts(),
     achievedRps: counter.expectedStatus / windowSeconds,

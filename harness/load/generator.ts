@@ -6,7 +6,7 @@ import { execa } from 'execa';
 import path from 'node:path';
 import { InfrastructureError } from '../errors.js';
 import { ROOT } from '../paths.js';
-import { register, signalGroup } from '../process/registry.js';
+import { childPrefix, ownerTag, register, signalGroup } from '../process/registry.js';
 import { LineTail } from '../process/tail.js';
 import type { LoadJob, WorkerMessage } from './job.js';
 import type { LoadOutcome } from './outcome.js';
@@ -23,9 +23,9 @@ export interface GeneratorEvents {
 
 /** Runs one job in a fresh generator process; rejects with the generator's error output if it fails. */
 export async function runLoadJob(job: LoadJob, cpuList: string | undefined, events: GeneratorEvents): Promise<LoadOutcome> {
-  const argv = cpuList === undefined ? [process.execPath, WORKER] : ['taskset', '-c', cpuList, process.execPath, WORKER];
+  const argv = [...childPrefix(), ...(cpuList === undefined ? [] : ['taskset', '-c', cpuList]), process.execPath, WORKER];
   const tail = new LineTail(30);
-  const child = execa(argv[0]!, argv.slice(1), { ipc: true, serialization: 'json', env: { REWRITE_BENCH_OWNER: String(process.pid) }, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', buffer: false, reject: false, detached: true, cleanup: true });
+  const child = execa(argv[0]!, argv.slice(1), { ipc: true, serialization: 'json', env: { REWRITE_BENCH_OWNER: ownerTag() }, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', buffer: false, reject: false, detached: true, cleanup: true });
   const pid = child.pid;
   if (pid === undefined) throw new InfrastructureError('Cannot start the load generator process.');
   child.stdout?.on('data', (chunk: Buffer) => tail.push(chunk.toString()));

@@ -31,6 +31,8 @@ export interface LoadOutcome {
   readonly model: 'closed' | 'open';
   readonly connections: number;
   readonly offeredRps: number | undefined;
+  /** Open loop: sends planned in the measured window (responses + failures + dropped = planned). */
+  readonly plannedInWindow: number | undefined;
   /** Measured window length. */
   readonly windowSeconds: number;
   readonly counts: LoadCounts;

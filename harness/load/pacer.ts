@@ -71,8 +71,10 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<LoadOutcome
     counter.failure(TIMEOUT_CODES.has(code) ? 'timeout' : 'error', `${request.method} ${request.path}: ${error.message}`);
   };
 
+  let plannedInWindow = 0;
   const send = (plannedMs: number): void => {
     const inWindow = plannedMs >= windowStartMs;
+    if (inWindow) plannedInWindow += 1;
     if (outstanding >= maxOutstanding) {
       if (inWindow) counter.dropped += 1;
       return;
@@ -144,6 +146,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<LoadOutcome
     model: 'open',
     connections: options.connections,
     offeredRps: options.ratePerSecond,
+    plannedInWindow,
     windowSeconds: options.durationSeconds,
     counts: counter.counts(),
     achievedRps: counter.expectedStatus / options.durationSeconds,

@@ -3,7 +3,7 @@
  * during the window at their last reading), RSS, PSS (smaps_rollup) and VmHWM. I/O through a
  * ProcReader, so tests can feed captured text.
  */
-import { readFile, readdir } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
 import { descendants, parseCpuTimes, parseSmapsRollup, parseStat, parseStatus, type CpuTimes, type ProcStat } from './proc-parse.js';
 
 /** Reads /proc; injectable for tests. */
@@ -14,19 +14,27 @@ export interface ProcReader {
   pids(): Promise<number[]>;
 }
 
-/** The real /proc. */
+/**
+ * The real /proc. Synchronous reads on purpose: a /proc file is generated in microseconds, and
+ * going through libuv's thread pool would cost more CPU on the load generator's cores.
+ */
 export const systemProc: ProcReader = {
   async read(path) {
     try {
-      return await readFile(path, 'utf8');
+      return readFileSync(path, 'utf8');
     } catch {
       return undefined;
     }
   },
   async pids() {
-    return (await readdir('/proc')).filter((entry) => /^\d+$/.test(entry)).map(Number);
+    return readdirSync('/proc')
+      .filter((entry) => /^\d+$/.test(entry))
+      .map(Number);
   },
 };
+
+/** Every how many readings the whole of /proc is scanned for new children of the tree. */
+const RESCAN_EVERY = 20;
 
 /** One reading of a tree. */
 export interface TreeReading {
@@ -64,6 +72,7 @@ export class TreeSampler {
   /** Last ticks per process, keyed by pid and start time so a reused pid is a new process. */
   readonly #ticks = new Map<string, number>();
   #livePids: number[] = [];
+  #readings = 0;
 
   constructor(rootPid: number, reader: ProcReader = systemProc, constants: SamplerConstants = LINUX_CONSTANTS) {
     this.#rootPid = rootPid;
@@ -75,11 +84,17 @@ export class TreeSampler {
     return this.#constants;
   }
 
-  /** Reads every process of the tree once. */
-  async read(): Promise<TreeReading> {
+  /**
+   * Reads every process of the tree once. The whole of /proc is scanned for new children on the
+   * first and every RESCAN_EVERY-th reading (workers are spawned at start); in between only the
+   * known processes are read, which keeps the sampler off the load generator's back.
+   */
+  async read(rescan = this.#readings % RESCAN_EVERY === 0): Promise<TreeReading> {
+    this.#readings += 1;
     const stats = new Map<number, ProcStat>();
     const parentOf = new Map<number, number>();
-    for (const pid of await this.#reader.pids()) {
+    const candidates = rescan || this.#livePids.length === 0 ? await this.#reader.pids() : this.#livePids;
+    for (const pid of candidates) {
       const text = await this.#reader.read(`/proc/${pid}/stat`);
       const stat = text === undefined ? undefined : parseStat(text);
       if (stat === undefined) continue;

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ResolvedManifest } from '../config/manifest.js';
 import { ConfigError, InfrastructureError } from '../errors.js';
 import { findFreePort } from './ports.js';
-import { register, signalGroup } from './registry.js';
+import { childPrefix, ownerTag, register, signalGroup } from './registry.js';
 import { LineTail } from './tail.js';
 import { findExecutable, installHint } from './toolchain.js';
 
@@ -106,12 +106,12 @@ async function startOnce(launch: ServiceLaunch): Promise<RunningService> {
     ...manifest.env,
     ...launch.env,
     // Marks every process the harness starts, so a test can prove none is left behind.
-    REWRITE_BENCH_OWNER: String(process.pid),
+    REWRITE_BENCH_OWNER: ownerTag(),
     HOST: '127.0.0.1',
     PORT: String(port),
     WORKERS: String(launch.workers),
   };
-  const argv = launch.cpuList === undefined ? [executable, ...args] : ['taskset', '-c', launch.cpuList, executable, ...args];
+  const argv = [...childPrefix(), ...(launch.cpuList === undefined ? [] : ['taskset', '-c', launch.cpuList]), executable, ...args];
   const tail = new LineTail(60);
   const spawnedAt = performance.now();
   const child = execa(argv[0]!, argv.slice(1), {

@@ -36,7 +36,7 @@ export interface MeasureContext {
 }
 
 const SAMPLE_INTERVAL_MS = 250;
-const PSS_EVERY = 4;
+const PSS_EVERY = 8;
 
 async function fetchRuntime(baseUrl: string): Promise<unknown> {
   try {

@@ -84,6 +84,8 @@ export interface ResultsDocument {
   finishedAt: string | undefined;
   readonly environment: Environment;
   readonly cpuPlan: { readonly serviceCpus: string; readonly loadCpus: string } | undefined;
+  /** Whether the harness ran at nice 10 (root only) so its sampling yields to the load generator. */
+  readonly harnessNiced: boolean;
   readonly scenarios: readonly unknown[];
   readonly builds: BuildRecord[];
   readonly capacity: CapacityProbe[];

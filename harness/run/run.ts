@@ -13,6 +13,7 @@ import type { ResolvedScenario } from '../config/scenario.js';
 import { messageOf } from '../errors.js';
 import { runLoadJob } from '../load/generator.js';
 import { DatabaseFactory } from '../process/database.js';
+import { lowerHarnessPriority } from '../process/registry.js';
 import { startService, type RunningService } from '../process/service.js';
 import { startUpstream } from '../process/upstream.js';
 import { ROOT } from '../paths.js';
@@ -89,9 +90,11 @@ export async function runSuite(options: RunOptions): Promise<ResultsDocument> {
     failures: [],
     services: {},
     claims: undefined,
+    harnessNiced: false,
   };
   const save = (): Promise<void> => writeJsonAtomic(resultsFile, document);
   const allowed = await allowedCpus();
+  (document as { harnessNiced: boolean }).harnessNiced = lowerHarnessPriority();
   const usable: ResolvedManifest[] = [];
   const timings = neededTimings(options.claims);
   for (const manifest of options.services) {

@@ -20,7 +20,7 @@ export async function builtIn(): Promise<{ services: ResolvedManifest[]; upstrea
 
 /** A started fixture process, marked so the suite's teardown can prove it was stopped. */
 export function spawnFixture(file: string, args: string[], env: Record<string, string> = {}): ResultPromise {
-  return execa(file, args, { env: { ...env, REWRITE_BENCH_OWNER: String(process.pid) }, reject: false, buffer: false, stdin: 'ignore' });
+  return execa(file, args, { env: { ...env, REWRITE_BENCH_OWNER: process.env.REWRITE_BENCH_OWNER ?? '' }, reject: false, buffer: false, stdin: 'ignore' });
 }
 
 /** Resolves with the first stdout line of `child` that parses as JSON (fixtures print their port). */
@@ -38,6 +38,6 @@ export function firstJsonLine<T>(child: ResultPromise): Promise<T> {
 
 /** Runs the CLI and returns its exit code and output. */
 export async function runCli(args: string[], env: Record<string, string> = {}): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-  const result = await execa(process.execPath, [CLI, ...args], { cwd: ROOT, reject: false, env: { ...env, REWRITE_BENCH_OWNER: String(process.pid) }, stdin: 'ignore' });
+  const result = await execa(process.execPath, [CLI, ...args], { cwd: ROOT, reject: false, env: { ...env, REWRITE_BENCH_OWNER: process.env.REWRITE_BENCH_OWNER ?? '' }, stdin: 'ignore' });
   return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
 }

@@ -9,6 +9,7 @@ const open: LoadOutcome = {
   model: 'open',
   connections: 32,
   offeredRps: 2000,
+  plannedInWindow: 20000,
   windowSeconds: 10,
   counts,
   achievedRps: 2000,
@@ -20,7 +21,7 @@ const open: LoadOutcome = {
   eventLoopDelayP99Us: 100,
   firstError: undefined,
 };
-const closed: LoadOutcome = { ...open, model: 'closed', offeredRps: undefined, sendLagP99Us: undefined, uncorrectedLatencyUs: undefined };
+const closed: LoadOutcome = { ...open, model: 'closed', offeredRps: undefined, plannedInWindow: undefined, sendLagP99Us: undefined, uncorrectedLatencyUs: undefined };
 const base = { load: open, generatorCpuCores: 0.5, serviceDied: undefined, stealShare: 0 };
 
 describe('run validity', () => {
@@ -44,6 +45,8 @@ describe('run validity', () => {
   it('judges the open-loop pacer by its send lag, not its (spin-waiting) CPU', () => {
     expect(judgeRun({ ...base, generatorCpuCores: 0.99 }).valid).toBe(true);
     expect(judgeRun({ ...base, load: { ...open, sendLagP99Us: 1500 } }).reasons[0]).toContain('the pacer sent 1500 µs late at p99');
+    // The same lateness under a 50 ms tail is a small part of it.
+    expect(judgeRun({ ...base, load: { ...open, sendLagP99Us: 1500, latencyUs: { ...latency, p99Us: 50_000 } } }).valid).toBe(true);
   });
   it('rejects a run where the service died', () => {
     expect(judgeRun({ ...base, serviceDied: 'exit code 1' }).reasons).toEqual(['the service died during the run: exit code 1']);

@@ -37,7 +37,10 @@ async def _send_too_large(send: Send) -> None:
 class BodyLimitMiddleware:
     """Answer 413 ``body_too_large`` for request bodies over ``max_body_bytes``.
 
-    * ``Content-Length`` over the limit: answered at once, before the app sees the request.
+    * ``Content-Length`` over the limit: answered before the app sees the request, after reading
+      and discarding up to twice the limit of the body (a "lingering read", as Go's net/http and
+      nginx do): closing a socket with unread data makes the kernel send a reset, and the client
+      would lose the 413 it was about to read.
     * Without a length (chunked), the body is counted as the app receives it, still streamed; the
       chunk that crosses the limit raises :class:`BodyTooLarge` out of ``receive``, and the 413 is
       sent if no response has started. The contract puts 413 before every other check, so an app
@@ -67,12 +70,25 @@ class BodyLimitMiddleware:
                 chunked = True
         if not chunked:  # Transfer-Encoding wins over Content-Length (RFC 9112, 6.3)
             if declared is not None and declared > self.max_body_bytes:
+                await _drain(receive, 2 * self.max_body_bytes)
                 await _send_too_large(send)
             else:
                 await self.app(scope, receive, send)
             return
 
         await _StreamedBodyLimit(self.app, self.max_body_bytes, scope, receive, send).run()
+
+
+async def _drain(receive: Receive, limit: int) -> None:
+    """Reads and discards up to ``limit`` bytes of the request body."""
+    drained = 0
+    while drained < limit:
+        message = await receive()
+        if message["type"] != "http.request":
+            return
+        drained += len(message.get("body", b""))
+        if not message.get("more_body", False):
+            return
 
 
 class _StreamedBodyLimit:

@@ -1,0 +1,152 @@
+/**
+ * `rewrite-bench gate`: compares a candidate with a baseline — two results files, or two service
+ * folders measured interleaved in this job — and fails on a significant regression beyond the
+ * limit or a broken budget. Writes Markdown (also to $GITHUB_STEP_SUMMARY) and JUnit XML.
+ */
+import { appendFile, mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { resolveManifest, type ResolvedManifest } from '../config/manifest.js';
+import type { ResolvedScenario } from '../config/scenario.js';
+import { loadScenarios } from '../config/scenarios.js';
+import { findUpstream, loadManifests } from '../config/services.js';
+import { readYamlFile } from '../config/yaml-file.js';
+import { ConfigError, EXIT_CODES, type ExitCode } from '../errors.js';
+import { parseBudget, type Budget } from '../gate/budget.js';
+import { DEFAULT_RULE, type GateRule } from '../gate/decide.js';
+import { decideGate, gateJUnit, gateMarkdown, type GateOutcome } from '../gate/outcome.js';
+import { SCENARIOS_DIR, SERVICES_DIR } from '../paths.js';
+import { allowedCpus } from '../run/environment.js';
+import { createProgress } from '../run/progress.js';
+import { readResults } from '../run/read-results.js';
+import type { RunRecord } from '../run/results.js';
+import { runSuite } from '../run/run.js';
+import { RUN_METRICS } from '../stats/metrics.js';
+import type { OptionSpec } from './common.js';
+
+export const gateOptions = {
+  baseline: { type: 'string', value: 'FILE', help: 'Baseline results.json.' },
+  candidate: { type: 'string', value: 'FILE', help: 'Candidate results.json (same scenarios and services are compared).' },
+  'baseline-service': { type: 'string', value: 'DIR', help: 'In-job mode: the baseline service folder (with service.yaml); measured interleaved with the candidate.' },
+  'candidate-service': { type: 'string', value: 'DIR', help: 'In-job mode: the candidate service folder.' },
+  scenario: { type: 'string', value: 'NAME|FILE', help: 'In-job mode: the scenario to measure (default json-open).' },
+  repetitions: { type: 'string', value: 'N', help: 'In-job mode: runs per side (default 5; at least 3).' },
+  metric: { type: 'string', multiple: true, value: 'NAME', help: `Metric to compare (repeatable; default p99). One of ${Object.keys(RUN_METRICS).join(', ')}.` },
+  'max-regression': { type: 'string', value: 'PCT', help: 'Largest tolerated worsening of the median, e.g. 10% (default 10%).' },
+  alpha: { type: 'string', value: 'P', help: 'Significance level of the one-sided Mann-Whitney test (default 0.05).' },
+  budget: { type: 'string', multiple: true, value: 'EXPR', help: 'k6-style budget on the candidate, e.g. "p99 < 50ms", "errors == 0" (repeatable).' },
+  junit: { type: 'string', value: 'FILE', help: 'Write JUnit XML here.' },
+  markdown: { type: 'string', value: 'FILE', help: 'Write the Markdown summary here (it is also appended to $GITHUB_STEP_SUMMARY when set).' },
+  out: { type: 'string', value: 'DIR', help: 'In-job mode: where results.json goes (default a temporary folder).' },
+} as const satisfies Record<string, OptionSpec>;
+
+type GateValues = { [K in keyof typeof gateOptions]?: (typeof gateOptions)[K] extends { multiple: true } ? string[] : string };
+
+function parseRule(values: GateValues): GateRule {
+  const text = values['max-regression'] ?? '10%';
+  const match = /^([0-9]+(?:\.[0-9]+)?)%?$/.exec(text);
+  if (match === null) throw new ConfigError(`Expected --max-regression to be a percentage such as 10%, got \`${text}\`.`);
+  const alpha = Number(values.alpha ?? '0.05');
+  if (!(alpha > 0 && alpha < 1)) throw new ConfigError(`Expected --alpha to be a number between 0 and 1, got \`${values.alpha}\`.`);
+  return { ...DEFAULT_RULE, maxRegression: Number(match[1]) / 100, alpha };
+}
+
+function parseMetrics(values: GateValues): string[] {
+  const metrics = values.metric ?? ['p99'];
+  for (const metric of metrics) {
+    if (!Object.hasOwn(RUN_METRICS, metric)) throw new ConfigError(`Unknown --metric \`${metric}\`. Expected one of ${Object.keys(RUN_METRICS).join(', ')}.`);
+  }
+  return metrics;
+}
+
+function parseBudgets(values: GateValues): Budget[] {
+  return (values.budget ?? []).map((text) => {
+    try {
+      return parseBudget(text);
+    } catch (cause) {
+      throw new ConfigError(`Cannot read --budget \`${text}\`: ${(cause as Error).message}.`, { cause });
+    }
+  });
+}
+
+async function loadServiceFolder(dir: string, name: 'baseline' | 'candidate'): Promise<ResolvedManifest> {
+  const file = path.join(path.resolve(dir), 'service.yaml');
+  const manifest = resolveManifest(await readYamlFile(file), file);
+  // Both sides may be the same service at two versions: name them by their role.
+  return Object.freeze({ ...manifest, name, description: `${manifest.name} (${name}): ${manifest.description}` });
+}
+
+async function measureInJob(values: GateValues): Promise<{ baseline: RunRecord[]; candidate: RunRecord[] }> {
+  const repetitions = Number(values.repetitions ?? '5');
+  if (!Number.isInteger(repetitions) || repetitions < 3) throw new ConfigError(`Expected --repetitions to be an integer >= 3, got \`${values.repetitions}\`.`);
+  const baseline = await loadServiceFolder(values['baseline-service']!, 'baseline');
+  const candidate = await loadServiceFolder(values['candidate-service']!, 'candidate');
+  const [scenario] = await loadScenarios(SCENARIOS_DIR, [values.scenario ?? 'json-open'], { quick: false, availableCpus: (await allowedCpus()).length });
+  const workload = scenario!.workload;
+  for (const manifest of [baseline, candidate]) {
+    if (!manifest.implements.includes(workload)) throw new ConfigError(`${manifest.file} does not implement \`${workload}\`, which scenario ${scenario!.name} needs.`);
+  }
+  const measured: ResolvedScenario = Object.freeze({ ...scenario!, services: ['baseline', 'candidate'], repetitions });
+  const outDir = values.out ?? (await mkdtemp(path.join(os.tmpdir(), 'rewrite-bench-gate-')));
+  const document = await runSuite({
+    scenarios: [measured],
+    services: [baseline, candidate],
+    upstream: findUpstream(await loadManifests([SERVICES_DIR])),
+    outDir,
+    progress: createProgress(),
+    toolVersion: 'gate',
+    verifyFirst: false,
+    claims: undefined,
+  });
+  console.error(`gate: measurements in ${path.join(outDir, 'results.json')}`);
+  return { baseline: document.runs.filter((run) => run.service === 'baseline'), candidate: document.runs.filter((run) => run.service === 'candidate') };
+}
+
+async function writeOutputs(outcome: GateOutcome, values: GateValues): Promise<void> {
+  const markdown = gateMarkdown(outcome, 'rewrite-bench gate');
+  console.log(markdown);
+  if (values.markdown !== undefined) await writeFile(values.markdown, markdown);
+  if (values.junit !== undefined) await writeFile(values.junit, gateJUnit(outcome));
+  const summaryFile = process.env.GITHUB_STEP_SUMMARY;
+  if (summaryFile !== undefined && summaryFile !== '') await appendFile(summaryFile, markdown);
+}
+
+export async function runGateCommand(values: GateValues): Promise<ExitCode> {
+  const inJob = values['baseline-service'] !== undefined || values['candidate-service'] !== undefined;
+  const fromFiles = values.baseline !== undefined || values.candidate !== undefined;
+  if (inJob === fromFiles) throw new ConfigError('Give either --baseline FILE and --candidate FILE, or --baseline-service DIR and --candidate-service DIR. See rewrite-bench gate --help.');
+  if (inJob && (values['baseline-service'] === undefined || values['candidate-service'] === undefined)) throw new ConfigError('In-job mode needs both --baseline-service and --candidate-service.');
+  if (fromFiles && (values.baseline === undefined || values.candidate === undefined)) throw new ConfigError('File mode needs both --baseline and --candidate.');
+  const rule = parseRule(values);
+  const metrics = parseMetrics(values);
+  const budgets = parseBudgets(values);
+  let baseline: RunRecord[];
+  let candidate: RunRecord[];
+  if (fromFiles) {
+    const [baselineDocument, candidateDocument] = await Promise.all([readResults(values.baseline!), readResults(values.candidate!)]);
+    // Compare service by service: the same service name on both sides.
+    const services = [...new Set(candidateDocument.runs.map((run) => run.service))];
+    const outcomes = services.map((service) =>
+      decideGate(
+        baselineDocument.runs.filter((run) => run.service === service),
+        candidateDocument.runs.filter((run) => run.service === service),
+        metrics,
+        budgets,
+        rule,
+      ),
+    );
+    const merged: GateOutcome = {
+      rows: outcomes.flatMap((outcome, index) => outcome.rows.map((row) => ({ ...row, scenario: `${row.scenario} / ${services[index]}` }))),
+      budgets: outcomes.flatMap((outcome, index) => outcome.budgets.map((result) => ({ ...result, scenario: `${result.scenario} / ${services[index]}` }))),
+      exitCode: outcomes.some((outcome) => outcome.exitCode === 1) ? 1 : outcomes.length === 0 || outcomes.every((outcome) => outcome.exitCode === 3) ? 3 : 0,
+      summary: '',
+    };
+    const summary = outcomes.map((outcome, index) => `${services[index]}: ${outcome.summary}`).join('; ') || 'NOTHING COMPARED: the candidate has no runs';
+    await writeOutputs({ ...merged, summary }, values);
+    return merged.exitCode;
+  }
+  ({ baseline, candidate } = await measureInJob(values));
+  const outcome = decideGate(baseline, candidate, metrics, budgets, rule);
+  await writeOutputs(outcome, values);
+  return outcome.exitCode === 3 ? EXIT_CODES.infrastructure : outcome.exitCode;
+}
