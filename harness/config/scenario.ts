@@ -138,8 +138,10 @@ export function resolveScenario(data: unknown, file: string, options: { quick: b
       `Expected \`service.cpus\` in ${file} to leave at least one CPU for the load generator: this machine lets us use ${options.availableCpus} CPU(s), got \`${scenario.service.cpus}\` (number).`,
     );
   }
-  const timingOverrides = options.quick ? scenario.quick : {};
-  return Object.freeze({ ...scenario, ...timingOverrides, file });
+  if (!options.quick) return Object.freeze({ ...scenario, file });
+  // --quick: the scenario's quick timings, and capacity probes no longer than the quick window.
+  const load = scenario.load.model === 'open' ? { ...scenario.load, probe: { ...scenario.load.probe, seconds: Math.min(scenario.load.probe.seconds, scenario.quick.durationSeconds ?? scenario.load.probe.seconds) } } : scenario.load;
+  return Object.freeze({ ...scenario, ...scenario.quick, load, file });
 }
 
 /** The JSON Schema of scenario files, for editors. */

@@ -117,6 +117,7 @@ export async function runClosedLoop(options: ClosedLoopOptions): Promise<LoadOut
     latencyHistogram: summary === undefined ? undefined : latency.encoded(),
     uncorrectedLatencyUs: undefined,
     perSecond: latency.perSecond(),
+    sendLagP90Us: undefined,
     sendLagP99Us: undefined,
     eventLoopDelayP99Us,
     firstError: counter.firstError,

@@ -2,12 +2,13 @@
  * The job the harness sends to the load-generator process, and the messages it answers with.
  * Plain data (crosses IPC). Pure.
  */
-import type { RequestSpec } from '../config/scenario.js';
 import type { LoadOutcome } from './outcome.js';
+import type { PreparedSource } from './requests.js';
 
 export interface LoadJob {
   readonly baseUrl: string;
-  readonly requests: readonly RequestSpec[];
+  /** The request mix, prepared by the harness (prepareSources). */
+  readonly sources: readonly PreparedSource[];
   readonly seed: number;
   readonly model: 'closed' | 'open';
   readonly connections: number;

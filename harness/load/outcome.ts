@@ -44,7 +44,8 @@ export interface LoadOutcome {
   /** Open loop only: from the actual send, which hides queueing (for comparison). */
   readonly uncorrectedLatencyUs: LatencySummary | undefined;
   readonly perSecond: readonly SecondSummary[];
-  /** Open loop: how late the pacer sent, p99 (timer and event-loop lateness). */
+  /** Open loop: how late the pacer sent, p90 and p99 (timer, event-loop and platform lateness). */
+  readonly sendLagP90Us: number | undefined;
   readonly sendLagP99Us: number | undefined;
   /** The generator's event-loop delay p99 during the window. */
   readonly eventLoopDelayP99Us: number;

@@ -154,6 +154,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<LoadOutcome
     latencyHistogram: summary === undefined ? undefined : latency.encoded(),
     uncorrectedLatencyUs: uncorrected.summary(),
     perSecond: latency.perSecond(),
+    sendLagP90Us: sendLag.summary()?.p90Us,
     sendLagP99Us: sendLag.summary()?.p99Us,
     eventLoopDelayP99Us,
     firstError: counter.firstError,

@@ -109,6 +109,34 @@ function generatorSource(spec: GeneratorSpec, seed: number, random: () => number
   }
 }
 
+/**
+ * One entry of a mix, ready to cross IPC: a finite list of prepared requests (bodies and expected
+ * answers computed once by the harness, which the reference makes costly), or a generator that
+ * the load process runs per request.
+ */
+export type PreparedSource =
+  | { readonly weight: number; readonly list: readonly PreparedRequest[] }
+  | { readonly weight: number; readonly dynamic: GeneratorSpec; readonly seed: number };
+
+/** Prepares the sources of a scenario's request mix (seeded; the same for every run of it). */
+export function prepareSources(specs: readonly RequestSpec[], seed: number): PreparedSource[] {
+  return specs.map((spec, index): PreparedSource => {
+    if ('generator' in spec) {
+      const source = generatorSource(spec.generator, seed + index, fastRandom(seed + index));
+      return source.kind === 'list' ? { weight: spec.weight, list: source.requests } : { weight: spec.weight, dynamic: spec.generator, seed: seed + index };
+    }
+    const request: PreparedRequest = {
+      method: spec.method,
+      path: spec.path,
+      headers: spec.body === undefined ? spec.headers : { ...JSON_HEADERS, ...spec.headers },
+      expectStatus: spec.expectStatus,
+      ...(spec.body === undefined ? {} : { body: spec.body }),
+      ...(spec.expectBody === undefined ? {} : { expectBody: spec.expectBody }),
+    };
+    return { weight: spec.weight, list: [request] };
+  });
+}
+
 /** A weighted mix of request sources. */
 export class RequestMix {
   readonly #sources: Source[];
@@ -116,23 +144,18 @@ export class RequestMix {
   readonly #total: number;
   readonly #random: () => number;
 
-  /** @param seed the scenario seed; each run should pass its own (e.g. seed + repetition) */
-  constructor(specs: readonly RequestSpec[], seed: number) {
+  /**
+   * @param sources from prepareSources (or the scenario's request specs, prepared here)
+   * @param seed this run's seed: the order of the mix and the dynamic generators' values
+   */
+  constructor(sources: readonly PreparedSource[] | readonly RequestSpec[], seed: number) {
     this.#random = fastRandom(seed);
-    this.#sources = specs.map((spec, index) => {
-      if ('generator' in spec) return generatorSource(spec.generator, seed + index, this.#random);
-      const request: PreparedRequest = {
-        method: spec.method,
-        path: spec.path,
-        headers: spec.body === undefined ? spec.headers : { ...JSON_HEADERS, ...spec.headers },
-        expectStatus: spec.expectStatus,
-        ...(spec.body === undefined ? {} : { body: spec.body }),
-        ...(spec.expectBody === undefined ? {} : { expectBody: spec.expectBody }),
-      };
-      return cycle([request]);
-    });
+    const prepared = sources.length > 0 && ('list' in sources[0]! || 'dynamic' in sources[0]!) ? (sources as readonly PreparedSource[]) : prepareSources(sources as readonly RequestSpec[], seed);
+    this.#sources = prepared.map((source, index) =>
+      'list' in source ? cycle(source.list) : generatorSource(source.dynamic, source.seed + seed + index, this.#random),
+    );
     let sum = 0;
-    this.#cumulative = specs.map((spec) => (sum += spec.weight));
+    this.#cumulative = prepared.map((source) => (sum += source.weight));
     this.#total = sum;
   }
 

@@ -8,6 +8,7 @@ import type { ResolvedScenario } from '../config/scenario.js';
 import { runLoadJob } from '../load/generator.js';
 import type { LoadJob } from '../load/job.js';
 import type { LoadOutcome } from '../load/outcome.js';
+import { prepareSources, type PreparedSource } from '../load/requests.js';
 import { PeriodicSampler, TreeSampler, coresBetween, readCpuTimes, type TreeReading } from '../process/sampler.js';
 import type { CpuTimes } from '../process/proc-parse.js';
 import { startService, type RunningService } from '../process/service.js';
@@ -47,12 +48,25 @@ async function fetchRuntime(baseUrl: string): Promise<unknown> {
   }
 }
 
+const preparedByScenario = new Map<string, readonly PreparedSource[]>();
+
+/** The scenario's prepared request mix, computed once per scenario (the reference is costly). */
+function sourcesOf(scenario: ResolvedScenario): readonly PreparedSource[] {
+  const key = `${scenario.file}\u0000${scenario.name}\u0000${scenario.seed}`;
+  let sources = preparedByScenario.get(key);
+  if (sources === undefined) {
+    sources = prepareSources(scenario.requests, scenario.seed);
+    preparedByScenario.set(key, sources);
+  }
+  return sources;
+}
+
 /** The load job of one point of a scenario. */
 export function loadJobFor(scenario: ResolvedScenario, baseUrl: string, point: LoadPoint, seed: number): LoadJob {
   const load = scenario.load;
   return {
     baseUrl,
-    requests: scenario.requests,
+    sources: sourcesOf(scenario),
     seed,
     model: load.model,
     connections: load.connections,

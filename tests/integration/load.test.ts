@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { ResultPromise } from 'execa';
 import { runLoadJob } from '../../harness/load/generator.js';
 import type { LoadJob } from '../../harness/load/job.js';
+import { prepareSources } from '../../harness/load/requests.js';
 import { FIXTURES, firstJsonLine, spawnFixture } from './helpers.js';
 
 let fixture: ResultPromise | undefined;
@@ -25,7 +26,7 @@ async function startFixture(env: Record<string, string>): Promise<string> {
 
 const job = (baseUrl: string, patch: Partial<LoadJob>): LoadJob => ({
   baseUrl,
-  requests: [{ weight: 1, method: 'GET', path: '/', headers: {}, expectStatus: 200, expectBody: '{"ok":true}' }],
+  sources: prepareSources([{ weight: 1, method: 'GET', path: '/', headers: {}, expectStatus: 200, expectBody: '{"ok":true}' }], 1),
   seed: 1,
   model: 'open',
   connections: 64,
