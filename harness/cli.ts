@@ -11,7 +11,7 @@ import { gateOptions, runGateCommand } from './commands/gate.js';
 import { runRunCommand, runOptions } from './commands/run.js';
 import { runVerifyCommand, verifyOptions } from './commands/verify.js';
 import { ConfigError, EXIT_CODES, HarnessError } from './errors.js';
-import { stopAll } from './process/registry.js';
+import { runInterruptHooks, stopAll } from './process/registry.js';
 
 interface Command {
   readonly summary: string;
@@ -126,8 +126,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     if (interrupted) return;
     interrupted = true;
-    console.error(`\nrewrite-bench: ${signal} received; stopping every process it started.`);
-    void stopAll().finally(() => process.exit(130));
+    console.error(`\nrewrite-bench: ${signal} received; writing results and stopping every process it started.`);
+    void runInterruptHooks()
+      .then(() => stopAll())
+      .finally(() => process.exit(130));
   });
 }
 

@@ -26,6 +26,19 @@ export function liveChildren(): Stoppable[] {
   return [...live];
 }
 
+const interruptHooks = new Set<() => Promise<void>>();
+
+/** Runs `hook` when the harness is interrupted (Ctrl-C, SIGTERM), before children are stopped. */
+export function onInterrupt(hook: () => Promise<void>): () => void {
+  interruptHooks.add(hook);
+  return () => interruptHooks.delete(hook);
+}
+
+/** Runs the interrupt hooks (e.g. writing results marked `interrupted`). */
+export async function runInterruptHooks(): Promise<void> {
+  await Promise.allSettled([...interruptHooks].map((hook) => hook()));
+}
+
 /** Stops every registered child, in parallel. */
 export async function stopAll(): Promise<void> {
   await Promise.allSettled([...live].map((child) => child.stop()));

@@ -116,7 +116,13 @@ export async function measureService(context: MeasureContext): Promise<{ stopPro
       if (service.exitInfo() !== undefined) break;
     }
   } finally {
+    const died = service.exitInfo();
     stopped = await service.stop();
+    if (died !== undefined) {
+      // A crash is reported once, as the failure it is, rather than as an odd exit after SIGTERM.
+      const tail = service.outputTail().split('\n').slice(-10).join('\n');
+      return { stopProblem: `${manifest.name} died during the run (exit code ${String(died.exitCode)}, signal ${String(died.signal)}). Last output:\n${tail}` };
+    }
   }
   if (stopped.killed) return { stopProblem: `${manifest.name} ignored SIGTERM and was killed after the grace period` };
   if (stopped.exit.exitCode !== 0 && stopped.exit.exitCode !== undefined) return { stopProblem: `${manifest.name} exited with code ${stopped.exit.exitCode} after SIGTERM` };

@@ -13,7 +13,7 @@ import type { ResolvedScenario } from '../config/scenario.js';
 import { messageOf } from '../errors.js';
 import { runLoadJob } from '../load/generator.js';
 import { DatabaseFactory } from '../process/database.js';
-import { lowerHarnessPriority } from '../process/registry.js';
+import { lowerHarnessPriority, onInterrupt } from '../process/registry.js';
 import { startService, type RunningService } from '../process/service.js';
 import { startUpstream } from '../process/upstream.js';
 import { ROOT } from '../paths.js';
@@ -92,7 +92,17 @@ export async function runSuite(options: RunOptions): Promise<ResultsDocument> {
     claims: undefined,
     harnessNiced: false,
   };
-  const save = (): Promise<void> => writeJsonAtomic(resultsFile, document);
+  // After an interrupt the file is final: later writes of the unwinding run must not replace it.
+  let frozen = false;
+  const save = (): Promise<void> => (frozen ? Promise.resolve() : writeJsonAtomic(resultsFile, document));
+  const removeHook = onInterrupt(async () => {
+    document.state = 'interrupted';
+    document.finishedAt = new Date().toISOString();
+    await save();
+    frozen = true;
+    progress.stop();
+    console.error(`rewrite-bench: interrupted; ${document.runs.length} run(s) kept in ${resultsFile}`);
+  });
   const allowed = await allowedCpus();
   (document as { harnessNiced: boolean }).harnessNiced = lowerHarnessPriority();
   const usable: ResolvedManifest[] = [];
@@ -155,6 +165,7 @@ export async function runSuite(options: RunOptions): Promise<ResultsDocument> {
     document.failures.push({ scenario: undefined, service: undefined, message: messageOf(error) });
     throw error;
   } finally {
+    removeHook();
     document.finishedAt = new Date().toISOString();
     await save();
     await databases?.dispose();

@@ -41,3 +41,24 @@ export async function runCli(args: string[], env: Record<string, string> = {}): 
   const result = await execa(process.execPath, [CLI, ...args], { cwd: ROOT, reject: false, env: { ...env, REWRITE_BENCH_OWNER: process.env.REWRITE_BENCH_OWNER ?? '' }, stdin: 'ignore' });
   return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
 }
+
+/** Processes still running with REWRITE_BENCH_OWNER=`tag` in their environment (after a short grace). */
+export async function leftoverProcesses(tag: string): Promise<string[]> {
+  const { readdir, readFile } = await import('node:fs/promises');
+  const scan = async (): Promise<string[]> => {
+    const found: string[] = [];
+    for (const entry of await readdir('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      const environ = await readFile(`/proc/${entry}/environ`, 'latin1').catch(() => '');
+      if (!environ.split('\0').includes(`REWRITE_BENCH_OWNER=${tag}`)) continue;
+      found.push(`pid ${entry}: ${(await readFile(`/proc/${entry}/cmdline`, 'latin1').catch(() => '')).replaceAll('\0', ' ')}`);
+    }
+    return found;
+  };
+  for (let attempt = 0; attempt < 10; attempt += 1) {
+    const found = await scan();
+    if (found.length === 0) return found;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return scan();
+}

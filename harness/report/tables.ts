@@ -1,0 +1,147 @@
+/**
+ * The headline tables of the report as plain data (rows of formatted cells), shared by the HTML
+ * page and the Markdown summary: per scenario and load point, services side by side, medians of
+ * valid runs with their 95 % bootstrap CI. A service with no valid run shows `invalid` and its
+ * reasons, never a number. Pure.
+ */
+import type { BuildRecord } from '../build/build.js';
+import { formatNumber } from '../claims/format.js';
+import { formatBytes, formatMicros } from '../format.js';
+import type { Estimate } from '../stats/bootstrap.js';
+import { describeLoad } from '../stats/summarize.js';
+import type { ReportModel, ScenarioPoint, SourcePoint } from './sources.js';
+
+/** One formatted value: `text`, and the interval line under it. */
+export interface Cell {
+  readonly text: string;
+  /** "95 % CI 1.1 ms – 1.4 ms, n = 5", or "n = 1: no interval". */
+  readonly detail: string | undefined;
+  readonly state: 'value' | 'invalid' | 'missing';
+}
+
+/** One service (of one source) in a table. */
+export interface Column {
+  readonly service: string;
+  readonly source: string;
+  readonly series: string;
+  /** This service's load at the point, e.g. "open loop, 80 % of capacity (493 req/s)". */
+  readonly load: string;
+  readonly validRuns: number;
+  readonly runs: number;
+}
+
+export interface Row {
+  readonly metric: string;
+  readonly label: string;
+  readonly group: 'latency' | 'throughput' | 'cpu' | 'memory' | 'startup' | 'build';
+  readonly cells: readonly Cell[];
+}
+
+/** The headline table of one scenario at one load point. */
+export interface HeadlineTable {
+  readonly scenario: string;
+  readonly rateIndex: number;
+  readonly pointLabel: string;
+  readonly model: 'closed' | 'open';
+  /** The distinct `load.method` texts of the point (how latency was measured). */
+  readonly methods: readonly string[];
+  readonly columns: readonly Column[];
+  readonly rows: readonly Row[];
+  /** "go (host): rep 1: the load generator used 0.94 of its core …" per invalid run. */
+  readonly invalid: readonly string[];
+  /** Validity warnings of valid runs, deduplicated. */
+  readonly warnings: readonly string[];
+}
+
+type Formatter = (value: number) => string;
+
+const fixed = (digits: number, unit: string): Formatter => (value) => `${value.toFixed(digits)} ${unit}`;
+const perSecond: Formatter = (value) => `${formatNumber(value)} req/s`;
+const bytes: Formatter = (value) => formatBytes(value);
+const micros: Formatter = (value) => formatMicros(value);
+
+/** Run metrics shown in the headline table, in order, with their label and formatter. */
+export const HEADLINE_METRICS: ReadonlyArray<{ metric: string; label: string; group: Row['group']; format: Formatter }> = [
+  { metric: 'p50', label: 'p50 latency', group: 'latency', format: micros },
+  { metric: 'p99', label: 'p99 latency', group: 'latency', format: micros },
+  { metric: 'p999', label: 'p99.9 latency', group: 'latency', format: micros },
+  { metric: 'rps', label: 'throughput (achieved)', group: 'throughput', format: perSecond },
+  { metric: 'errors', label: 'failed requests', group: 'throughput', format: (value) => `${formatNumber(value)}` },
+  { metric: 'cpuCores', label: 'CPU (cores)', group: 'cpu', format: fixed(2, 'cores') },
+  { metric: 'cpuUsPerRequest', label: 'CPU time per request', group: 'cpu', format: micros },
+  { metric: 'peakRssBytes', label: 'peak RSS', group: 'memory', format: bytes },
+  { metric: 'peakPssBytes', label: 'peak PSS', group: 'memory', format: bytes },
+  { metric: 'idleRssBytes', label: 'idle RSS', group: 'memory', format: bytes },
+  { metric: 'idlePssBytes', label: 'idle PSS', group: 'memory', format: bytes },
+  { metric: 'startupMs', label: 'startup (spawn to first 200)', group: 'startup', format: fixed(0, 'ms') },
+];
+
+/** Build metrics: one measurement per service and source (no interval). */
+export const BUILD_ROWS: ReadonlyArray<{ metric: string; label: string; read: (build: BuildRecord) => string | undefined }> = [
+  { metric: 'cleanBuildSeconds', label: 'clean build (compile step)', read: (build) => seconds(build.lastClean?.lastStepSeconds, build.lastClean?.seconds) },
+  { metric: 'incrementalBuildSeconds', label: 'incremental build', read: (build) => seconds(build.lastIncremental?.lastStepSeconds, build.lastIncremental?.seconds) },
+  { metric: 'artifactBytes', label: 'artifact size', read: (build) => (build.artifactBytes === undefined ? undefined : `${formatBytes(build.artifactBytes)}${build.artifactKind === 'directory' ? ' (venv)' : build.artifactKind === 'file' ? ' (binary)' : ''}`) },
+  { metric: 'linesOfCode', label: 'lines of code', read: (build) => `${build.linesOfCode.total.toLocaleString('en-US')} lines` },
+];
+
+function seconds(step: number | undefined, total: number | undefined): string | undefined {
+  if (step === undefined) return undefined;
+  const text = `${step.toFixed(step < 10 ? 2 : 1)} s`;
+  return total === undefined || Math.abs(total - step) < 0.005 ? text : `${text} (${total.toFixed(1)} s all steps)`;
+}
+
+/** The interval line of an estimate. */
+export function intervalText(estimate: Estimate, format: Formatter): string {
+  if (estimate.n < 2) return 'n = 1: no interval';
+  return `95 % CI ${format(estimate.low)} – ${format(estimate.high)}, n = ${estimate.n}`;
+}
+
+function metricCell(point: SourcePoint, metric: string, format: Formatter): Cell {
+  if (point.validRuns === 0) return { text: 'invalid', detail: undefined, state: 'invalid' };
+  const estimate = point.metrics[metric];
+  if (estimate === undefined) return { text: '–', detail: 'not measured', state: 'missing' };
+  return { text: format(estimate.value), detail: intervalText(estimate, format), state: 'value' };
+}
+
+function buildCell(point: SourcePoint, read: (build: BuildRecord) => string | undefined): Cell {
+  const build = point.source.document.builds.find((candidate) => candidate.service === point.service);
+  const text = build === undefined ? undefined : read(build);
+  return text === undefined ? { text: '–', detail: 'not measured (`rewrite-bench build --timings`)', state: 'missing' } : { text, detail: undefined, state: 'value' };
+}
+
+function columnName(point: SourcePoint, isMerged: boolean): string {
+  return isMerged ? `${point.service} (${point.source.label})` : point.service;
+}
+
+/** The headline table of one scenario point. */
+export function headlineTable(point: ScenarioPoint, isMerged: boolean): HeadlineTable {
+  const columns: Column[] = point.points.map((sourcePoint) => ({
+    service: sourcePoint.service,
+    source: sourcePoint.source.label,
+    series: sourcePoint.series,
+    load: describeLoad(sourcePoint.pointRuns[0]!),
+    validRuns: sourcePoint.validRuns,
+    runs: sourcePoint.runs,
+  }));
+  const rows: Row[] = [
+    ...HEADLINE_METRICS.map(({ metric, label, group, format }) => ({ metric, label, group, cells: point.points.map((sourcePoint) => metricCell(sourcePoint, metric, format)) })),
+    ...BUILD_ROWS.map(({ metric, label, read }) => ({ metric, label, group: 'build' as const, cells: point.points.map((sourcePoint) => buildCell(sourcePoint, read)) })),
+  ];
+  const runs = point.points.flatMap((sourcePoint) => sourcePoint.pointRuns.map((run) => ({ run, name: columnName(sourcePoint, isMerged) })));
+  return {
+    scenario: point.scenario,
+    rateIndex: point.rateIndex,
+    pointLabel: point.label,
+    model: point.model,
+    methods: [...new Set(runs.map(({ run }) => run.load.method))],
+    columns,
+    rows,
+    invalid: runs.filter(({ run }) => !run.validity.valid).map(({ run, name }) => `${name}, rep ${run.repetition}: ${run.validity.reasons.join('; ') || 'invalid'}`),
+    warnings: [...new Set(runs.filter(({ run }) => run.validity.valid).flatMap(({ run, name }) => run.validity.warnings.map((warning) => `${name}: ${warning}`)))],
+  };
+}
+
+/** Every headline table of the report, scenario by scenario. */
+export function headlineTables(model: ReportModel): HeadlineTable[] {
+  return model.scenarios.flatMap((scenario) => scenario.points.map((point) => headlineTable(point, model.isMerged)));
+}
