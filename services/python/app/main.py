@@ -76,7 +76,8 @@ def _versions(backend: str) -> dict[str, str]:
 
 
 settings = load_settings()
-app = FastAPI(lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None)
+# No trailing-slash redirects: the other services answer such paths 404 (or 400), never 307.
+app = FastAPI(lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None, redirect_slashes=False)
 install_exception_handlers(app)
 if settings.extra_cpu_us > 0:
     app.add_middleware(ExtraCpuMiddleware, extra_cpu_us=settings.extra_cpu_us)

@@ -1,0 +1,160 @@
+/**
+ * Resource and comparison charts as Vega-Lite specs: CPU cores and RSS/PSS over the window, bars
+ * with 95 % CI error bars for the headline metrics, and build time / artifact size / lines of
+ * code bars. Pure; undefined when there is nothing to draw.
+ */
+import type { BuildRecord } from '../build/build.js';
+import { formatNumber } from '../claims/format.js';
+import type { ReportModel, ScenarioGroup } from './sources.js';
+import type { CaptionedSpec } from './spec-latency.js';
+import { facetByPoint, round, seriesColor, topLevel } from './spec-common.js';
+
+const MIB = 1024 * 1024;
+
+/** CPU cores and Σ RSS / Σ PSS of the service's process tree over each valid run. */
+export function resourcesSpec(scenario: ScenarioGroup, series: readonly string[]): CaptionedSpec | undefined {
+  const runs = scenario.points.flatMap((scenarioPoint) => scenarioPoint.points.flatMap((point) => point.pointRuns.map((run) => ({ run, point, pointLabel: scenarioPoint.label }))));
+  const values = runs
+    .filter(({ run }) => run.validity.valid)
+    .flatMap(({ run, point, pointLabel }) =>
+      run.measured.series.map((sample) => ({
+        series: point.series,
+        run: run.id,
+        point: pointLabel,
+        tS: round(sample.tMs / 1000, 4),
+        cpuCores: round(sample.cpuCores, 4),
+        RSS: round(sample.rssBytes / MIB, 4),
+        ...(sample.pssBytes === undefined ? {} : { PSS: round(sample.pssBytes / MIB, 4) }),
+      })),
+    );
+  if (values.length === 0) return undefined;
+  const labels = scenario.points.map((point) => point.label);
+  const x = { field: 'tS', type: 'quantitative', title: 'time from the window start (s; negative = warm-up)' };
+  const start = { mark: { type: 'rule', color: '#999', strokeDash: [2, 2] }, encoding: { x: { datum: 0 } } };
+  const cpu = {
+    layer: [
+      start,
+      {
+        mark: { type: 'line', strokeWidth: 1.6, interpolate: 'monotone' },
+        encoding: {
+          x,
+          y: { field: 'cpuCores', type: 'quantitative', title: 'CPU (cores)' },
+          color: seriesColor(series),
+          detail: { field: 'run', type: 'nominal' },
+          tooltip: [{ field: 'series', title: 'service' }, { field: 'run' }, { field: 'tS', title: 't (s)' }, { field: 'cpuCores', title: 'CPU (cores)', format: '.2f' }],
+        },
+      },
+    ],
+  };
+  const memory = {
+    layer: [
+      start,
+      {
+        transform: [{ fold: ['RSS', 'PSS'], as: ['memory', 'MiB'] }, { filter: 'isValid(datum.MiB)' }],
+        mark: { type: 'line', strokeWidth: 1.6 },
+        encoding: {
+          x,
+          y: { field: 'MiB', type: 'quantitative', title: 'Σ memory of the tree (MiB)' },
+          color: seriesColor(series),
+          strokeDash: { field: 'memory', type: 'nominal', title: 'memory', scale: { domain: ['RSS', 'PSS'], range: [[1, 0], [5, 3]] } },
+          detail: { field: 'run', type: 'nominal' },
+          tooltip: [{ field: 'series', title: 'service' }, { field: 'run' }, { field: 'tS', title: 't (s)' }, { field: 'memory' }, { field: 'MiB', title: 'MiB', format: ',.1f' }],
+        },
+      },
+    ],
+  };
+  const invalid = runs.filter(({ run }) => !run.validity.valid).length;
+  return {
+    title: 'CPU and memory over time',
+    caption: `The service's whole process tree, sampled during warm-up (t < 0) and the measured window: CPU in cores, Σ RSS (solid) and Σ PSS (dashed, about once a second; PSS shares pages fairly between processes).${invalid === 0 ? '' : ` ${invalid} invalid run(s) left out.`}`,
+    spec: topLevel(`${scenario.name}: CPU and memory over time`, values, { vconcat: [facetByPoint(cpu, labels, 170), facetByPoint(memory, labels, 170)], resolve: { scale: { color: 'shared', strokeDash: 'independent' } } }),
+  };
+}
+
+/** The metrics of the comparison bars: label with unit, and the scale from the run metric's unit. */
+const BAR_METRICS = [
+  { metric: 'p99', label: 'p99 latency (ms)', scale: 1 / 1000 },
+  { metric: 'rps', label: 'throughput (req/s)', scale: 1 },
+  { metric: 'cpuUsPerRequest', label: 'CPU per request (µs)', scale: 1 },
+  { metric: 'peakPssBytes', label: 'peak PSS (MiB)', scale: 1 / MIB },
+] as const;
+
+function barsBody(labels: readonly string[], rowLabels: readonly string[], series: readonly string[], note: string): Record<string, unknown> {
+  const y = { field: 'series', type: 'nominal', title: null, sort: [...series] };
+  return {
+    facet: {
+      column: { field: 'metric', type: 'nominal', title: null, sort: [...labels], header: { labelLimit: 200 } },
+      ...(rowLabels.length > 1 ? { row: { field: 'point', type: 'nominal', title: null, sort: [...rowLabels], header: { labelAngle: 0, labelAlign: 'left', labelLimit: 160 } } } : {}),
+    },
+    spec: {
+      width: 170,
+      height: { step: 20 },
+      layer: [
+        { transform: [{ filter: '!datum.missing' }], mark: { type: 'bar', height: { band: 0.7 } }, encoding: { x: { field: 'value', type: 'quantitative', title: null }, y, color: { ...seriesColor(series), legend: null }, tooltip: [{ field: 'series', title: 'service' }, { field: 'metric' }, { field: 'text', title: 'value' }, { field: 'interval', title: '95 % CI' }] } },
+        { transform: [{ filter: 'datum.n > 1' }], mark: { type: 'rule', color: '#222', strokeWidth: 1.5 }, encoding: { x: { field: 'low', type: 'quantitative' }, x2: { field: 'high' }, y } },
+        { transform: [{ filter: '!datum.missing' }], mark: { type: 'text', align: 'left', dx: 4, fontSize: 10, color: '#333' }, encoding: { x: { field: 'value', type: 'quantitative' }, y, text: { field: 'text' } } },
+        { transform: [{ filter: 'datum.missing' }], mark: { type: 'text', align: 'left', x: 4, fontSize: 10, fontStyle: 'italic', color: '#b42318' }, encoding: { y, text: { field: 'text' } } },
+      ],
+    },
+    resolve: { scale: { x: 'independent' } },
+    description: note,
+  };
+}
+
+/** Bars of the headline metrics (medians of valid runs) with 95 % CI error bars, per load point. */
+export function headlineBarsSpec(scenario: ScenarioGroup, series: readonly string[]): CaptionedSpec | undefined {
+  const values = scenario.points.flatMap((scenarioPoint) =>
+    scenarioPoint.points.flatMap((point) =>
+      BAR_METRICS.map(({ metric, label, scale }) => {
+        const estimate = point.metrics[metric];
+        const base = { point: scenarioPoint.label, series: point.series, metric: label };
+        if (point.validRuns === 0) return { ...base, missing: true, n: 0, text: 'invalid (see table)' };
+        if (estimate === undefined) return { ...base, missing: true, n: 0, text: 'not measured' };
+        const interval = estimate.n > 1 ? `${formatNumber(estimate.low * scale)} – ${formatNumber(estimate.high * scale)}` : 'n = 1: no interval';
+        return { ...base, missing: false, n: estimate.n, value: round(estimate.value * scale), low: round(estimate.low * scale), high: round(estimate.high * scale), text: formatNumber(estimate.value * scale), interval };
+      }),
+    ),
+  );
+  if (values.every((value) => value.missing)) return undefined;
+  const seriesHere = series.filter((label) => values.some((value) => value.series === label));
+  return {
+    title: 'Headline metrics',
+    caption: 'Medians of valid runs; black whiskers are 95 % bootstrap confidence intervals (none with a single run). A service without a valid run is marked invalid, not drawn.',
+    spec: topLevel(
+      `${scenario.name}: headline metrics`,
+      values,
+      barsBody(
+        BAR_METRICS.map((metric) => metric.label),
+        scenario.points.map((point) => point.label),
+        seriesHere,
+        'medians with 95 % CIs',
+      ),
+    ),
+  };
+}
+
+/** Build time, artifact size and lines of code per service (single measurements). */
+export function buildsSpec(model: ReportModel): CaptionedSpec | undefined {
+  const metrics = [
+    { label: 'clean build (s)', read: (build: BuildRecord) => build.lastClean?.lastStepSeconds },
+    { label: 'incremental build (s)', read: (build: BuildRecord) => build.lastIncremental?.lastStepSeconds },
+    { label: 'artifact (MiB)', read: (build: BuildRecord) => (build.artifactBytes === undefined ? undefined : build.artifactBytes / MIB) },
+    { label: 'lines of code', read: (build: BuildRecord) => build.linesOfCode.total },
+  ];
+  const values = model.sources.flatMap((source) =>
+    source.document.builds.flatMap((build) =>
+      metrics.map(({ label, read }) => {
+        const value = read(build);
+        const series = model.isMerged ? `${build.service} @ ${source.label}` : build.service;
+        return value === undefined ? { point: '', series, metric: label, missing: true, n: 0, text: 'not measured' } : { point: '', series, metric: label, missing: false, n: 1, value: round(value), text: formatNumber(value) };
+      }),
+    ),
+  );
+  if (values.length === 0 || values.every((value) => value.missing)) return undefined;
+  const seriesHere = model.series.filter((label) => values.some((value) => value.series === label));
+  return {
+    title: 'Build time, artifact size and code size',
+    caption: 'Single measurements per service: the compile step of the most recent clean and incremental builds (`rewrite-bench build --timings`), the binary or virtual-environment size, and non-blank non-comment lines of the service’s own source.',
+    spec: topLevel('Build, artifact and code size', values, barsBody(metrics.map((metric) => metric.label), [], seriesHere, 'single measurements')),
+  };
+}

@@ -1,0 +1,34 @@
+/**
+ * Every Vega-Lite chart of the report, in page order: per scenario the headline bars, the
+ * latency spectrum, latency over time, p99 against throughput (rate sweeps only) and CPU/memory
+ * over time; then build time, artifact size and lines of code. A chart with nothing to draw is
+ * left out (the scenario section says so). Pure.
+ */
+import type { ChartSpec } from './spec-common.js';
+import { latencyOverTimeSpec, spectrumSpec, sweepSpec, type CaptionedSpec } from './spec-latency.js';
+import { buildsSpec, headlineBarsSpec, resourcesSpec } from './spec-resources.js';
+import type { ReportModel, ScenarioGroup } from './sources.js';
+
+export type { ChartSpec, VegaLiteSpec } from './spec-common.js';
+
+const SCENARIO_CHARTS: ReadonlyArray<{ kind: ChartSpec['kind']; build: (scenario: ScenarioGroup, series: readonly string[]) => CaptionedSpec | undefined }> = [
+  { kind: 'headline-bars', build: headlineBarsSpec },
+  { kind: 'spectrum', build: spectrumSpec },
+  { kind: 'latency-over-time', build: latencyOverTimeSpec },
+  { kind: 'sweep', build: sweepSpec },
+  { kind: 'resources', build: resourcesSpec },
+];
+
+/** The charts of a report model; ids are `chart-1`, `chart-2`, … in page order. */
+export function buildCharts(model: ReportModel): ChartSpec[] {
+  const charts: Array<Omit<ChartSpec, 'id'>> = [];
+  for (const scenario of model.scenarios) {
+    for (const { kind, build } of SCENARIO_CHARTS) {
+      const chart = build(scenario, model.series);
+      if (chart !== undefined) charts.push({ scenario: scenario.name, kind, ...chart });
+    }
+  }
+  const builds = buildsSpec(model);
+  if (builds !== undefined) charts.push({ scenario: undefined, kind: 'builds', ...builds });
+  return charts.map((chart, index) => ({ id: `chart-${index + 1}`, ...chart }));
+}
