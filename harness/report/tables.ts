@@ -28,6 +28,8 @@ export interface Column {
   readonly load: string;
   readonly validRuns: number;
   readonly runs: number;
+  /** "rep 1: the load generator used 0.94 of its core …" per invalid run of this column. */
+  readonly invalidReasons: readonly string[];
 }
 
 export interface Row {
@@ -45,6 +47,8 @@ export interface HeadlineTable {
   readonly model: 'closed' | 'open';
   /** The distinct `load.method` texts of the point (how latency was measured). */
   readonly methods: readonly string[];
+  /** The methods as one text when they differ only in the offered rate (open loop), else the first. */
+  readonly method: string;
   readonly columns: readonly Column[];
   readonly rows: readonly Row[];
   /** "go (host): rep 1: the load generator used 0.94 of its core …" per invalid run. */
@@ -113,6 +117,19 @@ function columnName(point: SourcePoint, isMerged: boolean): string {
   return isMerged ? `${point.service} (${point.source.label})` : point.service;
 }
 
+const RATE = /\d[\d,]*(?:\.\d+)? req\/s/g;
+
+/**
+ * One description of how the load was made: the method itself when all agree; when they differ
+ * only in the offered rate (open loop at a fraction of each service's capacity), the text with
+ * the rate replaced by a pointer to the load row; otherwise the texts joined.
+ */
+export function summarizeMethods(methods: readonly string[]): string {
+  if (methods.length <= 1) return methods[0] ?? '';
+  const generalized = new Set(methods.map((method) => method.replace(RATE, "each service's offered rate (see the load row)")));
+  return generalized.size === 1 ? [...generalized][0]! : methods.join(' · ');
+}
+
 /** The headline table of one scenario point. */
 export function headlineTable(point: ScenarioPoint, isMerged: boolean): HeadlineTable {
   const columns: Column[] = point.points.map((sourcePoint) => ({
@@ -122,18 +139,21 @@ export function headlineTable(point: ScenarioPoint, isMerged: boolean): Headline
     load: describeLoad(sourcePoint.pointRuns[0]!),
     validRuns: sourcePoint.validRuns,
     runs: sourcePoint.runs,
+    invalidReasons: sourcePoint.invalidReasons,
   }));
   const rows: Row[] = [
     ...HEADLINE_METRICS.map(({ metric, label, group, format }) => ({ metric, label, group, cells: point.points.map((sourcePoint) => metricCell(sourcePoint, metric, format)) })),
     ...BUILD_ROWS.map(({ metric, label, read }) => ({ metric, label, group: 'build' as const, cells: point.points.map((sourcePoint) => buildCell(sourcePoint, read)) })),
   ];
   const runs = point.points.flatMap((sourcePoint) => sourcePoint.pointRuns.map((run) => ({ run, name: columnName(sourcePoint, isMerged) })));
+  const methods = [...new Set(runs.map(({ run }) => run.load.method))];
   return {
     scenario: point.scenario,
     rateIndex: point.rateIndex,
     pointLabel: point.label,
     model: point.model,
-    methods: [...new Set(runs.map(({ run }) => run.load.method))],
+    methods,
+    method: summarizeMethods(methods),
     columns,
     rows,
     invalid: runs.filter(({ run }) => !run.validity.valid).map(({ run, name }) => `${name}, rep ${run.repetition}: ${run.validity.reasons.join('; ') || 'invalid'}`),
