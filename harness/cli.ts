@@ -39,11 +39,12 @@ const COMMANDS: Record<string, Command> = {
     summary: 'CI gate: fail on a significant regression or a broken budget (exit 1).',
     usage:
       'rewrite-bench gate --baseline A.json --candidate B.json [--metric p99] [--max-regression 10%] [--budget "p99 < 50ms"] [--junit FILE] [--markdown FILE]\n' +
-      '       rewrite-bench gate --baseline-service DIR --candidate-service DIR [--scenario NAME] [--repetitions 5] [...]',
+      '       rewrite-bench gate --baseline-service DIR --candidate-service DIR [--scenario NAME] [--repetitions 5] [...]\n' +
+      '       rewrite-bench gate --service NAME --baseline-ref main [--candidate-ref HEAD] [--scenario NAME] [...]',
     details:
       'A regression needs both a one-sided exact Mann-Whitney p < alpha over per-run values AND a median worse by more than --max-regression; ' +
       'a large change without significance, or a significant one near the limit, is borderline: it passes and asks for more runs. Budgets are checked on the candidate. ' +
-      'The in-job mode measures both service folders interleaved on this machine (the way to gate on shared CI runners). ' +
+      'The in-job mode measures both sides interleaved on this machine (the way to gate on shared CI runners): two service folders, or services/NAME at two git refs (temporary worktrees; the candidate defaults to the working tree). ' +
       'Exit 0 pass, 1 regression or budget broken, 2 bad configuration, 3 nothing comparable or infrastructure failure.',
     options: gateOptions,
     allowPositionals: false,

@@ -3,6 +3,7 @@
  * folders measured interleaved in this job — and fails on a significant regression beyond the
  * limit or a broken budget. Writes Markdown (also to $GITHUB_STEP_SUMMARY) and JUnit XML.
  */
+import { execa } from 'execa';
 import { appendFile, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,7 +16,7 @@ import { ConfigError, EXIT_CODES, type ExitCode } from '../errors.js';
 import { parseBudget, type Budget } from '../gate/budget.js';
 import { DEFAULT_RULE, type GateRule } from '../gate/decide.js';
 import { decideGate, gateJUnit, gateMarkdown, type GateOutcome } from '../gate/outcome.js';
-import { SCENARIOS_DIR, SERVICES_DIR } from '../paths.js';
+import { ROOT, SCENARIOS_DIR, SERVICES_DIR } from '../paths.js';
 import { allowedCpus } from '../run/environment.js';
 import { createProgress } from '../run/progress.js';
 import { readResults } from '../run/read-results.js';
@@ -29,6 +30,9 @@ export const gateOptions = {
   candidate: { type: 'string', value: 'FILE', help: 'Candidate results.json (same scenarios and services are compared).' },
   'baseline-service': { type: 'string', value: 'DIR', help: 'In-job mode: the baseline service folder (with service.yaml); measured interleaved with the candidate.' },
   'candidate-service': { type: 'string', value: 'DIR', help: 'In-job mode: the candidate service folder.' },
+  'baseline-ref': { type: 'string', value: 'REF', help: 'In-job mode: measure --service at this git ref (checked out in a temporary worktree) as the baseline.' },
+  'candidate-ref': { type: 'string', value: 'REF', help: 'In-job mode: ... and at this git ref as the candidate (default: the working tree).' },
+  service: { type: 'string', value: 'NAME', help: 'With --baseline-ref: the service folder services/NAME to compare.' },
   scenario: { type: 'string', value: 'NAME|FILE', help: 'In-job mode: the scenario to measure (default json-open).' },
   repetitions: { type: 'string', value: 'N', help: 'In-job mode: runs per side (default 5; at least 3).' },
   metric: { type: 'string', multiple: true, value: 'NAME', help: `Metric to compare (repeatable; default p99). One of ${Object.keys(RUN_METRICS).join(', ')}.` },
@@ -76,11 +80,39 @@ async function loadServiceFolder(dir: string, name: 'baseline' | 'candidate'): P
   return Object.freeze({ ...manifest, name, description: `${manifest.name} (${name}): ${manifest.description}` });
 }
 
+/** Checks `ref` out into a temporary git worktree and returns its folder (removed by `cleanup`). */
+async function worktreeAt(ref: string, cleanup: Array<() => Promise<unknown>>): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'rewrite-bench-ref-'));
+  const added = await execa('git', ['worktree', 'add', '--detach', dir, ref], { cwd: ROOT, reject: false, stdin: 'ignore' });
+  if (added.failed) throw new ConfigError(`Cannot check out git ref \`${ref}\`: ${String(added.stderr).trim().split('\n').pop()}`);
+  cleanup.push(() => execa('git', ['worktree', 'remove', '--force', dir], { cwd: ROOT, reject: false }));
+  return dir;
+}
+
+/** The two service folders of the in-job mode: given directly, or services/NAME at two git refs. */
+async function serviceFolders(values: GateValues, cleanup: Array<() => Promise<unknown>>): Promise<[string, string]> {
+  if (values['baseline-ref'] === undefined) return [values['baseline-service']!, values['candidate-service']!];
+  if (values.service === undefined) throw new ConfigError('--baseline-ref needs --service NAME (the folder services/NAME to compare).');
+  const baselineRoot = await worktreeAt(values['baseline-ref'], cleanup);
+  const candidateRoot = values['candidate-ref'] === undefined ? ROOT : await worktreeAt(values['candidate-ref'], cleanup);
+  return [path.join(baselineRoot, 'services', values.service), path.join(candidateRoot, 'services', values.service)];
+}
+
 async function measureInJob(values: GateValues): Promise<{ baseline: RunRecord[]; candidate: RunRecord[] }> {
+  const cleanup: Array<() => Promise<unknown>> = [];
+  try {
+    const [baselineDir, candidateDir] = await serviceFolders(values, cleanup);
+    return await measureFolders(values, baselineDir, candidateDir);
+  } finally {
+    for (const step of cleanup) await step();
+  }
+}
+
+async function measureFolders(values: GateValues, baselineDir: string, candidateDir: string): Promise<{ baseline: RunRecord[]; candidate: RunRecord[] }> {
   const repetitions = Number(values.repetitions ?? '5');
   if (!Number.isInteger(repetitions) || repetitions < 3) throw new ConfigError(`Expected --repetitions to be an integer >= 3, got \`${values.repetitions}\`.`);
-  const baseline = await loadServiceFolder(values['baseline-service']!, 'baseline');
-  const candidate = await loadServiceFolder(values['candidate-service']!, 'candidate');
+  const baseline = await loadServiceFolder(baselineDir, 'baseline');
+  const candidate = await loadServiceFolder(candidateDir, 'candidate');
   const [scenario] = await loadScenarios(SCENARIOS_DIR, [values.scenario ?? 'json-open'], { quick: false, availableCpus: (await allowedCpus()).length });
   const workload = scenario!.workload;
   for (const manifest of [baseline, candidate]) {
@@ -112,10 +144,13 @@ async function writeOutputs(outcome: GateOutcome, values: GateValues): Promise<v
 }
 
 export async function runGateCommand(values: GateValues): Promise<ExitCode> {
-  const inJob = values['baseline-service'] !== undefined || values['candidate-service'] !== undefined;
+  const byRef = values['baseline-ref'] !== undefined || values['candidate-ref'] !== undefined;
+  if (byRef && (values['baseline-service'] !== undefined || values['candidate-service'] !== undefined)) throw new ConfigError('Give either service folders or git refs, not both.');
+  if (values['candidate-ref'] !== undefined && values['baseline-ref'] === undefined) throw new ConfigError('--candidate-ref needs --baseline-ref.');
+  const inJob = byRef || values['baseline-service'] !== undefined || values['candidate-service'] !== undefined;
   const fromFiles = values.baseline !== undefined || values.candidate !== undefined;
   if (inJob === fromFiles) throw new ConfigError('Give either --baseline FILE and --candidate FILE, or --baseline-service DIR and --candidate-service DIR. See rewrite-bench gate --help.');
-  if (inJob && (values['baseline-service'] === undefined || values['candidate-service'] === undefined)) throw new ConfigError('In-job mode needs both --baseline-service and --candidate-service.');
+  if (inJob && !byRef && (values['baseline-service'] === undefined || values['candidate-service'] === undefined)) throw new ConfigError('In-job mode needs both --baseline-service and --candidate-service.');
   if (fromFiles && (values.baseline === undefined || values.candidate === undefined)) throw new ConfigError('File mode needs both --baseline and --candidate.');
   const rule = parseRule(values);
   const metrics = parseMetrics(values);

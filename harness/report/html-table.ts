@@ -1,0 +1,66 @@
+/**
+ * The headline table of one scenario point as HTML: services side by side, the load method in the
+ * latency header, medians with their 95 % CI under them, invalid services marked with their
+ * reasons. Every string from the results file is escaped. Pure.
+ */
+import { escapeHtml } from './escape.js';
+import type { Cell, Column, HeadlineTable, Row } from './tables.js';
+
+const GROUP_TITLES: Readonly<Record<Row['group'], string>> = {
+  latency: 'Latency',
+  throughput: 'Throughput',
+  cpu: 'CPU',
+  memory: 'Memory (Σ over the process tree)',
+  startup: 'Startup',
+  build: 'Build and code (per service, the same in every scenario)',
+};
+
+/** "closed loop" / "open loop" badge. */
+export function loadModelBadge(model: 'closed' | 'open'): string {
+  return `<span class="badge load-${model}">${model} loop</span>`;
+}
+
+function columnHeader(column: Column, isMerged: boolean): string {
+  const source = isMerged ? `<div class="source">${escapeHtml(column.source)}</div>` : '';
+  return `<th scope="col" class="service${column.validRuns === 0 ? ' is-invalid' : ''}">${escapeHtml(column.service)}${source}</th>`;
+}
+
+function validityCell(column: Column): string {
+  const count = `${column.validRuns} of ${column.runs} valid`;
+  if (column.invalidReasons.length === 0) return `<td><span class="badge valid">valid</span> <span class="detail">${count}</span></td>`;
+  const badge = column.validRuns === 0 ? '<span class="badge invalid">invalid</span>' : '<span class="badge partial">partly invalid</span>';
+  const reasons = column.invalidReasons.map((reason) => `<li>${escapeHtml(reason)}</li>`).join('');
+  return `<td class="validity">${badge} <span class="detail">${count}</span><ul class="reasons">${reasons}</ul></td>`;
+}
+
+function valueCell(cell: Cell): string {
+  if (cell.state === 'invalid') return '<td class="num is-invalid"><span class="invalid-value">invalid</span></td>';
+  const detail = cell.detail === undefined ? '' : `<div class="detail">${escapeHtml(cell.detail)}</div>`;
+  return `<td class="num${cell.state === 'missing' ? ' is-missing' : ''}"><span class="value">${escapeHtml(cell.text)}</span>${detail}</td>`;
+}
+
+function groupHeader(group: Row['group'], table: HeadlineTable, span: number): string {
+  const method = group === 'latency' ? ` ${loadModelBadge(table.model)} <span class="method">${escapeHtml(table.method)}</span>` : '';
+  return `<tr class="group"><th colspan="${span}" scope="colgroup">${GROUP_TITLES[group]}${method}</th></tr>`;
+}
+
+/** The `<table>` of one scenario point. */
+export function renderHeadlineTable(table: HeadlineTable, isMerged: boolean): string {
+  const span = table.columns.length + 1;
+  const head = [
+    `<tr><th scope="col" class="metric">metric</th>${table.columns.map((column) => columnHeader(column, isMerged)).join('')}</tr>`,
+    `<tr class="load-row"><th scope="row">load</th>${table.columns.map((column) => `<td>${escapeHtml(column.load)}</td>`).join('')}</tr>`,
+    `<tr class="validity-row"><th scope="row">runs</th>${table.columns.map(validityCell).join('')}</tr>`,
+  ];
+  const body: string[] = [];
+  let group: Row['group'] | undefined;
+  for (const row of table.rows) {
+    if (row.group !== group) {
+      group = row.group;
+      body.push(groupHeader(row.group, table, span));
+    }
+    body.push(`<tr><th scope="row">${escapeHtml(row.label)}</th>${row.cells.map(valueCell).join('')}</tr>`);
+  }
+  const warnings = table.warnings.length === 0 ? '' : `<details class="warnings"><summary>${table.warnings.length} warning${table.warnings.length === 1 ? '' : 's'} on valid runs</summary><ul>${table.warnings.map((warning) => `<li>${escapeHtml(warning)}</li>`).join('')}</ul></details>`;
+  return `<div class="table-wrap"><table class="headline"><thead>${head.join('')}</thead><tbody>${body.join('')}</tbody></table></div>${warnings}`;
+}
