@@ -7,6 +7,7 @@ import type { GeneratorSpec, RequestSpec } from '../config/scenario.js';
 import { referenceAlloc } from '../reference/alloc.js';
 import { referenceGateway } from '../reference/gateway.js';
 import { referenceProcess } from '../reference/process.js';
+import { mulberry32 } from '../random.js';
 import { makeProcessRequest, Random } from '../verify/random-inputs.js';
 
 /** One request ready to send. */
@@ -20,17 +21,8 @@ export interface PreparedRequest {
   readonly expectBody?: string;
 }
 
-/** mulberry32: a fast 32-bit PRNG for picking requests on the hot path (not for contract data). */
-export function fastRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded PRNG that picks requests (re-exported for the schedule). */
+export const fastRandom = mulberry32;
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 const ITEMS = 100_000;

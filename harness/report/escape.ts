@@ -45,6 +45,14 @@ export function escapeMarkdownCell(text: string): string {
   return escapeHtml(text).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
+/**
+ * A Markdown code span (usable in a table cell): code spans show text literally, so no HTML
+ * escaping; backticks become `'` (they would end the span) and `|` is escaped for tables.
+ */
+export function markdownCode(text: string): string {
+  return `\`${text.replace(/`/g, "'").replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')}\``;
+}
+
 /** Text for Markdown prose (outside tables): HTML-escaped, and Markdown emphasis/link characters escaped. */
 export function escapeMarkdown(text: string): string {
   return escapeHtml(text).replace(/([\\`*_[\]|])/g, '\\$1').replace(/\r?\n/g, ' ');

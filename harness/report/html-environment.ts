@@ -5,23 +5,13 @@
  */
 import { formatBytes } from '../format.js';
 import { escapeHtml } from './escape.js';
-import type { ReportSource } from './sources.js';
+import { reproduceCommands, type ReportSource } from './sources.js';
 
 function definitionList(entries: ReadonlyArray<readonly [string, string]>): string {
   return `<dl class="facts">${entries.map(([term, value]) => `<dt>${escapeHtml(term)}</dt><dd>${value}</dd>`).join('')}</dl>`;
 }
 
 const text = (value: string | number | undefined): string => (value === undefined || value === '' ? '<span class="muted">unknown</span>' : escapeHtml(String(value)));
-
-/** The command lines that reproduce a source's run. */
-export function reproduceCommands(source: ReportSource): string[] {
-  const environment = source.document.environment;
-  const lines: string[] = [];
-  if (environment?.gitCommit !== undefined) lines.push(`git checkout ${environment.gitCommit}`);
-  lines.push('npm ci && npm run build', 'npx rewrite-bench build --timings');
-  lines.push(environment?.command === undefined ? 'npx rewrite-bench run' : environment.command.replace(/^rewrite-bench\b/, 'npx rewrite-bench'));
-  return lines;
-}
 
 function renderSourceEnvironment(source: ReportSource, isMerged: boolean): string {
   const { document } = source;

@@ -132,3 +132,13 @@ export function buildModel(inputs: readonly ReportInput[]): ReportModel {
   const series = services.flatMap((service) => sources.filter((source) => source.document.runs.some((run) => run.service === service) || source.document.builds.some((build) => build.service === service)).map((source) => seriesLabel(service, source, isMerged)));
   return { sources, isMerged, scenarios, series };
 }
+
+/** The command lines that reproduce a source's run. */
+export function reproduceCommands(source: ReportSource): string[] {
+  const environment = source.document.environment;
+  const lines: string[] = [];
+  if (environment?.gitCommit !== undefined) lines.push(`git checkout ${environment.gitCommit}`);
+  lines.push('npm ci && npm run build', 'npx rewrite-bench build --timings');
+  lines.push(environment?.command === undefined ? 'npx rewrite-bench run' : environment.command.replace(/^rewrite-bench\b/, 'npx rewrite-bench'));
+  return lines;
+}

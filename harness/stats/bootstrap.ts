@@ -6,21 +6,13 @@
  * are never averaged across runs — medians of per-run values are. Pure: the RNG is injected.
  */
 import { median, quantileSorted } from 'simple-statistics';
+import { mulberry32 } from '../random.js';
 
 /** A uniform [0, 1) source; seeded in practice so reports are reproducible. */
 export type Random = () => number;
 
-/** mulberry32, a small seeded PRNG (plenty for resampling indices). */
-export function seededRandom(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded uniform source (mulberry32): bootstrap intervals are reproducible for a seed. */
+export const seededRandom: (seed: number) => Random = mulberry32;
 
 /** A point estimate with its confidence interval. */
 export interface Estimate {

@@ -4,13 +4,11 @@
  * and afterwards the service still answers correctly. Also the upstream failure modes of /gateway.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import path from 'node:path';
 import type { ResolvedManifest } from '../../harness/config/manifest.js';
-import { DatabaseFactory } from '../../harness/process/database.js';
 import { startService, type RunningService } from '../../harness/process/service.js';
 import { startUpstream } from '../../harness/process/upstream.js';
 import { sendRequest, type Request } from '../../harness/verify/send.js';
-import { builtIn, ROOT } from './helpers.js';
+import { builtIn, startBuiltIn, type StartedBuiltIn } from './helpers.js';
 
 const record = { id: 1, user: 'u', category: 'c', amount_cents: 1, latency_us: 1 };
 // Status, or the statuses the contract allows (parsers' nesting limits differ: 400 or 422).
@@ -31,27 +29,16 @@ const cases: Array<[string, Request, number | number[], string | string[]]> = [
 ];
 
 describe.each(['python', 'go', 'rust', 'python-rust'])('%s under bad input', (name) => {
+  let started: StartedBuiltIn;
   let service: RunningService;
-  let databases: DatabaseFactory;
-  let upstream: RunningService;
   let manifest: ResolvedManifest;
 
   beforeAll(async () => {
-    const all = await builtIn();
-    manifest = all.services.find((candidate) => candidate.name === name)!;
-    databases = await DatabaseFactory.create(path.join(ROOT, 'services/sql/seed.sql'));
-    upstream = await startUpstream(all.upstream, 1, undefined);
-    service = await startService({
-      manifest,
-      workers: 1,
-      env: { DB_PATH: await databases.fresh(name), UPSTREAM_URL: upstream.baseUrl, LIVE_HEAP_OBJECTS: '1000' },
-      readyTimeoutMs: 60_000,
-    });
+    started = await startBuiltIn(name);
+    ({ service, manifest } = started);
   });
   afterAll(async () => {
-    await service?.stop();
-    await upstream?.stop();
-    await databases?.dispose();
+    await started?.stop();
   });
 
   it.each(cases)('answers %s with the documented 4xx', async (_label, request, status, code) => {

@@ -5,15 +5,11 @@
  * service (and the upstream) reachable on 127.0.0.1 only.
  */
 import net from 'node:net';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ResolvedManifest } from '../../harness/config/manifest.js';
-import { DatabaseFactory } from '../../harness/process/database.js';
-import { startService, type RunningService } from '../../harness/process/service.js';
-import { startUpstream } from '../../harness/process/upstream.js';
+import type { RunningService } from '../../harness/process/service.js';
 import { Random } from '../../harness/verify/random-inputs.js';
 import { sendRequest, type Request } from '../../harness/verify/send.js';
-import { builtIn, ROOT } from './helpers.js';
+import { startBuiltIn, type StartedBuiltIn } from './helpers.js';
 
 const LIMIT = 1_048_576;
 const validProcess = { hash_rounds: 1, percentiles: [50], records: [{ id: 1, user: 'u', category: 'c', amount_cents: 1, latency_us: 1 }] };
@@ -55,22 +51,16 @@ function badRequest(random: Random): Request {
 }
 
 describe.each(['python', 'go', 'rust', 'python-rust'])('%s fuzzed', (name) => {
-  let manifest: ResolvedManifest;
+  let started: StartedBuiltIn;
   let service: RunningService;
   let upstream: RunningService;
-  let databases: DatabaseFactory;
 
   beforeAll(async () => {
-    const all = await builtIn();
-    manifest = all.services.find((candidate) => candidate.name === name)!;
-    databases = await DatabaseFactory.create(path.join(ROOT, 'services/sql/seed.sql'));
-    upstream = await startUpstream(all.upstream, 1, undefined);
-    service = await startService({ manifest, workers: 2, env: { DB_PATH: await databases.fresh(name), UPSTREAM_URL: upstream.baseUrl, LIVE_HEAP_OBJECTS: '1000' }, readyTimeoutMs: 60_000 });
+    started = await startBuiltIn(name, 2);
+    ({ service, upstream } = started);
   });
   afterAll(async () => {
-    await service?.stop();
-    await upstream?.stop();
-    await databases?.dispose();
+    await started?.stop();
   });
 
   it('answers 1,200 malformed requests with 4xx and keeps serving', async () => {

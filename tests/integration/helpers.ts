@@ -7,6 +7,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadManifests } from '../../harness/config/services.js';
 import type { ResolvedManifest } from '../../harness/config/manifest.js';
+import { DatabaseFactory } from '../../harness/process/database.js';
+import { startService, type RunningService } from '../../harness/process/service.js';
+import { startUpstream } from '../../harness/process/upstream.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const FIXTURES = path.join(ROOT, 'tests/fixtures');
@@ -61,4 +64,31 @@ export async function leftoverProcesses(tag: string): Promise<string[]> {
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   return scan();
+}
+
+/** A built-in service started with a fresh database and its own upstream; `stop` ends all three. */
+export interface StartedBuiltIn {
+  readonly manifest: ResolvedManifest;
+  readonly service: RunningService;
+  readonly upstream: RunningService;
+  stop(): Promise<void>;
+}
+
+/** Starts built-in service `name` with DB_PATH, UPSTREAM_URL and a small live heap. */
+export async function startBuiltIn(name: string, workers = 1): Promise<StartedBuiltIn> {
+  const all = await builtIn();
+  const manifest = all.services.find((candidate) => candidate.name === name)!;
+  const databases = await DatabaseFactory.create(path.join(ROOT, 'services/sql/seed.sql'));
+  const upstream = await startUpstream(all.upstream, 1, undefined);
+  const service = await startService({ manifest, workers, env: { DB_PATH: await databases.fresh(name), UPSTREAM_URL: upstream.baseUrl, LIVE_HEAP_OBJECTS: '1000' }, readyTimeoutMs: 60_000 });
+  return {
+    manifest,
+    service,
+    upstream,
+    stop: async () => {
+      await service.stop();
+      await upstream.stop();
+      await databases.dispose();
+    },
+  };
 }

@@ -1,0 +1,118 @@
+/**
+ * summary.md: the report as GitHub Markdown for pull-request comments — claims with verdicts,
+ * headline tables (services side by side, medians with 95 % CIs, invalid runs with their reasons),
+ * build and code size, and where it was measured. Strings from results files are escaped (GitHub
+ * renders inline HTML). Pure.
+ */
+import type { ClaimResult, Verdict } from '../claims/evaluate.js';
+import { formatCheckValue, formatNumber } from '../claims/format.js';
+import { escapeMarkdown, escapeMarkdownCell, markdownCode } from './escape.js';
+import { reproduceCommands, type ReportModel, type ReportSource } from './sources.js';
+import { BUILD_ROWS, type HeadlineTable } from './tables.js';
+
+const VERDICT_WORDS: Readonly<Record<Verdict, string>> = { holds: '✅ **HOLDS**', refuted: '❌ **REFUTED**', inconclusive: '⚠️ **INCONCLUSIVE**', 'not-measured': '➖ **NOT MEASURED**' };
+
+function tableLines(header: readonly string[], rows: ReadonlyArray<readonly string[]>, alignRight: (column: number) => boolean = (column) => column > 0): string[] {
+  return [`| ${header.join(' | ')} |`, `| ${header.map((_, column) => (alignRight(column) ? '---:' : ':---')).join(' | ')} |`, ...rows.map((row) => `| ${row.join(' | ')} |`)];
+}
+
+function claimRow(result: ClaimResult): string[] {
+  const where = [result.scenario, result.load].filter((part): part is string => part !== undefined).join(', ');
+  const checks = result.checks.map((check) => `${escapeMarkdownCell(check.verdict)}: ${markdownCode(formatCheckValue(check))}${check.n === undefined ? '' : `, n=${check.n}`}${check.note === undefined ? '' : ` — ${escapeMarkdownCell(check.note)}`}`);
+  return [VERDICT_WORDS[result.verdict], `**${escapeMarkdownCell(result.id)}**: ${escapeMarkdownCell(result.text)}`, escapeMarkdownCell(where || '–'), checks.join('<br>')];
+}
+
+function claimsSection(source: ReportSource, isMerged: boolean): string[] {
+  const claims = source.document.claims;
+  if (claims === undefined || claims === null) return [];
+  const lines = [`## Claims${isMerged ? ` — ${escapeMarkdown(source.label)}` : ''}`, '', `From ${markdownCode(claims.file)}; 95 % bootstrap intervals over per-run values (a claim holds only when the whole interval is on the claimed side).`, ''];
+  lines.push(...tableLines(['verdict', 'claim', 'scenario, load', 'checks: value [95 % CI]'], claims.results.map(claimRow), () => false));
+  if (claims.capacity.length > 0) {
+    lines.push('', '**Cores needed** (extrapolated from CPU time per request)', '');
+    lines.push(
+      ...tableLines(
+        ['service', 'scenario', 'measured at', 'target', 'cores needed [95 % CI]'],
+        claims.capacity.map((estimate) => [
+          escapeMarkdownCell(estimate.service),
+          escapeMarkdownCell(estimate.scenario),
+          escapeMarkdownCell(estimate.load),
+          `${formatNumber(estimate.throughputRps)} req/s`,
+          `${formatNumber(estimate.coresNeeded.value)} [${formatNumber(estimate.coresNeeded.low)}, ${formatNumber(estimate.coresNeeded.high)}], n=${estimate.coresNeeded.n}`,
+        ]),
+        (column) => column >= 3,
+      ),
+    );
+    lines.push('', ...[...new Set(claims.capacity.map((estimate) => estimate.assumption))].map((assumption) => `> Assumption: ${escapeMarkdown(assumption)}`));
+  }
+  lines.push('');
+  return lines;
+}
+
+function headlineSection(table: HeadlineTable, isMerged: boolean): string[] {
+  const header = ['metric', ...table.columns.map((column) => `**${escapeMarkdownCell(column.service)}**${isMerged ? `<br>${escapeMarkdownCell(column.source)}` : ''}`)];
+  const rows: string[][] = [
+    ['load', ...table.columns.map((column) => escapeMarkdownCell(column.load))],
+    ['valid runs', ...table.columns.map((column) => `${column.validRuns}/${column.runs}${column.validRuns === 0 ? ' ❌ invalid' : column.validRuns < column.runs ? ' ⚠️' : ''}`)],
+    ...table.rows
+      .filter((row) => row.group !== 'build')
+      .map((row) => [
+        escapeMarkdownCell(row.label),
+        ...row.cells.map((cell) => {
+          if (cell.state === 'invalid') return '_invalid_';
+          if (cell.detail === undefined || cell.state === 'missing') return escapeMarkdownCell(cell.text);
+          return `${escapeMarkdownCell(cell.text)}<br><sub>${escapeMarkdownCell(cell.detail.replace('95 % CI ', ''))}</sub>`;
+        }),
+      ]),
+  ];
+  const lines = [`### ${escapeMarkdown(table.scenario)} — ${escapeMarkdown(table.pointLabel)}`, '', `_Load:_ ${escapeMarkdown(table.method)}`, '', ...tableLines(header, rows)];
+  if (table.invalid.length > 0) lines.push('', 'Invalid runs (not in the medians):', ...table.invalid.map((entry) => `- ${escapeMarkdown(entry)}`));
+  lines.push('');
+  return lines;
+}
+
+function buildSection(model: ReportModel): string[] {
+  const columns = model.sources.flatMap((source) => source.document.builds.map((build) => ({ source, build })));
+  if (columns.length === 0) return [];
+  const header = ['', ...columns.map(({ source, build }) => `**${escapeMarkdownCell(build.service)}**${model.isMerged ? `<br>${escapeMarkdownCell(source.label)}` : ''}`)];
+  const rows = BUILD_ROWS.map(({ label, read }) => [escapeMarkdownCell(label), ...columns.map(({ build }) => escapeMarkdownCell(read(build) ?? '–'))]);
+  return ['## Build and code size', '', ...tableLines(header, rows), ''];
+}
+
+function environmentSection(model: ReportModel): string[] {
+  return model.sources.flatMap((source) => {
+    const environment = source.document.environment;
+    const facts = [
+      `host ${markdownCode(environment?.hostname ?? 'unknown')}`,
+      `${escapeMarkdown(environment?.cpuModel ?? 'unknown CPU')} (${environment?.logicalCpus ?? '?'} logical CPUs, allowed ${escapeMarkdown(environment?.allowedCpus ?? '?')})`,
+      escapeMarkdown(environment?.kernel ?? 'unknown kernel'),
+      `cgroup ${escapeMarkdown(environment?.cgroup ?? '?')}`,
+      source.document.cpuPlan ? `service CPUs ${escapeMarkdown(source.document.cpuPlan.serviceCpus)}, load CPUs ${escapeMarkdown(source.document.cpuPlan.loadCpus)}` : 'no CPU pinning',
+      `harness niced: ${source.document.harnessNiced ? 'yes' : 'no'}`,
+      `commit ${markdownCode(environment?.gitCommit ?? 'unknown')}${environment?.gitDirty === true ? ' (uncommitted changes)' : ''}`,
+    ];
+    return [`**${escapeMarkdown(source.label)}** — ${markdownCode(source.file)}: ${facts.join(' · ')}`, '', '```sh', ...reproduceCommands(source).map((line) => line.replace(/`/g, "'")), '```', ''];
+  });
+}
+
+/** summary.md for a report model and its headline tables. */
+export function renderMarkdown(model: ReportModel, tables: readonly HeadlineTable[]): string {
+  const runs = model.sources.flatMap((source) => source.document.runs);
+  const valid = runs.filter((run) => run.validity.valid).length;
+  const lines = [
+    '# rewrite-bench report',
+    '',
+    `${model.scenarios.length} scenarios · ${new Set(runs.map((run) => run.service)).size} services · ${runs.length} runs (${valid} valid) · ${model.sources.length} results file(s). Medians of valid runs with 95 % bootstrap CIs; invalid runs are listed, never mixed in. Open-loop latency is from the planned send time, closed-loop latency from the send.`,
+    '',
+    ...model.sources.flatMap((source) => claimsSection(source, model.isMerged)),
+    '## Headline tables',
+    '',
+    ...tables.flatMap((table) => headlineSection(table, model.isMerged)),
+    ...buildSection(model),
+    '## Environment',
+    '',
+    ...environmentSection(model),
+  ];
+  const failures = model.sources.flatMap((source) => (source.document.failures ?? []).map((failure) => `- ${escapeMarkdown([failure.scenario, failure.service].filter(Boolean).join(' / ') || 'run')}: ${escapeMarkdown(failure.message.split('\n')[0] ?? '')}`));
+  if (failures.length > 0) lines.push('## Failures', '', ...failures, '');
+  return `${lines.join('\n').trimEnd()}\n`;
+}
