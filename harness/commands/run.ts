@@ -44,7 +44,7 @@ export async function runRunCommand(values: { services?: string | undefined; 'se
   const outDir = path.resolve(values.out ?? path.join(REPORTS_DIR, 'runs', timestamp()));
   const version = (JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
   console.error(`rewrite-bench run: ${scenarios.length} scenario(s), services ${selected.map((s) => s.name).join(', ')}; results in ${outDir}/results.json`);
-  const document = await runSuite({ scenarios, services: selected, upstream, outDir, progress: createProgress(), toolVersion: version, verifyFirst: values['skip-verify'] !== true, claims });
+  const document = await runSuite({ scenarios, services: selected, upstream, outDir, progress: createProgress(), toolVersion: version, verifyFirst: values['skip-verify'] !== true, verifyRandomPerEndpoint: values.quick === true ? 10 : 50, claims });
   console.log(formatRunSummary(document));
   if (document.claims !== undefined) console.log(`\n${formatClaims(document.claims.results, document.claims.capacity)}`);
   console.log(`\nresults: ${path.join(outDir, 'results.json')}`);

@@ -33,6 +33,8 @@ export interface RunOptions {
   readonly toolVersion: string;
   /** Check every service against the contract before measuring it (default on). */
   readonly verifyFirst: boolean;
+  /** Random requests per endpoint of that check (50; fewer under --quick). */
+  readonly verifyRandomPerEndpoint?: number;
   /** Claims to evaluate at the end; their build metrics are measured first when missing. */
   readonly claims: ResolvedClaims | undefined;
 }
@@ -132,7 +134,7 @@ export async function runSuite(options: RunOptions): Promise<ResultsDocument> {
   }
   if (options.verifyFirst && usable.length > 0) {
     progress.log(`verifying ${usable.map((manifest) => manifest.name).join(', ')} against the contract`);
-    const verdicts = await verifyServices({ services: usable, upstream: options.upstream, root: ROOT, randomPerEndpoint: 50, seed: 4243, log: () => {} });
+    const verdicts = await verifyServices({ services: usable, upstream: options.upstream, root: ROOT, randomPerEndpoint: options.verifyRandomPerEndpoint ?? 50, seed: 4243, log: () => {} });
     for (const verdict of verdicts) {
       if (verdict.state === 'pass') continue;
       // A service that does not do the same work as the others is not measured.
