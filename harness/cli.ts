@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { buildOptions, runBuildCommand } from './commands/build.js';
 import type { OptionSpec } from './commands/common.js';
 import { gateOptions, runGateCommand } from './commands/gate.js';
+import { reportCommandHelp, reportOptions, runReportCommand } from './commands/report.js';
 import { runRunCommand, runOptions } from './commands/run.js';
 import { runVerifyCommand, verifyOptions } from './commands/verify.js';
 import { ConfigError, EXIT_CODES, HarnessError } from './errors.js';
@@ -34,6 +35,12 @@ const COMMANDS: Record<string, Command> = {
     options: runOptions,
     allowPositionals: true,
     run: (values, positionals) => runRunCommand(values, positionals),
+  },
+  report: {
+    ...reportCommandHelp,
+    options: reportOptions,
+    allowPositionals: true,
+    run: (values, positionals) => runReportCommand(values, positionals),
   },
   gate: {
     summary: 'CI gate: fail on a significant regression or a broken budget (exit 1).',

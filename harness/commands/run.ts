@@ -13,6 +13,7 @@ import { ROOT, REPORTS_DIR, SCENARIOS_DIR } from '../paths.js';
 import { allowedCpus } from '../run/environment.js';
 import { createProgress } from '../run/progress.js';
 import { runSuite } from '../run/run.js';
+import { writeReport } from '../report/write.js';
 import { formatRunSummary } from '../run/summary.js';
 import { resolveServiceSelection, SERVICE_OPTIONS, type OptionSpec } from './common.js';
 
@@ -47,7 +48,8 @@ export async function runRunCommand(values: { services?: string | undefined; 'se
   const document = await runSuite({ scenarios, services: selected, upstream, outDir, progress: createProgress(), toolVersion: version, verifyFirst: values['skip-verify'] !== true, verifyRandomPerEndpoint: values.quick === true ? 10 : 50, claims });
   console.log(formatRunSummary(document));
   if (document.claims !== undefined) console.log(`\n${formatClaims(document.claims.results, document.claims.capacity)}`);
-  console.log(`\nresults: ${path.join(outDir, 'results.json')}`);
+  const report = await writeReport({ file: path.join(outDir, 'results.json'), document }, outDir);
+  console.log(`\nresults: ${path.join(outDir, 'results.json')}\nreport:  ${report.html} (opens from disk), ${path.basename(report.markdown)}, ${path.basename(report.csv)}`);
   if (document.failures.length > 0) return EXIT_CODES.infrastructure;
   // Only an explicit --claims makes a refuted claim fail the command (CI gating on claims).
   if (values.claims !== undefined && document.claims?.results.some((result) => result.verdict === 'refuted')) return EXIT_CODES.regression;

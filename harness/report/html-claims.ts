@@ -28,7 +28,7 @@ export function verdictCounts(results: readonly ClaimResult[]): string {
 
 function interval(check: CheckResult): string {
   if (check.low === undefined || check.high === undefined) return check.value === undefined ? '–' : 'single measurement';
-  if (check.n !== undefined && check.n < 2) return `${formatNumber(check.low)} – ${formatNumber(check.high)} (n = 1: degenerate)`;
+  if (check.n !== undefined && check.n < 2) return 'n = 1: no interval';
   return `${formatNumber(check.low)} – ${formatNumber(check.high)}`;
 }
 

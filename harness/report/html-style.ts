@@ -28,15 +28,17 @@ thead th { background: var(--soft); }
 td.num, th.num { text-align: right; }
 table.headline { min-width: 60%; }
 table.headline th[scope="row"] { font-weight: 500; white-space: nowrap; background: #fcfcfd; }
-table.headline th.service { text-align: right; font-size: 15px; min-width: 150px; }
+table.headline th.service { text-align: right; font-size: 15px; min-width: 110px; }
 table.headline th.service .source { font-size: 11px; font-weight: normal; color: var(--muted); }
 table.headline td .value { font-weight: 600; white-space: nowrap; }
-table.headline td .detail { font-size: 11px; white-space: nowrap; }
+table.headline td .detail { font-size: 11px; }
+.table-legend { font-size: 12.5px; color: var(--muted); margin: 8px 0 0; }
+.table-note { font-size: 12.5px; color: #7d4e00; background: #fff8e5; border-left: 3px solid #d4a72c; padding: 4px 10px; margin: 8px 0 0; }
 table.headline tr.load-row td { font-size: 12px; color: var(--muted); text-align: right; }
 table.headline tr.validity-row td { text-align: right; font-size: 12px; }
 table.headline tr.group th { background: #eef1f4; font-size: 12px; text-transform: none; font-weight: 600; }
 table.headline tr.group .method { font-weight: normal; color: var(--muted); }
-ul.reasons { margin: 4px 0 0; padding: 0; list-style: none; text-align: left; font-size: 11px; color: #b42318; max-width: 260px; white-space: normal; }
+ul.reasons { margin: 4px 0 0; padding: 0; list-style: none; text-align: left; font-size: 11px; color: #b42318; max-width: 230px; white-space: normal; }
 .is-invalid .invalid-value { color: #b42318; font-style: italic; }
 .is-missing .value { color: var(--muted); }
 th.is-invalid { color: #b42318; }

@@ -62,5 +62,6 @@ export function renderHeadlineTable(table: HeadlineTable, isMerged: boolean): st
     body.push(`<tr><th scope="row">${escapeHtml(row.label)}</th>${row.cells.map(valueCell).join('')}</tr>`);
   }
   const warnings = table.warnings.length === 0 ? '' : `<details class="warnings"><summary>${table.warnings.length} warning${table.warnings.length === 1 ? '' : 's'} on valid runs</summary><ul>${table.warnings.map((warning) => `<li>${escapeHtml(warning)}</li>`).join('')}</ul></details>`;
-  return `<div class="table-wrap"><table class="headline"><thead>${head.join('')}</thead><tbody>${body.join('')}</tbody></table></div>${warnings}`;
+  const note = table.note === undefined ? '<p class="table-legend">Each value is the median of the valid runs; under it, its 95 % bootstrap confidence interval (CI) and the number of valid runs n.</p>' : `<p class="table-note">${escapeHtml(table.note)}</p>`;
+  return `${note}<div class="table-wrap"><table class="headline"><thead>${head.join('')}</thead><tbody>${body.join('')}</tbody></table></div>${warnings}`;
 }

@@ -22,6 +22,7 @@ export interface ReportBundles {
   readonly vegaEmbed: string;
 }
 
+/** Everything the page shows: the model, its tables and charts, and the bundles to inline. */
 export interface PageInput {
   readonly model: ReportModel;
   readonly tables: readonly HeadlineTable[];

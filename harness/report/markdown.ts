@@ -60,11 +60,12 @@ function headlineSection(table: HeadlineTable, isMerged: boolean): string[] {
         ...row.cells.map((cell) => {
           if (cell.state === 'invalid') return '_invalid_';
           if (cell.detail === undefined || cell.state === 'missing') return escapeMarkdownCell(cell.text);
-          return `${escapeMarkdownCell(cell.text)}<br><sub>${escapeMarkdownCell(cell.detail.replace('95 % CI ', ''))}</sub>`;
+          return `${escapeMarkdownCell(cell.text)}<br><sub>${escapeMarkdownCell(cell.detail)}</sub>`;
         }),
       ]),
   ];
   const lines = [`### ${escapeMarkdown(table.scenario)} — ${escapeMarkdown(table.pointLabel)}`, '', `_Load:_ ${escapeMarkdown(table.method)}`, '', ...tableLines(header, rows)];
+  if (table.note !== undefined) lines.push('', `_${escapeMarkdown(table.note)}_`);
   if (table.invalid.length > 0) lines.push('', 'Invalid runs (not in the medians):', ...table.invalid.map((entry) => `- ${escapeMarkdown(entry)}`));
   lines.push('');
   return lines;
@@ -101,7 +102,7 @@ export function renderMarkdown(model: ReportModel, tables: readonly HeadlineTabl
   const lines = [
     '# rewrite-bench report',
     '',
-    `${model.scenarios.length} scenarios · ${new Set(runs.map((run) => run.service)).size} services · ${runs.length} runs (${valid} valid) · ${model.sources.length} results file(s). Medians of valid runs with 95 % bootstrap CIs; invalid runs are listed, never mixed in. Open-loop latency is from the planned send time, closed-loop latency from the send.`,
+    `${model.scenarios.length} scenarios · ${new Set(runs.map((run) => run.service)).size} services · ${runs.length} runs (${valid} valid) · ${model.sources.length} results file(s). Medians of valid runs, with their 95 % bootstrap confidence interval (CI) and number of valid runs n in small print; invalid runs are listed, never mixed in. Open-loop latency is from the planned send time, closed-loop latency from the send.`,
     '',
     ...model.sources.flatMap((source) => claimsSection(source, model.isMerged)),
     '## Headline tables',

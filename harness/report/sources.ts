@@ -33,6 +33,8 @@ export interface ScenarioPoint {
   readonly rateIndex: number;
   /** The same for every service: "closed loop, 32 connections", "open loop, 80 % of capacity". */
   readonly label: string;
+  /** For chart facets: "50 % of capacity", "2,000 req/s", "32 connections". */
+  readonly shortLabel: string;
   readonly model: 'closed' | 'open';
   readonly points: readonly SourcePoint[];
 }
@@ -75,14 +77,19 @@ export function seriesLabel(service: string, source: ReportSource, isMerged: boo
   return isMerged ? `${service} @ ${source.label}` : service;
 }
 
-function pointLabel(runs: readonly RunRecord[]): string {
+/** The point's load without the service-specific rate: [long label, short label]. */
+function pointLabels(runs: readonly RunRecord[]): [string, string] {
   const first = runs[0]!;
-  if (first.load.model === 'closed') return `closed loop, ${first.load.connections} connections`;
+  if (first.load.model === 'closed') return [`closed loop, ${first.load.connections} connections`, `${first.load.connections} connections`];
   const fractions = new Set(runs.map((run) => run.capacityFraction));
-  if (fractions.size === 1 && first.capacityFraction !== undefined) return `open loop, ${Math.round(first.capacityFraction * 100)} % of each service's capacity`;
+  if (fractions.size === 1 && first.capacityFraction !== undefined) {
+    const percent = Math.round(first.capacityFraction * 100);
+    return [`open loop, ${percent} % of each service's capacity`, `${percent} % of capacity`];
+  }
   const rates = new Set(runs.map((run) => Math.round(run.load.offeredRps ?? 0)));
-  if (rates.size === 1) return `open loop, ${Math.round(first.load.offeredRps ?? 0).toLocaleString('en-US')} req/s`;
-  return `open loop, rate point ${first.rateIndex + 1}`;
+  const rate = `${Math.round(first.load.offeredRps ?? 0).toLocaleString('en-US')} req/s`;
+  if (rates.size === 1) return [`open loop, ${rate}`, rate];
+  return [`open loop, rate point ${first.rateIndex + 1}`, `rate point ${first.rateIndex + 1}`];
 }
 
 function scenarioDescription(sources: readonly ReportSource[], name: string): string | undefined {
@@ -124,7 +131,8 @@ export function buildModel(inputs: readonly ReportInput[]): ReportModel {
       points: rateIndexes.map((rateIndex) => {
         const points = ofScenario.filter((point) => point.rateIndex === rateIndex).sort(bySeries);
         const runs = points.flatMap((point) => point.pointRuns);
-        return { scenario: name, rateIndex, label: pointLabel(runs), model: runs[0]!.load.model, points };
+        const [label, shortLabel] = pointLabels(runs);
+        return { scenario: name, rateIndex, label, shortLabel, model: runs[0]!.load.model, points };
       }),
     };
   });

@@ -37,10 +37,15 @@ export const CHART_CONFIG = {
   view: { stroke: '#ddd' },
 } as const;
 
-/** The colour encoding of `series`: one fixed colour per service (and source) in every chart. */
-export function seriesColor(series: readonly string[], title = 'service'): Record<string, unknown> {
-  const scale = series.length <= PALETTE.length ? { domain: [...series], range: PALETTE.slice(0, series.length) } : { domain: [...series], scheme: 'tableau20' };
-  return { field: 'series', type: 'nominal', title, scale, legend: { title } };
+/**
+ * The colour encoding of `series`: one fixed colour per service (and source) in every chart,
+ * taken from its place in `series` (all of the report's); the legend lists only those in `values`.
+ */
+export function seriesColor(series: readonly string[], values: ReadonlyArray<{ readonly series?: unknown }>, title = 'service'): Record<string, unknown> {
+  const present = new Set(values.map((value) => value.series));
+  const domain = series.filter((label) => present.has(label));
+  const scale = series.length <= PALETTE.length ? { domain, range: domain.map((label) => PALETTE[series.indexOf(label)]!) } : { domain, scheme: 'tableau20' };
+  return { field: 'series', type: 'nominal', title, scale, legend: { title, labelLimit: 320 } };
 }
 
 /** The top-level wrapper: schema, config, data and a title. */

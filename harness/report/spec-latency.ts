@@ -24,7 +24,7 @@ interface RunOfPoint {
 }
 
 function runsOf(scenario: ScenarioGroup): RunOfPoint[] {
-  return scenario.points.flatMap((scenarioPoint) => scenarioPoint.points.flatMap((point) => point.pointRuns.map((run) => ({ run, point, pointLabel: scenarioPoint.label }))));
+  return scenario.points.flatMap((scenarioPoint) => scenarioPoint.points.flatMap((point) => point.pointRuns.map((run) => ({ run, point, pointLabel: scenarioPoint.shortLabel }))));
 }
 
 function leftOut(runs: readonly RunOfPoint[]): string {
@@ -36,7 +36,7 @@ function latencyOrigin(scenario: ScenarioGroup): string {
   return scenario.points[0]?.model === 'open' ? 'Open loop: latency from the planned send time (coordinated-omission safe).' : 'Closed loop: latency from the send (latency restates throughput).';
 }
 
-const INVERSE_TAIL_TICKS = [1, 2, 10, 100, 1000, 10_000, 100_000, 1_000_000, 10_000_000];
+const INVERSE_TAIL_TICKS = [2, 10, 100, 1000, 10_000, 100_000, 1_000_000, 10_000_000];
 
 /** Latency at every percentile of every valid run: x = 1 / (1 − p) on a log scale, y = µs (log). */
 export function spectrumSpec(scenario: ScenarioGroup, series: readonly string[]): CaptionedSpec | undefined {
@@ -59,7 +59,7 @@ export function spectrumSpec(scenario: ScenarioGroup, series: readonly string[])
         axis: { values: INVERSE_TAIL_TICKS.filter((tick) => tick <= maxTail * 1.01), labelExpr: "format(100 - 100 / datum.value, '.6~r') + ' %'" },
       },
       y: latencyAxis('latencyUs', values.map((value) => value.latencyUs), 'latency (log scale)'),
-      color: seriesColor(series),
+      color: seriesColor(series, values),
       detail: { field: 'run', type: 'nominal' },
       tooltip: [
         { field: 'series', title: 'service' },
@@ -69,7 +69,7 @@ export function spectrumSpec(scenario: ScenarioGroup, series: readonly string[])
       ],
     },
   };
-  const labels = scenario.points.map((point) => point.label);
+  const labels = scenario.points.map((point) => point.shortLabel);
   return {
     title: 'Latency percentile spectrum',
     caption: `Latency at each percentile of every valid run (one line per run), read from its HdrHistogram; the log x axis gives the tail room. ${latencyOrigin(scenario)}${leftOut(runs)}`,
@@ -94,8 +94,8 @@ export function latencyOverTimeSpec(scenario: ScenarioGroup, series: readonly st
     encoding: {
       x: { field: 'second', type: 'quantitative', title: 'second of the measured window (s)', axis: { tickMinStep: 1, format: 'd' } },
       y: latencyAxis('latencyUs', values.map((value) => value.latencyUs), 'latency per second (log scale)'),
-      color: seriesColor(series),
-      strokeDash: { field: 'percentile', type: 'nominal', title: 'percentile', scale: { domain: ['p50', 'p99'], range: [[1, 0], [5, 3]] } },
+      color: seriesColor(series, values),
+      strokeDash: { field: 'percentile', type: 'nominal', title: 'percentile', scale: { domain: ['p50', 'p99'], range: [[1, 0], [5, 3]] }, legend: { symbolType: 'stroke', symbolStrokeColor: '#555', symbolStrokeWidth: 2, symbolSize: 300, symbolFillColor: 'transparent' } },
       detail: { field: 'run', type: 'nominal' },
       tooltip: [
         { field: 'series', title: 'service' },
@@ -110,7 +110,7 @@ export function latencyOverTimeSpec(scenario: ScenarioGroup, series: readonly st
   return {
     title: 'Latency over time',
     caption: `Per-second p50 (solid) and p99 (dashed) of each valid run's measured window: a latency spike (GC pause, compaction) shows as a peak in one second. ${latencyOrigin(scenario)}${leftOut(runs)}`,
-    spec: topLevel(`${scenario.name}: p50 and p99 per second`, values, facetByPoint(unit, scenario.points.map((point) => point.label))),
+    spec: topLevel(`${scenario.name}: p50 and p99 per second`, values, facetByPoint(unit, scenario.points.map((point) => point.shortLabel))),
   };
 }
 
@@ -151,7 +151,7 @@ export function sweepSpec(scenario: ScenarioGroup, series: readonly string[]): C
   const noLatency = runs.length - runValues.length;
   const x = { field: 'achievedRps', type: 'quantitative', title: 'achieved throughput (req/s)', scale: { zero: false, nice: true } };
   const y = latencyAxis('p99Us', runValues.map((value) => value.p99Us), 'p99 latency (log scale)');
-  const color = seriesColor(series);
+  const color = seriesColor(series, runValues);
   return {
     title: 'Throughput against p99 (rate sweep)',
     caption: `Each point is one run at an offered rate; lines join the medians of valid runs in rate order. Where a service breaks, achieved throughput stops following the offered rate and p99 climbs. Crosses are invalid runs, shown but not joined.${noLatency === 0 ? '' : ` ${noLatency} run(s) without a single response cannot be placed.`}`,

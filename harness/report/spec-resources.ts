@@ -13,7 +13,7 @@ const MIB = 1024 * 1024;
 
 /** CPU cores and Σ RSS / Σ PSS of the service's process tree over each valid run. */
 export function resourcesSpec(scenario: ScenarioGroup, series: readonly string[]): CaptionedSpec | undefined {
-  const runs = scenario.points.flatMap((scenarioPoint) => scenarioPoint.points.flatMap((point) => point.pointRuns.map((run) => ({ run, point, pointLabel: scenarioPoint.label }))));
+  const runs = scenario.points.flatMap((scenarioPoint) => scenarioPoint.points.flatMap((point) => point.pointRuns.map((run) => ({ run, point, pointLabel: scenarioPoint.shortLabel }))));
   const values = runs
     .filter(({ run }) => run.validity.valid)
     .flatMap(({ run, point, pointLabel }) =>
@@ -28,18 +28,18 @@ export function resourcesSpec(scenario: ScenarioGroup, series: readonly string[]
       })),
     );
   if (values.length === 0) return undefined;
-  const labels = scenario.points.map((point) => point.label);
-  const x = { field: 'tS', type: 'quantitative', title: 'time from the window start (s; negative = warm-up)' };
+  const labels = scenario.points.map((point) => point.shortLabel);
+  const x = { field: 'tS', type: 'quantitative', title: labels.length > 1 ? 'time (s)' : 'time from the window start (s; negative = warm-up)' };
   const start = { mark: { type: 'rule', color: '#999', strokeDash: [2, 2] }, encoding: { x: { datum: 0 } } };
   const cpu = {
     layer: [
       start,
       {
-        mark: { type: 'line', strokeWidth: 1.6, interpolate: 'monotone' },
+        mark: { type: 'line', strokeWidth: 1.6 },
         encoding: {
           x,
           y: { field: 'cpuCores', type: 'quantitative', title: 'CPU (cores)' },
-          color: seriesColor(series),
+          color: seriesColor(series, values),
           detail: { field: 'run', type: 'nominal' },
           tooltip: [{ field: 'series', title: 'service' }, { field: 'run' }, { field: 'tS', title: 't (s)' }, { field: 'cpuCores', title: 'CPU (cores)', format: '.2f' }],
         },
@@ -55,8 +55,8 @@ export function resourcesSpec(scenario: ScenarioGroup, series: readonly string[]
         encoding: {
           x,
           y: { field: 'MiB', type: 'quantitative', title: 'Σ memory of the tree (MiB)' },
-          color: seriesColor(series),
-          strokeDash: { field: 'memory', type: 'nominal', title: 'memory', scale: { domain: ['RSS', 'PSS'], range: [[1, 0], [5, 3]] } },
+          color: seriesColor(series, values),
+          strokeDash: { field: 'memory', type: 'nominal', title: 'memory', scale: { domain: ['RSS', 'PSS'], range: [[1, 0], [5, 3]] }, legend: { symbolType: 'stroke', symbolStrokeColor: '#555', symbolStrokeWidth: 2, symbolSize: 300, symbolFillColor: 'transparent' } },
           detail: { field: 'run', type: 'nominal' },
           tooltip: [{ field: 'series', title: 'service' }, { field: 'run' }, { field: 'tS', title: 't (s)' }, { field: 'memory' }, { field: 'MiB', title: 'MiB', format: ',.1f' }],
         },
@@ -79,8 +79,10 @@ const BAR_METRICS = [
   { metric: 'peakPssBytes', label: 'peak PSS (MiB)', scale: 1 / MIB },
 ] as const;
 
-function barsBody(labels: readonly string[], rowLabels: readonly string[], series: readonly string[], note: string): Record<string, unknown> {
-  const y = { field: 'series', type: 'nominal', title: null, sort: [...series] };
+function barsBody(labels: readonly string[], rowLabels: readonly string[], series: readonly string[], values: ReadonlyArray<{ readonly series: string }>, hasIntervals: boolean, note: string): Record<string, unknown> {
+  const y = { field: 'series', type: 'nominal', title: null, sort: series.filter((label) => values.some((value) => value.series === label)) };
+  // Only with an interval somewhere: an error-bar layer without data gives an infinite extent.
+  const whiskers = hasIntervals ? [{ transform: [{ filter: 'datum.n > 1' }], mark: { type: 'rule', color: '#222', strokeWidth: 1.5 }, encoding: { x: { field: 'low', type: 'quantitative' }, x2: { field: 'high' }, y } }] : [];
   return {
     facet: {
       column: { field: 'metric', type: 'nominal', title: null, sort: [...labels], header: { labelLimit: 200 } },
@@ -90,9 +92,9 @@ function barsBody(labels: readonly string[], rowLabels: readonly string[], serie
       width: 170,
       height: { step: 20 },
       layer: [
-        { transform: [{ filter: '!datum.missing' }], mark: { type: 'bar', height: { band: 0.7 } }, encoding: { x: { field: 'value', type: 'quantitative', title: null }, y, color: { ...seriesColor(series), legend: null }, tooltip: [{ field: 'series', title: 'service' }, { field: 'metric' }, { field: 'text', title: 'value' }, { field: 'interval', title: '95 % CI' }] } },
-        { transform: [{ filter: 'datum.n > 1' }], mark: { type: 'rule', color: '#222', strokeWidth: 1.5 }, encoding: { x: { field: 'low', type: 'quantitative' }, x2: { field: 'high' }, y } },
-        { transform: [{ filter: '!datum.missing' }], mark: { type: 'text', align: 'left', dx: 4, fontSize: 10, color: '#333' }, encoding: { x: { field: 'value', type: 'quantitative' }, y, text: { field: 'text' } } },
+        { transform: [{ filter: '!datum.missing' }], mark: { type: 'bar', height: { band: 0.7 } }, encoding: { x: { field: 'value', type: 'quantitative', title: null }, y, color: { ...seriesColor(series, values), legend: null }, tooltip: [{ field: 'series', title: 'service' }, { field: 'metric' }, { field: 'text', title: 'value' }, { field: 'interval', title: '95 % CI' }] } },
+        ...whiskers,
+        { transform: [{ filter: '!datum.missing' }], mark: { type: 'text', align: 'left', dx: 4, fontSize: 10, color: '#333' }, encoding: { x: { field: 'textAt', type: 'quantitative' }, y, text: { field: 'text' } } },
         { transform: [{ filter: 'datum.missing' }], mark: { type: 'text', align: 'left', x: 4, fontSize: 10, fontStyle: 'italic', color: '#b42318' }, encoding: { y, text: { field: 'text' } } },
       ],
     },
@@ -107,16 +109,18 @@ export function headlineBarsSpec(scenario: ScenarioGroup, series: readonly strin
     scenarioPoint.points.flatMap((point) =>
       BAR_METRICS.map(({ metric, label, scale }) => {
         const estimate = point.metrics[metric];
-        const base = { point: scenarioPoint.label, series: point.series, metric: label };
+        const base = { point: scenarioPoint.shortLabel, series: point.series, metric: label };
         if (point.validRuns === 0) return { ...base, missing: true, n: 0, text: 'invalid (see table)' };
         if (estimate === undefined) return { ...base, missing: true, n: 0, text: 'not measured' };
         const interval = estimate.n > 1 ? `${formatNumber(estimate.low * scale)} – ${formatNumber(estimate.high * scale)}` : 'n = 1: no interval';
-        return { ...base, missing: false, n: estimate.n, value: round(estimate.value * scale), low: round(estimate.low * scale), high: round(estimate.high * scale), text: formatNumber(estimate.value * scale), interval };
+        const value = round(estimate.value * scale);
+        const high = round(estimate.high * scale);
+        // The value label goes right of the whisker, not over it.
+        return { ...base, missing: false, n: estimate.n, value, low: round(estimate.low * scale), high, textAt: estimate.n > 1 ? Math.max(value, high) : value, text: formatNumber(estimate.value * scale), interval };
       }),
     ),
   );
   if (values.every((value) => value.missing)) return undefined;
-  const seriesHere = series.filter((label) => values.some((value) => value.series === label));
   return {
     title: 'Headline metrics',
     caption: 'Medians of valid runs; black whiskers are 95 % bootstrap confidence intervals (none with a single run). A service without a valid run is marked invalid, not drawn.',
@@ -125,8 +129,10 @@ export function headlineBarsSpec(scenario: ScenarioGroup, series: readonly strin
       values,
       barsBody(
         BAR_METRICS.map((metric) => metric.label),
-        scenario.points.map((point) => point.label),
-        seriesHere,
+        scenario.points.map((point) => point.shortLabel),
+        series,
+        values,
+        values.some((value) => value.n > 1),
         'medians with 95 % CIs',
       ),
     ),
@@ -146,15 +152,14 @@ export function buildsSpec(model: ReportModel): CaptionedSpec | undefined {
       metrics.map(({ label, read }) => {
         const value = read(build);
         const series = model.isMerged ? `${build.service} @ ${source.label}` : build.service;
-        return value === undefined ? { point: '', series, metric: label, missing: true, n: 0, text: 'not measured' } : { point: '', series, metric: label, missing: false, n: 1, value: round(value), text: formatNumber(value) };
+        return value === undefined ? { point: '', series, metric: label, missing: true, n: 0, text: 'not measured' } : { point: '', series, metric: label, missing: false, n: 1, value: round(value), textAt: round(value), text: formatNumber(value) };
       }),
     ),
   );
   if (values.length === 0 || values.every((value) => value.missing)) return undefined;
-  const seriesHere = model.series.filter((label) => values.some((value) => value.series === label));
   return {
     title: 'Build time, artifact size and code size',
-    caption: 'Single measurements per service: the compile step of the most recent clean and incremental builds (`rewrite-bench build --timings`), the binary or virtual-environment size, and non-blank non-comment lines of the service’s own source.',
-    spec: topLevel('Build, artifact and code size', values, barsBody(metrics.map((metric) => metric.label), [], seriesHere, 'single measurements')),
+    caption: 'Single measurements per service: the compile step of the most recent clean and incremental builds (rewrite-bench build --timings), the binary or virtual-environment size, and non-blank non-comment lines of the service’s own source.',
+    spec: topLevel('Build, artifact and code size', values, barsBody(metrics.map((metric) => metric.label), [], model.series, values, false, 'single measurements')),
   };
 }

@@ -28,10 +28,11 @@ export interface Column {
   readonly load: string;
   readonly validRuns: number;
   readonly runs: number;
-  /** "rep 1: the load generator used 0.94 of its core …" per invalid run of this column. */
+  /** "reps 1, 2: the load generator used 0.94 of its core …": each reason once, with its repetitions. */
   readonly invalidReasons: readonly string[];
 }
 
+/** One metric across the columns. */
 export interface Row {
   readonly metric: string;
   readonly label: string;
@@ -55,6 +56,8 @@ export interface HeadlineTable {
   readonly invalid: readonly string[];
   /** Validity warnings of valid runs, deduplicated. */
   readonly warnings: readonly string[];
+  /** Said once under the table: why some values have no interval. */
+  readonly note: string | undefined;
 }
 
 type Formatter = (value: number) => string;
@@ -95,9 +98,10 @@ function seconds(step: number | undefined, total: number | undefined): string | 
 }
 
 /** The interval line of an estimate. */
-export function intervalText(estimate: Estimate, format: Formatter): string {
-  if (estimate.n < 2) return 'n = 1: no interval';
-  return `95 % CI ${format(estimate.low)} – ${format(estimate.high)}, n = ${estimate.n}`;
+export function intervalText(estimate: Estimate, format: Formatter): string | undefined {
+  // One valid run has no interval; the table's runs row already says "1 of 1 valid".
+  if (estimate.n < 2) return undefined;
+  return `CI ${format(estimate.low)} – ${format(estimate.high)} · n = ${estimate.n}`;
 }
 
 function metricCell(point: SourcePoint, metric: string, format: Formatter): Cell {
@@ -110,7 +114,16 @@ function metricCell(point: SourcePoint, metric: string, format: Formatter): Cell
 function buildCell(point: SourcePoint, read: (build: BuildRecord) => string | undefined): Cell {
   const build = point.source.document.builds.find((candidate) => candidate.service === point.service);
   const text = build === undefined ? undefined : read(build);
-  return text === undefined ? { text: '–', detail: 'not measured (`rewrite-bench build --timings`)', state: 'missing' } : { text, detail: undefined, state: 'value' };
+  return text === undefined ? { text: '–', detail: 'not measured (run rewrite-bench build --timings)', state: 'missing' } : { text, detail: undefined, state: 'value' };
+}
+
+/** "reps 1, 2, 3: reason" — identical reasons of several repetitions said once. */
+function invalidReasons(point: SourcePoint): string[] {
+  const byReason = new Map<string, number[]>();
+  for (const run of point.pointRuns.filter((candidate) => !candidate.validity.valid)) {
+    for (const reason of run.validity.reasons.length === 0 ? ['invalid'] : run.validity.reasons) byReason.set(reason, [...(byReason.get(reason) ?? []), run.repetition]);
+  }
+  return [...byReason].map(([reason, repetitions]) => `${repetitions.length === 1 ? 'rep' : 'reps'} ${repetitions.join(', ')}: ${reason}`);
 }
 
 function columnName(point: SourcePoint, isMerged: boolean): string {
@@ -139,7 +152,7 @@ export function headlineTable(point: ScenarioPoint, isMerged: boolean): Headline
     load: describeLoad(sourcePoint.pointRuns[0]!),
     validRuns: sourcePoint.validRuns,
     runs: sourcePoint.runs,
-    invalidReasons: sourcePoint.invalidReasons,
+    invalidReasons: invalidReasons(sourcePoint),
   }));
   const rows: Row[] = [
     ...HEADLINE_METRICS.map(({ metric, label, group, format }) => ({ metric, label, group, cells: point.points.map((sourcePoint) => metricCell(sourcePoint, metric, format)) })),
@@ -158,6 +171,9 @@ export function headlineTable(point: ScenarioPoint, isMerged: boolean): Headline
     rows,
     invalid: runs.filter(({ run }) => !run.validity.valid).map(({ run, name }) => `${name}, rep ${run.repetition}: ${run.validity.reasons.join('; ') || 'invalid'}`),
     warnings: [...new Set(runs.filter(({ run }) => run.validity.valid).flatMap(({ run, name }) => run.validity.warnings.map((warning) => `${name}: ${warning}`)))],
+    note: columns.some((column) => column.validRuns === 1)
+      ? `${columns.every((column) => column.validRuns <= 1) ? 'Every service has' : 'Some services have'} a single valid run here, so those values have no confidence interval: run more repetitions (the default, not --quick) before citing a difference.`
+      : undefined,
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import type { ResolvedManifest } from '../config/manifest.js';
 import type { ResolvedScenario } from '../config/scenario.js';
+import { InfrastructureError } from '../errors.js';
 import { runLoadJob } from '../load/generator.js';
 import type { LoadJob } from '../load/job.js';
 import type { LoadOutcome } from '../load/outcome.js';
@@ -163,8 +164,12 @@ async function measurePoint(
     await periodic.stop(performance.now());
     throw error;
   }
-  const startEdges = await start!;
-  const endEdges = await end!;
+  if (start === undefined || end === undefined) {
+    await periodic.stop(performance.now());
+    throw new InfrastructureError(`The load generator finished without reporting its measured window (${outcome.method}).`);
+  }
+  const startEdges = await start;
+  const endEdges = await end;
   const finalMemory = await tree.memory();
   const sampled = await periodic.stop(startEdges.service!.atMs, startEdges.service!.atMs);
   const serviceCores = coresBetween(startEdges.service!, endEdges.service!, tree.constants);

@@ -18,7 +18,7 @@ from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any, TypedDict
 
-import httpx
+import aiohttp
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -37,7 +37,7 @@ class State(TypedDict):
     settings: Settings
     live_heap: list[Entry]
     database: Database | None
-    http_client: httpx.AsyncClient
+    http_client: aiohttp.ClientSession
 
 
 @asynccontextmanager
@@ -47,11 +47,11 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[State]:
     database = Database(settings.db_path) if settings.db_path else None
     if database is not None:
         database.open()
-    http_client = gateway.make_client(settings)
+    http_client = gateway.make_session(settings)
     try:
         yield {"settings": settings, "live_heap": live_heap, "database": database, "http_client": http_client}
     finally:
-        await http_client.aclose()
+        await http_client.close()
         if database is not None:
             database.close()
 
@@ -64,7 +64,7 @@ def _versions(backend: str) -> dict[str, str]:
         "uvicorn": version("uvicorn"),
         "pydantic": version("pydantic"),
         "pydantic_core": version("pydantic_core"),
-        "httpx": version("httpx"),
+        "aiohttp": version("aiohttp"),
         "sqlite": sqlite3.sqlite_version,
     }
     if backend == "rust":

@@ -1,0 +1,241 @@
+/**
+ * The report's pure core: every Vega-Lite spec compiles, chart data and tables carry the right
+ * numbers, merged sources stay distinguishable, and every string from a results file is escaped
+ * (HTML, the JSON block, Markdown, CSV).
+ */
+import { createHash } from 'node:crypto';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import { describe, expect, it } from 'vitest';
+import { csvField, escapeHtml, inlineScript, jsonForScript, markdownCode } from '../../harness/report/escape.js';
+import { renderReport } from '../../harness/report/render.js';
+import { buildModel, labelSources } from '../../harness/report/sources.js';
+import { buildCharts, type ChartSpec } from '../../harness/report/spec.js';
+import { spectrumPercentiles } from '../../harness/report/spectrum.js';
+import { headlineTables } from '../../harness/report/tables.js';
+import type { ResultsDocument } from '../../harness/run/results.js';
+import { loadFixture, onHost, withHostileStrings, withRepetitions, XSS_CLAIM, XSS_SERVICE } from '../fixtures/report/documents.js';
+
+const BUNDLES = { vega: '/* vega */', vegaLite: '/* vega-lite */', vegaEmbed: '/* vega-embed */' };
+
+/** Compiles a spec; returns the warnings (errors throw). */
+function compileSpec(chart: ChartSpec): string[] {
+  const warnings: string[] = [];
+  const logger = {
+    level: () => logger,
+    warn: (...args: unknown[]) => (warnings.push(args.map(String).join(' ')), logger),
+    info: () => logger,
+    debug: () => logger,
+    error: (...args: unknown[]) => {
+      throw new Error(`${chart.id} (${chart.kind}, ${chart.scenario ?? 'report'}): ${args.map(String).join(' ')}`);
+    },
+  };
+  const result = compile(chart.spec as unknown as TopLevelSpec, { logger: logger as never });
+  expect(result.spec).toBeTypeOf('object');
+  return warnings;
+}
+
+function chartsOf(...documents: ResultsDocument[]): ChartSpec[] {
+  return buildCharts(buildModel(documents.map((document, index) => ({ file: `r${index}.json`, document }))));
+}
+
+function chart(charts: readonly ChartSpec[], kind: ChartSpec['kind'], scenario?: string): ChartSpec {
+  const found = charts.find((candidate) => candidate.kind === kind && candidate.scenario === scenario);
+  if (found === undefined) throw new Error(`no ${kind} chart for ${scenario}`);
+  return found;
+}
+
+const dataOf = (spec: ChartSpec): Array<Record<string, unknown>> => (spec.spec.data as { values: Array<Record<string, unknown>> }).values;
+
+describe('Vega-Lite specs', () => {
+  const cases: Array<[string, ResultsDocument[]]> = [
+    ['the quick-mode fixture', [loadFixture()]],
+    ['3 repetitions (real intervals)', [withRepetitions(loadFixture())]],
+    ['two machines merged', [loadFixture(), onHost(loadFixture(), 'ci-b')]],
+    ['hostile strings', [withHostileStrings(loadFixture())]],
+  ];
+  it.each(cases)('every chart of %s compiles without errors or warnings', (_, documents) => {
+    const charts = chartsOf(...documents);
+    expect(charts.length).toBeGreaterThan(10);
+    for (const spec of charts) expect(compileSpec(spec), `${spec.id} ${spec.kind} ${spec.scenario}`).toEqual([]);
+  });
+
+  it('builds the expected charts: a sweep only for the open-loop rate sweep, one build chart', () => {
+    const charts = chartsOf(loadFixture());
+    expect(charts.filter((spec) => spec.kind === 'sweep').map((spec) => spec.scenario)).toEqual(['process-sweep']);
+    expect(charts.filter((spec) => spec.kind === 'builds')).toHaveLength(1);
+    expect(charts.map((spec) => spec.id)).toEqual(charts.map((_, index) => `chart-${index + 1}`));
+    for (const scenario of ['json-closed', 'process-sweep', 'gateway', 'items-crud']) {
+      expect(charts.filter((spec) => spec.scenario === scenario).map((spec) => spec.kind)).toEqual(expect.arrayContaining(['headline-bars', 'spectrum', 'latency-over-time', 'resources']));
+    }
+  });
+
+  it('puts literal values in the chart data: bars in ms and MiB, invalid services marked, sweep points with validity', () => {
+    const charts = chartsOf(loadFixture());
+    const bars = dataOf(chart(charts, 'headline-bars', 'json-closed'));
+    expect(bars.find((row) => row.series === 'python' && row.metric === 'p99 latency (ms)')).toMatchObject({ value: 14.287, missing: false, n: 1 });
+    expect(bars.find((row) => row.series === 'python' && row.metric === 'peak PSS (MiB)')).toMatchObject({ value: 53.27 });
+    expect(bars.find((row) => row.series === 'go' && row.metric === 'p99 latency (ms)')).toMatchObject({ missing: true, text: 'invalid (see table)' });
+    const sweep = dataOf(chart(charts, 'sweep', 'process-sweep'));
+    expect(sweep.find((row) => row.run === 'process-sweep/go/rep1/rate0')).toMatchObject({ kind: 'run', validity: 'invalid', achievedRps: 308, p99Us: 9247 });
+    expect(sweep.find((row) => row.kind === 'median' && row.series === 'python' && row.rateIndex === 2)).toMatchObject({ achievedRps: 126, p99Us: 929_791 });
+  });
+
+  it('draws the spectrum from the histograms of valid runs only, non-decreasing and within the run maximum', () => {
+    const document = loadFixture();
+    const spectrum = dataOf(chart(chartsOf(document), 'spectrum', 'json-closed'));
+    expect(new Set(spectrum.map((row) => row.run))).toEqual(new Set(['json-closed/python/rep1/rate0', 'json-closed/python-rust/rep1/rate0']));
+    const python = spectrum.filter((row) => row.run === 'json-closed/python/rep1/rate0').map((row) => row.latencyUs as number);
+    const run = document.runs.find((candidate) => candidate.id === 'json-closed/python/rep1/rate0')!;
+    expect(python).toEqual([...python].sort((a, b) => a - b));
+    expect(python.at(-1)!).toBeLessThanOrEqual(run.load.latencyUs!.maxUs);
+    expect(python[0]).toBe(run.load.latencyUs!.minUs);
+  });
+
+  it('adds 95 % CI whiskers only when some point has more than one valid run', () => {
+    const layers = (spec: ChartSpec): unknown[] => ((spec.spec as { spec: { layer: unknown[] } }).spec.layer);
+    expect(layers(chart(chartsOf(loadFixture()), 'headline-bars', 'items-crud'))).toHaveLength(3);
+    const repeated = chart(chartsOf(withRepetitions(loadFixture())), 'headline-bars', 'items-crud');
+    expect(layers(repeated)).toHaveLength(4);
+    expect(dataOf(repeated).find((row) => row.series === 'go' && row.metric === 'p99 latency (ms)')).toMatchObject({ n: 3, value: 10.855, low: 9.77, high: 11.941 });
+  });
+});
+
+describe('spectrumPercentiles', () => {
+  it('steps a tenth of a decade of 1 / (1 - p) up to the count', () => {
+    expect(spectrumPercentiles(0)).toEqual([]);
+    expect(spectrumPercentiles(1)).toEqual([0]);
+    const ten = spectrumPercentiles(10);
+    expect(ten).toHaveLength(11);
+    expect(ten[10]).toBeCloseTo(90, 9);
+    const fifteen = spectrumPercentiles(15);
+    expect(fifteen).toHaveLength(13);
+    expect(fifteen[11]).toBeCloseTo(92.0567, 3);
+    expect(fifteen[12]).toBeCloseTo(93.3333, 3);
+  });
+});
+
+describe('headline tables', () => {
+  it('shows services side by side, invalid ones as invalid with their reason, the load method with the latency', () => {
+    const [table] = headlineTables(buildModel([{ file: 'results.json', document: loadFixture() }]));
+    expect(table!.scenario).toBe('json-closed');
+    expect(table!.columns.map((column) => column.service)).toEqual(['go', 'python', 'python-rust', 'rust']);
+    const p99 = table!.rows.find((row) => row.metric === 'p99')!;
+    expect(p99.cells.map((cell) => cell.text)).toEqual(['invalid', '14.3 ms', '9.97 ms', 'invalid']);
+    expect(table!.columns[0]!.invalidReasons[0]).toMatch(/^rep 1: the load generator used 0\.94 of its core/);
+    expect(table!.method).toMatch(/^autocannon 9\.0\.0: closed loop, 32 connections/);
+    expect(table!.rows.find((row) => row.metric === 'artifactBytes')!.cells[0]!.text).toBe('12.9 MiB (binary)');
+    expect(table!.rows.find((row) => row.metric === 'cleanBuildSeconds')!.cells[3]!.text).toBe('106.6 s (106.8 s all steps)');
+    expect(table!.note).toMatch(/single valid run/);
+  });
+
+  it('gives medians with 95 % intervals when there are repetitions', () => {
+    const tables = headlineTables(buildModel([{ file: 'results.json', document: withRepetitions(loadFixture()) }]));
+    const crud = tables.find((table) => table.scenario === 'items-crud')!;
+    const p99 = crud.rows.find((row) => row.metric === 'p99')!.cells[0]!;
+    expect(p99).toEqual({ text: '10.9 ms', detail: 'CI 9.77 ms – 11.9 ms · n = 3', state: 'value' });
+    expect(crud.note).toBeUndefined();
+  });
+
+  it('merges sources: each run keeps its machine and file, services sit side by side per source', () => {
+    const model = buildModel([
+      { file: 'a/results.json', document: loadFixture() },
+      { file: 'b/results.json', document: onHost(loadFixture(), 'ci-b') },
+    ]);
+    expect(model.sources.map((source) => source.label)).toEqual(['vm (results.json)', 'ci-b (results.json)']);
+    expect(model.series.slice(0, 2)).toEqual(['go @ vm (results.json)', 'go @ ci-b (results.json)']);
+    const [table] = headlineTables(model);
+    expect(table!.columns.map((column) => `${column.service}|${column.source}`).slice(0, 3)).toEqual(['go|vm (results.json)', 'go|ci-b (results.json)', 'python|vm (results.json)']);
+    expect(labelSources([{ file: 'x/results.json', document: loadFixture() }, { file: 'y/results.json', document: loadFixture() }]).map((source) => source.label)).toEqual(['vm (results.json)', 'vm (results.json) #2']);
+  });
+});
+
+describe('escaping', () => {
+  const report = renderReport([{ file: 'results.json', document: withHostileStrings(loadFixture()) }], BUNDLES);
+
+  it('shows a hostile claim text, description and failure as text in the HTML', () => {
+    expect(report.html).toContain(escapeHtml(XSS_CLAIM));
+    expect(report.html).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(report.html).not.toContain('<img');
+    expect(report.html).toContain('&lt;b onmouseover=alert(3)&gt;go &amp; &quot;friends&quot;&lt;/b&gt;');
+    expect(report.html).toContain('&lt;script&gt;alert(4)&lt;/script&gt;');
+    expect(report.html).not.toContain('alert(2)</script>');
+  });
+
+  it('keeps chart data in a JSON block that cannot end the script element and parses back unchanged', () => {
+    const match = /<script type="application\/json" id="report-charts">([\s\S]*?)<\/script>/.exec(report.html);
+    expect(match).not.toBeNull();
+    const block = match![1]!;
+    expect(block).not.toMatch(/<\/script/i);
+    expect(block).not.toContain('<');
+    const charts = JSON.parse(block) as Array<{ id: string; spec: { data?: { values: Array<{ series?: string }> } } }>;
+    expect(charts.map((entry) => entry.id)).toEqual(report.charts.map((entry) => entry.id));
+    expect(charts.some((entry) => entry.spec.data?.values.some((row) => row.series === XSS_SERVICE))).toBe(true);
+    // Exactly the JSON block and the four inlined scripts.
+    expect(report.html.match(/<script\b/g)).toHaveLength(5);
+  });
+
+  it('allows by CSP hash exactly the page scripts, and no network', () => {
+    const policy = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(report.html)![1]!.replaceAll('&#39;', "'");
+    const scripts = [...report.html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((entry) => entry[1]!);
+    expect(scripts).toHaveLength(4);
+    for (const script of scripts) expect(policy).toContain(`'sha256-${createHash('sha256').update(script).digest('base64')}'`);
+    expect(policy).toContain("default-src 'none'");
+    expect(policy).toContain("connect-src 'none'");
+  });
+
+  it('escapes Markdown and CSV', () => {
+    expect(report.markdown).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(report.markdown).not.toContain('<img');
+    expect(report.markdown).not.toContain('<script>');
+    expect(markdownCode('a | b `c`')).toBe("`a \\| b 'c'`");
+    expect(csvField('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
+    expect(csvField('a,b')).toBe('"a,b"');
+    expect(csvField(-1.5)).toBe('-1.5');
+    expect(csvField(undefined)).toBe('');
+    expect(jsonForScript({ text: '</script><!--' })).toBe('{"text":"\\u003c/script\\u003e\\u003c!--"}');
+    expect(inlineScript('var s = "</script>";\n//# sourceMappingURL=x.js.map', 'test')).toBe('var s = "<\\/script>";\n');
+    expect(() => inlineScript('a<!--b', 'test')).toThrow(/<!--/);
+  });
+});
+
+describe('outputs', () => {
+  const document = loadFixture();
+  const report = renderReport([{ file: 'results.json', document }], BUNDLES);
+
+  it('writes one CSV row per run with units in the column names', () => {
+    const lines = report.csv.trimEnd().split('\r\n');
+    expect(lines).toHaveLength(document.runs.length + 1);
+    const header = lines[0]!.split(',');
+    expect(header).toEqual(expect.arrayContaining(['run_id', 'valid', 'latency_p99_us', 'cpu_us_per_request', 'peak_pss_bytes', 'startup_ms', 'achieved_rps']));
+    const row = lines.find((line) => line.includes(',json-closed/python/rep1/rate0,'))!.split(',');
+    expect(row[header.indexOf('latency_p99_us')]).toBe('14287');
+    expect(row[header.indexOf('valid')]).toBe('true');
+    expect(row[header.indexOf('hostname')]).toBe('vm');
+  });
+
+  it('writes Markdown with claims, headline tables and invalid runs', () => {
+    expect(report.markdown).toContain('## Claims');
+    expect(report.markdown).toMatch(/❌ \*\*REFUTED\*\* \| \*\*c-crud\*\*/);
+    expect(report.markdown).toContain('### json-closed — closed loop, 32 connections');
+    expect(report.markdown).toContain('| p99 latency | _invalid_ | 14.3 ms | 9.97 ms | _invalid_ |');
+    expect(report.markdown).toContain('- go, rep 1: the load generator used 0.94 of its core');
+    expect(report.markdown).toContain('git checkout 582102e5ee1a673142d93e1e707a5583d02798c4');
+  });
+
+  it('renders a document without runs or claims (a run that failed early)', () => {
+    const empty = renderReport([{ file: 'results.json', document: { ...document, runs: [], claims: undefined, state: 'failed' } }], BUNDLES);
+    expect(empty.tables).toEqual([]);
+    expect(empty.charts.map((spec) => spec.kind)).toEqual(['builds']);
+    expect(empty.html).toContain('Partial results');
+    expect(empty.html).toContain('No claims were evaluated');
+    expect(empty.csv.trimEnd().split('\r\n')).toHaveLength(1);
+  });
+
+  it('puts the environment and the command to reproduce at the bottom of the page', () => {
+    const environment = report.html.indexOf('id="environment"');
+    expect(environment).toBeGreaterThan(report.html.indexOf('id="claims"'));
+    expect(report.html.indexOf('npx rewrite-bench run --quick --out /tmp/rb-sample')).toBeGreaterThan(environment);
+    expect(report.html).toContain('closed loop</span>');
+    expect(report.html).toContain('open loop</span>');
+  });
+});
