@@ -158,7 +158,7 @@ export function estimateCapacity(claims: ResolvedClaims, document: Pick<ResultsD
           load: describeLoad(runs.find((run) => run.service === service)!),
           throughputRps: request.throughputRps,
           coresNeeded,
-          assumption: `CPU time per request measured at ${describeLoad(runs.find((run) => run.service === service)!)} stays the same at ${request.throughputRps} req/s spread over many cores: no contention, coordination or GC growth, and no headroom.`,
+          assumption: `CPU time per request measured in ${request.scenario} at load point ${request.point} (each service at its own rate) stays the same at ${request.throughputRps.toLocaleString('en-US')} req/s spread over many cores: no contention, coordination or GC growth, and no headroom.`,
         },
       ];
     });
