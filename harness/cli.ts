@@ -120,7 +120,9 @@ async function run(argv: string[]): Promise<number> {
   try {
     parsed = parseArgs({ args: rest, options: { ...command.options, help: HELP_OPTION }, allowPositionals: command.allowPositionals, strict: true });
   } catch (cause) {
-    throw new ConfigError(`${(cause as Error).message}. See rewrite-bench ${name} --help.`, { cause });
+    // Node's parseArgs messages run on with advice about positionals; keep the first sentence.
+    const first = ((cause as Error).message.split(/\.(?:\s|$)/)[0] ?? '').trim();
+    throw new ConfigError(`${first}. See rewrite-bench ${name} --help.`, { cause });
   }
   if (parsed.values.help === true) {
     console.log(commandHelp(command));

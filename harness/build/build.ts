@@ -181,10 +181,13 @@ export async function buildService(manifest: ResolvedManifest, options: BuildOpt
     at: new Date().toISOString(),
   };
   const artifact = artifactPath === undefined ? undefined : await sizeOnDisk(artifactPath);
+  // Only a build that had something to rebuild (changed or touched sources) times an incremental
+  // build; a forced rebuild of unchanged inputs would record a meaningless no-op.
+  const changed = stamp.inputsHash !== inputsHash || options.touchIncremental === true;
   const next: Stamp = {
     inputsHash,
     lastClean: kind === 'clean' ? build : stamp.lastClean,
-    lastIncremental: kind === 'incremental' ? build : stamp.lastIncremental,
+    lastIncremental: kind === 'incremental' && changed ? build : stamp.lastIncremental,
   };
   await writeStamp(manifest.dir, next);
   return { ...common, state: 'built', build, artifactBytes: artifact?.bytes, artifactKind: artifact?.kind, lastClean: next.lastClean, lastIncremental: next.lastIncremental };

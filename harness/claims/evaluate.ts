@@ -110,8 +110,17 @@ export function evaluateCheck(check: Check, runs: readonly RunRecord[], builds: 
     low: estimate.low,
     high: estimate.high,
     n: estimate.n,
-    note: enough ? undefined : `only ${estimate.n} valid run(s) for a service; at least ${MIN_RUNS} are needed for an interval`,
+    note: enough
+      ? estimate.n < 6
+        ? `${estimate.n} runs: a percentile bootstrap interval covers less than its nominal 95 % (a median's [min, max] of 3 runs covers 75 %)`
+        : undefined
+      : `only ${estimate.n} valid run(s) for a service; at least ${MIN_RUNS} are needed for an interval`,
   };
+}
+
+/** The load point of a claim: the same for every service, or a capacity fraction of each. */
+function describePoint(run: RunRecord): string {
+  return run.capacityFraction === undefined ? describeLoad(run) : `open loop, ${Math.round(run.capacityFraction * 100)} % of each service's capacity`;
 }
 
 /** Evaluates every claim of a claims file against a results document. */
@@ -119,12 +128,14 @@ export function evaluateClaims(claims: ResolvedClaims, document: Pick<ResultsDoc
   return claims.claims.map((claim, index) => {
     const runs = claim.scenario === undefined ? [] : document.runs.filter((run) => run.scenario === claim.scenario && run.rateIndex === claim.point);
     const checks = claim.checks.map((check, checkIndex) => evaluateCheck(check, runs, document.builds, seed + index * 100 + checkIndex));
+    const services = new Set(claim.checks.flatMap((check) => check.terms.map((term) => term.service)));
+    const own = runs.find((run) => services.has(run.service));
     return {
       id: claim.id,
       text: claim.text,
       source: claim.source,
       scenario: claim.scenario,
-      load: runs[0] === undefined ? undefined : describeLoad(runs[0]),
+      load: own === undefined ? undefined : describePoint(own),
       verdict: combineVerdicts(checks.map((check) => check.verdict)),
       checks,
     };

@@ -12,7 +12,7 @@ import type { ResolvedScenario } from '../config/scenario.js';
 import { loadScenarios } from '../config/scenarios.js';
 import { findUpstream, loadManifests } from '../config/services.js';
 import { readYamlFile } from '../config/yaml-file.js';
-import { ConfigError, EXIT_CODES, type ExitCode } from '../errors.js';
+import { ConfigError, EXIT_CODES, InfrastructureError, type ExitCode } from '../errors.js';
 import { parseBudget, type Budget } from '../gate/budget.js';
 import { DEFAULT_RULE, type GateRule } from '../gate/decide.js';
 import { decideGate, gateJUnit, gateMarkdown, type GateOutcome } from '../gate/outcome.js';
@@ -131,6 +131,10 @@ async function measureFolders(values: GateValues, baselineDir: string, candidate
     claims: undefined,
   });
   console.error(`gate: measurements in ${path.join(outDir, 'results.json')}`);
+  for (const failure of document.failures) console.error(`gate: ${[failure.scenario, failure.service].filter(Boolean).join(' / ')}: ${failure.message}`);
+  if (document.failures.some((failure) => failure.service === 'baseline' || failure.service === 'candidate')) {
+    throw new InfrastructureError(`The gate could not measure both sides: ${document.failures.map((failure) => failure.message.split('\n')[0]).join('; ')}`);
+  }
   return { baseline: document.runs.filter((run) => run.service === 'baseline'), candidate: document.runs.filter((run) => run.service === 'candidate') };
 }
 

@@ -4,11 +4,13 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { formatClaims } from '../claims/format.js';
-import { resolveClaims } from '../config/claims.js';
+import { resolveClaims, type ResolvedClaims } from '../config/claims.js';
+import type { ResolvedManifest } from '../config/manifest.js';
+import type { ResolvedScenario } from '../config/scenario.js';
 import { readYamlFile } from '../config/yaml-file.js';
 import path from 'node:path';
 import { loadScenarios } from '../config/scenarios.js';
-import { EXIT_CODES, type ExitCode } from '../errors.js';
+import { ConfigError, EXIT_CODES, type ExitCode } from '../errors.js';
 import { ROOT, REPORTS_DIR, SCENARIOS_DIR } from '../paths.js';
 import { allowedCpus } from '../run/environment.js';
 import { createProgress } from '../run/progress.js';
@@ -23,13 +25,36 @@ export const runOptions = {
   claims: {
     type: 'string',
     value: 'FILE',
-    help: 'Evaluate the claims in FILE after measuring; exit 1 when any is refuted. Without it, scenarios/claims.yaml (the seed claims) is evaluated and shown without changing the exit code.',
+    help: 'Evaluate the claims in FILE after measuring; exit 1 when any is refuted, 3 when any could not be measured. Without it, the default suite evaluates scenarios/claims.yaml (the seed claims) and shows the verdicts without changing the exit code.',
   },
   'skip-verify': { type: 'boolean', help: 'Do not check the services against the contract first (by default a service that does not conform is not measured).' },
   quick: { type: 'boolean', help: 'Use each scenario’s `quick` timings (shorter, fewer repetitions): the default suite in about 2 minutes.' },
 } as const satisfies Record<string, OptionSpec>;
 
 const DEFAULT_CLAIMS = path.join(SCENARIOS_DIR, 'claims.yaml');
+
+/**
+ * Reads a claims file and checks, before anything starts, that its scenarios, load points and
+ * service names exist (a typo would otherwise surface only as "not measured" after measuring).
+ */
+async function loadClaims(file: string, running: readonly ResolvedScenario[], manifests: readonly ResolvedManifest[]): Promise<ResolvedClaims> {
+  const builtIn = await loadScenarios(SCENARIOS_DIR, [], { quick: false, availableCpus: Number.MAX_SAFE_INTEGER });
+  const scenarios = [...running, ...builtIn.filter((scenario) => !running.some((other) => other.name === scenario.name))];
+  const shown = path.relative(process.cwd(), file) || file;
+  const claims = resolveClaims(await readYamlFile(file), shown, scenarios.map((scenario) => scenario.name));
+  const services = new Set(manifests.map((manifest) => manifest.name));
+  for (const [index, claim] of claims.claims.entries()) {
+    for (const check of claim.checks) {
+      const unknown = check.terms.find((term) => !services.has(term.service));
+      if (unknown !== undefined) throw new ConfigError(`Unknown service \`${unknown.service}\` in \`claims[${index}]\` of ${shown} (\`${check.source}\`). Known services: ${[...services].join(', ')}.`);
+    }
+    const scenario = scenarios.find((candidate) => candidate.name === claim.scenario);
+    if (scenario === undefined) continue;
+    const points = scenario.load.model === 'closed' ? 1 : (scenario.load.ratesPerSecond ?? scenario.load.capacityFractions ?? []).length;
+    if (claim.point >= points) throw new ConfigError(`Expected \`claims[${index}].point\` in ${shown} to be below ${points} (scenario ${scenario.name} has ${points} load point(s)), got \`${claim.point}\`.`);
+  }
+  return claims;
+}
 
 function timestamp(): string {
   return new Date().toISOString().replace(/[:]/g, '').replace(/\..*$/, '').replace('T', '-');
@@ -38,10 +63,10 @@ function timestamp(): string {
 export async function runRunCommand(values: { services?: string | undefined; 'services-dir'?: string[] | undefined; out?: string | undefined; quick?: boolean | undefined; 'skip-verify'?: boolean | undefined; claims?: string | undefined }, positionals: string[]): Promise<ExitCode> {
   // Everything is validated before any process starts.
   const scenarios = await loadScenarios(SCENARIOS_DIR, positionals, { quick: values.quick === true, availableCpus: (await allowedCpus()).length });
-  const { selected, upstream } = await resolveServiceSelection(values);
-  const allScenarioNames = (await loadScenarios(SCENARIOS_DIR, [], { quick: false, availableCpus: Number.MAX_SAFE_INTEGER })).map((scenario) => scenario.name);
-  const claimsFile = values.claims ?? (existsSync(DEFAULT_CLAIMS) ? DEFAULT_CLAIMS : undefined);
-  const claims = claimsFile === undefined ? undefined : resolveClaims(await readYamlFile(claimsFile), path.relative(process.cwd(), claimsFile) || claimsFile, [...new Set([...allScenarioNames, ...scenarios.map((scenario) => scenario.name)])]);
+  const { all, selected, upstream } = await resolveServiceSelection(values);
+  // The seed claims go with the default suite; --claims FILE with any scenarios.
+  const claimsFile = values.claims ?? (positionals.length === 0 && existsSync(DEFAULT_CLAIMS) ? DEFAULT_CLAIMS : undefined);
+  const claims = claimsFile === undefined ? undefined : await loadClaims(claimsFile, scenarios, all);
   const outDir = path.resolve(values.out ?? path.join(REPORTS_DIR, 'runs', timestamp()));
   const version = (JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
   console.error(`rewrite-bench run: ${scenarios.length} scenario(s), services ${selected.map((s) => s.name).join(', ')}; results in ${outDir}/results.json`);
@@ -51,7 +76,11 @@ export async function runRunCommand(values: { services?: string | undefined; 'se
   const report = await writeReport({ file: path.join(outDir, 'results.json'), document }, outDir);
   console.log(`\nresults: ${path.join(outDir, 'results.json')}\nreport:  ${report.html} (opens from disk), ${path.basename(report.markdown)}, ${path.basename(report.csv)}`);
   if (document.failures.length > 0) return EXIT_CODES.infrastructure;
-  // Only an explicit --claims makes a refuted claim fail the command (CI gating on claims).
-  if (values.claims !== undefined && document.claims?.results.some((result) => result.verdict === 'refuted')) return EXIT_CODES.regression;
+  // Only an explicit --claims makes claims decide the exit code (CI gating on claims): a refuted
+  // claim is 1; a claim that could not be measured is 3, so a broken setup never passes silently.
+  if (values.claims !== undefined && document.claims !== undefined) {
+    if (document.claims.results.some((result) => result.verdict === 'refuted')) return EXIT_CODES.regression;
+    if (document.claims.results.some((result) => result.verdict === 'not-measured')) return EXIT_CODES.infrastructure;
+  }
   return EXIT_CODES.pass;
 }

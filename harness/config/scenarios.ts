@@ -13,9 +13,13 @@ const isScenarioFile = (file: string): boolean => /\.ya?ml$/.test(file) && !file
 
 /** Validates every scenario named (or all in `dir`), before any process starts. */
 export async function loadScenarios(dir: string, requested: readonly string[], options: { quick: boolean; availableCpus: number }): Promise<ResolvedScenario[]> {
-  const files = (await readdir(dir)).filter(isScenarioFile).sort().map((file) => path.join(dir, file));
   const builtIn: ResolvedScenario[] = [];
-  for (const file of files) builtIn.push(resolveScenario(await readYamlFile(file), path.relative(process.cwd(), file), options));
+  // Built-in scenarios are read only when some are asked for by name (or all are): a broken file
+  // there must not block running your own scenario file.
+  if (requested.length === 0 || requested.some((entry) => !/\.ya?ml$/.test(entry))) {
+    const files = (await readdir(dir)).filter(isScenarioFile).sort().map((file) => path.join(dir, file));
+    for (const file of files) builtIn.push(resolveScenario(await readYamlFile(file), path.relative(process.cwd(), file), options));
+  }
   if (requested.length === 0) return builtIn;
   const chosen: ResolvedScenario[] = [];
   for (const entry of requested) {

@@ -17,7 +17,11 @@ export interface GateRule {
   readonly minRuns: number;
 }
 
-export const DEFAULT_RULE: GateRule = { maxRegression: 0.1, alpha: 0.05, minRuns: 3 };
+/**
+ * minRuns 4: with 3 runs a side the exact one-sided p-value cannot go below 1/20 = 0.05, so the
+ * test could never reject at α = 0.05; 4 a side reach 1/70.
+ */
+export const DEFAULT_RULE: GateRule = { maxRegression: 0.1, alpha: 0.05, minRuns: 4 };
 
 export type GateVerdict = 'pass' | 'regression' | 'borderline' | 'insufficient';
 
@@ -48,7 +52,7 @@ export function compareRuns(baseline: readonly number[], candidate: readonly num
       p: undefined,
       baselineMedian,
       candidateMedian,
-      reason: `${baseline.length} baseline and ${candidate.length} candidate valid runs; at least ${rule.minRuns} each are needed`,
+      reason: `${baseline.length} baseline and ${candidate.length} candidate valid runs; at least ${rule.minRuns} each are needed (fewer cannot reach p < ${rule.alpha}: use 5 or more repetitions)`,
     };
   }
   const [worse, better] = lowerIsBetter ? [candidate, baseline] : [baseline, candidate];

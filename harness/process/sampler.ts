@@ -194,14 +194,14 @@ export class PeriodicSampler {
   }
 
   /**
-   * Stops sampling. The series is relative to `originMs`; peaks are over points from `fromMs` on
-   * (the measured window), or undefined when no point fell there.
+   * Stops sampling. The series is relative to `originMs`; peaks are over points between `fromMs`
+   * and `toMs` (the measured window), or undefined when no point fell there.
    */
-  async stop(originMs: number, fromMs = -Infinity): Promise<{ series: ResourcePoint[]; peakRssBytes: number | undefined; peakPssBytes: number | undefined }> {
+  async stop(originMs: number, fromMs = -Infinity, toMs = Infinity): Promise<{ series: ResourcePoint[]; peakRssBytes: number | undefined; peakPssBytes: number | undefined }> {
     clearInterval(this.#timer);
     await this.#busy;
     const series = this.#points.map(({ atMs, ...point }) => ({ ...point, tMs: Math.round(atMs - originMs) }));
-    const inWindow = this.#points.filter((point) => point.atMs >= fromMs);
+    const inWindow = this.#points.filter((point) => point.atMs >= fromMs && point.atMs <= toMs);
     const rss = inWindow.map((point) => point.rssBytes);
     const pss = inWindow.flatMap((point) => (point.pssBytes === undefined ? [] : [point.pssBytes]));
     return { series, peakRssBytes: rss.length === 0 ? undefined : Math.max(...rss), peakPssBytes: pss.length === 0 ? undefined : Math.max(...pss) };

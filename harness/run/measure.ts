@@ -170,8 +170,9 @@ async function measurePoint(
   }
   const startEdges = await start;
   const endEdges = await end;
+  const sampled = await periodic.stop(startEdges.service!.atMs, startEdges.service!.atMs, endEdges.service!.atMs);
+  // The PSS read at the window's end: smaps_rollup is read about every 2 s, so this one counts.
   const finalMemory = await tree.memory();
-  const sampled = await periodic.stop(startEdges.service!.atMs, startEdges.service!.atMs);
   const serviceCores = coresBetween(startEdges.service!, endEdges.service!, tree.constants);
   const generatorCores = startEdges.generator !== undefined && endEdges.generator !== undefined ? coresBetween(startEdges.generator, endEdges.generator, tree.constants) : 0;
   const upstreamCores = startEdges.upstream !== undefined && endEdges.upstream !== undefined ? coresBetween(startEdges.upstream, endEdges.upstream, tree.constants) : undefined;

@@ -95,6 +95,8 @@ describe('gate measuring both sides in one job', () => {
     expect(stdout, stderr).toContain('regression');
     expect(exitCode).toBe(1);
   });
+  // The A/A false-alarm rate at the default limit is measured by `npm run bench:gate`; this checks
+  // that the in-job plumbing (two folders, one binary, interleaved) passes an identical pair.
   it('passes the same build on both sides (exit 0)', async () => {
     const { exitCode, stdout, stderr } = await runCli([
       'gate',

@@ -30,6 +30,12 @@ describe('gate decision', () => {
   it('refuses to decide on fewer than three runs a side', () => {
     expect(compareRuns([1, 2], [3, 4, 5], true, rule)).toMatchObject({ verdict: 'insufficient', worseRatio: undefined });
   });
+  it('by default needs four runs a side: three cannot reach p < 0.05 (the exact minimum is 1/20)', () => {
+    const threeEach = compareRuns([100, 101, 102], [300, 301, 302], true);
+    expect(threeEach.verdict).toBe('insufficient');
+    expect(threeEach.reason).toContain('fewer cannot reach p < 0.05');
+    expect(compareRuns([100, 101, 102, 103], [300, 301, 302, 303], true)).toMatchObject({ verdict: 'regression', p: 1 / 70 });
+  });
 });
 
 describe('budgets', () => {

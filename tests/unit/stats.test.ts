@@ -10,7 +10,8 @@ describe('bootstrap', () => {
   });
   it('brackets the median of three values by the outer values', () => {
     // Resampled medians take the values 100 (p = 7/27), 110 (13/27) or 120 (7/27): the 2.5 % and
-    // 97.5 % quantiles are the outer values.
+    // 97.5 % quantiles are the outer values. (Such an interval covers the true median only 75 %
+    // of the time: claims say so for n < 6.)
     expect(medianEstimate([110, 100, 120], seededRandom(3))).toEqual({ value: 110, low: 100, high: 120, n: 3 });
   });
   it('is reproducible for a seed', () => {
