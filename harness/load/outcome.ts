@@ -36,7 +36,7 @@ export interface LoadOutcome {
   /** Measured window length. */
   readonly windowSeconds: number;
   readonly counts: LoadCounts;
-  /** Completed expected-status responses ÷ window. */
+  /** Expected-status responses completed inside the window ÷ window (open loop: whenever planned). */
   readonly achievedRps: number;
   /** Latency of every response of the window: from the planned send (open loop) or from the send (closed loop). */
   readonly latencyUs: LatencySummary | undefined;

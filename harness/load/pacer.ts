@@ -4,7 +4,7 @@
  * shows in the percentiles instead of slowing the load (coordinated omission). Requests planned
  * during warm-up are sent but not recorded. I/O (sockets, timers).
  */
-import { Pool } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import type { LoadOutcome } from './outcome.js';
 import { WindowCounter } from './counter.js';
 import { watchLoopDelay } from './loop-delay.js';
@@ -30,6 +30,82 @@ export interface OpenLoopOptions {
 const SPIN_MS = 2;
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 
+/** What every in-flight request of one run updates when it ends. */
+interface RunState {
+  readonly origin: string;
+  readonly latency: LatencyRecorder;
+  readonly uncorrected: LatencyRecorder;
+  readonly counter: WindowCounter;
+  /** Requests handed to the pool and not yet answered or failed. */
+  outstanding: number;
+  /** Set after the drain: late answers are no longer counted. */
+  closed: boolean;
+  readonly windowStartMs: number;
+  readonly windowEndMs: number;
+  /**
+   * Expected-status answers that completed inside the window, whenever they were planned: the
+   * achieved rate. (Counting answers to window-planned requests instead would let a saturated
+   * service's backlog, drained after the window, pass for throughput.)
+   */
+  completedInWindow: number;
+}
+
+/**
+ * One in-flight request: undici's low-level dispatch handler (cheaper than pool.request's promise
+ * and stream). A class rather than an object of closures: one small allocation per request, and
+ * every request's handler has the same hidden class, which keeps undici's calls into it fast.
+ */
+class InFlight implements Dispatcher.DispatchHandler {
+  readonly #run: RunState;
+  readonly #request: PreparedRequest;
+  readonly #plannedMs: number;
+  readonly #sentMs: number;
+  readonly #inWindow: boolean;
+  #status = 0;
+  /** Body chunks, only for a response sampled for verification. */
+  #chunks: Buffer[] | undefined;
+
+  constructor(run: RunState, request: PreparedRequest, plannedMs: number, sentMs: number, inWindow: boolean, verify: boolean) {
+    this.#run = run;
+    this.#request = request;
+    this.#plannedMs = plannedMs;
+    this.#sentMs = sentMs;
+    this.#inWindow = inWindow;
+    this.#chunks = verify ? [] : undefined;
+  }
+
+  onRequestStart(): void {}
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {
+    this.#status = statusCode;
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.#chunks?.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    const run = this.#run;
+    run.outstanding -= 1;
+    if (run.closed) return;
+    const doneMs = performance.now();
+    if (doneMs >= run.windowStartMs && doneMs <= run.windowEndMs && this.#status === this.#request.expectStatus) run.completedInWindow += 1;
+    if (!this.#inWindow) return;
+    run.latency.record((doneMs - this.#plannedMs) * 1000, this.#plannedMs);
+    run.uncorrected.record((doneMs - this.#sentMs) * 1000, this.#plannedMs);
+    const chunks = this.#chunks;
+    run.counter.response(this.#request, this.#status, chunks === undefined ? undefined : Buffer.concat(chunks).toString('latin1'));
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    const run = this.#run;
+    run.outstanding -= 1;
+    if (!this.#inWindow || run.closed) return;
+    const code = (error as { code?: string }).code ?? '';
+    run.counter.failure(TIMEOUT_CODES.has(code) ? 'timeout' : 'error', `${this.#request.method} ${this.#request.path}: ${error.message}`);
+  }
+}
+
 /** Runs warm-up and the measured window at a fixed offered rate. */
 export async function runOpenLoop(options: OpenLoopOptions): Promise<LoadOutcome> {
   const pool = new Pool(options.baseUrl, {
@@ -50,32 +126,31 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<LoadOutcome
   let stopLoopDelay: (() => number) | undefined;
   // Little's law bounds useful concurrency; beyond this many waiting requests the run is saturated anyway.
   const maxOutstanding = Math.max(options.connections * 16, Math.ceil(options.ratePerSecond * (options.timeoutMs / 1000)));
-  let outstanding = 0;
-  let closed = false;
   let windowStarted = false;
   let nextDueMs = startMs + schedule();
 
-  /** One in-flight request: undici's low-level handler, cheaper than pool.request's promise and stream. */
-  const finish = (plannedMs: number, sentMs: number, inWindow: boolean, request: PreparedRequest, status: number, body: string | undefined): void => {
-    outstanding -= 1;
-    if (!inWindow || closed) return;
-    const doneMs = performance.now();
-    latency.record((doneMs - plannedMs) * 1000, plannedMs);
-    uncorrected.record((doneMs - sentMs) * 1000, plannedMs);
-    counter.response(request, status, body);
-  };
-  const fail = (inWindow: boolean, request: PreparedRequest, error: Error): void => {
-    outstanding -= 1;
-    if (!inWindow || closed) return;
-    const code = (error as { code?: string }).code ?? '';
-    counter.failure(TIMEOUT_CODES.has(code) ? 'timeout' : 'error', `${request.method} ${request.path}: ${error.message}`);
-  };
-
   let plannedInWindow = 0;
+  // Warm-up ramp: over the first half of the warm-up the offered rate rises linearly from 0 to
+  // the full rate (planned warm-up sends are thinned, deterministically); the second half runs at
+  // the full rate. A cold start at full rate (JIT not warm, the pool opening its connections)
+  // builds a backlog that otherwise drains into the measured window. The window's plan is
+  // unchanged: thinning stops before it starts.
+  const rampMs = (options.warmupSeconds * 1000) / 2;
+  let rampCredit = 0;
+  const isSkippedInRamp = (plannedMs: number): boolean => {
+    const sinceStartMs = plannedMs - startMs;
+    if (sinceStartMs >= rampMs) return false;
+    rampCredit += sinceStartMs / rampMs;
+    if (rampCredit < 1) return true;
+    rampCredit -= 1;
+    return false;
+  };
+  const run: RunState = { origin: options.baseUrl, latency, uncorrected, counter, outstanding: 0, closed: false, windowStartMs, windowEndMs, completedInWindow: 0 };
   const send = (plannedMs: number): void => {
     const inWindow = plannedMs >= windowStartMs;
     if (inWindow) plannedInWindow += 1;
-    if (outstanding >= maxOutstanding) {
+    else if (isSkippedInRamp(plannedMs)) return;
+    if (run.outstanding >= maxOutstanding) {
       if (inWindow) counter.dropped += 1;
       return;
     }
@@ -83,22 +158,11 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<LoadOutcome
     const sentMs = performance.now();
     if (inWindow) sendLag.record((sentMs - plannedMs) * 1000, plannedMs);
     const verify = inWindow && request.expectBody !== undefined && counter.shouldVerify();
-    outstanding += 1;
-    let status = 0;
-    const chunks: Buffer[] | undefined = verify ? [] : undefined;
+    run.outstanding += 1;
     pool.dispatch(
-      { origin: options.baseUrl, path: request.path, method: request.method, headers: request.headers, ...(request.body === undefined ? {} : { body: request.body }) },
-      {
-        onRequestStart: () => {},
-        onResponseStart: (_controller, statusCode) => {
-          status = statusCode;
-        },
-        onResponseData: (_controller, chunk) => {
-          chunks?.push(chunk);
-        },
-        onResponseEnd: () => finish(plannedMs, sentMs, inWindow, request, status, chunks === undefined ? undefined : Buffer.concat(chunks).toString('latin1')),
-        onResponseError: (_controller, error) => fail(inWindow, request, error),
-      },
+      // One fixed shape for every request (body undefined for GET): no spread, monomorphic in undici.
+      { origin: run.origin, path: request.path, method: request.method, headers: request.headers, body: request.body },
+      new InFlight(run, request, plannedMs, sentMs, inWindow, verify),
     );
   };
 
@@ -133,14 +197,16 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<LoadOutcome
   const eventLoopDelayP99Us = stopLoopDelay?.() ?? 0;
   // Let requests of the window finish, up to the request timeout.
   const drainDeadline = performance.now() + options.timeoutMs;
-  while (outstanding > 0 && performance.now() < drainDeadline) await new Promise((resolve) => setTimeout(resolve, 5));
-  closed = true;
-  if (outstanding > 0) {
-    counter.failure('timeout', `${outstanding} requests still unanswered ${options.timeoutMs} ms after the window`);
-    counter.timeouts += outstanding - 1;
+  while (run.outstanding > 0 && performance.now() < drainDeadline) await new Promise((resolve) => setTimeout(resolve, 5));
+  run.closed = true;
+  const unanswered = run.outstanding;
+  if (unanswered > 0) {
+    counter.failure('timeout', `${unanswered} requests still unanswered ${options.timeoutMs} ms after the window`);
+    counter.timeouts += unanswered - 1;
   }
   await pool.destroy();
   const summary = latency.summary();
+  const lag = sendLag.summary();
   return {
     method: `rewrite-bench pacer: open loop, ${options.arrival} arrivals at ${options.ratePerSecond.toFixed(1)} req/s, latency from the planned send time (coordinated-omission safe), ${options.connections} connections`,
     model: 'open',
@@ -149,13 +215,13 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<LoadOutcome
     plannedInWindow,
     windowSeconds: options.durationSeconds,
     counts: counter.counts(),
-    achievedRps: counter.expectedStatus / options.durationSeconds,
+    achievedRps: run.completedInWindow / options.durationSeconds,
     latencyUs: summary,
     latencyHistogram: summary === undefined ? undefined : latency.encoded(),
     uncorrectedLatencyUs: uncorrected.summary(),
     perSecond: latency.perSecond(),
-    sendLagP90Us: sendLag.summary()?.p90Us,
-    sendLagP99Us: sendLag.summary()?.p99Us,
+    sendLagP90Us: lag?.p90Us,
+    sendLagP99Us: lag?.p99Us,
     eventLoopDelayP99Us,
     firstError: counter.firstError,
   };
