@@ -31,11 +31,21 @@ async function firstLine(file: string, argv: readonly string[]): Promise<string>
   return result.failed && text === '' ? 'not found' : (text.split('\n')[0] ?? 'not found');
 }
 
-/** The CPUs this process may use. */
-export async function allowedCpus(): Promise<number[]> {
-  const status = await readFile('/proc/self/status', 'utf8').catch(() => '');
-  const match = /^Cpus_allowed_list:\s*(\S+)$/m.exec(status);
-  return match === null ? Array.from({ length: os.availableParallelism() }, (_, cpu) => cpu) : parseCpuList(match[1]!);
+let allowedAtStart: Promise<number[]> | undefined;
+
+/**
+ * The CPUs this process was allowed to use when it started. Read once: a run pins the harness to
+ * the load CPUs, and a later run in the same process (gate batches, benchmarks) must still plan
+ * with the machine's CPUs, not with the pinned set.
+ */
+export function allowedCpus(): Promise<number[]> {
+  allowedAtStart ??= readFile('/proc/self/status', 'utf8')
+    .catch(() => '')
+    .then((status) => {
+      const match = /^Cpus_allowed_list:\s*(\S+)$/m.exec(status);
+      return match === null ? Array.from({ length: os.availableParallelism() }, (_, cpu) => cpu) : parseCpuList(match[1]!);
+    });
+  return allowedAtStart;
 }
 
 /** Reads the environment once at the start of a run. */

@@ -91,7 +91,7 @@ describe('gate on results files', () => {
 describe('gate measuring both sides in one job', () => {
   const scenario = path.join(FIXTURES, 'scenarios/gate-json.yaml');
   it('fails a candidate with a fixed CPU cost added per request (exit 1)', async () => {
-    const { exitCode, stdout, stderr } = await runCli(['gate', '--baseline-service', path.join(ROOT, 'services/go'), '--candidate-service', path.join(FIXTURES, 'gate/go-slow'), '--scenario', scenario]);
+    const { exitCode, stdout, stderr } = await runCli(['gate', '--baseline-service', path.join(ROOT, 'services/go'), '--candidate-service', path.join(FIXTURES, 'gate/go-slow'), '--scenario', scenario, '--repetitions', '5']);
     expect(stdout, stderr).toContain('regression');
     expect(exitCode).toBe(1);
   });
@@ -106,6 +106,8 @@ describe('gate measuring both sides in one job', () => {
       path.join(FIXTURES, 'gate/go-same'),
       '--scenario',
       scenario,
+      '--repetitions',
+      '5',
       '--max-regression',
       '100%',
     ]);
