@@ -66,7 +66,7 @@ export function resourcesSpec(scenario: ScenarioGroup, series: readonly string[]
   const invalid = runs.filter(({ run }) => !run.validity.valid).length;
   return {
     title: 'CPU and memory over time',
-    caption: `The service's whole process tree, sampled during warm-up (t < 0) and the measured window: CPU in cores, Σ RSS (solid) and Σ PSS (dashed, about once a second; PSS shares pages fairly between processes).${invalid === 0 ? '' : ` ${invalid} invalid run(s) left out.`}`,
+    caption: `The service's whole process tree, sampled during warm-up (t < 0) and the measured window: CPU in cores, Σ RSS (solid) and Σ PSS (dashed, every 2 s; PSS shares pages fairly between processes).${invalid === 0 ? '' : ` ${invalid} invalid run(s) left out.`}`,
     spec: topLevel(`${scenario.name}: CPU and memory over time`, values, { vconcat: [facetByPoint(cpu, labels, 170), facetByPoint(memory, labels, 170)], resolve: { scale: { color: 'shared', strokeDash: 'independent' } } }),
   };
 }

@@ -28,7 +28,7 @@ export interface ServiceMeasurement {
   /** Σ RSS and Σ PSS of the tree after start, before any load. */
   readonly idleRssBytes: number;
   readonly idlePssBytes: number;
-  /** Peaks over the measured window (RSS every sample, PSS about once a second plus a final read). */
+  /** Peaks over the measured window (RSS every 250 ms, PSS every 2 s plus a final read at the window end). */
   readonly peakRssBytes: number;
   readonly peakPssBytes: number;
   /** Σ VmHWM per process at the end: like RSS, double-counts shared pages. */
