@@ -24,6 +24,11 @@ export interface LoadCounts {
   readonly statusCounts: Readonly<Record<string, number>>;
 }
 
+/** Requests that did not get the expected answer: every kind of failure the validity rules count. */
+export function countFailures(counts: LoadCounts): number {
+  return counts.errors + counts.timeouts + counts.non2xx + counts.unexpectedStatus + counts.mismatches + counts.dropped;
+}
+
 /** The result of one run of the load generator. */
 export interface LoadOutcome {
   /** How the load was made, shown next to every latency figure. */

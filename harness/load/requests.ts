@@ -21,9 +21,6 @@ export interface PreparedRequest {
   readonly expectBody?: string;
 }
 
-/** The seeded PRNG that picks requests (re-exported for the schedule). */
-export const fastRandom = mulberry32;
-
 const JSON_HEADERS = { 'content-type': 'application/json' };
 const ITEMS = 100_000;
 const pad = (value: number, width: number): string => String(value).padStart(width, '0');
@@ -114,7 +111,7 @@ export type PreparedSource =
 export function prepareSources(specs: readonly RequestSpec[], seed: number): PreparedSource[] {
   return specs.map((spec, index): PreparedSource => {
     if ('generator' in spec) {
-      const source = generatorSource(spec.generator, seed + index, fastRandom(seed + index));
+      const source = generatorSource(spec.generator, seed + index, mulberry32(seed + index));
       return source.kind === 'list' ? { weight: spec.weight, list: source.requests } : { weight: spec.weight, dynamic: spec.generator, seed: seed + index };
     }
     const request: PreparedRequest = {
@@ -141,7 +138,7 @@ export class RequestMix {
    * @param seed this run's seed: the order of the mix and the dynamic generators' values
    */
   constructor(sources: readonly PreparedSource[] | readonly RequestSpec[], seed: number) {
-    this.#random = fastRandom(seed);
+    this.#random = mulberry32(seed);
     const prepared = sources.length > 0 && ('list' in sources[0]! || 'dynamic' in sources[0]!) ? (sources as readonly PreparedSource[]) : prepareSources(sources as readonly RequestSpec[], seed);
     this.#sources = prepared.map((source, index) =>
       'list' in source ? cycle(source.list) : generatorSource(source.dynamic, source.seed + seed + index, this.#random),

@@ -3,7 +3,7 @@
  * measures each latency from the planned time, so a service stall cannot hide (coordinated
  * omission; wrk2's approach, ../shared/notes/measurement.md §3). Pure.
  */
-import { fastRandom } from './requests.js';
+import { mulberry32 } from '../random.js';
 
 /** Returns successive planned send offsets in ms from the schedule start. */
 export function createSchedule(ratePerSecond: number, arrival: 'constant' | 'poisson', seed: number): () => number {
@@ -12,7 +12,7 @@ export function createSchedule(ratePerSecond: number, arrival: 'constant' | 'poi
     let index = 0;
     return () => intervalMs * index++;
   }
-  const random = fastRandom(seed);
+  const random = mulberry32(seed);
   let at = 0;
   return () => {
     const offset = at;

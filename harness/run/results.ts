@@ -83,9 +83,9 @@ export interface ResultsDocument {
   readonly startedAt: string;
   finishedAt: string | undefined;
   readonly environment: Environment;
-  readonly cpuPlan: { readonly serviceCpus: string; readonly loadCpus: string } | undefined;
+  cpuPlan: { readonly serviceCpus: string; readonly loadCpus: string } | undefined;
   /** Whether the harness ran at nice 10 (root only) so its sampling yields to the load generator. */
-  readonly harnessNiced: boolean;
+  harnessNiced: boolean;
   readonly scenarios: readonly unknown[];
   readonly builds: BuildRecord[];
   readonly capacity: CapacityProbe[];

@@ -12,6 +12,7 @@ import type { ResolvedManifest } from '../config/manifest.js';
 import type { ResolvedScenario } from '../config/scenario.js';
 import { messageOf } from '../errors.js';
 import { runLoadJob } from '../load/generator.js';
+import { countFailures } from '../load/outcome.js';
 import { DatabaseFactory } from '../process/database.js';
 import { lowerHarnessPriority, onInterrupt } from '../process/registry.js';
 import { startService, type RunningService } from '../process/service.js';
@@ -106,7 +107,7 @@ export async function runSuite(options: RunOptions): Promise<ResultsDocument> {
     console.error(`rewrite-bench: interrupted; ${document.runs.length} run(s) kept in ${resultsFile}`);
   });
   const allowed = await allowedCpus();
-  (document as { harnessNiced: boolean }).harnessNiced = lowerHarnessPriority();
+  document.harnessNiced = lowerHarnessPriority();
   const usable: ResolvedManifest[] = [];
   const timings = neededTimings(options.claims);
   for (const manifest of options.services) {
@@ -154,7 +155,7 @@ export async function runSuite(options: RunOptions): Promise<ResultsDocument> {
         continue;
       }
       const cpus = planCpus(allowed, scenario.service.cpus);
-      (document as { cpuPlan: CpuPlan }).cpuPlan = cpus;
+      document.cpuPlan = cpus;
       await pinSelf(cpus.loadCpus);
       await runScenario(scenario, services, cpus, { document, save, databases, upstreamManifest: options.upstream, progress });
     }
@@ -269,7 +270,7 @@ async function probeCapacity(scenario: ResolvedScenario, manifest: ResolvedManif
       onStart: () => {},
       onWindow: () => {},
     });
-    const failures = outcome.counts.errors + outcome.counts.timeouts + outcome.counts.non2xx + outcome.counts.mismatches;
+    const failures = countFailures(outcome.counts);
     return {
       scenario: scenario.name,
       service: manifest.name,

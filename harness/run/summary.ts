@@ -4,17 +4,12 @@
  */
 import { median } from 'simple-statistics';
 import { formatBytes, formatMicros, formatTable } from '../format.js';
+import { describeLoad, groupRuns } from '../stats/summarize.js';
 import type { ResultsDocument, RunRecord } from './results.js';
 
 function medianOf(values: ReadonlyArray<number | undefined>): number | undefined {
   const present = values.filter((value): value is number => value !== undefined && Number.isFinite(value));
   return present.length === 0 ? undefined : median(present);
-}
-
-function pointLabel(run: RunRecord): string {
-  if (run.load.model === 'closed') return `closed c${run.load.connections}`;
-  const rate = `${run.load.offeredRps?.toFixed(0)} req/s`;
-  return run.capacityFraction === undefined ? `open ${rate}` : `open ${Math.round(run.capacityFraction * 100)}% cap (${rate})`;
 }
 
 /** One table per scenario. */
@@ -23,19 +18,14 @@ export function formatRunSummary(document: ResultsDocument): string {
   const scenarios = [...new Set(document.runs.map((run) => run.scenario))];
   for (const scenario of scenarios) {
     const runs = document.runs.filter((run) => run.scenario === scenario);
-    const groups = new Map<string, RunRecord[]>();
-    for (const run of runs) {
-      const key = `${run.service}\u0000${run.rateIndex}`;
-      groups.set(key, [...(groups.get(key) ?? []), run]);
-    }
-    const rows = [...groups.values()].map((group) => {
+    const rows = groupRuns(runs).map((group) => {
       const valid = group.filter((run) => run.validity.valid);
       const first = group[0]!;
       const pick = (get: (run: RunRecord) => number | undefined): number | undefined => medianOf(valid.map(get));
       const cores = pick((run) => run.measured.cpuCores);
       return [
         first.service,
-        pointLabel(first),
+        describeLoad(first),
         `${valid.length}/${group.length}`,
         formatMicros(pick((run) => run.load.latencyUs?.p50Us)),
         formatMicros(pick((run) => run.load.latencyUs?.p99Us)),

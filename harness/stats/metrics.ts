@@ -3,6 +3,7 @@
  * or a build. Units are in the names' documentation and in the report. Pure.
  */
 import type { BuildRecord } from '../build/build.js';
+import { countFailures } from '../load/outcome.js';
 import type { RunRecord } from '../run/results.js';
 
 export interface RunMetric {
@@ -12,10 +13,7 @@ export interface RunMetric {
   readonly read: (run: RunRecord) => number | undefined;
 }
 
-const failures = (run: RunRecord): number => {
-  const counts = run.load.counts;
-  return counts.errors + counts.timeouts + counts.non2xx + counts.unexpectedStatus + counts.mismatches + counts.dropped;
-};
+const failures = (run: RunRecord): number => countFailures(run.load.counts);
 
 /** Per-run metrics: one value per valid run; claims compare medians of them with bootstrap CIs. */
 export const RUN_METRICS: Readonly<Record<string, RunMetric>> = {

@@ -11,7 +11,7 @@ import { Bench } from 'tinybench';
 import { WindowCounter } from '../../load/counter.js';
 import { LatencyRecorder } from '../../load/recorder.js';
 import type { PreparedRequest } from '../../load/requests.js';
-import { fastRandom } from '../../load/requests.js';
+import { mulberry32 } from '../../random.js';
 import { PeriodicSampler, TreeSampler } from '../../process/sampler.js';
 import { progress } from './processes.js';
 import { formatNs, formatPercent, formatUs, median, spread, type Row } from './table.js';
@@ -44,7 +44,7 @@ async function benchTasks(tasks: Record<string, () => unknown>, perCall: Record<
 function recordingTasks(): { tasks: Record<string, () => unknown>; perCall: Record<string, number> } {
   // Latencies spread log-uniformly over 50 µs – 200 ms, times over a 10 s window: the per-second
   // histograms exist after the first pass, as they do in a run.
-  const random = fastRandom(7);
+  const random = mulberry32(7);
   const latencies = Float64Array.from({ length: 4096 }, () => 50 * Math.exp(random() * Math.log(4000)));
   const windowStartMs = performance.now();
   let index = 0;
