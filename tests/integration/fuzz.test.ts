@@ -11,7 +11,7 @@ import { Random } from '../../harness/verify/random-inputs.js';
 import { sendRequest, type Request } from '../../harness/verify/send.js';
 import { startBuiltIn, type StartedBuiltIn } from './helpers.js';
 
-const LIMIT = 1_048_576;
+const LIMIT_BYTES = 1_048_576;
 const validProcess = { hash_rounds: 1, percentiles: [50], records: [{ id: 1, user: 'u', category: 'c', amount_cents: 1, latency_us: 1 }] };
 
 /** A request that the contract must answer with a 4xx, whatever the random draw. */
@@ -30,7 +30,7 @@ function badRequest(random: Random): Request {
       return { method: 'POST', path: '/process', body: JSON.stringify({ ...validProcess, [field]: value }) };
     }
     case 3:
-      return { method: 'POST', path: '/process', body_bytes: random.pick([LIMIT + 1, LIMIT + 1000]), chunked: random.int(0, 1) === 1 };
+      return { method: 'POST', path: '/process', body_bytes: random.pick([LIMIT_BYTES + 1, LIMIT_BYTES + 1000]), chunked: random.int(0, 1) === 1 };
     case 4:
       return { method: 'GET', path: `/alloc?${random.pick(['nodes', 'seed'])}=${encodeURIComponent(random.pick(['-1', 'abc', '1e3', '', '99999999999', junk(5)]))}` };
     case 5:
