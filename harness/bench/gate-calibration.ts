@@ -16,7 +16,7 @@ import type { ResolvedManifest } from '../config/manifest.js';
 import { compareRuns, DEFAULT_RULE } from '../gate/decide.js';
 import { SERVICES_DIR } from '../paths.js';
 import { seededRandom } from '../stats/bootstrap.js';
-import type { RunRecord } from '../run/results.js';
+import type { RunRecord } from '../results/document.js';
 import { createProgress } from '../run/progress.js';
 import { runSuite } from '../run/run.js';
 import { allowedCpus } from '../run/environment.js';

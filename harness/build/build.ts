@@ -13,42 +13,8 @@ import { messageOf } from '../errors.js';
 import { LineTail } from '../process/tail.js';
 import { findExecutable, installHint } from '../process/toolchain.js';
 import { hashInputs, listSourceFiles, sizeOnDisk } from './files.js';
-import { countLinesOfCode, type LinesOfCode } from './loc.js';
-
-/** Timing of one build step. */
-export interface StepTiming {
-  readonly argv: readonly string[];
-  readonly seconds: number;
-}
-
-/** One timed build of a service. */
-export interface BuildTiming {
-  readonly kind: 'clean' | 'incremental';
-  /** Wall time of all steps. */
-  readonly seconds: number;
-  /** Wall time of the last step (the compile for cargo/go; package install for Python). */
-  readonly lastStepSeconds: number;
-  readonly steps: readonly StepTiming[];
-  /** ISO time the build finished. */
-  readonly at: string;
-}
-
-/** What `build` did for one service. */
-export type BuildRecord = {
-  readonly service: string;
-  readonly language: string;
-  readonly linesOfCode: LinesOfCode;
-  readonly artifactBytes: number | undefined;
-  readonly artifactKind: 'file' | 'directory' | undefined;
-  /** The most recent clean and incremental builds on this machine (this one or earlier). */
-  readonly lastClean: BuildTiming | undefined;
-  readonly lastIncremental: BuildTiming | undefined;
-} & (
-  | { readonly state: 'built'; readonly build: BuildTiming }
-  | { readonly state: 'up-to-date' }
-  | { readonly state: 'skipped'; readonly reason: string }
-  | { readonly state: 'failed'; readonly reason: string; readonly logTail: string; readonly logFile: string }
-);
+import type { BuildRecord, BuildTiming, StepTiming } from '../results/document.js';
+import { countLinesOfCode } from './loc.js';
 
 interface Stamp {
   inputsHash?: string;

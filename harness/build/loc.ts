@@ -3,6 +3,7 @@
  * Pure over file texts.
  */
 import sloc from 'sloc';
+import type { LinesOfCode } from '../results/document.js';
 
 const LANGUAGES: Record<string, string> = {
   py: 'python',
@@ -27,12 +28,6 @@ export function countSourceLines(text: string, file: string): number {
   return sloc(text, extension === 'mjs' ? 'js' : extension).source;
 }
 
-/** Lines of code per language and in total. */
-export interface LinesOfCode {
-  readonly total: number;
-  readonly byLanguage: Readonly<Record<string, number>>;
-  readonly files: number;
-}
 
 /** Sums the source lines of `files` (name and text); files that are not code are ignored. */
 export function countLinesOfCode(files: ReadonlyArray<{ name: string; text: string }>): LinesOfCode {

@@ -6,9 +6,9 @@
  * compared as points. Also the capacity table: cores needed for a throughput. Pure.
  */
 import { median } from 'simple-statistics';
-import type { BuildRecord } from '../build/build.js';
+import type { BuildRecord } from '../results/document.js';
 import type { ResolvedClaims } from '../config/claims.js';
-import type { ResultsDocument, RunRecord } from '../run/results.js';
+import type { ResultsDocument, RunRecord } from '../results/document.js';
 import { groupsEstimate, medianEstimate, seededRandom, type Estimate } from '../stats/bootstrap.js';
 import { BUILD_METRICS, RUN_METRICS } from '../stats/metrics.js';
 import { describeLoad } from '../stats/summarize.js';

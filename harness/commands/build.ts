@@ -1,7 +1,8 @@
 /**
  * `rewrite-bench build`: builds services and prints build time, artifact size and lines of code.
  */
-import { buildService, timeBuilds, type BuildRecord } from '../build/build.js';
+import { buildService, timeBuilds } from '../build/build.js';
+import type { BuildRecord } from '../results/document.js';
 import { EXIT_CODES, type ExitCode } from '../errors.js';
 import { formatBytes, formatTable } from '../format.js';
 import { resolveServiceSelection, SERVICE_OPTIONS, type OptionSpec } from './common.js';

@@ -20,7 +20,7 @@ import { ROOT, SCENARIOS_DIR, SERVICES_DIR } from '../paths.js';
 import { allowedCpus } from '../run/environment.js';
 import { createProgress } from '../run/progress.js';
 import { readResults } from '../run/read-results.js';
-import type { RunRecord } from '../run/results.js';
+import type { RunRecord } from '../results/document.js';
 import { runSuite } from '../run/run.js';
 import { RUN_METRICS } from '../stats/metrics.js';
 import type { OptionSpec } from './common.js';

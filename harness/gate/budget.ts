@@ -4,7 +4,7 @@
  * the total over all runs). Pure.
  */
 import { median } from 'simple-statistics';
-import type { RunRecord } from '../run/results.js';
+import type { RunRecord } from '../results/document.js';
 import { RUN_METRICS } from '../stats/metrics.js';
 
 export interface Budget {

@@ -2,7 +2,7 @@
  * Assembles the gate's comparisons and budgets into one outcome with its exit code, and renders
  * it as Markdown (PR comments, $GITHUB_STEP_SUMMARY) and JUnit XML. Pure.
  */
-import type { RunRecord } from '../run/results.js';
+import type { RunRecord } from '../results/document.js';
 import { RUN_METRICS } from '../stats/metrics.js';
 import { describeLoad } from '../stats/summarize.js';
 import { evaluateBudget, type Budget, type BudgetResult } from './budget.js';

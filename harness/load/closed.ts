@@ -105,6 +105,8 @@ export async function runClosedLoop(options: ClosedLoopOptions): Promise<LoadOut
   if (result.errors > 0) counter.firstError ??= `${result.errors} connection errors (${result.timeouts} timeouts) reported by autocannon`;
   const summary = latency.summary();
   return {
+    engine: { name: 'autocannon', version: autocannonVersion() },
+    threads: 1,
     method: `autocannon ${autocannonVersion()}: closed loop, ${options.connections} connections, pipelining 1 (latency restates throughput: Little's law); latency from our own per-response µs histogram`,
     model: 'closed',
     connections: options.connections,
@@ -119,6 +121,8 @@ export async function runClosedLoop(options: ClosedLoopOptions): Promise<LoadOut
     perSecond: latency.perSecond(),
     sendLagP90Us: undefined,
     sendLagP99Us: undefined,
+    connectionWaits: undefined,
+    connectionWaitP99Us: undefined,
     eventLoopDelayP99Us,
     firstError: counter.firstError,
   };

@@ -29,10 +29,20 @@ export function countFailures(counts: LoadCounts): number {
   return counts.errors + counts.timeouts + counts.non2xx + counts.unexpectedStatus + counts.mismatches + counts.dropped;
 }
 
+/** Which load engine made a run (recorded with every run). */
+export interface EngineInfo {
+  /** `native` (rewrite-bench-engine, Rust), `pacer` (Node, undici) or `autocannon` (Node). */
+  readonly name: 'native' | 'pacer' | 'autocannon';
+  readonly version: string;
+}
+
 /** The result of one run of the load generator. */
 export interface LoadOutcome {
   /** How the load was made, shown next to every latency figure. */
   readonly method: string;
+  readonly engine: EngineInfo;
+  /** Worker threads of the engine (1 for the Node engines). */
+  readonly threads: number;
   readonly model: 'closed' | 'open';
   readonly connections: number;
   readonly offeredRps: number | undefined;
@@ -49,10 +59,16 @@ export interface LoadOutcome {
   /** Open loop only: from the actual send, which hides queueing (for comparison). */
   readonly uncorrectedLatencyUs: LatencySummary | undefined;
   readonly perSecond: readonly SecondSummary[];
-  /** Open loop: how late the pacer sent, p90 and p99 (timer, event-loop and platform lateness). */
+  /** Open loop: how late the engine sent, p90 and p99 (timer, event-loop and platform lateness), of sends that found a free connection. */
   readonly sendLagP90Us: number | undefined;
   readonly sendLagP99Us: number | undefined;
-  /** The generator's event-loop delay p99 during the window. */
-  readonly eventLoopDelayP99Us: number;
+  /**
+   * Open loop: window sends that found every connection busy and waited for one (the engine ran
+   * out of connections: rate × latency > connections, Little's law), and how long, p99.
+   */
+  readonly connectionWaits: number | undefined;
+  readonly connectionWaitP99Us: number | undefined;
+  /** The Node engines' event-loop delay p99 during the window (undefined for the native engine). */
+  readonly eventLoopDelayP99Us: number | undefined;
   readonly firstError: string | undefined;
 }

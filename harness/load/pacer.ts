@@ -4,8 +4,10 @@
  * shows in the percentiles instead of slowing the load (coordinated omission). Requests planned
  * during warm-up are sent but not recorded. I/O (sockets, timers).
  */
+import { createRequire } from 'node:module';
 import { Pool, type Dispatcher } from 'undici';
 import type { LoadOutcome } from './outcome.js';
+import { toolVersion } from '../version.js';
 import { WindowCounter } from './counter.js';
 import { watchLoopDelay } from './loop-delay.js';
 import { LatencyRecorder } from './recorder.js';
@@ -28,6 +30,7 @@ export interface OpenLoopOptions {
 }
 
 const SPIN_MS = 2;
+const undiciVersion = (): string => (createRequire(import.meta.url)('undici/package.json') as { version: string }).version;
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /** What every in-flight request of one run updates when it ends. */
@@ -126,8 +129,17 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<LoadOutcome
   let stopLoopDelay: (() => number) | undefined;
   // Little's law bounds useful concurrency; beyond this many waiting requests the run is saturated anyway.
   const maxOutstanding = Math.max(options.connections * 16, Math.ceil(options.ratePerSecond * (options.timeoutMs / 1000)));
-  let windowStarted = false;
   let nextDueMs = startMs + schedule();
+  // Window edges come from the clock, not from sends: at a low Poisson rate the window may hold
+  // no send at all, and the sampler must still read the service at its edges.
+  const startTimer = setTimeout(() => {
+    stopLoopDelay = watchLoopDelay();
+    options.onWindow('start');
+  }, Math.max(0, windowStartMs - performance.now()));
+  // Sends that find every connection busy queue inside undici until one frees: their send lag
+  // (taken here, at dispatch) is zero, but they wait. Counted, so validity can tell an engine out
+  // of connections (rate × latency > connections) from a saturated service.
+  let connectionWaits = 0;
 
   let plannedInWindow = 0;
   // Warm-up ramp: over the first half of the warm-up the offered rate rises linearly from 0 to
@@ -156,7 +168,10 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<LoadOutcome
     }
     const request = options.mix.next();
     const sentMs = performance.now();
-    if (inWindow) sendLag.record((sentMs - plannedMs) * 1000, plannedMs);
+    if (inWindow) {
+      if (run.outstanding >= options.connections) connectionWaits += 1;
+      else sendLag.record((sentMs - plannedMs) * 1000, plannedMs);
+    }
     const verify = inWindow && request.expectBody !== undefined && counter.shouldVerify();
     run.outstanding += 1;
     pool.dispatch(
@@ -169,18 +184,12 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<LoadOutcome
   await new Promise<void>((resolve) => {
     const tick = (): void => {
       const now = performance.now();
-      if (!windowStarted && now >= windowStartMs) {
-        windowStarted = true;
-        stopLoopDelay = watchLoopDelay();
-        options.onWindow('start');
-      }
       while (nextDueMs <= now && nextDueMs < windowEndMs) {
         send(nextDueMs);
         nextDueMs = startMs + schedule();
       }
       if (nextDueMs >= windowEndMs) {
-        const waitEnd = Math.max(windowEndMs - performance.now(), 0);
-        setTimeout(resolve, waitEnd);
+        setTimeout(resolve, Math.max(windowEndMs - performance.now(), 0));
         return;
       }
       const waitMs = nextDueMs - performance.now();
@@ -193,8 +202,9 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<LoadOutcome
     };
     tick();
   });
+  clearTimeout(startTimer);
   options.onWindow('end');
-  const eventLoopDelayP99Us = stopLoopDelay?.() ?? 0;
+  const eventLoopDelayP99Us = stopLoopDelay?.();
   // Let requests of the window finish, up to the request timeout.
   const drainDeadline = performance.now() + options.timeoutMs;
   while (run.outstanding > 0 && performance.now() < drainDeadline) await new Promise((resolve) => setTimeout(resolve, 5));
@@ -208,7 +218,9 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<LoadOutcome
   const summary = latency.summary();
   const lag = sendLag.summary();
   return {
-    method: `rewrite-bench pacer: open loop, ${options.arrival} arrivals at ${options.ratePerSecond.toFixed(1)} req/s, latency from the planned send time (coordinated-omission safe), ${options.connections} connections`,
+    engine: { name: 'pacer', version: toolVersion() },
+    threads: 1,
+    method: `rewrite-bench pacer (Node ${process.version}, undici ${undiciVersion()}): open loop, ${options.arrival} arrivals at ${options.ratePerSecond.toFixed(1)} req/s, latency from the planned send time (coordinated-omission safe), ${options.connections} connections`,
     model: 'open',
     connections: options.connections,
     offeredRps: options.ratePerSecond,
@@ -222,6 +234,8 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<LoadOutcome
     perSecond: latency.perSecond(),
     sendLagP90Us: lag?.p90Us,
     sendLagP99Us: lag?.p99Us,
+    connectionWaits,
+    connectionWaitP99Us: undefined,
     eventLoopDelayP99Us,
     firstError: counter.firstError,
   };

@@ -11,6 +11,8 @@ export interface ProcStat {
   readonly ppid: number;
   /** utime + stime of this process (not of waited-for children), in clock ticks. */
   readonly cpuTicks: number;
+  /** cutime + cstime: CPU of children this process has waited for (reaped), in clock ticks. */
+  readonly childTicks: number;
   readonly rssPages: number;
   /** Start time after boot, in clock ticks: with pid, identifies a process across PID reuse. */
   readonly startTicks: number;
@@ -35,10 +37,11 @@ export function parseStat(text: string): ProcStat | undefined {
     state: fields[0] ?? '?',
     ppid: at(4),
     cpuTicks: at(14) + at(15),
+    childTicks: at(16) + at(17),
     rssPages: at(24),
     startTicks: at(22),
   };
-  return Number.isInteger(pid) && Number.isFinite(result.cpuTicks) && Number.isFinite(result.rssPages) ? result : undefined;
+  return Number.isInteger(pid) && Number.isFinite(result.cpuTicks) && Number.isFinite(result.childTicks) && Number.isFinite(result.rssPages) ? result : undefined;
 }
 
 /** Memory of /proc/PID/smaps_rollup, in bytes. */
@@ -133,4 +136,18 @@ export function descendants(root: number, parentOf: ReadonlyMap<number, number>)
     stack.push(...(children.get(pid) ?? []));
   }
   return result;
+}
+
+/** The scheduler's own account of a task (/proc/PID/task/TID/schedstat), in ns: not tick-sampled. */
+export interface SchedulerTimes {
+  /** Time on a CPU. */
+  readonly cpuNs: number;
+  /** Time runnable but waiting for a CPU (other load on its CPUs). */
+  readonly waitNs: number;
+}
+
+/** Parses a schedstat line (`cpu_ns wait_ns timeslices`); undefined when it is not one. */
+export function parseSchedstat(text: string): SchedulerTimes | undefined {
+  const [cpu, wait] = text.trim().split(/\s+/).map(Number);
+  return cpu === undefined || wait === undefined || !Number.isFinite(cpu) || !Number.isFinite(wait) ? undefined : { cpuNs: cpu, waitNs: wait };
 }

@@ -4,7 +4,8 @@
  * ProcReader, so tests can feed captured text.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { descendants, parseCpuTimes, parseSmapsRollup, parseStat, parseStatus, type CpuTimes, type ProcStat } from './proc-parse.js';
+import type { ResourcePoint } from '../results/document.js';
+import { descendants, parseCpuTimes, parseSchedstat, parseSmapsRollup, parseStat, parseStatus, type CpuTimes, type ProcStat } from './proc-parse.js';
 
 /** Reads /proc; injectable for tests. */
 export interface ProcReader {
@@ -12,6 +13,8 @@ export interface ProcReader {
   read(path: string): Promise<string | undefined>;
   /** Numeric entries of /proc. */
   pids(): Promise<number[]>;
+  /** Thread ids of a process (/proc/PID/task), empty when it is gone. */
+  tasks(pid: number): Promise<number[]>;
 }
 
 /**
@@ -31,16 +34,32 @@ export const systemProc: ProcReader = {
       .filter((entry) => /^\d+$/.test(entry))
       .map(Number);
   },
+  async tasks(pid) {
+    try {
+      return readdirSync(`/proc/${pid}/task`).map(Number);
+    } catch {
+      return [];
+    }
+  },
 };
 
-/** Every how many readings the whole of /proc is scanned for new children of the tree. */
-const RESCAN_EVERY = 20;
+/**
+ * Every how many readings the whole of /proc is scanned for new processes of the tree (1 s at the
+ * 250 ms default): new workers' memory shows within a second. CPU of children that live shorter
+ * than that is not lost: it reaches their parent's cutime + cstime when they are reaped.
+ */
+const RESCAN_EVERY = 4;
 
 /** One reading of a tree. */
 export interface TreeReading {
   /** performance.now() of the reading, in ms. */
   readonly atMs: number;
-  /** Σ utime+stime of every process seen in the tree so far (exited ones at their last reading). */
+  /**
+   * CPU of the tree so far, in clock ticks: Σ (utime + stime + cutime + cstime) of the live
+   * processes — the last two hold children they reaped, however short-lived — plus the last
+   * reading of processes that exited without being reaped inside the tree. Only differences
+   * between readings mean anything.
+   */
   readonly cpuTicks: number;
   /** Σ RSS of the live processes. */
   readonly rssBytes: number;
@@ -61,17 +80,28 @@ export interface SamplerConstants {
   readonly pageBytes: number;
 }
 
-/** Linux x86-64 defaults; `getconf CLK_TCK` and `getconf PAGESIZE` on these machines. */
+/** Linux x86-64 defaults, for tests; runs pass the machine's (`getconf CLK_TCK`, `getconf PAGESIZE`). */
 export const LINUX_CONSTANTS: SamplerConstants = { clockTicksPerSecond: 100, pageBytes: 4096 };
+
+/** What the sampler remembers of a process of the tree. */
+export interface Known {
+  readonly pid: number;
+  readonly ppid: number;
+  /** utime + stime. */
+  readonly ownTicks: number;
+  /** cutime + cstime (reaped children). */
+  readonly childTicks: number;
+}
 
 /** Tracks one process tree rooted at `rootPid`. */
 export class TreeSampler {
   readonly #rootPid: number;
   readonly #reader: ProcReader;
   readonly #constants: SamplerConstants;
-  /** Last ticks per process, keyed by pid and start time so a reused pid is a new process. */
-  readonly #ticks = new Map<string, number>();
-  #livePids: number[] = [];
+  /** Live processes at the last reading, keyed by pid and start time so a reused pid is a new process. */
+  #live = new Map<string, Known>();
+  /** Ticks of processes that exited and that no live process of the tree reaped (their last reading). */
+  #frozenTicks = 0;
   #readings = 0;
 
   constructor(rootPid: number, reader: ProcReader = systemProc, constants: SamplerConstants = LINUX_CONSTANTS) {
@@ -85,15 +115,16 @@ export class TreeSampler {
   }
 
   /**
-   * Reads every process of the tree once. The whole of /proc is scanned for new children on the
-   * first and every RESCAN_EVERY-th reading (workers are spawned at start); in between only the
-   * known processes are read, which keeps the sampler off the load generator's back.
+   * Reads every process of the tree once. The whole of /proc is scanned on the first and every
+   * RESCAN_EVERY-th reading; in between only the known processes are read, which keeps the
+   * sampler off the load generator's back. A process stays in the tree once seen (a worker
+   * orphaned by its parent's exit still counts).
    */
   async read(rescan = this.#readings % RESCAN_EVERY === 0): Promise<TreeReading> {
     this.#readings += 1;
     const stats = new Map<number, ProcStat>();
     const parentOf = new Map<number, number>();
-    const candidates = rescan || this.#livePids.length === 0 ? await this.#reader.pids() : this.#livePids;
+    const candidates = rescan || this.#live.size === 0 ? await this.#reader.pids() : [...this.#live.values()].map((known) => known.pid);
     for (const pid of candidates) {
       const text = await this.#reader.read(`/proc/${pid}/stat`);
       const stat = text === undefined ? undefined : parseStat(text);
@@ -102,17 +133,21 @@ export class TreeSampler {
       parentOf.set(pid, stat.ppid);
     }
     const atMs = performance.now();
-    const tree = stats.has(this.#rootPid) ? descendants(this.#rootPid, parentOf) : [];
+    const members = new Set(stats.has(this.#rootPid) ? descendants(this.#rootPid, parentOf) : []);
+    for (const known of this.#live.values()) if (stats.has(known.pid)) members.add(known.pid);
+    const live = new Map<string, Known>();
     let rssPages = 0;
-    for (const pid of tree) {
+    for (const pid of members) {
       const stat = stats.get(pid)!;
-      this.#ticks.set(`${pid}@${stat.startTicks}`, stat.cpuTicks);
+      live.set(`${pid}@${stat.startTicks}`, { pid, ppid: stat.ppid, ownTicks: stat.cpuTicks, childTicks: stat.childTicks });
       rssPages += stat.rssPages;
     }
-    this.#livePids = tree;
-    let cpuTicks = 0;
-    for (const ticks of this.#ticks.values()) cpuTicks += ticks;
-    return { atMs, cpuTicks, rssBytes: rssPages * this.#constants.pageBytes, processCount: tree.length, pids: tree };
+    this.#frozenTicks += unreapedTicks(this.#live, live);
+    this.#live = live;
+    let cpuTicks = this.#frozenTicks;
+    for (const known of live.values()) cpuTicks += known.ownTicks + known.childTicks;
+    const pids = [...members];
+    return { atMs, cpuTicks, rssBytes: rssPages * this.#constants.pageBytes, processCount: pids.length, pids };
   }
 
   /** PSS, RSS and Σ VmHWM of the processes alive at the last read(). */
@@ -120,7 +155,7 @@ export class TreeSampler {
     let pssBytes = 0;
     let rssBytes = 0;
     let vmHwmBytesSum = 0;
-    for (const pid of this.#livePids) {
+    for (const { pid } of this.#live.values()) {
       const rollupText = await this.#reader.read(`/proc/${pid}/smaps_rollup`);
       const rollup = rollupText === undefined ? undefined : parseSmapsRollup(rollupText);
       if (rollup !== undefined) {
@@ -133,6 +168,45 @@ export class TreeSampler {
     }
     return { pssBytes, rssBytes, vmHwmBytesSum };
   }
+
+  /**
+   * Σ over every thread of the live processes of the scheduler's run delay (time runnable but
+   * waiting for a CPU), in ns: read at the window's edges to tell when the machine was busy.
+   */
+  async schedulerWaitNs(): Promise<number> {
+    let waitNs = 0;
+    for (const { pid } of this.#live.values()) {
+      for (const tid of await this.#reader.tasks(pid)) {
+        const text = await this.#reader.read(`/proc/${pid}/task/${tid}/schedstat`);
+        waitNs += (text === undefined ? undefined : parseSchedstat(text))?.waitNs ?? 0;
+      }
+    }
+    return waitNs;
+  }
+}
+
+/**
+ * Ticks of processes that left the tree between two readings and will not show up in a live
+ * parent's cutime + cstime: their parent is gone too, or it did not reap them (auto-reaping when
+ * SIGCHLD is ignored, or reaped outside the tree). A parent's children ticks grow by at least
+ * what its reaped children had; what is missing from that growth is kept as their last reading.
+ */
+export function unreapedTicks(before: ReadonlyMap<string, Known>, after: ReadonlyMap<string, Known>): number {
+  const afterByPid = new Map([...after.values()].map((known) => [known.pid, known]));
+  const beforeByPid = new Map([...before.values()].map((known) => [known.pid, known]));
+  let frozen = 0;
+  const owed = new Map<number, number>();
+  for (const [key, known] of before) {
+    if (after.has(key)) continue;
+    const total = known.ownTicks + known.childTicks;
+    if (afterByPid.has(known.ppid)) owed.set(known.ppid, (owed.get(known.ppid) ?? 0) + total);
+    else frozen += total;
+  }
+  for (const [parent, ticks] of owed) {
+    const grewBy = afterByPid.get(parent)!.childTicks - (beforeByPid.get(parent)?.childTicks ?? afterByPid.get(parent)!.childTicks);
+    frozen += Math.max(0, ticks - grewBy);
+  }
+  return frozen;
 }
 
 /** CPU cores used between two readings: Δticks ÷ ticks-per-second ÷ Δwall seconds. */
@@ -148,14 +222,6 @@ export async function readCpuTimes(reader: ProcReader = systemProc): Promise<Cpu
   return text === undefined ? undefined : parseCpuTimes(text);
 }
 
-/** One point of a run's resource time series. */
-export interface ResourcePoint {
-  /** ms since the start of the measured window (negative during warm-up). */
-  readonly tMs: number;
-  readonly cpuCores: number;
-  readonly rssBytes: number;
-  readonly pssBytes?: number;
-}
 
 /**
  * Reads the tree every `intervalMs` and its PSS every `pssEvery` readings, until stopped.

@@ -3,7 +3,8 @@
  * column name carries its unit. Empty fields mean "not measured". RFC 4180 quoting, formula-safe
  * text (escape.ts). Pure.
  */
-import type { RunRecord } from '../run/results.js';
+import type { RunRecord } from '../results/document.js';
+import { describeFinding } from '../run/validity.js';
 import { csvField } from './escape.js';
 import type { ReportSource } from './sources.js';
 
@@ -23,9 +24,12 @@ export const CSV_COLUMNS: ReadonlyArray<readonly [string, (run: RunRecord, sourc
   ['rate_index', (run) => run.rateIndex],
   ['capacity_fraction', (run) => run.capacityFraction],
   ['started_at', (run) => run.startedAt],
+  ['load_engine', (run) => `${run.load.engine.name} ${run.load.engine.version}`],
   ['valid', (run) => run.validity.valid],
-  ['invalid_reasons', (run) => run.validity.reasons.join('; ')],
-  ['warnings', (run) => run.validity.warnings.join('; ')],
+  ['invalid_reasons', (run) => run.validity.reasons.map(describeFinding).join(' | ')],
+  ['bottleneck', (run) => run.validity.bottleneck],
+  ['lower_bound_rps', (run) => run.validity.lowerBoundRps],
+  ['warnings', (run) => run.validity.warnings.map(describeFinding).join(' | ')],
   ['load_model', (run) => run.load.model],
   ['connections', (run) => run.load.connections],
   ['offered_rps', (run) => run.load.offeredRps],

@@ -5,7 +5,7 @@
  */
 import type { CapacityEstimate, CheckResult, ClaimResult, Verdict } from '../claims/evaluate.js';
 import { formatNumber } from '../claims/format.js';
-import type { ResultsDocument } from '../run/results.js';
+import type { ResultsDocument } from '../results/document.js';
 import { escapeHtml } from './escape.js';
 import type { ReportSource } from './sources.js';
 

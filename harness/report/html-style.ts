@@ -70,7 +70,10 @@ table.capacity { font-size: 13px; }
 figure.chart { margin: 0; border: 1px solid var(--line); border-radius: 6px; padding: 10px 12px; overflow-x: auto; }
 figure.chart figcaption p { margin: 2px 0 6px; color: var(--muted); font-size: 12.5px; max-width: 980px; }
 .vega-chart { min-height: 40px; }
-details.warnings { font-size: 12px; color: var(--muted); margin-bottom: 8px; }
+div.warnings { font-size: 12px; color: var(--muted); margin-bottom: 8px; }
+div.warnings ol { margin: 2px 0 0 18px; padding: 0; }
+a.warning-mark { color: #b54708; font-size: 11px; text-decoration: none; }
+td.is-bound .value { color: #475467; font-style: italic; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 8px 0; }
 dl.facts dt { color: var(--muted); }
 dl.facts dd { margin: 0; }

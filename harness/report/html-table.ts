@@ -36,7 +36,8 @@ function validityCell(column: Column): string {
 function valueCell(cell: Cell): string {
   if (cell.state === 'invalid') return '<td class="num is-invalid"><span class="invalid-value">invalid</span></td>';
   const detail = cell.detail === undefined ? '' : `<div class="detail">${escapeHtml(cell.detail)}</div>`;
-  return `<td class="num${cell.state === 'missing' ? ' is-missing' : ''}"><span class="value">${escapeHtml(cell.text)}</span>${detail}</td>`;
+  const marks = cell.warningMarks.length === 0 ? '' : ` <a class="warning-mark" href="#" title="see warning ${cell.warningMarks.join(', ')} under the table">⚠${cell.warningMarks.join(',')}</a>`;
+  return `<td class="num${cell.state === 'missing' ? ' is-missing' : ''}${cell.state === 'bound' ? ' is-bound' : ''}"><span class="value">${escapeHtml(cell.text)}</span>${marks}${detail}</td>`;
 }
 
 function groupHeader(group: Row['group'], table: HeadlineTable, span: number): string {
@@ -61,7 +62,10 @@ export function renderHeadlineTable(table: HeadlineTable, isMerged: boolean): st
     }
     body.push(`<tr><th scope="row">${escapeHtml(row.label)}</th>${row.cells.map(valueCell).join('')}</tr>`);
   }
-  const warnings = table.warnings.length === 0 ? '' : `<details class="warnings"><summary>${table.warnings.length} warning${table.warnings.length === 1 ? '' : 's'} on valid runs</summary><ul>${table.warnings.map((warning) => `<li>${escapeHtml(warning)}</li>`).join('')}</ul></details>`;
+  const warnings =
+    table.warnings.length === 0
+      ? ''
+      : `<div class="warnings"><p>${table.warnings.length} warning${table.warnings.length === 1 ? '' : 's'} on valid runs (⚠N beside a value: warning N concerns it)</p><ol>${table.warnings.map((warning) => `<li>${escapeHtml(warning)}</li>`).join('')}</ol></div>`;
   const note = table.note === undefined ? '<p class="table-legend">Each value is the median of the valid runs; under it, its 95 % bootstrap confidence interval (CI) and the number of valid runs n.</p>' : `<p class="table-note">${escapeHtml(table.note)}</p>`;
   return `${note}<div class="table-wrap"><table class="headline"><thead>${head.join('')}</thead><tbody>${body.join('')}</tbody></table></div>${warnings}`;
 }

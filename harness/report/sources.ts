@@ -3,7 +3,7 @@
  * each labelled by its machine and file so runs from different files stay distinguishable, and
  * the per-source summaries (stats/summarize.ts) grouped by scenario and load point. Pure.
  */
-import type { ResultsDocument, RunRecord } from '../run/results.js';
+import type { ResultsDocument, RunRecord } from '../results/document.js';
 import { summarize, type PointSummary } from '../stats/summarize.js';
 
 /** A results document and the file it was read from (as the user named it). */

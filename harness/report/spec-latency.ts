@@ -5,7 +5,7 @@
  * third. Pure; undefined when there is nothing to draw.
  */
 import { median } from 'simple-statistics';
-import type { RunRecord } from '../run/results.js';
+import type { RunRecord } from '../results/document.js';
 import type { ScenarioGroup, SourcePoint } from './sources.js';
 import { runSpectrum } from './spectrum.js';
 import { facetByPoint, latencyAxis, round, seriesColor, topLevel, type VegaLiteSpec } from './spec-common.js';
@@ -137,7 +137,7 @@ export function sweepSpec(scenario: ScenarioGroup, series: readonly string[]): C
       achievedRps: round(run.load.achievedRps),
       p99Us: run.load.latencyUs!.p99Us,
       validity: run.validity.valid ? 'valid' : 'invalid',
-      reason: run.validity.reasons.join('; ') || '–',
+      reason: run.validity.reasons.map((reason) => reason.text).join('; ') || '–',
     }));
   const medianValues = scenario.points.flatMap((scenarioPoint) =>
     scenarioPoint.points.flatMap((point) => {

@@ -3,7 +3,7 @@
  * with 95 % CI error bars for the headline metrics, and build time / artifact size / lines of
  * code bars. Pure; undefined when there is nothing to draw.
  */
-import type { BuildRecord } from '../build/build.js';
+import type { BuildRecord } from '../results/document.js';
 import { formatNumber } from '../claims/format.js';
 import type { ReportModel, ScenarioGroup } from './sources.js';
 import type { CaptionedSpec } from './spec-latency.js';

@@ -4,7 +4,7 @@
  * (decoding is computation; no I/O).
  */
 import { decodeSpectrum } from '../load/recorder.js';
-import type { RunRecord } from '../run/results.js';
+import type { RunRecord } from '../results/document.js';
 
 /** One point of a spectrum: `inverseTail` = 1 / (1 − percentile / 100), the chart's x. */
 export interface SpectrumPoint {

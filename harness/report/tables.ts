@@ -4,11 +4,12 @@
  * valid runs with their 95 % bootstrap CI. A service with no valid run shows `invalid` and its
  * reasons, never a number. Pure.
  */
-import type { BuildRecord } from '../build/build.js';
+import type { BuildRecord } from '../results/document.js';
 import { formatNumber } from '../claims/format.js';
 import { formatBytes, formatMicros } from '../format.js';
 import type { Estimate } from '../stats/bootstrap.js';
 import { describeLoad } from '../stats/summarize.js';
+import { describeFinding } from '../run/validity.js';
 import type { ReportModel, ScenarioPoint, SourcePoint } from './sources.js';
 
 /** One formatted value: `text`, and the interval line under it. */
@@ -16,7 +17,10 @@ export interface Cell {
   readonly text: string;
   /** "95 % CI 1.1 ms – 1.4 ms, n = 5", or "n = 1: no interval". */
   readonly detail: string | undefined;
-  readonly state: 'value' | 'invalid' | 'missing';
+  /** `bound`: no valid run, but a true lower bound (a closed loop the load engine saturated first). */
+  readonly state: 'value' | 'invalid' | 'missing' | 'bound';
+  /** Numbers of the warnings (1-based, in the table's `warnings`) that concern this value: marked beside it. */
+  readonly warningMarks: readonly number[];
 }
 
 /** One service (of one source) in a table. */
@@ -54,7 +58,7 @@ export interface HeadlineTable {
   readonly rows: readonly Row[];
   /** "go (host): rep 1: the load generator used 0.94 of its core …" per invalid run. */
   readonly invalid: readonly string[];
-  /** Validity warnings of valid runs, deduplicated. */
+  /** Validity warnings of valid runs, deduplicated, each with its next step; cells refer to them by number. */
   readonly warnings: readonly string[];
   /** Said once under the table: why some values have no interval. */
   readonly note: string | undefined;
@@ -104,24 +108,34 @@ export function intervalText(estimate: Estimate, format: Formatter): string | un
   return `CI ${format(estimate.low)} – ${format(estimate.high)} · n = ${estimate.n}`;
 }
 
-function metricCell(point: SourcePoint, metric: string, format: Formatter): Cell {
-  if (point.validRuns === 0) return { text: 'invalid', detail: undefined, state: 'invalid' };
+/** The warnings of the valid runs of a point, as the table lists them (text; next step). */
+function warningTexts(point: SourcePoint, name: string): Array<{ text: string; concerns: readonly string[] }> {
+  return point.pointRuns.filter((run) => run.validity.valid).flatMap((run) => run.validity.warnings.map((warning) => ({ text: `${name}: ${describeFinding(warning)}`, concerns: warning.concerns })));
+}
+
+function metricCell(point: SourcePoint, metric: string, format: Formatter, marks: readonly number[]): Cell {
+  if (point.validRuns === 0) {
+    const bounds = point.pointRuns.flatMap((run) => (run.validity.lowerBoundRps === undefined ? [] : [run.validity.lowerBoundRps]));
+    if (metric === 'rps' && bounds.length > 0) return { text: `≥ ${format(Math.min(...bounds))}`, detail: 'lower bound: the load engine saturated first', state: 'bound', warningMarks: [] };
+    return { text: 'invalid', detail: undefined, state: 'invalid', warningMarks: [] };
+  }
   const estimate = point.metrics[metric];
-  if (estimate === undefined) return { text: '–', detail: 'not measured', state: 'missing' };
-  return { text: format(estimate.value), detail: intervalText(estimate, format), state: 'value' };
+  if (estimate === undefined) return { text: '–', detail: 'not measured', state: 'missing', warningMarks: [] };
+  return { text: format(estimate.value), detail: intervalText(estimate, format), state: 'value', warningMarks: marks };
 }
 
 function buildCell(point: SourcePoint, read: (build: BuildRecord) => string | undefined): Cell {
   const build = point.source.document.builds.find((candidate) => candidate.service === point.service);
   const text = build === undefined ? undefined : read(build);
-  return text === undefined ? { text: '–', detail: 'not measured (run rewrite-bench build --timings)', state: 'missing' } : { text, detail: undefined, state: 'value' };
+  return text === undefined ? { text: '–', detail: 'not measured (run rewrite-bench build --timings)', state: 'missing', warningMarks: [] } : { text, detail: undefined, state: 'value', warningMarks: [] };
 }
 
-/** "reps 1, 2, 3: reason" — identical reasons of several repetitions said once. */
+/** "reps 1, 2, 3: reason; next step" — identical reasons of several repetitions said once. */
 function invalidReasons(point: SourcePoint): string[] {
   const byReason = new Map<string, number[]>();
   for (const run of point.pointRuns.filter((candidate) => !candidate.validity.valid)) {
-    for (const reason of run.validity.reasons.length === 0 ? ['invalid'] : run.validity.reasons) byReason.set(reason, [...(byReason.get(reason) ?? []), run.repetition]);
+    const reasons = run.validity.reasons.length === 0 ? ['invalid'] : run.validity.reasons.map(describeFinding);
+    for (const reason of reasons) byReason.set(reason, [...(byReason.get(reason) ?? []), run.repetition]);
   }
   return [...byReason].map(([reason, repetitions]) => `${repetitions.length === 1 ? 'rep' : 'reps'} ${repetitions.join(', ')}: ${reason}`);
 }
@@ -154,8 +168,12 @@ export function headlineTable(point: ScenarioPoint, isMerged: boolean): Headline
     runs: sourcePoint.runs,
     invalidReasons: invalidReasons(sourcePoint),
   }));
+  const warned = point.points.map((sourcePoint) => warningTexts(sourcePoint, columnName(sourcePoint, isMerged)));
+  const warnings = [...new Set(warned.flat().map((warning) => warning.text))];
+  const marksOf = (column: number, metric: string): number[] =>
+    [...new Set(warned[column]!.filter((warning) => warning.concerns.includes(metric)).map((warning) => warnings.indexOf(warning.text) + 1))].sort((a, b) => a - b);
   const rows: Row[] = [
-    ...HEADLINE_METRICS.map(({ metric, label, group, format }) => ({ metric, label, group, cells: point.points.map((sourcePoint) => metricCell(sourcePoint, metric, format)) })),
+    ...HEADLINE_METRICS.map(({ metric, label, group, format }) => ({ metric, label, group, cells: point.points.map((sourcePoint, column) => metricCell(sourcePoint, metric, format, marksOf(column, metric))) })),
     ...BUILD_ROWS.map(({ metric, label, read }) => ({ metric, label, group: 'build' as const, cells: point.points.map((sourcePoint) => buildCell(sourcePoint, read)) })),
   ];
   const runs = point.points.flatMap((sourcePoint) => sourcePoint.pointRuns.map((run) => ({ run, name: columnName(sourcePoint, isMerged) })));
@@ -169,8 +187,8 @@ export function headlineTable(point: ScenarioPoint, isMerged: boolean): Headline
     method: summarizeMethods(methods),
     columns,
     rows,
-    invalid: runs.filter(({ run }) => !run.validity.valid).map(({ run, name }) => `${name}, rep ${run.repetition}: ${run.validity.reasons.join('; ') || 'invalid'}`),
-    warnings: [...new Set(runs.filter(({ run }) => run.validity.valid).flatMap(({ run, name }) => run.validity.warnings.map((warning) => `${name}: ${warning}`)))],
+    invalid: runs.filter(({ run }) => !run.validity.valid).map(({ run, name }) => `${name}, rep ${run.repetition}: ${run.validity.reasons.map(describeFinding).join(' · ') || 'invalid'}`),
+    warnings,
     note: columns.some((column) => column.validRuns === 1)
       ? `${columns.every((column) => column.validRuns <= 1) ? 'Every service has' : 'Some services have'} a single valid run here, so those values have no confidence interval: run more repetitions (the default, not --quick) before citing a difference.`
       : undefined,

@@ -8,7 +8,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { InfrastructureError } from '../errors.js';
-import type { ResultsDocument } from '../run/results.js';
+import type { ResultsDocument } from '../results/document.js';
 import type { ReportBundles } from './html.js';
 import { renderReport } from './render.js';
 import type { ReportInput } from './sources.js';

@@ -7,23 +7,8 @@ import { readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import { ROOT } from '../paths.js';
 import { parseCpuList } from '../process/proc-parse.js';
+import type { Environment } from '../results/document.js';
 
-export interface Environment {
-  readonly hostname: string;
-  readonly cpuModel: string;
-  readonly logicalCpus: number;
-  /** CPUs this process may run on (Cpus_allowed_list). */
-  readonly allowedCpus: string;
-  readonly memoryBytes: number;
-  readonly kernel: string;
-  readonly cgroup: 'v1' | 'v2' | 'unknown';
-  readonly versions: Readonly<Record<string, string>>;
-  readonly gitCommit: string | undefined;
-  readonly gitDirty: boolean | undefined;
-  readonly command: string;
-  readonly clockTicksPerSecond: number;
-  readonly pageBytes: number;
-}
 
 async function firstLine(file: string, argv: readonly string[]): Promise<string> {
   const result = await execa(file, argv, { reject: false, timeout: 10_000, stdin: 'ignore' });

@@ -10,12 +10,12 @@ import { runLoadJob } from '../load/generator.js';
 import type { LoadJob } from '../load/job.js';
 import type { LoadOutcome } from '../load/outcome.js';
 import { prepareSources, type PreparedSource } from '../load/requests.js';
-import { PeriodicSampler, TreeSampler, coresBetween, readCpuTimes, type TreeReading } from '../process/sampler.js';
-import type { CpuTimes } from '../process/proc-parse.js';
+import { PeriodicSampler, TreeSampler, coresBetween, readCpuTimes, type SamplerConstants, type TreeReading } from '../process/sampler.js';
+import { parseCpuList, type CpuTimes } from '../process/proc-parse.js';
 import { startService, type RunningService } from '../process/service.js';
 import type { CpuPlan } from './cpus.js';
-import type { RunRecord } from './results.js';
-import { judgeRun } from './validity.js';
+import type { RunRecord } from '../results/document.js';
+import { judgeRun, type ValidityInput } from './validity.js';
 
 /** One offered load of a measurement: closed loop, or an open-loop rate. */
 export interface LoadPoint {
@@ -28,6 +28,8 @@ export interface MeasureContext {
   readonly manifest: ResolvedManifest;
   readonly repetition: number;
   readonly cpus: CpuPlan;
+  /** Clock ticks and page size of this machine (from the environment). */
+  readonly constants: SamplerConstants;
   readonly env: Readonly<Record<string, string>>;
   readonly upstream: RunningService | undefined;
   readonly points: readonly LoadPoint[];
@@ -79,16 +81,97 @@ export function loadJobFor(scenario: ResolvedScenario, baseUrl: string, point: L
   };
 }
 
-interface Edges {
-  service?: TreeReading;
-  generator?: TreeReading;
-  upstream?: TreeReading;
-  cpu?: CpuTimes | undefined;
+/** One edge of the measured window: every process of the run read at once. */
+interface Edge {
+  readonly service: TreeReading;
+  readonly serviceWaitNs: number;
+  readonly generator: TreeReading | undefined;
+  readonly generatorWaitNs: number | undefined;
+  readonly upstream: TreeReading | undefined;
+  readonly cpu: CpuTimes | undefined;
 }
 
-async function readEdges(service: TreeSampler, generator: TreeSampler | undefined, upstream: TreeSampler | undefined): Promise<Edges> {
-  const [serviceReading, generatorReading, upstreamReading, cpu] = await Promise.all([service.read(), generator?.read(), upstream?.read(), readCpuTimes()]);
-  return { service: serviceReading, ...(generatorReading === undefined ? {} : { generator: generatorReading }), ...(upstreamReading === undefined ? {} : { upstream: upstreamReading }), cpu };
+/** The samplers of one run: the service tree, the load engine and the upstream. */
+interface Samplers {
+  readonly service: TreeSampler;
+  generator: TreeSampler | undefined;
+  readonly upstream: TreeSampler | undefined;
+}
+
+async function readEdge(samplers: Samplers): Promise<Edge> {
+  const [service, generator, upstream, cpu] = await Promise.all([samplers.service.read(), samplers.generator?.read(), samplers.upstream?.read(), readCpuTimes()]);
+  const [serviceWaitNs, generatorWaitNs] = await Promise.all([samplers.service.schedulerWaitNs(), samplers.generator?.schedulerWaitNs()]);
+  return { service, serviceWaitNs, generator, generatorWaitNs, upstream, cpu };
+}
+
+/** What the window edges say about the CPU of each side. */
+export interface WindowCpu {
+  readonly windowSeconds: number;
+  readonly serviceCores: number;
+  readonly serviceWaitShare: number | undefined;
+  readonly generatorCores: number;
+  readonly generatorWaitShare: number | undefined;
+  readonly upstreamCores: number | undefined;
+  readonly stealShare: number | undefined;
+}
+
+function windowCpu(start: Edge, end: Edge, constants: SamplerConstants): WindowCpu {
+  const wallMs = end.service.atMs - start.service.atMs;
+  const share = (from: number | undefined, to: number | undefined): number | undefined => (from === undefined || to === undefined || wallMs <= 0 ? undefined : (to - from) / 1e6 / wallMs);
+  return {
+    windowSeconds: wallMs / 1000,
+    serviceCores: coresBetween(start.service, end.service, constants),
+    serviceWaitShare: share(start.serviceWaitNs, end.serviceWaitNs),
+    generatorCores: start.generator !== undefined && end.generator !== undefined ? coresBetween(start.generator, end.generator, constants) : 0,
+    generatorWaitShare: share(start.generatorWaitNs, end.generatorWaitNs),
+    upstreamCores: start.upstream !== undefined && end.upstream !== undefined ? coresBetween(start.upstream, end.upstream, constants) : undefined,
+    stealShare:
+      start.cpu !== undefined && end.cpu !== undefined && end.cpu.totalTicks > start.cpu.totalTicks ? (end.cpu.stealTicks - start.cpu.stealTicks) / (end.cpu.totalTicks - start.cpu.totalTicks) : undefined,
+  };
+}
+
+/**
+ * Runs one load job against a started service and reads every process of the run at the window's
+ * edges, as the engine signals them.
+ * @throws InfrastructureError when the engine fails or never reports its window
+ */
+export async function measureWindow(job: LoadJob, samplers: Omit<Samplers, 'generator'>, cpus: CpuPlan, constants: SamplerConstants): Promise<{ outcome: LoadOutcome; start: Edge; end: Edge; cpu: WindowCpu; generatorPid: number }> {
+  const all: Samplers = { ...samplers, generator: undefined };
+  let generatorPid = 0;
+  let start: Promise<Edge> | undefined;
+  let end: Promise<Edge> | undefined;
+  const outcome = await runLoadJob(job, cpus.loadCpus, {
+    onStart: (pid) => {
+      generatorPid = pid;
+      all.generator = new TreeSampler(pid, undefined, constants);
+    },
+    onWindow: (edge) => {
+      if (edge === 'start') start = readEdge(all);
+      else end = readEdge(all);
+    },
+  });
+  if (start === undefined || end === undefined) throw new InfrastructureError(`The load engine finished without reporting its measured window (${outcome.method}). This is a bug of the engine: please report it.`);
+  const [startEdge, endEdge] = await Promise.all([start, end]);
+  return { outcome, start: startEdge, end: endEdge, cpu: windowCpu(startEdge, endEdge, constants), generatorPid };
+}
+
+/** CPUs in a taskset list such as `1-3,5`. */
+export const cpuCount = (list: string): number => parseCpuList(list).length;
+
+/** The validity input of a window: the outcome and each side's CPU against the CPUs it was given. */
+export function validityInput(outcome: LoadOutcome, cpu: WindowCpu, cpus: CpuPlan, serviceDied: string | undefined): ValidityInput {
+  return {
+    load: outcome,
+    serviceDied,
+    serviceCpuCores: cpu.serviceCores,
+    serviceCpus: cpuCount(cpus.serviceCpus),
+    generatorCpuCores: cpu.generatorCores,
+    loadCpus: cpuCount(cpus.loadCpus),
+    upstreamCpuCores: cpu.upstreamCores,
+    stealShare: cpu.stealShare,
+    generatorWaitShare: cpu.generatorWaitShare,
+    serviceWaitShare: cpu.serviceWaitShare,
+  };
 }
 
 /**
@@ -106,7 +189,7 @@ export async function measureService(context: MeasureContext): Promise<{ stopPro
   });
   let stopped: Awaited<ReturnType<RunningService['stop']>>;
   try {
-    const tree = new TreeSampler(service.pid);
+    const tree = new TreeSampler(service.pid, undefined, context.constants);
     await new Promise((resolve) => setTimeout(resolve, 300));
     const idleReading = await tree.read();
     const idleMemory = await tree.memory();
@@ -142,48 +225,22 @@ async function measurePoint(
   const startedAt = new Date().toISOString();
   const periodic = new PeriodicSampler(tree, SAMPLE_INTERVAL_MS, PSS_EVERY);
   periodic.start();
-  const upstreamSampler = context.upstream === undefined ? undefined : new TreeSampler(context.upstream.pid);
-  let generatorSampler: TreeSampler | undefined;
-  let generatorPid = 0;
-  let start: Promise<Edges> | undefined;
-  let end: Promise<Edges> | undefined;
+  const upstream = context.upstream === undefined ? undefined : new TreeSampler(context.upstream.pid, undefined, context.constants);
   const seed = scenario.seed + context.repetition * 7919 + index;
-  let outcome: LoadOutcome;
+  let window: Awaited<ReturnType<typeof measureWindow>>;
   try {
-    outcome = await runLoadJob(loadJobFor(scenario, service.baseUrl, point, seed), context.cpus.loadCpus, {
-      onStart: (pid) => {
-        generatorPid = pid;
-        generatorSampler = new TreeSampler(pid);
-      },
-      onWindow: (edge) => {
-        if (edge === 'start') start = readEdges(tree, generatorSampler, upstreamSampler);
-        else end = readEdges(tree, generatorSampler, upstreamSampler);
-      },
-    });
+    window = await measureWindow(loadJobFor(scenario, service.baseUrl, point, seed), { service: tree, upstream }, context.cpus, context.constants);
   } catch (error) {
     await periodic.stop(performance.now());
     throw error;
   }
-  if (start === undefined || end === undefined) {
-    await periodic.stop(performance.now());
-    throw new InfrastructureError(`The load generator finished without reporting its measured window (${outcome.method}).`);
-  }
-  const startEdges = await start;
-  const endEdges = await end;
-  const sampled = await periodic.stop(startEdges.service!.atMs, startEdges.service!.atMs, endEdges.service!.atMs);
+  const { outcome, start, end, cpu } = window;
+  const sampled = await periodic.stop(start.service.atMs, start.service.atMs, end.service.atMs);
   // The PSS read at the window's end: smaps_rollup is read about every 2 s, so this one counts.
   const finalMemory = await tree.memory();
-  const serviceCores = coresBetween(startEdges.service!, endEdges.service!, tree.constants);
-  const generatorCores = startEdges.generator !== undefined && endEdges.generator !== undefined ? coresBetween(startEdges.generator, endEdges.generator, tree.constants) : 0;
-  const upstreamCores = startEdges.upstream !== undefined && endEdges.upstream !== undefined ? coresBetween(startEdges.upstream, endEdges.upstream, tree.constants) : undefined;
-  const stealShare =
-    startEdges.cpu !== undefined && endEdges.cpu !== undefined && endEdges.cpu.totalTicks > startEdges.cpu.totalTicks
-      ? (endEdges.cpu.stealTicks - startEdges.cpu.stealTicks) / (endEdges.cpu.totalTicks - startEdges.cpu.totalTicks)
-      : undefined;
   const exit = service.exitInfo();
   const serviceDied = exit === undefined ? undefined : `exit code ${String(exit.exitCode)}, signal ${String(exit.signal)}; last output:\n${service.outputTail().split('\n').slice(-10).join('\n')}`;
   const completed = outcome.counts.expectedStatus;
-  const windowSeconds = (endEdges.service!.atMs - startEdges.service!.atMs) / 1000;
   const runtime = exit === undefined ? await fetchRuntime(service.baseUrl) : undefined;
   return {
     id: `${scenario.name}/${manifest.name}/rep${context.repetition}/rate${index}`,
@@ -194,26 +251,28 @@ async function measurePoint(
     rateIndex: index,
     capacityFraction: point.capacityFraction,
     startedAt,
-    validity: judgeRun({ load: outcome, generatorCpuCores: generatorCores, serviceDied, stealShare }),
+    validity: judgeRun(validityInput(outcome, cpu, context.cpus, serviceDied)),
     load: outcome,
     measured: {
       pid: service.pid,
       cpuList: context.cpus.serviceCpus,
+      cpus: cpuCount(context.cpus.serviceCpus),
       workers: scenario.service.workers,
       startupMs: Math.round(service.startupMs),
-      cpuCores: serviceCores,
-      cpuUsPerRequest: completed > 0 ? (serviceCores * windowSeconds * 1e6) / completed : undefined,
+      cpuCores: cpu.serviceCores,
+      cpuUsPerRequest: completed > 0 ? (cpu.serviceCores * cpu.windowSeconds * 1e6) / completed : undefined,
       idleRssBytes: idle.rssBytes,
       idlePssBytes: idle.pssBytes,
-      peakRssBytes: Math.max(sampled.peakRssBytes ?? 0, endEdges.service!.rssBytes),
+      peakRssBytes: Math.max(sampled.peakRssBytes ?? 0, end.service.rssBytes),
       peakPssBytes: Math.max(sampled.peakPssBytes ?? 0, finalMemory.pssBytes),
       vmHwmBytesSum: finalMemory.vmHwmBytesSum,
-      processCount: endEdges.service!.processCount,
+      processCount: end.service.processCount,
+      cpuWaitShare: cpu.serviceWaitShare,
       series: sampled.series,
       runtime,
     },
-    generator: { pid: generatorPid, cpuList: context.cpus.loadCpus, cpuCores: generatorCores },
-    upstream: upstreamCores === undefined ? undefined : { cpuCores: upstreamCores },
-    stealShare,
+    generator: { pid: window.generatorPid, cpuList: context.cpus.loadCpus, cpus: cpuCount(context.cpus.loadCpus), cpuCores: cpu.generatorCores, cpuWaitShare: cpu.generatorWaitShare },
+    upstream: cpu.upstreamCores === undefined ? undefined : { cpuCores: cpu.upstreamCores },
+    stealShare: cpu.stealShare,
   };
 }

@@ -11,8 +11,6 @@ import type { ResolvedClaims } from '../config/claims.js';
 import type { ResolvedManifest } from '../config/manifest.js';
 import type { ResolvedScenario } from '../config/scenario.js';
 import { messageOf } from '../errors.js';
-import { runLoadJob } from '../load/generator.js';
-import { countFailures } from '../load/outcome.js';
 import { DatabaseFactory } from '../process/database.js';
 import { lowerHarnessPriority, onInterrupt } from '../process/registry.js';
 import { startService, type RunningService } from '../process/service.js';
@@ -21,9 +19,12 @@ import { ROOT } from '../paths.js';
 import { verifyServices } from '../verify/verify.js';
 import { planCpus, type CpuPlan } from './cpus.js';
 import { allowedCpus, readEnvironment } from './environment.js';
-import { loadJobFor, measureService, type LoadPoint } from './measure.js';
+import { loadJobFor, measureService, measureWindow, validityInput, type LoadPoint } from './measure.js';
+import { describeFinding, judgeRun } from './validity.js';
+import { TreeSampler, type SamplerConstants } from '../process/sampler.js';
 import type { Progress } from './progress.js';
-import { RESULTS_SCHEMA_VERSION, writeJsonAtomic, type CapacityProbe, type ResultsDocument } from './results.js';
+import { RESULTS_SCHEMA_VERSION, type CapacityProbe, type ResultsDocument } from '../results/document.js';
+import { writeJsonAtomic } from './write-results.js';
 
 export interface RunOptions {
   readonly scenarios: readonly ResolvedScenario[];
@@ -38,6 +39,12 @@ export interface RunOptions {
   readonly verifyRandomPerEndpoint?: number;
   /** Claims to evaluate at the end; their build metrics are measured first when missing. */
   readonly claims: ResolvedClaims | undefined;
+  /**
+   * Open loop at capacity fractions: probe only this service and offer its rates to every
+   * service (the gate: a candidate that lost capacity must be tested at the baseline's load, not
+   * at a lighter load of its own). Default: each service at fractions of its own capacity.
+   */
+  readonly ratesFrom?: string;
 }
 
 /** Services whose clean or incremental build time a claim needs. */
@@ -107,6 +114,7 @@ export async function runSuite(options: RunOptions): Promise<ResultsDocument> {
     console.error(`rewrite-bench: interrupted; ${document.runs.length} run(s) kept in ${resultsFile}`);
   });
   const allowed = await allowedCpus();
+  const constants: SamplerConstants = { clockTicksPerSecond: document.environment.clockTicksPerSecond, pageBytes: document.environment.pageBytes };
   document.harnessNiced = lowerHarnessPriority();
   const usable: ResolvedManifest[] = [];
   const timings = neededTimings(options.claims);
@@ -157,7 +165,7 @@ export async function runSuite(options: RunOptions): Promise<ResultsDocument> {
       const cpus = planCpus(allowed, scenario.service.cpus);
       document.cpuPlan = cpus;
       await pinSelf(cpus.loadCpus);
-      await runScenario(scenario, services, cpus, { document, save, databases, upstreamManifest: options.upstream, progress });
+      await runScenario(scenario, services, cpus, { document, save, databases, upstreamManifest: options.upstream, progress, constants, ratesFrom: options.ratesFrom });
     }
     document.state = 'complete';
     if (options.claims !== undefined) {
@@ -179,6 +187,8 @@ export async function runSuite(options: RunOptions): Promise<ResultsDocument> {
 
 interface Shared {
   readonly document: ResultsDocument;
+  readonly constants: SamplerConstants;
+  readonly ratesFrom: string | undefined;
   readonly save: () => Promise<void>;
   readonly databases: DatabaseFactory | undefined;
   readonly upstreamManifest: ResolvedManifest | undefined;
@@ -197,20 +207,34 @@ async function runScenario(scenario: ResolvedScenario, services: readonly Resolv
   const upstream = scenario.workload === 'gateway' ? await startUpstream(shared.upstreamManifest, scenario.upstream.delayMs, cpus.loadCpus) : undefined;
   try {
     const points = new Map<string, LoadPoint[]>();
+    const load = scenario.load;
+    const probed = services.find((manifest) => manifest.name === shared.ratesFrom);
+    let sharedRates: LoadPoint[] | undefined;
     for (const manifest of services) {
-      const load = scenario.load;
       if (load.model === 'closed') points.set(manifest.name, [{ ratePerSecond: undefined, capacityFraction: undefined }]);
       else if (load.ratesPerSecond !== undefined) points.set(manifest.name, load.ratesPerSecond.map((rate) => ({ ratePerSecond: rate, capacityFraction: undefined })));
+      else if (probed !== undefined && manifest !== probed) continue;
       else {
         progress.step(`${scenario.name}: capacity probe of ${manifest.name}`);
         const probe = await probeCapacity(scenario, manifest, cpus, upstream, shared);
         document.capacity.push(probe);
         await shared.save();
         if (!probe.valid) {
-          document.failures.push({ scenario: scenario.name, service: manifest.name, message: `capacity probe failed: ${probe.note}` });
+          document.failures.push({ scenario: scenario.name, service: manifest.name, message: `capacity probe invalid, not measured: ${probe.note}` });
           continue;
         }
         points.set(manifest.name, load.capacityFractions!.map((fraction) => ({ ratePerSecond: fraction * probe.capacityRps, capacityFraction: fraction })));
+        if (manifest === probed) sharedRates = points.get(manifest.name);
+      }
+    }
+    if (probed !== undefined && load.model === 'open' && load.capacityFractions !== undefined) {
+      for (const manifest of services) {
+        if (manifest === probed) continue;
+        if (sharedRates === undefined) document.failures.push({ scenario: scenario.name, service: manifest.name, message: `not measured: the rates come from ${probed.name}'s capacity probe, which was invalid` });
+        else {
+          points.set(manifest.name, sharedRates);
+          document.capacity.push({ scenario: scenario.name, service: manifest.name, capacityRps: sharedRates[0]!.ratePerSecond! / sharedRates[0]!.capacityFraction!, valid: true, note: `offered ${probed.name}'s rates (not probed itself)`, validity: undefined, ratesFrom: probed.name });
+        }
       }
     }
     for (let repetition = 1; repetition <= scenario.repetitions; repetition += 1) {
@@ -223,6 +247,7 @@ async function runScenario(scenario: ResolvedScenario, services: readonly Resolv
             manifest,
             repetition,
             cpus,
+            constants: shared.constants,
             env: await serviceEnv(scenario, manifest, upstream, shared, `rep${repetition}`),
             upstream,
             points: servicePoints,
@@ -231,7 +256,7 @@ async function runScenario(scenario: ResolvedScenario, services: readonly Resolv
             onRecord: async (record) => {
               document.runs.push(record);
               document.services[manifest.name] = { ...document.services[manifest.name]!, runtime: record.measured.runtime ?? document.services[manifest.name]?.runtime };
-              if (!record.validity.valid) progress.log(`invalid run ${record.id}: ${record.validity.reasons.join('; ')}`);
+              if (!record.validity.valid) progress.log(`invalid run ${record.id}: ${record.validity.reasons.map(describeFinding).join('; ')}`);
               await shared.save();
             },
           });
@@ -248,7 +273,11 @@ async function runScenario(scenario: ResolvedScenario, services: readonly Resolv
   }
 }
 
-/** A short closed-loop run that measures how many requests per second the service completes. */
+/**
+ * A short closed-loop run that measures how many requests per second the service completes,
+ * judged like any closed-loop run: a probe bound by the load engine (the service not saturated)
+ * measured the engine, and fractions of it would be fractions of the engine's limit.
+ */
 async function probeCapacity(scenario: ResolvedScenario, manifest: ResolvedManifest, cpus: CpuPlan, upstream: RunningService | undefined, shared: Shared): Promise<CapacityProbe> {
   if (scenario.load.model !== 'open') throw new Error('probeCapacity needs an open-loop scenario');
   const probeScenario: ResolvedScenario = {
@@ -266,20 +295,22 @@ async function probeCapacity(scenario: ResolvedScenario, manifest: ResolvedManif
       env: await serviceEnv(scenario, manifest, upstream, shared, 'probe'),
       readyTimeoutMs: scenario.service.readyTimeoutSeconds * 1000,
     });
-    const outcome = await runLoadJob(loadJobFor(probeScenario, service.baseUrl, { ratePerSecond: undefined, capacityFraction: undefined }, scenario.seed + 1), cpus.loadCpus, {
-      onStart: () => {},
-      onWindow: () => {},
-    });
-    const failures = countFailures(outcome.counts);
+    const tree = new TreeSampler(service.pid, undefined, shared.constants);
+    const upstreamTree = upstream === undefined ? undefined : new TreeSampler(upstream.pid, undefined, shared.constants);
+    const job = loadJobFor(probeScenario, service.baseUrl, { ratePerSecond: undefined, capacityFraction: undefined }, scenario.seed + 1);
+    const { outcome, cpu } = await measureWindow(job, { service: tree, upstream: upstreamTree }, cpus, shared.constants);
+    const validity = judgeRun(validityInput(outcome, cpu, cpus, undefined));
+    const reasons = validity.reasons.map(describeFinding).join('; ');
     return {
       scenario: scenario.name,
       service: manifest.name,
       capacityRps: outcome.achievedRps,
-      valid: failures === 0 && outcome.achievedRps > 0,
-      note: `${outcome.method}; ${scenario.load.probe.seconds} s${failures === 0 ? '' : `; ${failures} failed requests (${outcome.firstError ?? ''})`}`,
+      valid: validity.valid,
+      validity,
+      note: `${outcome.method}; ${scenario.load.probe.seconds} s; ${Math.round(outcome.achievedRps).toLocaleString('en-US')} req/s with the service at ${cpu.serviceCores.toFixed(2)} cores and the load engine at ${cpu.generatorCores.toFixed(2)}${validity.valid ? '' : `; ${reasons}`}`,
     };
   } catch (error) {
-    return { scenario: scenario.name, service: manifest.name, capacityRps: 0, valid: false, note: messageOf(error) };
+    return { scenario: scenario.name, service: manifest.name, capacityRps: 0, valid: false, validity: undefined, note: messageOf(error) };
   } finally {
     await service?.stop();
   }

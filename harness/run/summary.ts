@@ -1,45 +1,59 @@
 /**
  * The terminal summary of a results document: per scenario and load point, the median over
- * valid runs of each service (invalid runs counted, never mixed in). Pure.
+ * valid runs of each service (invalid runs counted, never mixed in). A value that a warning of
+ * its runs concerns carries that warning's number (`⚠1`); invalid runs are listed with their
+ * reasons, the figure that triggered each and what to do; a closed loop the load engine
+ * saturated first shows its throughput as a lower bound (`≥ 128,000`). Pure.
  */
 import { median } from 'simple-statistics';
 import { formatBytes, formatMicros, formatTable } from '../format.js';
+import type { ResultsDocument, RunRecord } from '../results/document.js';
 import { describeLoad, groupRuns } from '../stats/summarize.js';
-import type { ResultsDocument, RunRecord } from './results.js';
+import { describeFinding, type Concern } from './validity.js';
 
 function medianOf(values: ReadonlyArray<number | undefined>): number | undefined {
   const present = values.filter((value): value is number => value !== undefined && Number.isFinite(value));
   return present.length === 0 ? undefined : median(present);
 }
 
-/** One table per scenario. */
-export function formatRunSummary(document: ResultsDocument): string {
+/** One table per scenario, with its warnings and invalid runs under it. */
+export function formatRunSummary(document: Pick<ResultsDocument, 'runs' | 'failures'>): string {
   const sections: string[] = [];
   const scenarios = [...new Set(document.runs.map((run) => run.scenario))];
   for (const scenario of scenarios) {
     const runs = document.runs.filter((run) => run.scenario === scenario);
+    const warnings: string[] = [];
     const rows = groupRuns(runs).map((group) => {
       const valid = group.filter((run) => run.validity.valid);
       const first = group[0]!;
+      const own = valid.flatMap((run) => run.validity.warnings.map((warning) => ({ text: `${first.service}: ${describeFinding(warning)}`, concerns: warning.concerns })));
+      for (const warning of own) if (!warnings.includes(warning.text)) warnings.push(warning.text);
+      const mark = (concern: Concern, text: string): string => {
+        const numbers = [...new Set(own.filter((warning) => warning.concerns.includes(concern)).map((warning) => warnings.indexOf(warning.text) + 1))];
+        return numbers.length === 0 || text === '–' ? text : `${text} ⚠${numbers.join(',')}`;
+      };
       const pick = (get: (run: RunRecord) => number | undefined): number | undefined => medianOf(valid.map(get));
       const cores = pick((run) => run.measured.cpuCores);
+      const bound = valid.length === 0 ? medianOf(group.map((run) => run.validity.lowerBoundRps)) : undefined;
+      const rps = pick((run) => run.load.achievedRps);
       return [
         first.service,
         describeLoad(first),
         `${valid.length}/${group.length}`,
-        formatMicros(pick((run) => run.load.latencyUs?.p50Us)),
-        formatMicros(pick((run) => run.load.latencyUs?.p99Us)),
-        formatMicros(pick((run) => run.load.latencyUs?.p999Us)),
-        pick((run) => run.load.achievedRps)?.toFixed(0) ?? '–',
-        cores === undefined ? '–' : cores.toFixed(2),
-        formatMicros(pick((run) => run.measured.cpuUsPerRequest)),
+        mark('p50', formatMicros(pick((run) => run.load.latencyUs?.p50Us))),
+        mark('p99', formatMicros(pick((run) => run.load.latencyUs?.p99Us))),
+        mark('p999', formatMicros(pick((run) => run.load.latencyUs?.p999Us))),
+        bound !== undefined ? `≥ ${Math.round(bound).toLocaleString('en-US')} (engine-bound)` : mark('rps', rps === undefined ? '–' : Math.round(rps).toLocaleString('en-US')),
+        mark('cpuCores', cores === undefined ? '–' : cores.toFixed(2)),
+        mark('cpuUsPerRequest', formatMicros(pick((run) => run.measured.cpuUsPerRequest))),
         formatBytes(pick((run) => run.measured.peakPssBytes)),
         formatBytes(pick((run) => run.measured.peakRssBytes)),
       ];
     });
     const table = formatTable(['service', 'load', 'valid', 'p50', 'p99', 'p99.9', 'req/s', 'cores', 'CPU/req', 'peak PSS', 'peak RSS'], rows);
-    const invalid = runs.filter((run) => !run.validity.valid).map((run) => `  invalid ${run.id}: ${run.validity.reasons.join('; ')}`);
-    sections.push([`## ${scenario} (medians of valid runs)`, table, ...invalid].join('\n'));
+    const listed = warnings.map((warning, index) => `  ⚠${index + 1} ${warning}`);
+    const invalid = runs.filter((run) => !run.validity.valid).map((run) => `  invalid ${run.id}: ${run.validity.reasons.map(describeFinding).join(' · ')}`);
+    sections.push([`## ${scenario} (medians of valid runs)`, table, ...listed, ...invalid].join('\n'));
   }
   const failures = document.failures.map((failure) => `  ${[failure.scenario, failure.service].filter(Boolean).join(' / ')}: ${failure.message.split('\n')[0]}`);
   if (failures.length > 0) sections.push(['## failures', ...failures].join('\n'));

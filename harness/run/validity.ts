@@ -1,51 +1,123 @@
 /**
- * Whether a run measured the service, and why not. Rules (issue #4, ../shared/notes/measurement.md):
- * failures the scenario does not expect; achieved < 95 % of the offered rate (open loop); the load
- * generator saturated (closed loop: > 0.85 of a core; open loop: the pacer is systematically late,
- * p90 send lag over 1 ms — the pacer spin-waits, so its CPU share says nothing, and a p99 lag is
- * mostly platform jitter, which is warned about); the service died. Invalid runs stay
- * in the results with their reasons and are never summarised with the valid ones. Pure.
+ * Whether a run measured the service, which side was the bottleneck, and why not. Pure.
+ *
+ * A run is invalid when: requests failed (errors, timeouts, unexpected statuses, body mismatches,
+ * dropped sends); nothing succeeded; the service died; an open loop achieved under 95 % of the
+ * offered rate (the service is saturated — or, when sends waited for a free connection while the
+ * service had CPU to spare, the engine ran out of connections); the engine could not keep its
+ * schedule (open loop, p90 send lag over 1 ms); or a closed loop was bound by the load side (the
+ * engine, plus the upstream that shares its CPUs, near its CPUs while the service stayed clearly
+ * below its own: the service was not saturated, and the throughput reached is only a lower bound).
+ * When both sides are near their CPUs the service is saturated and the run measured it.
+ * Each finding carries the figure that triggered it and a next step; warnings name the numbers
+ * they concern, so tables can mark them. Invalid runs stay in the results and are never
+ * summarised with the valid ones. Background: docs/measurement.md.
  */
 import type { LoadOutcome } from '../load/outcome.js';
 
 export const RULES = {
   minAchievedShare: 0.95,
-  maxGeneratorCores: 0.85,
-  /** A pacer whose p90 send lag exceeds this is behind its schedule, not just jittery. */
+  /** The load side is "near its CPUs" above this share of them. */
+  maxLoadSideShare: 0.85,
+  /** The service is "clearly below its CPUs" under this share of them. */
+  serviceSaturatedShare: 0.8,
+  /** An engine whose p90 send lag exceeds this is behind its schedule, not just jittery. */
   maxSendLagP90Us: 1000,
+  /** Sends that waited for a free connection, as a share of the planned ones, beyond which the engine ran out of connections. */
+  maxConnectionWaitShare: 0.01,
   /** Warn when the p99 send lag exceeds this share of the latency p99. */
   maxSendLagShareOfP99: 0.2,
   /** Warn when the generator's event-loop delay p99 exceeds this share of the latency p99. */
   maxLoopDelayShare: 0.25,
   maxStealShare: 0.05,
+  /** A process that waited, runnable, for its CPU longer than this share of the window: the machine was busy. */
+  maxCpuWaitShare: 0.1,
   minSamplesForP999: 10_000,
 } as const;
 
-export interface ValidityInput {
-  readonly load: LoadOutcome;
-  readonly generatorCpuCores: number;
-  readonly serviceDied: string | undefined;
-  /** Share of machine CPU time stolen by the hypervisor during the window (0–1). */
-  readonly stealShare: number | undefined;
+/** What kind of problem a finding is; stable names (tests retry `machine-busy` runs once). */
+export type FindingCode =
+  | 'service-died'
+  | 'failures'
+  | 'no-success'
+  | 'saturated'
+  | 'connections-exhausted'
+  | 'engine-late'
+  | 'engine-bound'
+  | 'machine-busy'
+  | 'send-lag-share'
+  | 'loop-delay'
+  | 'steal'
+  | 'thin-tail';
+
+/** A run metric a warning concerns (table cells show a mark beside it). */
+export type Concern = 'p50' | 'p90' | 'p99' | 'p999' | 'max' | 'rps' | 'cpuCores' | 'cpuUsPerRequest';
+
+/** One reason or warning: what was seen (with its figure) and what to do about it. */
+export interface Finding {
+  readonly code: FindingCode;
+  readonly text: string;
+  readonly next: string;
+  /** Numbers of the run this finding undermines. */
+  readonly concerns: readonly Concern[];
 }
+
+/** Which side limited the run. */
+export type Bottleneck = 'service' | 'load-engine' | 'engine-connections' | 'neither';
 
 export interface Validity {
   readonly valid: boolean;
   /** Why the run is invalid (empty when valid). */
-  readonly reasons: readonly string[];
+  readonly reasons: readonly Finding[];
   /** Caveats that do not invalidate the run. */
-  readonly warnings: readonly string[];
+  readonly warnings: readonly Finding[];
+  /**
+   * Closed loop: `service` when the service used its CPUs, `load-engine` when the load side did
+   * and the service did not, `neither` when both had CPU to spare (latency-bound: upstream waits,
+   * few connections). Open loop: `neither` when the offered rate was sustained, `service` when it
+   * was not, `engine-connections` when sends waited for a connection.
+   */
+  readonly bottleneck: Bottleneck;
+  /** A load-engine-bound closed loop: the throughput reached, a true lower bound of the service's. */
+  readonly lowerBoundRps: number | undefined;
+}
+
+export interface ValidityInput {
+  readonly load: LoadOutcome;
+  readonly serviceDied: string | undefined;
+  /** CPU cores used in the window, and CPUs given, by the service and the load side. */
+  readonly serviceCpuCores: number;
+  readonly serviceCpus: number;
+  readonly generatorCpuCores: number;
+  readonly loadCpus: number;
+  /** The upstream shares the load CPUs; undefined when the scenario has none. */
+  readonly upstreamCpuCores: number | undefined;
+  /** Share of machine CPU time stolen by the hypervisor during the window (0–1). */
+  readonly stealShare: number | undefined;
+  /** Share of the window the engine's and the service's threads waited, runnable, for a CPU. */
+  readonly generatorWaitShare: number | undefined;
+  readonly serviceWaitShare: number | undefined;
 }
 
 const percent = (share: number): string => `${(share * 100).toFixed(1)} %`;
+const LATENCY: readonly Concern[] = ['p50', 'p90', 'p99', 'p999', 'max'];
+const TAIL: readonly Concern[] = ['p99', 'p999', 'max'];
+const EVERYTHING: readonly Concern[] = [...LATENCY, 'rps', 'cpuCores', 'cpuUsPerRequest'];
+
+function engineName(load: LoadOutcome): string {
+  return load.engine.name === 'native' ? 'the native load engine' : load.engine.name === 'pacer' ? 'the Node pacer' : 'autocannon';
+}
 
 /** Applies the validity rules to one run. */
 export function judgeRun(input: ValidityInput): Validity {
   const { load } = input;
   const { counts } = load;
-  const reasons: string[] = [];
-  const warnings: string[] = [];
-  if (input.serviceDied !== undefined) reasons.push(`the service died during the run: ${input.serviceDied}`);
+  const reasons: Finding[] = [];
+  const warnings: Finding[] = [];
+  const engine = engineName(load);
+  if (input.serviceDied !== undefined) {
+    reasons.push({ code: 'service-died', text: `the service died during the run: ${input.serviceDied}`, next: 'fix the service (its last output is above); a run of a dead service measures nothing', concerns: EVERYTHING });
+  }
   const failures: string[] = [];
   if (counts.errors > 0) failures.push(`${counts.errors} connection errors`);
   if (counts.timeouts > 0) failures.push(`${counts.timeouts} timeouts`);
@@ -53,39 +125,115 @@ export function judgeRun(input: ValidityInput): Validity {
   if (counts.unexpectedStatus > 0) failures.push(`${counts.unexpectedStatus} responses with an unexpected 2xx status`);
   if (counts.mismatches > 0) failures.push(`${counts.mismatches} of ${counts.verified} sampled bodies differed from the reference`);
   if (counts.dropped > 0) failures.push(`${counts.dropped} planned requests dropped (too many outstanding)`);
-  if (failures.length > 0) reasons.push(`${failures.join(', ')}${load.firstError === undefined ? '' : ` (first: ${load.firstError})`}`);
-  if (counts.expectedStatus === 0) reasons.push('no successful response in the measured window');
-  if (load.model === 'open' && load.offeredRps !== undefined && load.achievedRps < RULES.minAchievedShare * load.offeredRps) {
-    reasons.push(
-      `achieved ${load.achievedRps.toFixed(1)} of ${load.offeredRps.toFixed(1)} req/s offered (${percent(load.achievedRps / load.offeredRps)} < ${percent(RULES.minAchievedShare)}): the service is saturated at this rate`,
-    );
+  if (failures.length > 0) {
+    reasons.push({
+      code: 'failures',
+      text: `${failures.join(', ')}${load.firstError === undefined ? '' : ` (first: ${load.firstError})`}`,
+      next: 'a service that fails requests under load is not measured: fix the first error, or set the scenario\'s expectStatus if that answer is intended',
+      concerns: EVERYTHING,
+    });
   }
-  if (load.model === 'closed' && input.generatorCpuCores > RULES.maxGeneratorCores) {
-    reasons.push(
-      `the load generator used ${input.generatorCpuCores.toFixed(2)} of its core (> ${RULES.maxGeneratorCores}): it measured itself, not the service`,
-    );
+  if (counts.expectedStatus === 0) {
+    reasons.push({ code: 'no-success', text: 'no successful response in the measured window', next: "check the scenario's paths and expectStatus against the service", concerns: EVERYTHING });
   }
-  if (load.model === 'open' && load.sendLagP90Us !== undefined && load.sendLagP90Us > RULES.maxSendLagP90Us) {
-    reasons.push(`the pacer sent ${load.sendLagP90Us} µs late at p90 (> ${RULES.maxSendLagP90Us} µs): the load generator could not keep its schedule`);
-  }
+  const bottleneck = load.model === 'open' ? judgeOpen(input, reasons, engine) : judgeClosed(input, reasons, engine);
   const lag = load.sendLagP99Us;
   const latencyP99 = load.latencyUs?.p99Us;
   if (load.model === 'open' && lag !== undefined && latencyP99 !== undefined && lag > RULES.maxSendLagShareOfP99 * latencyP99) {
-    warnings.push(
-      `the pacer's own p99 lateness (${lag} µs) is over ${percent(RULES.maxSendLagShareOfP99)} of the latency p99 (${latencyP99} µs): the tail at this rate mixes in platform jitter`,
-    );
+    warnings.push({
+      code: 'send-lag-share',
+      text: `${engine}'s own p99 lateness (${lag} µs) is over ${percent(RULES.maxSendLagShareOfP99)} of the latency p99 (${latencyP99} µs): the tail at this rate mixes in the engine's and the platform's jitter`,
+      next: load.engine.name === 'native' ? 'run on a quieter machine for tails this small' : 'use `load.engine: native` for sub-millisecond tails',
+      concerns: TAIL,
+    });
   }
-  const p99 = load.latencyUs?.p99Us;
-  if (p99 !== undefined && load.eventLoopDelayP99Us > RULES.maxLoopDelayShare * p99) {
-    warnings.push(
-      `the load generator's event-loop delay p99 (${load.eventLoopDelayP99Us} µs) is over ${percent(RULES.maxLoopDelayShare)} of the latency p99 (${p99} µs): part of the tail may be client lag`,
-    );
+  if (load.eventLoopDelayP99Us !== undefined && latencyP99 !== undefined && load.eventLoopDelayP99Us > RULES.maxLoopDelayShare * latencyP99) {
+    warnings.push({
+      code: 'loop-delay',
+      text: `the load generator's event-loop delay p99 (${load.eventLoopDelayP99Us} µs) is over ${percent(RULES.maxLoopDelayShare)} of the latency p99 (${latencyP99} µs): part of the tail may be client lag`,
+      next: 'use `load.engine: native`, or fewer connections',
+      concerns: LATENCY,
+    });
   }
   if (input.stealShare !== undefined && input.stealShare > RULES.maxStealShare) {
-    warnings.push(`${percent(input.stealShare)} of CPU time was stolen by the hypervisor during the window`);
+    warnings.push({ code: 'steal', text: `${percent(input.stealShare)} of CPU time was stolen by the hypervisor during the window`, next: 'run on a quieter host (or dedicated cores)', concerns: EVERYTHING });
   }
   if ((load.latencyUs?.count ?? 0) < RULES.minSamplesForP999) {
-    warnings.push(`${load.latencyUs?.count ?? 0} responses: p99.9 rests on fewer than 10 samples`);
+    warnings.push({ code: 'thin-tail', text: `${load.latencyUs?.count ?? 0} responses: p99.9 rests on fewer than 10 samples`, next: 'a longer window or a higher rate gives p99.9 more samples', concerns: ['p999'] });
   }
-  return { valid: reasons.length === 0, reasons, warnings };
+  const busy = busyFinding(input, engine);
+  if (busy !== undefined) (reasons.length > 0 ? reasons : warnings).push(busy);
+  const lowerBoundRps = bottleneck === 'load-engine' && reasons.every((reason) => reason.code === 'engine-bound' || reason.code === 'machine-busy') ? load.achievedRps : undefined;
+  return { valid: reasons.length === 0, reasons, warnings, bottleneck, lowerBoundRps };
+}
+
+function judgeOpen(input: ValidityInput, reasons: Finding[], engine: string): Bottleneck {
+  const { load } = input;
+  const offered = load.offeredRps ?? 0;
+  const planned = load.plannedInWindow ?? 0;
+  const waits = load.connectionWaits ?? 0;
+  const serviceShare = input.serviceCpus > 0 ? input.serviceCpuCores / input.serviceCpus : 0;
+  const serviceBusy = serviceShare >= RULES.serviceSaturatedShare;
+  const short = offered > 0 && load.achievedRps < RULES.minAchievedShare * offered;
+  let bottleneck: Bottleneck = 'neither';
+  if (planned > 0 && waits > RULES.maxConnectionWaitShare * planned && !serviceBusy) {
+    // Little's law: the connections needed are rate × time each request holds one.
+    const holdUs = load.uncorrectedLatencyUs?.meanUs ?? load.latencyUs?.meanUs ?? 0;
+    const needed = Math.ceil((offered * holdUs) / 1e6);
+    bottleneck = 'engine-connections';
+    reasons.push({
+      code: 'connections-exhausted',
+      text: `${engine} ran out of connections: ${waits} of ${planned} sends (${percent(waits / planned)}) waited for a free one (p99 wait ${load.connectionWaitP99Us ?? '?'} µs) while the service used ${input.serviceCpuCores.toFixed(2)} of its ${input.serviceCpus} CPU(s); ${offered.toFixed(0)} req/s × ${holdUs} µs mean latency ≈ ${needed} requests in flight > ${load.connections} connections`,
+      next: `raise \`load.connections\` to at least ${Math.max(load.connections + 1, Math.ceil(needed * 1.5))}`,
+      concerns: ['p50', 'p90', 'p99', 'p999', 'max', 'rps'],
+    });
+  } else if (short) {
+    bottleneck = 'service';
+    reasons.push({
+      code: 'saturated',
+      text: `achieved ${load.achievedRps.toFixed(1)} of ${offered.toFixed(1)} req/s offered (${percent(load.achievedRps / offered)}, below ${percent(RULES.minAchievedShare)}) with the service at ${input.serviceCpuCores.toFixed(2)} of its ${input.serviceCpus} CPU(s): the service is saturated at this rate`,
+      next: 'lower the rate (or a capacity fraction below 1), or give the service more CPUs (`service.cpus`, `service.workers`)',
+      concerns: ['p50', 'p90', 'p99', 'p999', 'max', 'rps'],
+    });
+  }
+  if (load.sendLagP90Us !== undefined && load.sendLagP90Us > RULES.maxSendLagP90Us) {
+    reasons.push({
+      code: 'engine-late',
+      text: `${engine} sent ${load.sendLagP90Us} µs late at p90 (limit ${RULES.maxSendLagP90Us} µs): the engine could not keep its own schedule (its lateness, not the service's)`,
+      next: load.engine.name === 'native' ? 'run on a quieter machine, or give the load side more CPUs' : 'use `load.engine: native`, a lower rate, or a quieter machine',
+      concerns: LATENCY,
+    });
+  }
+  return bottleneck;
+}
+
+function judgeClosed(input: ValidityInput, reasons: Finding[], engine: string): Bottleneck {
+  const { load } = input;
+  const loadSideCores = input.generatorCpuCores + (input.upstreamCpuCores ?? 0);
+  const loadBusy = input.loadCpus > 0 && loadSideCores > RULES.maxLoadSideShare * input.loadCpus;
+  const serviceBusy = input.serviceCpus > 0 && input.serviceCpuCores >= RULES.serviceSaturatedShare * input.serviceCpus;
+  if (serviceBusy) return 'service';
+  if (!loadBusy) return 'neither';
+  const upstream = input.upstreamCpuCores === undefined ? '' : ` and the upstream ${input.upstreamCpuCores.toFixed(2)}`;
+  reasons.push({
+    code: 'engine-bound',
+    text: `the load side saturated first: ${engine} used ${input.generatorCpuCores.toFixed(2)}${upstream} of ${input.loadCpus} load CPU(s) (> ${RULES.maxLoadSideShare}) while the service used only ${input.serviceCpuCores.toFixed(2)} of its ${input.serviceCpus}: the service was not saturated, so ${Math.round(load.achievedRps).toLocaleString('en-US')} req/s is a lower bound of its throughput`,
+    next: load.engine.name === 'native' ? 'give the load engine more CPUs (a machine with more cores, or fewer `service.cpus`)' : 'use `load.engine: native`, or give the load side more CPUs',
+    concerns: EVERYTHING,
+  });
+  return 'load-engine';
+}
+
+/** The machine was busy: a process of the run waited for its CPU a good part of the window. */
+function busyFinding(input: ValidityInput, engine: string): Finding | undefined {
+  const parts: string[] = [];
+  if ((input.generatorWaitShare ?? 0) > RULES.maxCpuWaitShare) parts.push(`${engine} waited ${percent(input.generatorWaitShare!)} of the window for its CPU`);
+  if ((input.serviceWaitShare ?? 0) > RULES.maxCpuWaitShare) parts.push(`the service waited ${percent(input.serviceWaitShare!)} of the window for its CPU`);
+  if (parts.length === 0) return undefined;
+  return { code: 'machine-busy', text: `the machine was busy: ${parts.join(', and ')}`, next: 'run on a quieter machine (no builds or other benchmarks beside it)', concerns: EVERYTHING };
+}
+
+/** The reasons and warnings of a run as one line each: "text (next step)". */
+export function describeFinding(finding: Finding): string {
+  return `${finding.text}; ${finding.next}`;
 }

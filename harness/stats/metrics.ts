@@ -2,9 +2,9 @@
  * The metric names that claims, budgets and the gate refer to, and how each is read from a run
  * or a build. Units are in the names' documentation and in the report. Pure.
  */
-import type { BuildRecord } from '../build/build.js';
+import type { BuildRecord } from '../results/document.js';
 import { countFailures } from '../load/outcome.js';
-import type { RunRecord } from '../run/results.js';
+import type { RunRecord } from '../results/document.js';
 
 export interface RunMetric {
   readonly unit: 'µs' | 'ms' | 'req/s' | 'cores' | 'bytes' | 'count';

@@ -3,7 +3,7 @@
  * the median over valid runs with a 95 % bootstrap CI (bootstrap.ts); invalid runs are counted,
  * never mixed in. Pure.
  */
-import type { ResultsDocument, RunRecord } from '../run/results.js';
+import type { ResultsDocument, RunRecord } from '../results/document.js';
 import { medianEstimate, seededRandom, type Estimate } from './bootstrap.js';
 import { RUN_METRICS } from './metrics.js';
 
@@ -58,7 +58,7 @@ export function summarize(document: Pick<ResultsDocument, 'runs'>, seed = 1): Po
       load: describeLoad(first),
       runs: group.length,
       validRuns: valid.length,
-      invalidReasons: group.filter((run) => !run.validity.valid).flatMap((run) => run.validity.reasons.map((reason) => `rep ${run.repetition}: ${reason}`)),
+      invalidReasons: group.filter((run) => !run.validity.valid).flatMap((run) => run.validity.reasons.map((reason) => `rep ${run.repetition}: ${reason.text}`)),
       metrics,
     };
   });

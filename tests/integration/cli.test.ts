@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ResultsDocument } from '../../harness/run/results.js';
+import type { ResultsDocument } from '../../harness/results/document.js';
 import { FIXTURES, runCli } from './helpers.js';
 
 describe('help', () => {

@@ -11,7 +11,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ResultsDocument } from '../../harness/run/results.js';
+import type { ResultsDocument } from '../../harness/results/document.js';
 import { CLI, FIXTURES, ROOT, leftoverProcesses, runCli } from './helpers.js';
 
 const SCENARIO = path.join(FIXTURES, 'scenarios/faults-json.yaml');

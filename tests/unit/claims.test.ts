@@ -3,8 +3,8 @@ import { parseCheck } from '../../harness/claims/expression.js';
 import { combineVerdicts, evaluateCheck, evaluateClaims, estimateCapacity } from '../../harness/claims/evaluate.js';
 import { formatCheckValue } from '../../harness/claims/format.js';
 import { resolveClaims } from '../../harness/config/claims.js';
-import type { BuildRecord } from '../../harness/build/build.js';
-import type { RunRecord } from '../../harness/run/results.js';
+import type { BuildRecord } from '../../harness/results/document.js';
+import type { RunRecord } from '../../harness/results/document.js';
 
 /** A minimal run record: only the fields the metrics read. */
 function run(service: string, p99Us: number, extra: { valid?: boolean; p50Us?: number; cpuUsPerRequest?: number; scenario?: string } = {}): RunRecord {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseBudget, evaluateBudget } from '../../harness/gate/budget.js';
 import { compareRuns } from '../../harness/gate/decide.js';
 import { decideGate, gateJUnit, gateMarkdown } from '../../harness/gate/outcome.js';
-import type { RunRecord } from '../../harness/run/results.js';
+import type { RunRecord } from '../../harness/results/document.js';
 
 const rule = { maxRegression: 0.1, alpha: 0.05, minRuns: 3 };
 

@@ -6,10 +6,10 @@ const fixture = (name: string): string => readFileSync(new URL(`../fixtures/proc
 
 describe('/proc parsing (captured text)', () => {
   it('parses a stat line', () => {
-    expect(parseStat(fixture('stat-cat.txt'))).toEqual({ pid: 22343, comm: 'cat', state: 'R', ppid: 22340, cpuTicks: 0, rssPages: 388, startTicks: 81448 });
+    expect(parseStat(fixture('stat-cat.txt'))).toEqual({ pid: 22343, comm: 'cat', state: 'R', ppid: 22340, cpuTicks: 0, childTicks: 0, rssPages: 388, startTicks: 81448 });
   });
   it('counts fields after the last parenthesis, so odd command names parse', () => {
-    expect(parseStat(fixture('stat-odd-name.txt'))).toEqual({ pid: 4242, comm: 'my (odd) name', state: 'S', ppid: 1, cpuTicks: 1234 + 567, rssPages: 2560, startTicks: 100 });
+    expect(parseStat(fixture('stat-odd-name.txt'))).toEqual({ pid: 4242, comm: 'my (odd) name', state: 'S', ppid: 1, cpuTicks: 1234 + 567, childTicks: 89 + 10, rssPages: 2560, startTicks: 100 });
   });
   it('rejects text that is not a stat line', () => {
     expect(parseStat('')).toBeUndefined();

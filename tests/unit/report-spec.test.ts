@@ -12,7 +12,7 @@ import { buildModel, labelSources } from '../../harness/report/sources.js';
 import { buildCharts, type ChartSpec } from '../../harness/report/spec.js';
 import { spectrumPercentiles } from '../../harness/report/spectrum.js';
 import { headlineTables } from '../../harness/report/tables.js';
-import type { ResultsDocument } from '../../harness/run/results.js';
+import type { ResultsDocument } from '../../harness/results/document.js';
 import { loadFixture, onHost, withHostileStrings, withRepetitions, XSS_CLAIM, XSS_SERVICE } from '../fixtures/report/documents.js';
 
 const BUNDLES = { vega: '/* vega */', vegaLite: '/* vega-lite */', vegaEmbed: '/* vega-embed */' };
@@ -132,7 +132,10 @@ describe('headline tables', () => {
     const tables = headlineTables(buildModel([{ file: 'results.json', document: withRepetitions(loadFixture()) }]));
     const crud = tables.find((table) => table.scenario === 'items-crud')!;
     const p99 = crud.rows.find((row) => row.metric === 'p99')!.cells[0]!;
-    expect(p99).toEqual({ text: '10.9 ms', detail: 'CI 9.77 ms – 11.9 ms · n = 3', state: 'value' });
+    expect(p99).toEqual({ text: '10.9 ms', detail: 'CI 9.77 ms – 11.9 ms · n = 3', state: 'value', warningMarks: [1] });
+    // Warning 1 (client lag of the Node generator) concerns every latency of go's runs, not its memory.
+    expect(crud.warnings[0]).toMatch(/^go: the load generator's event-loop delay p99/);
+    expect(crud.rows.find((row) => row.metric === 'peakPssBytes')!.cells[0]!.warningMarks).toEqual([]);
     expect(crud.note).toBeUndefined();
   });
 
@@ -205,9 +208,11 @@ describe('outputs', () => {
   it('writes one CSV row per run with units in the column names', () => {
     const lines = report.csv.trimEnd().split('\r\n');
     expect(lines).toHaveLength(document.runs.length + 1);
-    const header = lines[0]!.split(',');
+    // RFC 4180: quoted fields may hold commas (reasons and next steps do).
+    const split = (line: string): string[] => [...line.matchAll(/(?:^|,)("(?:[^"]|"")*"|[^,]*)/g)].map((match) => match[1]!.replace(/^"|"$/g, '').replaceAll('""', '"'));
+    const header = split(lines[0]!);
     expect(header).toEqual(expect.arrayContaining(['run_id', 'valid', 'latency_p99_us', 'cpu_us_per_request', 'peak_pss_bytes', 'startup_ms', 'achieved_rps']));
-    const row = lines.find((line) => line.includes(',json-closed/python/rep1/rate0,'))!.split(',');
+    const row = split(lines.find((line) => line.includes(',json-closed/python/rep1/rate0,'))!);
     expect(row[header.indexOf('latency_p99_us')]).toBe('14287');
     expect(row[header.indexOf('valid')]).toBe('true');
     expect(row[header.indexOf('hostname')]).toBe('vm');

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { LoadOutcome } from '../../harness/load/outcome.js';
-import { judgeRun } from '../../harness/run/validity.js';
+import { judgeRun, type ValidityInput } from '../../harness/run/validity.js';
 
 const counts = { responses: 20000, expectedStatus: 20000, non2xx: 0, unexpectedStatus: 0, errors: 0, timeouts: 0, mismatches: 0, verified: 400, dropped: 0, statusCounts: { '200': 20000 } };
 const latency = { count: 20000, minUs: 50, meanUs: 300, p50Us: 250, p90Us: 400, p99Us: 900, p999Us: 2000, maxUs: 5000 };
 const open: LoadOutcome = {
   method: 'pacer',
+  engine: { name: 'pacer', version: '0.2.0' },
+  threads: 1,
   model: 'open',
   connections: 32,
   offeredRps: 2000,
@@ -19,49 +21,104 @@ const open: LoadOutcome = {
   perSecond: [],
   sendLagP90Us: 20,
   sendLagP99Us: 40,
+  connectionWaits: 0,
+  connectionWaitP99Us: undefined,
   eventLoopDelayP99Us: 100,
   firstError: undefined,
 };
-const closed: LoadOutcome = { ...open, model: 'closed', offeredRps: undefined, plannedInWindow: undefined, sendLagP90Us: undefined, sendLagP99Us: undefined, uncorrectedLatencyUs: undefined };
-const base = { load: open, generatorCpuCores: 0.5, serviceDied: undefined, stealShare: 0 };
+const closed: LoadOutcome = { ...open, model: 'closed', offeredRps: undefined, plannedInWindow: undefined, sendLagP90Us: undefined, sendLagP99Us: undefined, uncorrectedLatencyUs: undefined, connectionWaits: undefined };
+const base: ValidityInput = {
+  load: open,
+  serviceDied: undefined,
+  serviceCpuCores: 0.4,
+  serviceCpus: 1,
+  generatorCpuCores: 0.5,
+  loadCpus: 1,
+  upstreamCpuCores: undefined,
+  stealShare: 0,
+  generatorWaitShare: 0.01,
+  serviceWaitShare: 0.01,
+};
+const codes = (input: ValidityInput): { reasons: string[]; warnings: string[] } => {
+  const result = judgeRun(input);
+  return { reasons: result.reasons.map((finding) => finding.code), warnings: result.warnings.map((finding) => finding.code) };
+};
 
 describe('run validity', () => {
-  it('accepts a clean run', () => {
-    expect(judgeRun(base)).toEqual({ valid: true, reasons: [], warnings: [] });
+  it('accepts a clean run, with no warning, and says the offered rate was the limit', () => {
+    expect(judgeRun(base)).toEqual({ valid: true, reasons: [], warnings: [], bottleneck: 'neither', lowerBoundRps: undefined });
   });
   it('rejects errors, timeouts, non-2xx and body mismatches the scenario does not expect', () => {
     const result = judgeRun({ ...base, load: { ...open, counts: { ...counts, errors: 2, timeouts: 1, non2xx: 3, mismatches: 1 }, firstError: 'boom' } });
     expect(result.valid).toBe(false);
-    expect(result.reasons).toEqual(['2 connection errors, 1 timeouts, 3 non-2xx responses, 1 of 400 sampled bodies differed from the reference (first: boom)']);
+    expect(result.reasons.map((reason) => reason.text)).toEqual(['2 connection errors, 1 timeouts, 3 non-2xx responses, 1 of 400 sampled bodies differed from the reference (first: boom)']);
+    expect(result.reasons[0]!.next).toContain('fix the first error');
   });
-  it('rejects an open-loop run under 95 % of the offered rate', () => {
+  it('rejects an open-loop run under 95 % of the offered rate, saying how far under and what to do', () => {
     expect(judgeRun({ ...base, load: { ...open, achievedRps: 1901 } }).valid).toBe(true);
-    const result = judgeRun({ ...base, load: { ...open, achievedRps: 1899 } });
-    expect(result.reasons).toEqual(['achieved 1899.0 of 2000.0 req/s offered (95.0 % < 95.0 %): the service is saturated at this rate']);
+    const result = judgeRun({ ...base, serviceCpuCores: 0.99, load: { ...open, achievedRps: 1800 } });
+    expect(result.reasons.map((reason) => reason.text)).toEqual([
+      'achieved 1800.0 of 2000.0 req/s offered (90.0 %, below 95.0 %) with the service at 0.99 of its 1 CPU(s): the service is saturated at this rate',
+    ]);
+    expect(result.reasons[0]!.next).toContain('lower the rate');
+    expect(result.bottleneck).toBe('service');
   });
-  it('rejects a closed-loop run whose generator used more than 0.85 of its core', () => {
-    expect(judgeRun({ ...base, load: closed, generatorCpuCores: 0.85 }).valid).toBe(true);
-    expect(judgeRun({ ...base, load: closed, generatorCpuCores: 0.9 }).reasons[0]).toContain('the load generator used 0.90 of its core');
+  it('blames the engine, not the service, when sends waited for a connection while the service had CPU to spare', () => {
+    // The /gateway case: a 50 ms upstream, 64 connections, 2,000 req/s offered: 100 in flight are needed.
+    const gateway = { ...open, connections: 64, achievedRps: 1280, connectionWaits: 9000, uncorrectedLatencyUs: { ...latency, meanUs: 50_000 } };
+    const result = judgeRun({ ...base, serviceCpuCores: 0.3, load: gateway });
+    expect(codes({ ...base, serviceCpuCores: 0.3, load: gateway }).reasons).toEqual(['connections-exhausted']);
+    expect(result.reasons[0]!.text).toContain('ran out of connections: 9000 of 20000 sends (45.0 %) waited for a free one');
+    expect(result.reasons[0]!.text).toContain('2000 req/s × 50000 µs mean latency ≈ 100 requests in flight > 64 connections');
+    expect(result.reasons[0]!.next).toBe('raise `load.connections` to at least 150');
+    expect(result.bottleneck).toBe('engine-connections');
+    // The same waits with the service at its CPUs: the service is saturated.
+    expect(codes({ ...base, serviceCpuCores: 0.97, load: gateway }).reasons).toEqual(['saturated']);
   });
-  it('judges the open-loop pacer by its send lag, not its (spin-waiting) CPU', () => {
+  it('judges the open loop by its send lag (not its spin-waiting CPU), with the figure and the engine named', () => {
     expect(judgeRun({ ...base, generatorCpuCores: 0.99 }).valid).toBe(true);
-    expect(judgeRun({ ...base, load: { ...open, sendLagP90Us: 1500, sendLagP99Us: 3000 } }).reasons[0]).toBe(
-      'the pacer sent 1500 µs late at p90 (> 1000 µs): the load generator could not keep its schedule',
-    );
-    // Jitter in the last percent only warns: it is the platform's, and it is shown.
+    const late = judgeRun({ ...base, load: { ...open, sendLagP90Us: 1500, sendLagP99Us: 3000 } });
+    expect(late.reasons.map((reason) => reason.text)).toEqual(["the Node pacer sent 1500 µs late at p90 (limit 1000 µs): the engine could not keep its own schedule (its lateness, not the service's)"]);
+    expect(late.reasons[0]!.next).toBe('use `load.engine: native`, a lower rate, or a quieter machine');
+    // Jitter in the last percent only warns: it is the platform's, and the numbers it concerns are named.
     const jittery = judgeRun({ ...base, load: { ...open, sendLagP99Us: 500 } });
     expect(jittery.valid).toBe(true);
-    expect(jittery.warnings[0]).toContain("the pacer's own p99 lateness (500 µs) is over 20.0 % of the latency p99 (900 µs)");
+    expect(jittery.warnings.map((warning) => warning.code)).toEqual(['send-lag-share']);
+    expect(jittery.warnings[0]!.text).toBe("the Node pacer's own p99 lateness (500 µs) is over 20.0 % of the latency p99 (900 µs): the tail at this rate mixes in the engine's and the platform's jitter");
+    expect(jittery.warnings[0]!.concerns).toEqual(['p99', 'p999', 'max']);
+  });
+  it('calls a closed loop engine-bound only when the service stayed clearly below its CPUs, and keeps the lower bound', () => {
+    const bound = judgeRun({ ...base, load: { ...closed, achievedRps: 89_800 }, generatorCpuCores: 0.99, serviceCpuCores: 0.55 });
+    expect(bound.valid).toBe(false);
+    expect(bound.reasons.map((reason) => reason.code)).toEqual(['engine-bound']);
+    expect(bound.reasons[0]!.text).toContain('89,800 req/s is a lower bound of its throughput');
+    expect(bound.bottleneck).toBe('load-engine');
+    expect(bound.lowerBoundRps).toBe(89_800);
+    // wrk -t1 -c32 against the rust service: both near their cores — the service was saturated.
+    const both = judgeRun({ ...base, load: closed, generatorCpuCores: 0.99, serviceCpuCores: 1.0 });
+    expect(both).toMatchObject({ valid: true, bottleneck: 'service', lowerBoundRps: undefined });
+    expect(judgeRun({ ...base, load: closed, generatorCpuCores: 0.85, serviceCpuCores: 0.3 })).toMatchObject({ valid: true, bottleneck: 'neither' });
+  });
+  it('counts the upstream, which shares the load CPUs, as part of the load side', () => {
+    expect(codes({ ...base, load: closed, generatorCpuCores: 0.6, upstreamCpuCores: 0.35, serviceCpuCores: 0.2 }).reasons).toEqual(['engine-bound']);
+    expect(judgeRun({ ...base, load: closed, generatorCpuCores: 0.6, upstreamCpuCores: 0.35, serviceCpuCores: 0.2 }).reasons[0]!.text).toContain('used 0.60 and the upstream 0.35 of 1 load CPU(s)');
   });
   it('rejects a run where the service died', () => {
-    expect(judgeRun({ ...base, serviceDied: 'exit code 1' }).reasons).toEqual(['the service died during the run: exit code 1']);
+    expect(judgeRun({ ...base, serviceDied: 'exit code 1' }).reasons.map((reason) => reason.text)).toEqual(['the service died during the run: exit code 1']);
   });
   it('rejects a window without success', () => {
-    expect(judgeRun({ ...base, load: { ...closed, counts: { ...counts, responses: 0, expectedStatus: 0 }, latencyUs: undefined } }).reasons).toContain('no successful response in the measured window');
+    expect(codes({ ...base, load: { ...closed, counts: { ...counts, responses: 0, expectedStatus: 0 }, latencyUs: undefined } }).reasons).toContain('no-success');
   });
-  it('warns, without invalidating, about client lag, steal and thin tails', () => {
+  it('says distinctly when the machine was busy: a reason beside the others for an invalid run, a warning for a valid one', () => {
+    const busyInvalid = judgeRun({ ...base, generatorWaitShare: 0.3, load: { ...open, sendLagP90Us: 2000 } });
+    expect(busyInvalid.reasons.map((reason) => reason.code)).toEqual(['engine-late', 'machine-busy']);
+    expect(busyInvalid.reasons[1]!.text).toBe('the machine was busy: the Node pacer waited 30.0 % of the window for its CPU');
+    expect(codes({ ...base, serviceWaitShare: 0.2 })).toEqual({ reasons: [], warnings: ['machine-busy'] });
+  });
+  it('warns, without invalidating, about client lag, steal and thin tails — each by name', () => {
     const result = judgeRun({ ...base, stealShare: 0.1, load: { ...open, eventLoopDelayP99Us: 500, latencyUs: { ...latency, count: 500 } } });
     expect(result.valid).toBe(true);
-    expect(result.warnings).toHaveLength(3);
+    expect(result.warnings.map((warning) => warning.code)).toEqual(['loop-delay', 'steal', 'thin-tail']);
+    expect(result.warnings[2]!.concerns).toEqual(['p999']);
   });
 });

@@ -1,0 +1,180 @@
+/**
+ * The results document (`DIR/results.json`, documented in docs/results.md): the shared data
+ * shapes of a run — runs, builds, probes, failures, the environment. Types only, so that stats/,
+ * claims/, gate/ and report/ read results without importing the I/O that writes them. Pure.
+ */
+import type { CapacityEstimate, ClaimResult } from '../claims/evaluate.js';
+import type { LoadOutcome } from '../load/outcome.js';
+import type { Validity } from '../run/validity.js';
+
+export const RESULTS_SCHEMA_VERSION = 2;
+
+/** Lines of code per language and in total. */
+export interface LinesOfCode {
+  readonly total: number;
+  readonly byLanguage: Readonly<Record<string, number>>;
+  readonly files: number;
+}
+
+/** Timing of one build step. */
+export interface StepTiming {
+  readonly argv: readonly string[];
+  readonly seconds: number;
+}
+
+/** One timed build of a service. */
+export interface BuildTiming {
+  readonly kind: 'clean' | 'incremental';
+  /** Wall time of all steps. */
+  readonly seconds: number;
+  /** Wall time of the last step (the compile for cargo/go; package install for Python). */
+  readonly lastStepSeconds: number;
+  readonly steps: readonly StepTiming[];
+  /** ISO time the build finished. */
+  readonly at: string;
+}
+
+/** What `build` did for one service. */
+export type BuildRecord = {
+  readonly service: string;
+  readonly language: string;
+  readonly linesOfCode: LinesOfCode;
+  readonly artifactBytes: number | undefined;
+  readonly artifactKind: 'file' | 'directory' | undefined;
+  /** The most recent clean and incremental builds on this machine (this one or earlier). */
+  readonly lastClean: BuildTiming | undefined;
+  readonly lastIncremental: BuildTiming | undefined;
+} & (
+  | { readonly state: 'built'; readonly build: BuildTiming }
+  | { readonly state: 'up-to-date' }
+  | { readonly state: 'skipped'; readonly reason: string }
+  | { readonly state: 'failed'; readonly reason: string; readonly logTail: string; readonly logFile: string }
+);
+
+/** The machine a run was measured on. */
+export interface Environment {
+  readonly hostname: string;
+  readonly cpuModel: string;
+  readonly logicalCpus: number;
+  /** CPUs this process may run on (Cpus_allowed_list). */
+  readonly allowedCpus: string;
+  readonly memoryBytes: number;
+  readonly kernel: string;
+  readonly cgroup: 'v1' | 'v2' | 'unknown';
+  readonly versions: Readonly<Record<string, string>>;
+  readonly gitCommit: string | undefined;
+  readonly gitDirty: boolean | undefined;
+  readonly command: string;
+  readonly clockTicksPerSecond: number;
+  readonly pageBytes: number;
+}
+
+/** One point of a run's resource time series. */
+export interface ResourcePoint {
+  /** ms since the start of the measured window (negative during warm-up). */
+  readonly tMs: number;
+  readonly cpuCores: number;
+  readonly rssBytes: number;
+  readonly pssBytes?: number;
+}
+
+/** The service side of one run. */
+export interface ServiceMeasurement {
+  readonly pid: number;
+  readonly cpuList: string | undefined;
+  /** CPUs the service was given (the size of cpuList). */
+  readonly cpus: number;
+  readonly workers: number;
+  /** Spawn to the first 200 on the ready path. */
+  readonly startupMs: number;
+  /** Δ(CPU time) of the whole process tree over the window ÷ window wall time (reaped children included). */
+  readonly cpuCores: number;
+  /** CPU time of the tree per completed request, in µs. */
+  readonly cpuUsPerRequest: number | undefined;
+  /** Σ RSS and Σ PSS of the tree after start, before any load. */
+  readonly idleRssBytes: number;
+  readonly idlePssBytes: number;
+  /** Peaks over the measured window (RSS every 250 ms, PSS every 2 s plus a final read at the window end). */
+  readonly peakRssBytes: number;
+  readonly peakPssBytes: number;
+  /** Σ VmHWM per process at the end: like RSS, double-counts shared pages. */
+  readonly vmHwmBytesSum: number;
+  readonly processCount: number;
+  /** Share of the window the service's threads waited, runnable, for a CPU (schedstat; other load on its CPUs). */
+  readonly cpuWaitShare: number | undefined;
+  readonly series: readonly ResourcePoint[];
+  /** The service's own /debug/runtime after the run (versions, GC counters), if it answers. */
+  readonly runtime: unknown;
+}
+
+/** The load engine's process during one run. */
+export interface GeneratorMeasurement {
+  readonly pid: number;
+  readonly cpuList: string | undefined;
+  /** CPUs the load side had (engine, harness, upstream). */
+  readonly cpus: number;
+  readonly cpuCores: number;
+  /** Share of the window the engine's threads waited, runnable, for a CPU (schedstat). */
+  readonly cpuWaitShare: number | undefined;
+}
+
+/** One service × scenario × repetition × rate. */
+export interface RunRecord {
+  readonly id: string;
+  readonly scenario: string;
+  readonly service: string;
+  readonly language: string;
+  readonly repetition: number;
+  /** Index in the scenario's rate list (0 for closed loop). */
+  readonly rateIndex: number;
+  /** The fraction of the measured capacity, when the scenario asked for one. */
+  readonly capacityFraction: number | undefined;
+  readonly startedAt: string;
+  readonly validity: Validity;
+  readonly load: LoadOutcome;
+  readonly measured: ServiceMeasurement;
+  readonly generator: GeneratorMeasurement;
+  readonly upstream: { readonly cpuCores: number } | undefined;
+  /** Share of machine CPU time stolen during the window. */
+  readonly stealShare: number | undefined;
+}
+
+/** A closed-loop capacity probe of one service for one scenario. */
+export interface CapacityProbe {
+  readonly scenario: string;
+  readonly service: string;
+  readonly capacityRps: number;
+  readonly valid: boolean;
+  readonly note: string;
+  /** The probe judged like a closed-loop run (undefined when it could not run). */
+  readonly validity: Validity | undefined;
+  /** Service whose capacity set the rates of this one (the gate runs both sides at the baseline's rates). */
+  readonly ratesFrom?: string;
+}
+
+/** A failure that stopped part of the matrix (a service that would not start, a build that failed). */
+export interface FailureRecord {
+  readonly scenario: string | undefined;
+  readonly service: string | undefined;
+  readonly message: string;
+}
+
+export interface ResultsDocument {
+  readonly schemaVersion: typeof RESULTS_SCHEMA_VERSION;
+  readonly tool: { readonly name: 'rewrite-bench'; readonly version: string };
+  state: 'running' | 'complete' | 'interrupted' | 'failed';
+  readonly startedAt: string;
+  finishedAt: string | undefined;
+  readonly environment: Environment;
+  cpuPlan: { readonly serviceCpus: string; readonly loadCpus: string } | undefined;
+  /** Whether the harness ran at nice 10 (root only) so its sampling yields to the load generator. */
+  harnessNiced: boolean;
+  readonly scenarios: readonly unknown[];
+  readonly builds: BuildRecord[];
+  readonly capacity: CapacityProbe[];
+  readonly runs: RunRecord[];
+  readonly failures: FailureRecord[];
+  readonly services: Record<string, { readonly language: string; readonly description: string; readonly runtime: unknown }>;
+  /** Verdicts of the claims file, evaluated at the end (see claims/evaluate.ts). */
+  claims: { readonly file: string; readonly results: readonly ClaimResult[]; readonly capacity: readonly CapacityEstimate[] } | undefined;
+}

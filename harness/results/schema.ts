@@ -1,0 +1,174 @@
+/**
+ * The schema of a results document as read back (`report`, `gate`): every field that stats/,
+ * claims/, gate/ and report/ read is checked, so a hand-edited or truncated file gets an error
+ * naming the field (exit 2) instead of a crash later. Unknown keys are allowed (a newer minor
+ * writer may add fields). A compile-time check below keeps it in step with document.ts: every
+ * document this version writes satisfies it. Pure.
+ */
+import { z } from 'zod';
+import { RESULTS_SCHEMA_VERSION, type BuildRecord, type CapacityProbe, type ResultsDocument, type RunRecord } from './document.js';
+
+const count = z.number().int().min(0);
+const finite = z.number().refine(Number.isFinite, { message: 'expected a finite number' });
+const optionalNumber = finite.optional().nullable().transform((value) => value ?? undefined);
+
+const latencySummary = z.object({
+  count,
+  minUs: finite,
+  meanUs: finite,
+  p50Us: finite,
+  p90Us: finite,
+  p99Us: finite,
+  p999Us: finite,
+  maxUs: finite,
+});
+
+const finding = z.object({
+  code: z.string(),
+  text: z.string(),
+  next: z.string(),
+  concerns: z.array(z.string()),
+});
+
+const validity = z.object({
+  valid: z.boolean(),
+  reasons: z.array(finding),
+  warnings: z.array(finding),
+  bottleneck: z.enum(['service', 'load-engine', 'engine-connections', 'neither']),
+  lowerBoundRps: optionalNumber,
+});
+
+const counts = z.object({
+  responses: count,
+  expectedStatus: count,
+  non2xx: count,
+  unexpectedStatus: count,
+  errors: count,
+  timeouts: count,
+  mismatches: count,
+  verified: count,
+  dropped: count,
+  statusCounts: z.record(z.string(), count),
+});
+
+const loadOutcome = z.object({
+  method: z.string(),
+  engine: z.object({ name: z.enum(['native', 'pacer', 'autocannon']), version: z.string() }),
+  threads: z.number().int().positive(),
+  model: z.enum(['open', 'closed']),
+  connections: z.number().int().positive(),
+  offeredRps: optionalNumber,
+  plannedInWindow: optionalNumber,
+  windowSeconds: finite,
+  counts,
+  achievedRps: finite,
+  latencyUs: latencySummary.optional().nullable(),
+  latencyHistogram: z.string().optional().nullable(),
+  uncorrectedLatencyUs: latencySummary.optional().nullable(),
+  perSecond: z.array(z.object({ second: count, count, p50Us: finite, p99Us: finite, maxUs: finite })),
+  sendLagP90Us: optionalNumber,
+  sendLagP99Us: optionalNumber,
+  connectionWaits: optionalNumber,
+  connectionWaitP99Us: optionalNumber,
+  eventLoopDelayP99Us: optionalNumber,
+  firstError: z.string().optional().nullable(),
+});
+
+/** The outcome a load engine reports (the native engine's JSON is checked with it too). */
+export const loadOutcomeSchema = loadOutcome;
+
+const resourcePoint = z.object({ tMs: finite, cpuCores: finite, rssBytes: finite, pssBytes: finite.optional() });
+
+const run = z.object({
+  id: z.string(),
+  scenario: z.string(),
+  service: z.string(),
+  language: z.string(),
+  repetition: z.number().int().positive(),
+  rateIndex: count,
+  capacityFraction: optionalNumber,
+  startedAt: z.string(),
+  validity,
+  load: loadOutcome,
+  measured: z.object({
+    pid: count,
+    cpuList: z.string().optional().nullable(),
+    cpus: z.number().int().positive(),
+    workers: z.number().int().positive(),
+    startupMs: finite,
+    cpuCores: finite,
+    cpuUsPerRequest: optionalNumber,
+    idleRssBytes: finite,
+    idlePssBytes: finite,
+    peakRssBytes: finite,
+    peakPssBytes: finite,
+    vmHwmBytesSum: finite,
+    processCount: count,
+    cpuWaitShare: optionalNumber,
+    series: z.array(resourcePoint),
+    runtime: z.unknown(),
+  }),
+  generator: z.object({ pid: count, cpuList: z.string().optional().nullable(), cpus: z.number().int().positive(), cpuCores: finite, cpuWaitShare: optionalNumber }),
+  upstream: z.object({ cpuCores: finite }).optional().nullable(),
+  stealShare: optionalNumber,
+});
+
+const buildTiming = z.object({
+  kind: z.enum(['clean', 'incremental']),
+  seconds: finite,
+  lastStepSeconds: finite,
+  steps: z.array(z.object({ argv: z.array(z.string()), seconds: finite })),
+  at: z.string(),
+});
+
+const buildCommon = {
+  service: z.string(),
+  language: z.string(),
+  linesOfCode: z.object({ total: count, byLanguage: z.record(z.string(), count), files: count }),
+  artifactBytes: optionalNumber,
+  artifactKind: z.enum(['file', 'directory']).optional().nullable(),
+  lastClean: buildTiming.optional().nullable(),
+  lastIncremental: buildTiming.optional().nullable(),
+};
+
+const build = z.discriminatedUnion('state', [
+  z.object({ ...buildCommon, state: z.literal('built'), build: buildTiming }),
+  z.object({ ...buildCommon, state: z.literal('up-to-date') }),
+  z.object({ ...buildCommon, state: z.literal('skipped'), reason: z.string() }),
+  z.object({ ...buildCommon, state: z.literal('failed'), reason: z.string(), logTail: z.string(), logFile: z.string() }),
+]);
+
+const probe = z.object({
+  scenario: z.string(),
+  service: z.string(),
+  capacityRps: finite,
+  valid: z.boolean(),
+  note: z.string(),
+  validity: validity.optional().nullable(),
+  ratesFrom: z.string().optional(),
+});
+
+export const resultsSchema = z.object({
+  schemaVersion: z.literal(RESULTS_SCHEMA_VERSION),
+  tool: z.object({ name: z.literal('rewrite-bench'), version: z.string() }),
+  state: z.enum(['running', 'complete', 'interrupted', 'failed']),
+  startedAt: z.string(),
+  finishedAt: z.string().optional().nullable(),
+  environment: z.object({ hostname: z.string(), gitCommit: z.string().optional().nullable() }).loose(),
+  cpuPlan: z.object({ serviceCpus: z.string(), loadCpus: z.string() }).optional().nullable(),
+  harnessNiced: z.boolean(),
+  scenarios: z.array(z.unknown()),
+  builds: z.array(build),
+  capacity: z.array(probe),
+  runs: z.array(run),
+  failures: z.array(z.object({ scenario: z.string().optional().nullable(), service: z.string().optional().nullable(), message: z.string() })),
+  services: z.record(z.string(), z.object({ language: z.string(), description: z.string(), runtime: z.unknown() })),
+  claims: z.unknown(),
+});
+
+// Every document this version writes satisfies the schema (compile-time): a field added to
+// document.ts with a type the schema rejects fails `tsc` here.
+type Mutable<T> = T extends readonly (infer U)[] ? Array<Mutable<U>> : T extends object ? { -readonly [K in keyof T]: Mutable<T[K]> } : T;
+type Accepts<Schema extends z.ZodType, Value> = Mutable<Value> extends z.input<Schema> ? true : false;
+const writesConform: [Accepts<typeof run, RunRecord>, Accepts<typeof build, BuildRecord>, Accepts<typeof probe, CapacityProbe>, Accepts<typeof resultsSchema, ResultsDocument>] = [true, true, true, true];
+void writesConform;
