@@ -46,7 +46,7 @@ const COMMANDS: Record<string, Command> = {
     summary: 'CI gate: fail on a significant regression or a broken budget (exit 1).',
     usage:
       'rewrite-bench gate --baseline A.json --candidate B.json [--metric p99] [--max-regression 10%] [--budget "p99 < 50ms"] [--junit FILE] [--markdown FILE]\n' +
-      '       rewrite-bench gate --baseline-service DIR --candidate-service DIR [--scenario NAME] [--repetitions 5] [...]\n' +
+      '       rewrite-bench gate --baseline-service DIR --candidate-service DIR [--scenario NAME] [--repetitions 10] [...]\n' +
       '       rewrite-bench gate --service NAME --baseline-ref main [--candidate-ref HEAD] [--scenario NAME] [...]',
     details:
       'A regression needs both a one-sided exact Mann-Whitney p < alpha over per-run values AND a median worse by more than --max-regression; ' +

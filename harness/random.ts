@@ -1,6 +1,6 @@
 /**
  * mulberry32 (Tommy Ettinger, public domain): a small, fast, seeded 32-bit PRNG returning
- * uniform [0, 1). Used to pick requests on the hot path and to draw bootstrap resamples; never
+ * uniform [0, 1). Used to pick requests on the hot path and to draw simulation samples; never
  * for contract data (that is the contract's LCG in reference/hash.ts). Pure.
  */
 export function mulberry32(seed: number): () => number {

@@ -15,7 +15,7 @@ import { resolveScenario, type ResolvedScenario } from '../config/scenario.js';
 import type { ResolvedManifest } from '../config/manifest.js';
 import { compareRuns, DEFAULT_RULE } from '../gate/decide.js';
 import { SERVICES_DIR } from '../paths.js';
-import { seededRandom } from '../stats/bootstrap.js';
+import { mulberry32 } from '../random.js';
 import type { RunRecord } from '../results/document.js';
 import { createProgress } from '../run/progress.js';
 import { runSuite } from '../run/run.js';
@@ -92,7 +92,7 @@ const a = pools.get('a') ?? [];
 const aPrime = pools.get('a-prime') ?? [];
 const b = pools.get('b') ?? [];
 const achieved = median(b) / median(a);
-const random = seededRandom(2026);
+const random = mulberry32(2026);
 const TRIALS = 2000;
 const rows: string[] = [];
 for (const size of [3, 5, 7, 10].filter((k) => k <= Math.min(a.length, aPrime.length, b.length))) {
@@ -101,10 +101,10 @@ for (const size of [3, 5, 7, 10].filter((k) => k <= Math.min(a.length, aPrime.le
   let detected = 0;
   let borderlineAB = 0;
   for (let trial = 0; trial < TRIALS; trial += 1) {
-    const aa = compareRuns(draw(a, size, random), draw(aPrime, size, random), true, DEFAULT_RULE, trial).verdict;
+    const aa = compareRuns(draw(a, size, random), draw(aPrime, size, random), true, DEFAULT_RULE).verdict;
     if (aa === 'regression') falseAlarms += 1;
     if (aa === 'borderline') borderlineAA += 1;
-    const ab = compareRuns(draw(a, size, random), draw(b, size, random), true, DEFAULT_RULE, trial).verdict;
+    const ab = compareRuns(draw(a, size, random), draw(b, size, random), true, DEFAULT_RULE).verdict;
     if (ab === 'regression') detected += 1;
     if (ab === 'borderline') borderlineAB += 1;
   }

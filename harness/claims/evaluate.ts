@@ -1,21 +1,21 @@
 /**
- * Verdicts on claims: each check's statistic (medians of per-run values over valid runs,
- * combined as the check says) with a 95 % bootstrap CI. *holds* when the whole CI lies on the
- * claimed side, *refuted* when it lies wholly on the other, *inconclusive* when it straddles or
- * fewer than MIN_RUNS valid runs back a service. Build metrics are single measurements and are
- * compared as points. Also the capacity table: cores needed for a throughput. Pure.
+ * Verdicts on claims. A check is a product of `service.metric` terms against a threshold. Per
+ * service, the per-run value of its terms (e.g. p99/p50 of each run, so metrics of one service
+ * stay paired within a run) is summarised by its median over valid runs with an order-statistic
+ * interval (stats/interval.ts); the services' factors are multiplied, and so are their
+ * intervals ([Lx/Uy, Ux/Ly] for x/y), each factor at a coverage that keeps the product at
+ * >= 95 % (97.5 % each for a ratio). The achieved coverage is stated with every verdict.
+ * *holds* when the whole interval lies on the claimed side, *refuted* when wholly on the other,
+ * *inconclusive* when it straddles or the coverage is below 95 % (too few valid runs: the verdict
+ * says how many a service needs). Build metrics are single measurements, compared as points.
+ * Also the capacity table: cores needed for a throughput. Pure.
  */
-import { median } from 'simple-statistics';
-import type { BuildRecord } from '../results/document.js';
 import type { ResolvedClaims } from '../config/claims.js';
-import type { ResultsDocument, RunRecord } from '../results/document.js';
-import { groupsEstimate, medianEstimate, seededRandom, type Estimate } from '../stats/bootstrap.js';
+import type { BuildRecord, ResultsDocument, RunRecord } from '../results/document.js';
+import { formatCoverage, medianInterval, perFactorTarget, productInterval, runsForCoverage, TARGET_COVERAGE, type Estimate } from '../stats/interval.js';
 import { BUILD_METRICS, RUN_METRICS } from '../stats/metrics.js';
 import { describeLoad } from '../stats/summarize.js';
-import { compare, type Check } from './expression.js';
-
-/** Valid runs per service needed before an interval is trusted. */
-export const MIN_RUNS = 3;
+import { compare, type Check, type Term } from './expression.js';
 
 export type Verdict = 'holds' | 'refuted' | 'inconclusive' | 'not-measured';
 
@@ -28,8 +28,12 @@ export interface CheckResult {
   readonly value: number | undefined;
   readonly low: number | undefined;
   readonly high: number | undefined;
+  /** Probability that [low, high] covers the true statistic (a lower bound for products). */
+  readonly coverage: number | undefined;
   /** Fewest valid runs behind a service of the check (undefined for build metrics only). */
   readonly n: number | undefined;
+  /** Valid runs per service this check needs for 95 % coverage (undefined for build metrics only). */
+  readonly runsNeeded: number | undefined;
   readonly note: string | undefined;
 }
 
@@ -66,56 +70,73 @@ const notMeasured = (check: Check, note: string): CheckResult => ({
   value: undefined,
   low: undefined,
   high: undefined,
+  coverage: undefined,
   n: undefined,
+  runsNeeded: undefined,
   note,
 });
 
-/** Evaluates one check against the runs of one scenario point and the builds. */
-export function evaluateCheck(check: Check, runs: readonly RunRecord[], builds: readonly BuildRecord[], seed: number): CheckResult {
+/** A run's value of the product of `terms` (one service's), or undefined when a metric is missing or not finite. */
+function perRunValue(run: RunRecord, terms: readonly Term[]): number | undefined {
+  let value = 1;
+  for (const term of terms) {
+    const metric = RUN_METRICS[term.metric]!.read(run);
+    if (metric === undefined || !Number.isFinite(metric)) return undefined;
+    value = term.power === 1 ? value * metric : value / metric;
+  }
+  return Number.isFinite(value) ? value : undefined;
+}
+
+/**
+ * The run services of a check, the coverage each factor needs and, so that a caller can plan
+ * more runs, how many valid runs per service give 95 % overall.
+ */
+export function coveragePlan(check: Check): { services: string[]; perService: number; runsNeeded: number } {
   const services = [...new Set(check.terms.filter((term) => Object.hasOwn(RUN_METRICS, term.metric)).map((term) => term.service))];
-  const groups = services.map((service) => runs.filter((run) => run.service === service && run.validity.valid));
-  const buildValues = new Map<string, number>();
+  const perService = perFactorTarget(services.length);
+  return { services, perService, runsNeeded: runsForCoverage(perService) };
+}
+
+/** Evaluates one check against the runs of one scenario point and the builds. */
+export function evaluateCheck(check: Check, runs: readonly RunRecord[], builds: readonly BuildRecord[]): CheckResult {
+  const { services, perService, runsNeeded } = coveragePlan(check);
+  let constant = 1;
   for (const term of check.terms) {
     if (!Object.hasOwn(BUILD_METRICS, term.metric)) continue;
     const build = builds.find((candidate) => candidate.service === term.service);
     const value = build === undefined ? undefined : BUILD_METRICS[term.metric]!.read(build);
     if (value === undefined) return notMeasured(check, `no ${term.metric} recorded for ${term.service} (run \`rewrite-bench build --timings\`)`);
-    buildValues.set(`${term.service}.${term.metric}`, value);
+    constant = term.power === 1 ? constant * value : constant / value;
   }
-  const missing = services.filter((_, index) => groups[index]!.length === 0);
-  if (missing.length > 0) return notMeasured(check, `no valid run of ${missing.join(', ')} at this point`);
-  const statistic = (sampled: ReadonlyArray<readonly RunRecord[]>): number => {
-    let value = 1;
-    for (const term of check.terms) {
-      const fixed = buildValues.get(`${term.service}.${term.metric}`);
-      const factor = fixed ?? median(sampled[services.indexOf(term.service)]!.map((run) => RUN_METRICS[term.metric]!.read(run) ?? Number.NaN));
-      value = term.power === 1 ? value * factor : value / factor;
-    }
-    return value;
-  };
+  const base = { source: check.source, statistic: check.statistic, comparator: check.comparator, threshold: check.threshold };
   if (services.length === 0) {
-    const value = statistic([]);
-    return { source: check.source, statistic: check.statistic, comparator: check.comparator, threshold: check.threshold, verdict: compare(value, check.comparator, check.threshold) ? 'holds' : 'refuted', value, low: undefined, high: undefined, n: undefined, note: 'single measurement (build metrics): no interval' };
+    const verdict = compare(constant, check.comparator, check.threshold) ? 'holds' : 'refuted';
+    return { ...base, verdict, value: constant, low: undefined, high: undefined, coverage: undefined, n: undefined, runsNeeded: undefined, note: 'single measurement (build metrics): no interval' };
   }
-  const estimate: Estimate | undefined = groupsEstimate(groups, statistic, seededRandom(seed));
-  if (estimate === undefined) return notMeasured(check, 'the statistic is undefined (a metric is missing or zero)');
-  const enough = estimate.n >= MIN_RUNS;
-  return {
-    source: check.source,
-    statistic: check.statistic,
-    comparator: check.comparator,
-    threshold: check.threshold,
-    verdict: enough ? verdictOf(estimate.low, estimate.high, check.comparator, check.threshold) : 'inconclusive',
-    value: estimate.value,
-    low: estimate.low,
-    high: estimate.high,
-    n: estimate.n,
-    note: enough
-      ? estimate.n < 6
-        ? `${estimate.n} runs: a percentile bootstrap interval covers less than its nominal 95 % (a median's [min, max] of 3 runs covers 75 %)`
-        : undefined
-      : `only ${estimate.n} valid run(s) for a service; at least ${MIN_RUNS} are needed for an interval`,
-  };
+  const factors: Array<{ estimate: Estimate; power: 1 }> = [];
+  const lacking: string[] = [];
+  for (const service of services) {
+    const terms = check.terms.filter((term) => term.service === service && Object.hasOwn(RUN_METRICS, term.metric));
+    const valid = runs.filter((run) => run.service === service && run.validity.valid);
+    if (valid.length === 0) return notMeasured(check, `no valid run of ${service} at this point`);
+    const values = valid.map((run) => perRunValue(run, terms));
+    const present = values.filter((value): value is number => value !== undefined);
+    if (present.length < values.length) lacking.push(`${values.length - present.length} of ${values.length} valid runs of ${service} lacked ${terms.map((term) => term.metric).join('/')}`);
+    const estimate = medianInterval(present, perService);
+    if (estimate === undefined) return notMeasured(check, `no valid run of ${service} has ${terms.map((term) => term.metric).join(' and ')}`);
+    factors.push({ estimate, power: 1 });
+  }
+  const product = productInterval(factors);
+  if (product === undefined) return notMeasured(check, 'the statistic is undefined (a median of 0 in a denominator)');
+  const scale = (value: number): number => value * constant;
+  const [low, high] = constant >= 0 ? [scale(product.low), scale(product.high)] : [scale(product.high), scale(product.low)];
+  const enough = product.coverage >= TARGET_COVERAGE - 1e-12;
+  const verdict = enough ? verdictOf(low, high, check.comparator, check.threshold) : 'inconclusive';
+  const coverageText = `${formatCoverage(product.coverage)} coverage from ${product.n} valid run${product.n === 1 ? '' : 's'}${services.length > 1 ? ' (the fewest of any service)' : ''}`;
+  const shortfall = enough ? undefined : `below 95 %: ${runsNeeded} valid runs per service give ≥ 95 %`;
+  const straddles = verdictOf(low, high, check.comparator, check.threshold) === 'inconclusive' ? 'the interval straddles the threshold' : undefined;
+  const note = [coverageText, shortfall, enough ? straddles : undefined, ...lacking].filter((part): part is string => part !== undefined).join('; ');
+  return { ...base, verdict, value: scale(product.value), low, high, coverage: product.coverage, n: product.n, runsNeeded, note };
 }
 
 /** The load point of a claim: the same for every service, or a capacity fraction of each. */
@@ -124,10 +145,10 @@ function describePoint(run: RunRecord): string {
 }
 
 /** Evaluates every claim of a claims file against a results document. */
-export function evaluateClaims(claims: ResolvedClaims, document: Pick<ResultsDocument, 'runs' | 'builds'>, seed = 1): ClaimResult[] {
-  return claims.claims.map((claim, index) => {
+export function evaluateClaims(claims: ResolvedClaims, document: Pick<ResultsDocument, 'runs' | 'builds'>): ClaimResult[] {
+  return claims.claims.map((claim) => {
     const runs = claim.scenario === undefined ? [] : document.runs.filter((run) => run.scenario === claim.scenario && run.rateIndex === claim.point);
-    const checks = claim.checks.map((check, checkIndex) => evaluateCheck(check, runs, document.builds, seed + index * 100 + checkIndex));
+    const checks = claim.checks.map((check) => evaluateCheck(check, runs, document.builds));
     const services = new Set(claim.checks.flatMap((check) => check.terms.map((term) => term.service)));
     const own = runs.find((run) => services.has(run.service));
     return {
@@ -153,14 +174,13 @@ export interface CapacityEstimate {
 }
 
 /** The capacity table of a claims file: throughput × CPU time per request, per service. */
-export function estimateCapacity(claims: ResolvedClaims, document: Pick<ResultsDocument, 'runs'>, seed = 7): CapacityEstimate[] {
-  const random = seededRandom(seed);
+export function estimateCapacity(claims: ResolvedClaims, document: Pick<ResultsDocument, 'runs'>): CapacityEstimate[] {
   return claims.capacity.flatMap((request) => {
     const runs = document.runs.filter((run) => run.scenario === request.scenario && run.rateIndex === request.point && run.validity.valid);
     const services = [...new Set(runs.map((run) => run.service))];
     return services.flatMap((service) => {
       const values = runs.filter((run) => run.service === service).flatMap((run) => (run.measured.cpuUsPerRequest === undefined ? [] : [(run.measured.cpuUsPerRequest * request.throughputRps) / 1e6]));
-      const coresNeeded = medianEstimate(values, random);
+      const coresNeeded = medianInterval(values);
       if (coresNeeded === undefined) return [];
       return [
         {

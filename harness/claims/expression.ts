@@ -2,7 +2,7 @@
  * Claim checks such as `python.p99 / rust.p99 >= 10` or `rust.cpuCores <= 0.1 * python.cpuCores`:
  * a product of service metrics and positive constants on each side of a comparison. Parsed into
  * a normal form — (product of metric terms) OP threshold — that evaluate.ts estimates with a
- * bootstrap CI. Hand-written because the grammar is four rules; a parser library would be larger
+ * confidence interval. Hand-written because the grammar is four rules; a parser library would be larger
  * than it. Pure.
  */
 
@@ -25,7 +25,9 @@ export interface Check {
   readonly statistic: string;
 }
 
-const TOKEN = /\s*(?:(>=|<=|>|<)|([*/])|(\d+(?:\.\d+)?(?:e[+-]?\d+)?)|([a-z0-9][a-z0-9_-]*)\.([A-Za-z][A-Za-z0-9]*))/y;
+// `service.metric` is tried before a number: service names may start with a digit (`2fa.p99`),
+// and a metric starts with a letter, so `2.5` is still a number.
+const TOKEN = /\s*(?:(>=|<=|>|<)|([*/])|([a-z0-9][a-z0-9_-]*)\.([A-Za-z][A-Za-z0-9]*)|(\d+(?:\.\d+)?(?:e[+-]?\d+)?))/y;
 
 interface Side {
   constant: number;
@@ -49,7 +51,7 @@ export function parseCheck(source: string): Check {
     const match = TOKEN.exec(source);
     if (match === null) throw new Error(`unexpected \`${source.slice(position).trim()}\` at character ${position + 1}; expected service.metric, a number, * / or a comparison`);
     position = TOKEN.lastIndex;
-    const [, cmp, op, number, service, metric] = match;
+    const [, cmp, op, service, metric, number] = match;
     const side = sides[sides.length - 1]!;
     if (cmp !== undefined) {
       if (comparator !== undefined) throw new Error('only one comparison (>=, <=, >, <) is allowed');

@@ -12,9 +12,9 @@ import type { ResolvedScenario } from '../config/scenario.js';
 import { loadScenarios } from '../config/scenarios.js';
 import { findUpstream, loadManifests } from '../config/services.js';
 import { readYamlFile } from '../config/yaml-file.js';
-import { ConfigError, EXIT_CODES, InfrastructureError, type ExitCode } from '../errors.js';
+import { ConfigError, InfrastructureError, type ExitCode } from '../errors.js';
 import { parseBudget, type Budget } from '../gate/budget.js';
-import { DEFAULT_RULE, type GateRule } from '../gate/decide.js';
+import { DEFAULT_REPETITIONS, DEFAULT_RULE, type GateRule } from '../gate/decide.js';
 import { decideGate, gateJUnit, gateMarkdown, type GateOutcome } from '../gate/outcome.js';
 import { ROOT, SCENARIOS_DIR, SERVICES_DIR } from '../paths.js';
 import { allowedCpus } from '../run/environment.js';
@@ -34,7 +34,7 @@ export const gateOptions = {
   'candidate-ref': { type: 'string', value: 'REF', help: 'In-job mode: ... and at this git ref as the candidate (default: the working tree).' },
   service: { type: 'string', value: 'NAME', help: 'With --baseline-ref: the service folder services/NAME to compare.' },
   scenario: { type: 'string', value: 'NAME|FILE', help: 'In-job mode: the scenario to measure (default json-open).' },
-  repetitions: { type: 'string', value: 'N', help: 'In-job mode: runs per side (default 10: measured here, 5 a side gave 4.3 % false alarms, 10 gave 1.5 %; at least 4).' },
+  repetitions: { type: 'string', value: 'N', help: `In-job mode: runs per side (default ${DEFAULT_REPETITIONS}, from \`npm run bench:gate\` on this kind of machine; at least 4).` },
   metric: { type: 'string', multiple: true, value: 'NAME', help: `Metric to compare (repeatable; default p99). One of ${Object.keys(RUN_METRICS).join(', ')}.` },
   'max-regression': { type: 'string', value: 'PCT', help: 'Largest tolerated worsening of the median, e.g. 10% (default 10%).' },
   alpha: { type: 'string', value: 'P', help: 'Significance level of the one-sided Mann-Whitney test (default 0.05).' },
@@ -98,7 +98,7 @@ async function serviceFolders(values: GateValues, cleanup: Array<() => Promise<u
   return [path.join(baselineRoot, 'services', values.service), path.join(candidateRoot, 'services', values.service)];
 }
 
-async function measureInJob(values: GateValues): Promise<{ baseline: RunRecord[]; candidate: RunRecord[] }> {
+async function measureInJob(values: GateValues): Promise<{ baseline: RunRecord[]; candidate: RunRecord[]; problems: string[] }> {
   const cleanup: Array<() => Promise<unknown>> = [];
   try {
     const [baselineDir, candidateDir] = await serviceFolders(values, cleanup);
@@ -108,8 +108,8 @@ async function measureInJob(values: GateValues): Promise<{ baseline: RunRecord[]
   }
 }
 
-async function measureFolders(values: GateValues, baselineDir: string, candidateDir: string): Promise<{ baseline: RunRecord[]; candidate: RunRecord[] }> {
-  const repetitions = Number(values.repetitions ?? '10');
+async function measureFolders(values: GateValues, baselineDir: string, candidateDir: string): Promise<{ baseline: RunRecord[]; candidate: RunRecord[]; problems: string[] }> {
+  const repetitions = Number(values.repetitions ?? String(DEFAULT_REPETITIONS));
   if (!Number.isInteger(repetitions) || repetitions < 4) throw new ConfigError(`Expected --repetitions to be an integer >= 4, got \`${values.repetitions}\`.`);
   const baseline = await loadServiceFolder(baselineDir, 'baseline');
   const candidate = await loadServiceFolder(candidateDir, 'candidate');
@@ -129,13 +129,18 @@ async function measureFolders(values: GateValues, baselineDir: string, candidate
     toolVersion: 'gate',
     verifyFirst: false,
     claims: undefined,
+    // Both sides at the baseline's load: a candidate that lost capacity must not be tested lighter.
+    ratesFrom: 'baseline',
   });
   console.error(`gate: measurements in ${path.join(outDir, 'results.json')}`);
   for (const failure of document.failures) console.error(`gate: ${[failure.scenario, failure.service].filter(Boolean).join(' / ')}: ${failure.message}`);
   if (document.failures.some((failure) => failure.service === 'baseline' || failure.service === 'candidate')) {
     throw new InfrastructureError(`The gate could not measure both sides: ${document.failures.map((failure) => failure.message.split('\n')[0]).join('; ')}`);
   }
-  return { baseline: document.runs.filter((run) => run.service === 'baseline'), candidate: document.runs.filter((run) => run.service === 'candidate') };
+  // One name for both sides, so their points line up.
+  const as = (side: string): RunRecord[] => document.runs.filter((run) => run.service === side).map((run) => ({ ...run, service: serviceName }));
+  const serviceName = values.service ?? path.basename(path.resolve(baselineDir));
+  return { baseline: as('baseline'), candidate: as('candidate'), problems: document.state === 'complete' ? [] : [`the run ended ${document.state}`] };
 }
 
 async function writeOutputs(outcome: GateOutcome, values: GateValues): Promise<void> {
@@ -159,33 +164,20 @@ export async function runGateCommand(values: GateValues): Promise<ExitCode> {
   const rule = parseRule(values);
   const metrics = parseMetrics(values);
   const budgets = parseBudgets(values);
-  let baseline: RunRecord[];
-  let candidate: RunRecord[];
   if (fromFiles) {
     const [baselineDocument, candidateDocument] = await Promise.all([readResults(values.baseline!), readResults(values.candidate!)]);
-    // Compare service by service: the same service name on both sides.
-    const services = [...new Set(candidateDocument.runs.map((run) => run.service))];
-    const outcomes = services.map((service) =>
-      decideGate(
-        baselineDocument.runs.filter((run) => run.service === service),
-        candidateDocument.runs.filter((run) => run.service === service),
-        metrics,
-        budgets,
-        rule,
-      ),
-    );
-    const merged: GateOutcome = {
-      rows: outcomes.flatMap((outcome, index) => outcome.rows.map((row) => ({ ...row, scenario: `${row.scenario} / ${services[index]}` }))),
-      budgets: outcomes.flatMap((outcome, index) => outcome.budgets.map((result) => ({ ...result, scenario: `${result.scenario} / ${services[index]}` }))),
-      exitCode: outcomes.some((outcome) => outcome.exitCode === 1) ? 1 : outcomes.length === 0 || outcomes.every((outcome) => outcome.exitCode === 3) ? 3 : 0,
-      summary: '',
-    };
-    const summary = outcomes.map((outcome, index) => `${services[index]}: ${outcome.summary}`).join('; ') || 'NOTHING COMPARED: the candidate has no runs';
-    await writeOutputs({ ...merged, summary }, values);
-    return merged.exitCode;
+    const notes: string[] = [];
+    if (path.resolve(values.baseline!) === path.resolve(values.candidate!)) notes.push(`baseline and candidate are the same file (${values.baseline}): this compares a run with itself`);
+    const problems: string[] = [];
+    if (candidateDocument.state !== 'complete') problems.push(`${values.candidate} is ${candidateDocument.state}, not complete`);
+    for (const failure of candidateDocument.failures) problems.push(`${values.candidate}: ${[failure.scenario, failure.service].filter(Boolean).join(' / ')}: ${failure.message.split('\n')[0]}`);
+    if (baselineDocument.state !== 'complete') notes.push(`the baseline ${values.baseline} is ${baselineDocument.state}, not complete`);
+    const outcome = decideGate(baselineDocument.runs, candidateDocument.runs, metrics, budgets, rule, { notes, candidateProblems: problems });
+    await writeOutputs(outcome, values);
+    return outcome.exitCode;
   }
-  ({ baseline, candidate } = await measureInJob(values));
-  const outcome = decideGate(baseline, candidate, metrics, budgets, rule);
+  const measured = await measureInJob(values);
+  const outcome = decideGate(measured.baseline, measured.candidate, metrics, budgets, rule, { candidateProblems: measured.problems });
   await writeOutputs(outcome, values);
-  return outcome.exitCode === 3 ? EXIT_CODES.infrastructure : outcome.exitCode;
+  return outcome.exitCode;
 }

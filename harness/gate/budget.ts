@@ -40,10 +40,11 @@ export function parseBudget(source: string): Budget {
 export interface BudgetResult {
   readonly budget: Budget;
   readonly value: number | undefined;
-  readonly kept: boolean;
+  /** undefined: not measured (no valid run had the metric) — neither kept nor broken, and the gate cannot pass. */
+  readonly kept: boolean | undefined;
 }
 
-/** Evaluates a budget on the runs of one scenario point. A budget with no value is broken. */
+/** Evaluates a budget on the runs of one scenario point. A budget with no value is not measured. */
 export function evaluateBudget(budget: Budget, runs: readonly RunRecord[]): BudgetResult {
   const read = RUN_METRICS[budget.metric]!.read;
   let value: number | undefined;
@@ -52,7 +53,7 @@ export function evaluateBudget(budget: Budget, runs: readonly RunRecord[]): Budg
     const values = runs.filter((run) => run.validity.valid).map(read).filter((entry): entry is number => entry !== undefined);
     value = values.length === 0 ? undefined : median(values);
   }
-  if (value === undefined) return { budget, value, kept: false };
+  if (value === undefined) return { budget, value, kept: undefined };
   const { limit } = budget;
   const kept = { '<': value < limit, '<=': value <= limit, '>': value > limit, '>=': value >= limit, '==': value === limit }[budget.comparator];
   return { budget, value, kept };

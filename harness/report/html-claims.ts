@@ -1,6 +1,6 @@
 /**
  * The claims section as HTML: each claim's verdict badge, its text, and every check with the
- * measured value, the 95 % CI and n; then the capacity table with its stated assumption. Claim
+ * measured value, its interval with the coverage it has, and n; then the capacity table with its stated assumption. Claim
  * texts come from user files and are escaped. Pure.
  */
 import type { CapacityEstimate, CheckResult, ClaimResult, Verdict } from '../claims/evaluate.js';
@@ -8,6 +8,7 @@ import { formatNumber } from '../claims/format.js';
 import type { ResultsDocument } from '../results/document.js';
 import { escapeHtml } from './escape.js';
 import type { ReportSource } from './sources.js';
+import { formatCoverage } from '../stats/interval.js';
 
 const VERDICT_WORDS: Readonly<Record<Verdict, string>> = { holds: 'holds', refuted: 'refuted', inconclusive: 'inconclusive', 'not-measured': 'not measured' };
 
@@ -29,7 +30,7 @@ export function verdictCounts(results: readonly ClaimResult[]): string {
 function interval(check: CheckResult): string {
   if (check.low === undefined || check.high === undefined) return check.value === undefined ? '–' : 'single measurement';
   if (check.n !== undefined && check.n < 2) return 'n = 1: no interval';
-  return `${formatNumber(check.low)} – ${formatNumber(check.high)}`;
+  return `${formatNumber(check.low)} – ${formatNumber(check.high)}${check.coverage === undefined ? '' : ` (${formatCoverage(check.coverage)})`}`;
 }
 
 function checkRow(check: CheckResult): string {
@@ -53,7 +54,7 @@ function renderClaim(result: ClaimResult): string {
     `<article class="claim claim-${result.verdict}">`,
     `<header>${verdictBadge(result.verdict)} <span class="claim-id">${escapeHtml(result.id)}</span>${where === '' ? '' : ` <span class="claim-where">${where}</span>`} ${source}</header>`,
     `<blockquote class="claim-text">${escapeHtml(result.text)}</blockquote>`,
-    '<div class="table-wrap"><table class="checks"><thead><tr><th>check</th><th>verdict</th><th class="num">measured</th><th class="num">95 % CI</th><th class="num">claimed</th><th class="num">n</th><th>note</th></tr></thead>',
+    '<div class="table-wrap"><table class="checks"><thead><tr><th>check</th><th>verdict</th><th class="num">measured</th><th class="num">interval (coverage)</th><th class="num">claimed</th><th class="num">n</th><th>note</th></tr></thead>',
     `<tbody>${result.checks.map(checkRow).join('')}</tbody></table></div>`,
     '</article>',
   ].join('');
@@ -62,13 +63,13 @@ function renderClaim(result: ClaimResult): string {
 function renderCapacity(capacity: readonly CapacityEstimate[]): string {
   if (capacity.length === 0) return '';
   const rows = capacity.map((estimate) => {
-    const ci = estimate.coresNeeded.n < 2 ? 'n = 1: no interval' : `${formatNumber(estimate.coresNeeded.low)} – ${formatNumber(estimate.coresNeeded.high)}`;
+    const ci = estimate.coresNeeded.n < 2 ? 'n = 1: no interval' : `${formatNumber(estimate.coresNeeded.low)} – ${formatNumber(estimate.coresNeeded.high)} (${formatCoverage(estimate.coresNeeded.coverage)})`;
     return `<tr><td>${escapeHtml(estimate.service)}</td><td>${escapeHtml(estimate.scenario)}</td><td>${escapeHtml(estimate.load)}</td><td class="num">${escapeHtml(formatNumber(estimate.throughputRps))} req/s</td><td class="num"><strong>${escapeHtml(formatNumber(estimate.coresNeeded.value))} cores</strong></td><td class="num">${escapeHtml(ci)}</td><td class="num">${estimate.coresNeeded.n}</td></tr>`;
   });
   const assumptions = [...new Set(capacity.map((estimate) => estimate.assumption))];
   return [
     '<h3>Cores needed (extrapolated from CPU time per request)</h3>',
-    '<div class="table-wrap"><table class="capacity"><thead><tr><th>service</th><th>scenario</th><th>measured at</th><th class="num">target throughput</th><th class="num">cores needed</th><th class="num">95 % CI</th><th class="num">n</th></tr></thead>',
+    '<div class="table-wrap"><table class="capacity"><thead><tr><th>service</th><th>scenario</th><th>measured at</th><th class="num">target throughput</th><th class="num">cores needed</th><th class="num">interval (coverage)</th><th class="num">n</th></tr></thead>',
     `<tbody>${rows.join('')}</tbody></table></div>`,
     `<div class="assumption"><strong>Assumption${assumptions.length === 1 ? '' : 's'}:</strong><ul>${assumptions.map((assumption) => `<li>${escapeHtml(assumption)}</li>`).join('')}</ul></div>`,
   ].join('');
@@ -85,7 +86,7 @@ export function renderClaims(sources: readonly ReportSource[]): string {
     if (claims === undefined) return [];
     const heading = sources.length > 1 ? `<h3 class="source-heading">${escapeHtml(source.label)}</h3>` : '';
     return [
-      `${heading}<p class="lead">Claims from <code>${escapeHtml(claims.file)}</code>: ${verdictCounts(claims.results)}. A claim <em>holds</em> when the whole 95 % bootstrap interval lies on the claimed side, is <em>refuted</em> when it lies wholly on the other, and is <em>inconclusive</em> when it straddles the threshold or fewer than 3 valid runs back a service.</p>`,
+      `${heading}<p class="lead">Claims from <code>${escapeHtml(claims.file)}</code>: ${verdictCounts(claims.results)}. A claim <em>holds</em> when the whole interval lies on the claimed side, is <em>refuted</em> when it lies wholly on the other, and is <em>inconclusive</em> when it straddles the threshold or its coverage is below 95 % (too few valid runs; the note says how many would do). Intervals are order statistics of per-run values (distribution-free); a ratio combines each service's interval, and the coverage shown is exact for one median and a lower bound for a combination.</p>`,
       ...claims.results.map(renderClaim),
       renderCapacity(claims.capacity),
     ];

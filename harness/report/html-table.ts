@@ -1,6 +1,6 @@
 /**
  * The headline table of one scenario point as HTML: services side by side, the load method in the
- * latency header, medians with their 95 % CI under them, invalid services marked with their
+ * latency header, medians with their interval and its coverage under them, invalid services marked with their
  * reasons. Every string from the results file is escaped. Pure.
  */
 import { escapeHtml } from './escape.js';
@@ -66,6 +66,6 @@ export function renderHeadlineTable(table: HeadlineTable, isMerged: boolean): st
     table.warnings.length === 0
       ? ''
       : `<div class="warnings"><p>${table.warnings.length} warning${table.warnings.length === 1 ? '' : 's'} on valid runs (⚠N beside a value: warning N concerns it)</p><ol>${table.warnings.map((warning) => `<li>${escapeHtml(warning)}</li>`).join('')}</ol></div>`;
-  const note = table.note === undefined ? '<p class="table-legend">Each value is the median of the valid runs; under it, its 95 % bootstrap confidence interval (CI) and the number of valid runs n.</p>' : `<p class="table-note">${escapeHtml(table.note)}</p>`;
+  const note = table.note === undefined ? '<p class="table-legend">Each value is the median of the valid runs; under it, its confidence interval (CI, order statistics of the runs, with the coverage it actually has: 95 % needs 6 valid runs) and the number of valid runs n; ⚠N marks a value that warning N under the table concerns.</p>' : `<p class="table-note">${escapeHtml(table.note)}</p>`;
   return `${note}<div class="table-wrap"><table class="headline"><thead>${head.join('')}</thead><tbody>${body.join('')}</tbody></table></div>${warnings}`;
 }

@@ -86,7 +86,7 @@ function renderHeader(model: ReportModel): string {
     `<p class="summary">${model.scenarios.length} scenario${model.scenarios.length === 1 ? '' : 's'} · ${services.size} service${services.size === 1 ? '' : 's'} (${[...services].sort().map(escapeHtml).join(', ')}) · ${runs.length} runs, ${valid} valid · ${model.sources.length} results file${model.sources.length === 1 ? '' : 's'}</p>`,
     `<ul class="sources">${sources}</ul>`,
     banner,
-    '<p class="muted">Medians over valid runs with 95 % bootstrap confidence intervals (resampling runs). Invalid runs are listed with their reason and never mixed in. Latency: open loop from the planned send time, closed loop from the send.</p>',
+    '<p class="muted">Medians over valid runs with distribution-free confidence intervals (order statistics of the runs), each with the coverage it has. Invalid runs are listed with their reason and never mixed in. Latency: open loop from the planned send time, closed loop from the send.</p>',
     '</header>',
   ].join('\n');
 }

@@ -1,6 +1,6 @@
 /**
  * summary.md: the report as GitHub Markdown for pull-request comments — claims with verdicts,
- * headline tables (services side by side, medians with 95 % CIs, invalid runs with their reasons),
+ * headline tables (services side by side, medians with their intervals and coverage, invalid runs with their reasons),
  * build and code size, and where it was measured. Strings from results files are escaped (GitHub
  * renders inline HTML). Pure.
  */
@@ -9,6 +9,7 @@ import { formatCheckValue, formatNumber } from '../claims/format.js';
 import { escapeMarkdown, escapeMarkdownCell, markdownCode } from './escape.js';
 import { reproduceCommands, type ReportModel, type ReportSource } from './sources.js';
 import { BUILD_ROWS, type HeadlineTable } from './tables.js';
+import { formatCoverage } from '../stats/interval.js';
 
 const VERDICT_WORDS: Readonly<Record<Verdict, string>> = { holds: '✅ **HOLDS**', refuted: '❌ **REFUTED**', inconclusive: '⚠️ **INCONCLUSIVE**', 'not-measured': '➖ **NOT MEASURED**' };
 
@@ -25,19 +26,19 @@ function claimRow(result: ClaimResult): string[] {
 function claimsSection(source: ReportSource, isMerged: boolean): string[] {
   const claims = source.document.claims;
   if (claims === undefined || claims === null) return [];
-  const lines = [`## Claims${isMerged ? ` — ${escapeMarkdown(source.label)}` : ''}`, '', `From ${markdownCode(claims.file)}; 95 % bootstrap intervals over per-run values (a claim holds only when the whole interval is on the claimed side).`, ''];
-  lines.push(...tableLines(['verdict', 'claim', 'scenario, load', 'checks: value [95 % CI]'], claims.results.map(claimRow), () => false));
+  const lines = [`## Claims${isMerged ? ` — ${escapeMarkdown(source.label)}` : ''}`, '', `From ${markdownCode(claims.file)}; distribution-free intervals over per-run values, each with its coverage (a claim holds only when the whole interval is on the claimed side and covers at >= 95 %).`, ''];
+  lines.push(...tableLines(['verdict', 'claim', 'scenario, load', 'checks: value [interval]'], claims.results.map(claimRow), () => false));
   if (claims.capacity.length > 0) {
     lines.push('', '**Cores needed** (extrapolated from CPU time per request)', '');
     lines.push(
       ...tableLines(
-        ['service', 'scenario', 'measured at', 'target', 'cores needed [95 % CI]'],
+        ['service', 'scenario', 'measured at', 'target', 'cores needed [interval]'],
         claims.capacity.map((estimate) => [
           escapeMarkdownCell(estimate.service),
           escapeMarkdownCell(estimate.scenario),
           escapeMarkdownCell(estimate.load),
           `${formatNumber(estimate.throughputRps)} req/s`,
-          `${formatNumber(estimate.coresNeeded.value)} [${formatNumber(estimate.coresNeeded.low)}, ${formatNumber(estimate.coresNeeded.high)}], n=${estimate.coresNeeded.n}`,
+          `${formatNumber(estimate.coresNeeded.value)} [${formatNumber(estimate.coresNeeded.low)}, ${formatNumber(estimate.coresNeeded.high)}] (${formatCoverage(estimate.coresNeeded.coverage)}), n=${estimate.coresNeeded.n}`,
         ]),
         (column) => column >= 3,
       ),
@@ -102,7 +103,7 @@ export function renderMarkdown(model: ReportModel, tables: readonly HeadlineTabl
   const lines = [
     '# rewrite-bench report',
     '',
-    `${model.scenarios.length} scenarios · ${new Set(runs.map((run) => run.service)).size} services · ${runs.length} runs (${valid} valid) · ${model.sources.length} results file(s). Medians of valid runs, with their 95 % bootstrap confidence interval (CI) and number of valid runs n in small print; invalid runs are listed, never mixed in. Open-loop latency is from the planned send time, closed-loop latency from the send.`,
+    `${model.scenarios.length} scenarios · ${new Set(runs.map((run) => run.service)).size} services · ${runs.length} runs (${valid} valid) · ${model.sources.length} results file(s). Medians of valid runs, with their confidence interval (CI: order statistics of the runs, its coverage stated — 95 % needs 6 valid runs) and number of valid runs n in small print; invalid runs are listed, never mixed in. Open-loop latency is from the planned send time, closed-loop latency from the send.`,
     '',
     ...model.sources.flatMap((source) => claimsSection(source, model.isMerged)),
     '## Headline tables',

@@ -107,7 +107,7 @@ function scenarioDescription(sources: readonly ReportSource[], name: string): st
 const bySeries = (a: SourcePoint, b: SourcePoint): number => (a.service === b.service ? a.source.index - b.source.index : a.service < b.service ? -1 : 1);
 
 /**
- * Builds the report model: summaries per source (medians with 95 % bootstrap CIs over valid runs),
+ * Builds the report model: summaries per source (medians with order-statistic CIs over valid runs),
  * grouped by scenario (first-seen order) and rate index; services sorted by name, then source.
  */
 export function buildModel(inputs: readonly ReportInput[]): ReportModel {

@@ -1,10 +1,11 @@
 /**
  * Resource and comparison charts as Vega-Lite specs: CPU cores and RSS/PSS over the window, bars
- * with 95 % CI error bars for the headline metrics, and build time / artifact size / lines of
+ * with CI error bars (their coverage in the tooltip) for the headline metrics, and build time / artifact size / lines of
  * code bars. Pure; undefined when there is nothing to draw.
  */
 import type { BuildRecord } from '../results/document.js';
 import { formatNumber } from '../claims/format.js';
+import { formatCoverage } from '../stats/interval.js';
 import type { ReportModel, ScenarioGroup } from './sources.js';
 import type { CaptionedSpec } from './spec-latency.js';
 import { facetByPoint, round, seriesColor, topLevel } from './spec-common.js';
@@ -92,7 +93,7 @@ function barsBody(labels: readonly string[], rowLabels: readonly string[], serie
       width: 170,
       height: { step: 20 },
       layer: [
-        { transform: [{ filter: '!datum.missing' }], mark: { type: 'bar', height: { band: 0.7 } }, encoding: { x: { field: 'value', type: 'quantitative', title: null }, y, color: { ...seriesColor(series, values), legend: null }, tooltip: [{ field: 'series', title: 'service' }, { field: 'metric' }, { field: 'text', title: 'value' }, { field: 'interval', title: '95 % CI' }] } },
+        { transform: [{ filter: '!datum.missing' }], mark: { type: 'bar', height: { band: 0.7 } }, encoding: { x: { field: 'value', type: 'quantitative', title: null }, y, color: { ...seriesColor(series, values), legend: null }, tooltip: [{ field: 'series', title: 'service' }, { field: 'metric' }, { field: 'text', title: 'value' }, { field: 'interval', title: 'CI (coverage)' }] } },
         ...whiskers,
         { transform: [{ filter: '!datum.missing' }], mark: { type: 'text', align: 'left', dx: 4, fontSize: 10, color: '#333' }, encoding: { x: { field: 'textAt', type: 'quantitative' }, y, text: { field: 'text' } } },
         { transform: [{ filter: 'datum.missing' }], mark: { type: 'text', align: 'left', x: 4, fontSize: 10, fontStyle: 'italic', color: '#b42318' }, encoding: { y, text: { field: 'text' } } },
@@ -103,7 +104,7 @@ function barsBody(labels: readonly string[], rowLabels: readonly string[], serie
   };
 }
 
-/** Bars of the headline metrics (medians of valid runs) with 95 % CI error bars, per load point. */
+/** Bars of the headline metrics (medians of valid runs) with CI error bars, per load point. */
 export function headlineBarsSpec(scenario: ScenarioGroup, series: readonly string[]): CaptionedSpec | undefined {
   const values = scenario.points.flatMap((scenarioPoint) =>
     scenarioPoint.points.flatMap((point) =>
@@ -112,7 +113,7 @@ export function headlineBarsSpec(scenario: ScenarioGroup, series: readonly strin
         const base = { point: scenarioPoint.shortLabel, series: point.series, metric: label };
         if (point.validRuns === 0) return { ...base, missing: true, n: 0, text: 'invalid (see table)' };
         if (estimate === undefined) return { ...base, missing: true, n: 0, text: 'not measured' };
-        const interval = estimate.n > 1 ? `${formatNumber(estimate.low * scale)} – ${formatNumber(estimate.high * scale)}` : 'n = 1: no interval';
+        const interval = estimate.n > 1 ? `${formatNumber(estimate.low * scale)} – ${formatNumber(estimate.high * scale)} (${formatCoverage(estimate.coverage)})` : 'n = 1: no interval';
         const value = round(estimate.value * scale);
         const high = round(estimate.high * scale);
         // The value label goes right of the whisker, not over it.
@@ -123,7 +124,7 @@ export function headlineBarsSpec(scenario: ScenarioGroup, series: readonly strin
   if (values.every((value) => value.missing)) return undefined;
   return {
     title: 'Headline metrics',
-    caption: 'Medians of valid runs; black whiskers are 95 % bootstrap confidence intervals (none with a single run). A service without a valid run is marked invalid, not drawn.',
+    caption: 'Medians of valid runs; black whiskers are order-statistic confidence intervals, their coverage in the tooltip (95 % from 6 valid runs; none with a single run). A service without a valid run is marked invalid, not drawn.',
     spec: topLevel(
       `${scenario.name}: headline metrics`,
       values,
@@ -133,7 +134,7 @@ export function headlineBarsSpec(scenario: ScenarioGroup, series: readonly strin
         series,
         values,
         values.some((value) => value.n > 1),
-        'medians with 95 % CIs',
+        'medians with CIs',
       ),
     ),
   };

@@ -1,13 +1,13 @@
 /**
  * The headline tables of the report as plain data (rows of formatted cells), shared by the HTML
  * page and the Markdown summary: per scenario and load point, services side by side, medians of
- * valid runs with their 95 % bootstrap CI. A service with no valid run shows `invalid` and its
+ * valid runs with their order-statistic CI and its coverage. A service with no valid run shows `invalid` and its
  * reasons, never a number. Pure.
  */
 import type { BuildRecord } from '../results/document.js';
 import { formatNumber } from '../claims/format.js';
 import { formatBytes, formatMicros } from '../format.js';
-import type { Estimate } from '../stats/bootstrap.js';
+import { formatCoverage, type Estimate } from '../stats/interval.js';
 import { describeLoad } from '../stats/summarize.js';
 import { describeFinding } from '../run/validity.js';
 import type { ReportModel, ScenarioPoint, SourcePoint } from './sources.js';
@@ -15,7 +15,7 @@ import type { ReportModel, ScenarioPoint, SourcePoint } from './sources.js';
 /** One formatted value: `text`, and the interval line under it. */
 export interface Cell {
   readonly text: string;
-  /** "95 % CI 1.1 ms – 1.4 ms, n = 5", or "n = 1: no interval". */
+  /** "96.9 % CI 1.1 ms – 1.4 ms · n = 6"; undefined with one run. */
   readonly detail: string | undefined;
   /** `bound`: no valid run, but a true lower bound (a closed loop the load engine saturated first). */
   readonly state: 'value' | 'invalid' | 'missing' | 'bound';
@@ -105,7 +105,7 @@ function seconds(step: number | undefined, total: number | undefined): string | 
 export function intervalText(estimate: Estimate, format: Formatter): string | undefined {
   // One valid run has no interval; the table's runs row already says "1 of 1 valid".
   if (estimate.n < 2) return undefined;
-  return `CI ${format(estimate.low)} – ${format(estimate.high)} · n = ${estimate.n}`;
+  return `${formatCoverage(estimate.coverage)} CI ${format(estimate.low)} – ${format(estimate.high)} · n = ${estimate.n}`;
 }
 
 /** The warnings of the valid runs of a point, as the table lists them (text; next step). */

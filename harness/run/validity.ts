@@ -172,8 +172,9 @@ function judgeOpen(input: ValidityInput, reasons: Finding[], engine: string): Bo
   const offered = load.offeredRps ?? 0;
   const planned = load.plannedInWindow ?? 0;
   const waits = load.connectionWaits ?? 0;
-  const serviceShare = input.serviceCpus > 0 ? input.serviceCpuCores / input.serviceCpus : 0;
-  const serviceBusy = serviceShare >= RULES.serviceSaturatedShare;
+  // What the service wanted: the CPU it got plus the time it waited, runnable, for more.
+  const serviceDemand = input.serviceCpuCores + (input.serviceWaitShare ?? 0);
+  const serviceBusy = input.serviceCpus > 0 && serviceDemand >= RULES.serviceSaturatedShare * input.serviceCpus;
   const short = offered > 0 && load.achievedRps < RULES.minAchievedShare * offered;
   let bottleneck: Bottleneck = 'neither';
   if (planned > 0 && waits > RULES.maxConnectionWaitShare * planned && !serviceBusy) {
@@ -183,7 +184,7 @@ function judgeOpen(input: ValidityInput, reasons: Finding[], engine: string): Bo
     bottleneck = 'engine-connections';
     reasons.push({
       code: 'connections-exhausted',
-      text: `${engine} ran out of connections: ${waits} of ${planned} sends (${percent(waits / planned)}) waited for a free one (p99 wait ${load.connectionWaitP99Us ?? '?'} µs) while the service used ${input.serviceCpuCores.toFixed(2)} of its ${input.serviceCpus} CPU(s); ${offered.toFixed(0)} req/s × ${holdUs} µs mean latency ≈ ${needed} requests in flight > ${load.connections} connections`,
+      text: `${engine} ran out of connections: ${waits} of ${planned} sends (${percent(waits / planned)}) waited for a free one${load.connectionWaitP99Us === undefined ? '' : ` (p99 wait ${load.connectionWaitP99Us} µs)`} while the service used ${input.serviceCpuCores.toFixed(2)} of its ${input.serviceCpus} CPU(s); ${offered.toFixed(0)} req/s × ${holdUs} µs mean latency ≈ ${needed} requests in flight > ${load.connections} connections`,
       next: `raise \`load.connections\` to at least ${Math.max(load.connections + 1, Math.ceil(needed * 1.5))}`,
       concerns: ['p50', 'p90', 'p99', 'p999', 'max', 'rps'],
     });
@@ -211,7 +212,8 @@ function judgeClosed(input: ValidityInput, reasons: Finding[], engine: string): 
   const { load } = input;
   const loadSideCores = input.generatorCpuCores + (input.upstreamCpuCores ?? 0);
   const loadBusy = input.loadCpus > 0 && loadSideCores > RULES.maxLoadSideShare * input.loadCpus;
-  const serviceBusy = input.serviceCpus > 0 && input.serviceCpuCores >= RULES.serviceSaturatedShare * input.serviceCpus;
+  const serviceDemand = input.serviceCpuCores + (input.serviceWaitShare ?? 0);
+  const serviceBusy = input.serviceCpus > 0 && serviceDemand >= RULES.serviceSaturatedShare * input.serviceCpus;
   if (serviceBusy) return 'service';
   if (!loadBusy) return 'neither';
   const upstream = input.upstreamCpuCores === undefined ? '' : ` and the upstream ${input.upstreamCpuCores.toFixed(2)}`;

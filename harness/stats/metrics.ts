@@ -15,7 +15,7 @@ export interface RunMetric {
 
 const failures = (run: RunRecord): number => countFailures(run.load.counts);
 
-/** Per-run metrics: one value per valid run; claims compare medians of them with bootstrap CIs. */
+/** Per-run metrics: one value per valid run; claims compare medians of them with order-statistic CIs. */
 export const RUN_METRICS: Readonly<Record<string, RunMetric>> = {
   p50: { unit: 'µs', lowerIsBetter: true, describe: 'median latency of the run', read: (run) => run.load.latencyUs?.p50Us },
   p90: { unit: 'µs', lowerIsBetter: true, describe: '90th percentile latency', read: (run) => run.load.latencyUs?.p90Us },

@@ -1,10 +1,11 @@
 /**
  * Summaries across repetitions: for each scenario × service × load point and each run metric,
- * the median over valid runs with a 95 % bootstrap CI (bootstrap.ts); invalid runs are counted,
- * never mixed in. Pure.
+ * the median over valid runs with its order-statistic interval and the coverage that interval
+ * has (interval.ts; 95 % once there are 6 valid runs); invalid runs are counted, never mixed in.
+ * Deterministic: adding a group or a metric changes no other interval. Pure.
  */
 import type { ResultsDocument, RunRecord } from '../results/document.js';
-import { medianEstimate, seededRandom, type Estimate } from './bootstrap.js';
+import { medianInterval, type Estimate } from './interval.js';
 import { RUN_METRICS } from './metrics.js';
 
 /** One scenario × service × load point. */
@@ -39,16 +40,15 @@ export function groupRuns(runs: readonly RunRecord[]): RunRecord[][] {
   return [...groups.values()];
 }
 
-/** Summaries of every group of runs; `seed` makes the intervals reproducible. */
-export function summarize(document: Pick<ResultsDocument, 'runs'>, seed = 1): PointSummary[] {
-  const random = seededRandom(seed);
+/** Summaries of every group of runs. */
+export function summarize(document: Pick<ResultsDocument, 'runs'>): PointSummary[] {
   return groupRuns(document.runs).map((group) => {
     const first = group[0]!;
     const valid = group.filter((run) => run.validity.valid);
     const metrics: Record<string, Estimate> = {};
     for (const [name, metric] of Object.entries(RUN_METRICS)) {
       const values = valid.map(metric.read).filter((value): value is number => value !== undefined && Number.isFinite(value));
-      const estimate = medianEstimate(values, random);
+      const estimate = medianInterval(values);
       if (estimate !== undefined) metrics[name] = estimate;
     }
     return {

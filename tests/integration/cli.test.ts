@@ -69,7 +69,7 @@ describe('rewrite-bench run', () => {
         expect(run.measured.peakRssBytes).toBeGreaterThan(0);
         expect(run.measured.startupMs).toBeGreaterThan(0);
         expect(run.measured.series.length).toBeGreaterThan(0);
-        expect(run.validity.valid, run.validity.reasons.join('; ')).toBe(true);
+        expect(run.validity.valid, run.validity.reasons.map((reason) => reason.text).join('; ')).toBe(true);
         expect(run.measured.series.every((point) => point.tMs >= -2000)).toBe(true);
       }
     } finally {

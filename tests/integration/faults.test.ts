@@ -39,7 +39,7 @@ describe('faults during a run', () => {
     expect(document.state).toBe('complete');
     const crashed = document.runs.find((run) => run.service === 'crash-mid-run')!;
     expect(crashed.validity.valid).toBe(false);
-    expect(crashed.validity.reasons.join(' ')).toContain('the service died during the run');
+    expect(crashed.validity.reasons.map((reason) => reason.text).join(' ')).toContain('the service died during the run');
     expect(document.runs.find((run) => run.service === 'go')!.validity.valid).toBe(true);
     expect(document.failures.map((failure) => failure.message).join('\n')).toContain('crash-mid-run died during the run (exit code 1');
     expect(stdout).toContain('crashing on purpose');

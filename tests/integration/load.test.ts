@@ -67,20 +67,39 @@ describe('open-loop pacer', () => {
   });
 });
 
+describe('window edges', () => {
+  it('are signalled from the clock even when no send falls in the window (2 req/s Poisson, 1 s windows)', async () => {
+    const baseUrl = await startFixture({});
+    // With Poisson gaps of mean 500 ms a 1 s window holds no send in e^-2 ≈ 14 % of runs: over these
+    // seeds several windows are empty, and each must still report start then end.
+    for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
+      const edges: string[] = [];
+      const outcome = await runLoadJob(job(baseUrl, { ratePerSecond: 2, arrival: 'poisson', warmupSeconds: 0.1, durationSeconds: 1, seed }), undefined, { onStart: () => {}, onWindow: (edge) => edges.push(edge) });
+      expect(edges, `seed ${seed}`).toEqual(['start', 'end']);
+      expect(outcome.windowSeconds).toBe(1);
+    }
+  });
+});
+
 describe('closed loop (autocannon)', () => {
-  it('is labelled closed loop, records µs latency itself and hides most of the stall', async () => {
+  it('is labelled closed loop, records µs latency itself and hides the stall that the open loop shows', async () => {
     const baseUrl = await startFixture({ STALL_MS: '150', STALL_EVERY_MS: '1000' });
-    const outcome = await runLoadJob(job(baseUrl, { model: 'closed', connections: 4, durationSeconds: 3, warmupSeconds: 0.5 }), undefined, {
+    const closed = await runLoadJob(job(baseUrl, { model: 'closed', connections: 4, durationSeconds: 3, warmupSeconds: 0.5 }), undefined, {
       onStart: () => {},
       onWindow: () => {},
     });
-    expect(outcome.model).toBe('closed');
-    expect(outcome.method).toContain('closed loop');
-    expect(outcome.offeredRps).toBeUndefined();
-    expect(outcome.counts.expectedStatus).toBeGreaterThan(100);
-    expect(outcome.counts.mismatches).toBe(0);
-    // Only the 4 requests in flight see each freeze: the max shows it, p99 mostly does not.
-    expect(outcome.latencyUs!.maxUs).toBeGreaterThan(100_000);
-    expect(outcome.latencyUs!.p50Us).toBeLessThan(100_000);
+    const open = await runLoadJob(job(baseUrl, { durationSeconds: 3 }), undefined, { onStart: () => {}, onWindow: () => {} });
+    expect(closed.model).toBe('closed');
+    expect(closed.method).toContain('closed loop');
+    expect(closed.engine.name).toBe('autocannon');
+    expect(closed.offeredRps).toBeUndefined();
+    expect(closed.counts.expectedStatus).toBeGreaterThan(100);
+    expect(closed.counts.mismatches).toBe(0);
+    // Only the 4 requests in flight see each freeze: the max shows it, p99 does not …
+    expect(closed.latencyUs!.maxUs).toBeGreaterThan(100_000);
+    expect(closed.latencyUs!.p99Us).toBeLessThan(50_000);
+    // … while the open loop, timing from the planned send, puts it in p99 (15 % of sends wait).
+    expect(open.latencyUs!.p99Us).toBeGreaterThan(100_000);
+    expect(open.latencyUs!.p99Us).toBeGreaterThan(3 * closed.latencyUs!.p99Us);
   });
 });

@@ -33,6 +33,13 @@ describe('check expressions', () => {
       statistic: 'python.p99 / rust.p99',
     });
   });
+  it('reads service names that start with a digit, and numbers next to them', () => {
+    expect(parseCheck('2fa.p99 / rust.p99 >= 1').terms).toEqual([
+      { service: '2fa', metric: 'p99', power: 1 },
+      { service: 'rust', metric: 'p99', power: -1 },
+    ]);
+    expect(parseCheck('rust.p99 <= 2.5 * 2fa.p50')).toMatchObject({ statistic: 'rust.p99 / 2fa.p50', threshold: 2.5 });
+  });
   it('moves metrics left and constants right', () => {
     const check = parseCheck('rust.cpuCores <= 0.1 * python.cpuCores');
     expect(check.statistic).toBe('rust.cpuCores / python.cpuCores');
@@ -48,42 +55,61 @@ describe('check expressions', () => {
     ['10 >= 5', 'at least one service.metric'],
     ['a.p99 >= b.p99 + 1', 'unexpected `+ 1`'],
     ['a.p99 b.p99 >= 1', 'expected * / or a comparison'],
+    ['2.p99 >= 1.5 *', 'the check ends without an operand'],
   ])('rejects %j', (source, message) => {
     expect(() => parseCheck(source)).toThrow(message);
   });
 });
 
 describe('claim verdicts', () => {
-  const python = [run('python', 100), run('python', 110), run('python', 120)];
-  const rust = [run('rust', 10), run('rust', 10), run('rust', 10)];
+  // 7 valid runs a service: [min, max] covers each median with 98.4 %, a ratio of two with >= 96.9 %.
+  const python = [100, 105, 110, 112, 115, 118, 120].map((p99) => run('python', p99));
+  const rust = Array.from({ length: 7 }, () => run('rust', 10));
   const runs = [...python, ...rust, run('rust', 1, { valid: false })];
-  it('holds when the whole interval is on the claimed side', () => {
-    const result = evaluateCheck(parseCheck('python.p99 / rust.p99 >= 10'), runs, [], 1);
-    expect(result).toMatchObject({ verdict: 'holds', value: 11, low: 10, high: 12, n: 3 });
-    expect(formatCheckValue(result)).toBe('python.p99 / rust.p99 = 11 [10, 12] (claimed >= 10)');
+  it('holds when the whole interval is on the claimed side, and states its coverage', () => {
+    const result = evaluateCheck(parseCheck('python.p99 / rust.p99 >= 10'), runs, []);
+    expect(result).toMatchObject({ verdict: 'holds', low: 10, high: 12, n: 7, runsNeeded: 7 });
+    expect(result.value).toBeCloseTo(11.2, 12);
+    expect(result.coverage).toBeCloseTo((1 - 2 / 128) ** 2, 12);
+    expect(result.note).toBe('96.9 % coverage from 7 valid runs (the fewest of any service)');
+    expect(formatCheckValue(result)).toBe('python.p99 / rust.p99 = 11.2 [10, 12] (claimed >= 10)');
   });
   it('is refuted when the whole interval is on the other side, inconclusive when it straddles', () => {
-    expect(evaluateCheck(parseCheck('python.p99 / rust.p99 >= 28'), runs, [], 1).verdict).toBe('refuted');
-    expect(evaluateCheck(parseCheck('python.p99 / rust.p99 >= 11'), runs, [], 1).verdict).toBe('inconclusive');
-    expect(evaluateCheck(parseCheck('python.p99 / rust.p99 < 12.5'), runs, [], 1).verdict).toBe('holds');
+    expect(evaluateCheck(parseCheck('python.p99 / rust.p99 >= 28'), runs, []).verdict).toBe('refuted');
+    const straddles = evaluateCheck(parseCheck('python.p99 / rust.p99 >= 11'), runs, []);
+    expect(straddles.verdict).toBe('inconclusive');
+    expect(straddles.note).toContain('the interval straddles the threshold');
+    expect(evaluateCheck(parseCheck('python.p99 / rust.p99 < 12.5'), runs, []).verdict).toBe('holds');
   });
-  it('ignores invalid runs and needs three valid runs per service', () => {
-    const thin = evaluateCheck(parseCheck('python.p99 / rust.p99 >= 1'), [...python, run('rust', 10), run('rust', 10, { valid: false })], [], 1);
+  it('ignores invalid runs, and is inconclusive below 95 % coverage, saying how many runs would do', () => {
+    const thin = evaluateCheck(parseCheck('python.p99 / rust.p99 >= 1'), [...python.slice(0, 3), run('rust', 10), run('rust', 10), run('rust', 10), run('rust', 10, { valid: false })], []);
     expect(thin.verdict).toBe('inconclusive');
-    expect(thin.note).toContain('only 1 valid run');
+    // 3 runs each: 75 % per median, 56.3 % for their ratio — never "95 %".
+    expect(thin.coverage).toBeCloseTo(0.5625, 12);
+    expect(thin.note).toBe('56.3 % coverage from 3 valid runs (the fewest of any service); below 95 %: 7 valid runs per service give ≥ 95 %');
+    const one = evaluateCheck(parseCheck('rust.p99 <= 20'), Array.from({ length: 5 }, () => run('rust', 10)), []);
+    expect(one).toMatchObject({ verdict: 'inconclusive', runsNeeded: 6 });
+    expect(one.note).toBe('93.8 % coverage from 5 valid runs; below 95 %: 6 valid runs per service give ≥ 95 %');
   });
-  it('pairs metrics of one service within its runs (a shared resample keeps p99/p50 = 2 exactly)', () => {
-    const paired = [run('rust', 20, { p50Us: 10 }), run('rust', 40, { p50Us: 20 }), run('rust', 60, { p50Us: 30 })];
-    expect(evaluateCheck(parseCheck('rust.p99 <= 2 * rust.p50'), paired, [], 1)).toMatchObject({ verdict: 'holds', value: 2, low: 2, high: 2 });
+  it('pairs metrics of one service within its runs (p99/p50 of each run)', () => {
+    const paired = [20, 40, 60, 80, 100, 120].map((p99) => run('rust', p99, { p50Us: p99 / 2 }));
+    expect(evaluateCheck(parseCheck('rust.p99 <= 2 * rust.p50'), paired, [])).toMatchObject({ verdict: 'holds', value: 2, low: 2, high: 2, n: 6 });
+  });
+  it('leaves a run lacking a metric out of that median and says so (a NaN must never reach a median)', () => {
+    const lacking = run('rust', 30);
+    (lacking.load as { latencyUs: unknown }).latencyUs = { p50Us: 15 };
+    const result = evaluateCheck(parseCheck('rust.p99 <= 100'), [...[10, 10, 10, 10, 10, 10].map((p99) => run('rust', p99)), lacking], []);
+    expect(result).toMatchObject({ verdict: 'holds', value: 10, n: 6 });
+    expect(result.note).toContain('1 of 7 valid runs of rust lacked p99');
   });
   it('reports what is not measured', () => {
-    expect(evaluateCheck(parseCheck('go.p99 / rust.p99 >= 1'), runs, [], 1)).toMatchObject({ verdict: 'not-measured', note: 'no valid run of go at this point' });
+    expect(evaluateCheck(parseCheck('go.p99 / rust.p99 >= 1'), runs, [])).toMatchObject({ verdict: 'not-measured', note: 'no valid run of go at this point' });
   });
   it('compares build metrics as single measurements', () => {
     const builds = [{ service: 'rust', lastClean: { lastStepSeconds: 45 }, lastIncremental: undefined, linesOfCode: { total: 1000 } }] as unknown as BuildRecord[];
-    expect(evaluateCheck(parseCheck('rust.cleanBuildSeconds <= 60'), [], builds, 1)).toMatchObject({ verdict: 'holds', value: 45, low: undefined });
-    expect(evaluateCheck(parseCheck('rust.cleanBuildSeconds >= 50'), [], builds, 1).verdict).toBe('refuted');
-    expect(evaluateCheck(parseCheck('rust.incrementalBuildSeconds <= 20'), [], builds, 1).verdict).toBe('not-measured');
+    expect(evaluateCheck(parseCheck('rust.cleanBuildSeconds <= 60'), [], builds)).toMatchObject({ verdict: 'holds', value: 45, low: undefined });
+    expect(evaluateCheck(parseCheck('rust.cleanBuildSeconds >= 50'), [], builds).verdict).toBe('refuted');
+    expect(evaluateCheck(parseCheck('rust.incrementalBuildSeconds <= 20'), [], builds).verdict).toBe('not-measured');
   });
   it('combines checks', () => {
     expect(combineVerdicts(['holds', 'holds'])).toBe('holds');
@@ -97,7 +123,7 @@ describe('claims files', () => {
   const file = { claims: [{ id: 'x', text: 't', scenario: 's', checks: ['python.p99 / rust.p99 >= 10'] }], capacity: [{ scenario: 's', throughputRps: 1000 }] };
   it('resolves checks and evaluates claims and capacity', () => {
     const claims = resolveClaims(file, 'claims.yaml', ['s']);
-    const runs = [run('python', 100, { cpuUsPerRequest: 2000 }), run('python', 110, { cpuUsPerRequest: 2000 }), run('python', 120, { cpuUsPerRequest: 2000 }), run('rust', 10), run('rust', 10), run('rust', 10)];
+    const runs = [...[100, 105, 110, 112, 115, 118, 120].map((p99) => run('python', p99, { cpuUsPerRequest: 2000 })), ...Array.from({ length: 7 }, () => run('rust', 10))];
     const [result] = evaluateClaims(claims, { runs, builds: [] });
     expect(result).toMatchObject({ id: 'x', verdict: 'holds', load: 'closed loop, 8 connections' });
     const capacity = estimateCapacity(claims, { runs });

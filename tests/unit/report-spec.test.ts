@@ -128,11 +128,11 @@ describe('headline tables', () => {
     expect(table!.note).toMatch(/single valid run/);
   });
 
-  it('gives medians with 95 % intervals when there are repetitions', () => {
+  it('gives medians with intervals and their real coverage when there are repetitions (3 runs: 75 %)', () => {
     const tables = headlineTables(buildModel([{ file: 'results.json', document: withRepetitions(loadFixture()) }]));
     const crud = tables.find((table) => table.scenario === 'items-crud')!;
     const p99 = crud.rows.find((row) => row.metric === 'p99')!.cells[0]!;
-    expect(p99).toEqual({ text: '10.9 ms', detail: 'CI 9.77 ms – 11.9 ms · n = 3', state: 'value', warningMarks: [1] });
+    expect(p99).toEqual({ text: '10.9 ms', detail: '75 % CI 9.77 ms – 11.9 ms · n = 3', state: 'value', warningMarks: [1] });
     // Warning 1 (client lag of the Node generator) concerns every latency of go's runs, not its memory.
     expect(crud.warnings[0]).toMatch(/^go: the load generator's event-loop delay p99/);
     expect(crud.rows.find((row) => row.metric === 'peakPssBytes')!.cells[0]!.warningMarks).toEqual([]);
