@@ -210,8 +210,9 @@ function judgeOpen(input: ValidityInput, reasons: Finding[], engine: string): Bo
 
 function judgeClosed(input: ValidityInput, reasons: Finding[], engine: string): Bottleneck {
   const { load } = input;
-  const loadSideCores = input.generatorCpuCores + (input.upstreamCpuCores ?? 0);
-  const loadBusy = input.loadCpus > 0 && loadSideCores > RULES.maxLoadSideShare * input.loadCpus;
+  // What the load side wanted: CPU used plus the time the engine waited, runnable, for more.
+  const loadSideDemand = input.generatorCpuCores + (input.upstreamCpuCores ?? 0) + (input.generatorWaitShare ?? 0);
+  const loadBusy = input.loadCpus > 0 && loadSideDemand > RULES.maxLoadSideShare * input.loadCpus;
   const serviceDemand = input.serviceCpuCores + (input.serviceWaitShare ?? 0);
   const serviceBusy = input.serviceCpus > 0 && serviceDemand >= RULES.serviceSaturatedShare * input.serviceCpus;
   if (serviceBusy) return 'service';

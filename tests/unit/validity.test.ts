@@ -97,7 +97,9 @@ describe('run validity', () => {
     // wrk -t1 -c32 against the rust service: both near their cores — the service was saturated.
     const both = judgeRun({ ...base, load: closed, generatorCpuCores: 0.99, serviceCpuCores: 1.0 });
     expect(both).toMatchObject({ valid: true, bottleneck: 'service', lowerBoundRps: undefined });
-    expect(judgeRun({ ...base, load: closed, generatorCpuCores: 0.85, serviceCpuCores: 0.3 })).toMatchObject({ valid: true, bottleneck: 'neither' });
+    expect(judgeRun({ ...base, load: closed, generatorCpuCores: 0.8, serviceCpuCores: 0.3 })).toMatchObject({ valid: true, bottleneck: 'neither' });
+    // An engine that waited for its CPU wanted more than it got: its demand counts.
+    expect(codes({ ...base, load: closed, generatorCpuCores: 0.74, generatorWaitShare: 0.3, serviceCpuCores: 0.39 }).reasons).toEqual(['engine-bound', 'machine-busy']);
   });
   it('counts the upstream, which shares the load CPUs, as part of the load side', () => {
     expect(codes({ ...base, load: closed, generatorCpuCores: 0.6, upstreamCpuCores: 0.35, serviceCpuCores: 0.2 }).reasons).toEqual(['engine-bound']);
