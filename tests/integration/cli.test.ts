@@ -2,7 +2,7 @@
  * The command line as a user meets it: help texts, exit codes, messages naming what was wrong,
  * and an end-to-end run that writes results.json.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -44,6 +44,23 @@ describe('bad usage and configuration exit 2 before any process starts', () => {
     const { exitCode, stderr } = await runCli(args);
     expect(stderr).toContain(message);
     expect(exitCode).toBe(2);
+  });
+});
+
+describe('a YAML syntax error', () => {
+  it('names the line of the unclosed [ and shows it with a caret (exit 2)', async () => {
+    const directory = await mkdtemp(path.join(os.tmpdir(), 'rb-yaml-'));
+    try {
+      const file = path.join(directory, 'broken.yaml');
+      const lines = ['name: broken', 'description: d', 'workload: json', 'requests:', '  - path: /json', 'load:', '  model: closed', '  connections: 8', 'warmupSeconds: 1', 'durationSeconds: 1', 'repetitions: 1', 'service:', '  env: {A: "1"}', 'verifyEvery: [10, 20', 'timeoutSeconds: 5'];
+      await writeFile(file, `${lines.join('\n')}\n`);
+      const { exitCode, stderr } = await runCli(['run', file]);
+      expect(exitCode).toBe(2);
+      expect(stderr).toContain('is not valid YAML: the `[` opened at line 14, column 14 is never closed (the parser noticed at line 15, column 1');
+      expect(stderr).toContain('  14 | verifyEvery: [10, 20\n     |              ^\n  15 | timeoutSeconds: 5\n     | ^\n');
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
   });
 });
 
