@@ -13,6 +13,7 @@ import { runRunCommand, runOptions } from './commands/run.js';
 import { runVerifyCommand, verifyOptions } from './commands/verify.js';
 import { ConfigError, EXIT_CODES, HarnessError } from './errors.js';
 import { runInterruptHooks, stopAll } from './process/registry.js';
+import { readToolVersion } from './version.js';
 
 interface Command {
   readonly summary: string;
@@ -97,6 +98,7 @@ function mainHelp(): string {
   return `rewrite-bench: compare equivalent Python, Go and Rust services with honest latency, CPU and memory numbers.
 
 Usage: rewrite-bench <command> [options]   (rewrite-bench <command> --help for its options)
+       rewrite-bench --version                (-V: print the version)
 
 Commands:
 ${commands}
@@ -113,6 +115,10 @@ async function run(argv: string[]): Promise<number> {
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     console.log(mainHelp());
     return name === undefined ? EXIT_CODES.config : EXIT_CODES.pass;
+  }
+  if (name === '--version' || name === '-V') {
+    console.log(await readToolVersion());
+    return EXIT_CODES.pass;
   }
   const command = COMMANDS[name];
   if (command === undefined) throw new ConfigError(`Unknown command \`${name}\`. Expected one of: ${Object.keys(COMMANDS).join(', ')}. See rewrite-bench --help.`);

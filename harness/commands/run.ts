@@ -2,7 +2,6 @@
  * `rewrite-bench run [SCENARIO...]`: measures scenarios and writes DIR/results.json.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { formatClaims } from '../claims/format.js';
 import { resolveClaims, type ResolvedClaims } from '../config/claims.js';
 import type { ResolvedManifest } from '../config/manifest.js';
@@ -11,12 +10,13 @@ import { readYamlFile } from '../config/yaml-file.js';
 import path from 'node:path';
 import { loadScenarios } from '../config/scenarios.js';
 import { ConfigError, EXIT_CODES, type ExitCode } from '../errors.js';
-import { ROOT, REPORTS_DIR, SCENARIOS_DIR } from '../paths.js';
+import { REPORTS_DIR, SCENARIOS_DIR } from '../paths.js';
 import { allowedCpus } from '../run/environment.js';
 import { createProgress } from '../run/progress.js';
 import { runSuite } from '../run/run.js';
 import { writeReport } from '../report/write.js';
 import { formatRunSummary } from '../run/summary.js';
+import { readToolVersion } from '../version.js';
 import { resolveServiceSelection, SERVICE_OPTIONS, type OptionSpec } from './common.js';
 
 export const runOptions = {
@@ -68,7 +68,7 @@ export async function runRunCommand(values: { services?: string | undefined; 'se
   const claimsFile = values.claims ?? (positionals.length === 0 && existsSync(DEFAULT_CLAIMS) ? DEFAULT_CLAIMS : undefined);
   const claims = claimsFile === undefined ? undefined : await loadClaims(claimsFile, scenarios, all);
   const outDir = path.resolve(values.out ?? path.join(REPORTS_DIR, 'runs', timestamp()));
-  const version = (JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  const version = await readToolVersion();
   console.error(`rewrite-bench run: ${scenarios.length} scenario(s), services ${selected.map((s) => s.name).join(', ')}; results in ${outDir}/results.json`);
   const document = await runSuite({ scenarios, services: selected, upstream, outDir, progress: createProgress(), toolVersion: version, verifyFirst: values['skip-verify'] !== true, verifyRandomPerEndpoint: values.quick === true ? 10 : 50, claims });
   console.log(formatRunSummary(document));

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ResultsDocument } from '../../harness/run/results.js';
-import { FIXTURES, runCli } from './helpers.js';
+import { FIXTURES, ROOT, runCli } from './helpers.js';
 
 describe('help', () => {
   it('lists the commands and the exit codes', async () => {
@@ -26,6 +26,16 @@ describe('help', () => {
     const { exitCode, stdout } = await runCli([command, '--help']);
     expect(exitCode).toBe(0);
     for (const option of options) expect(stdout).toContain(option);
+  });
+});
+
+describe('--version', () => {
+  it.each([['--version'], ['-V']])('%s prints the package version and exits 0', async (flag) => {
+    const { version } = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    const { exitCode, stdout } = await runCli([flag]);
+    expect(exitCode).toBe(0);
+    expect(stdout.trim()).toBe(version);
+    expect(version).toMatch(/^\d+\.\d+\.\d+/);
   });
 });
 
