@@ -9,6 +9,7 @@ import type { ResolvedScenario } from '../config/scenario.js';
 import { readYamlFile } from '../config/yaml-file.js';
 import path from 'node:path';
 import { loadScenarios } from '../config/scenarios.js';
+import { selectScenarioServices } from '../config/selection.js';
 import { ConfigError, EXIT_CODES, type ExitCode } from '../errors.js';
 import { REPORTS_DIR, SCENARIOS_DIR } from '../paths.js';
 import { allowedCpus } from '../run/environment.js';
@@ -56,17 +57,36 @@ async function loadClaims(file: string, running: readonly ResolvedScenario[], ma
   return claims;
 }
 
+/**
+ * The seed claims that this run can decide: those whose services are all selected and whose
+ * scenario runs (with `--services my-service` the seed claims about go, rust and python would
+ * only come out "not measured"). An explicit --claims file is never narrowed.
+ */
+function seedClaimsFor(claims: ResolvedClaims, scenarios: readonly ResolvedScenario[], selected: readonly ResolvedManifest[]): ResolvedClaims | undefined {
+  const names = new Set(selected.map((manifest) => manifest.name));
+  const kept = claims.claims.filter(
+    (claim) => claim.checks.every((check) => check.terms.every((term) => names.has(term.service))) && (claim.scenario === undefined || scenarios.some((scenario) => scenario.name === claim.scenario)),
+  );
+  if (kept.length < claims.claims.length) {
+    console.error(`rewrite-bench run: evaluating ${kept.length} of the ${claims.claims.length} claims of ${claims.file} (the others compare services or scenarios this run does not measure)`);
+  }
+  return kept.length === 0 ? undefined : Object.freeze({ ...claims, claims: kept });
+}
+
 function timestamp(): string {
   return new Date().toISOString().replace(/[:]/g, '').replace(/\..*$/, '').replace('T', '-');
 }
 
 export async function runRunCommand(values: { services?: string | undefined; 'services-dir'?: string[] | undefined; out?: string | undefined; quick?: boolean | undefined; 'skip-verify'?: boolean | undefined; claims?: string | undefined }, positionals: string[]): Promise<ExitCode> {
   // Everything is validated before any process starts.
-  const scenarios = await loadScenarios(SCENARIOS_DIR, positionals, { quick: values.quick === true, availableCpus: (await allowedCpus()).length });
+  const suite = await loadScenarios(SCENARIOS_DIR, positionals, { quick: values.quick === true, availableCpus: (await allowedCpus()).length });
   const { all, selected, upstream } = await resolveServiceSelection(values);
+  const { scenarios, skipped } = selectScenarioServices(suite, { all, selected, isServicesExplicit: values.services !== undefined, isScenariosExplicit: positionals.length > 0 });
+  for (const line of skipped) console.error(`rewrite-bench run: ${line}`);
   // The seed claims go with the default suite; --claims FILE with any scenarios.
   const claimsFile = values.claims ?? (positionals.length === 0 && existsSync(DEFAULT_CLAIMS) ? DEFAULT_CLAIMS : undefined);
-  const claims = claimsFile === undefined ? undefined : await loadClaims(claimsFile, scenarios, all);
+  const loaded = claimsFile === undefined ? undefined : await loadClaims(claimsFile, scenarios, all);
+  const claims = loaded === undefined || values.claims !== undefined ? loaded : seedClaimsFor(loaded, scenarios, selected);
   const outDir = path.resolve(values.out ?? path.join(REPORTS_DIR, 'runs', timestamp()));
   const version = await readToolVersion();
   console.error(`rewrite-bench run: ${scenarios.length} scenario(s), services ${selected.map((s) => s.name).join(', ')}; results in ${outDir}/results.json`);

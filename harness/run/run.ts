@@ -151,7 +151,12 @@ export async function runSuite(options: RunOptions): Promise<ResultsDocument> {
     for (const scenario of options.scenarios) {
       const services = servicesFor(scenario, usable);
       if (services.length === 0) {
-        document.failures.push({ scenario: scenario.name, service: undefined, message: `no selected service implements \`${scenario.workload}\`` });
+        // The command checked before anything started that some selected service implements the
+        // workload; here the planned ones all failed to build or to conform.
+        const planned = servicesFor(scenario, options.services);
+        const message = planned.length === 0 ? `no selected service implements \`${scenario.workload}\`` : `not run: ${planned.map((manifest) => manifest.name).join(', ')} could not be measured (failed to build or to conform; see above)`;
+        document.failures.push({ scenario: scenario.name, service: undefined, message });
+        progress.log(`${scenario.name}: ${message}`);
         continue;
       }
       const cpus = planCpus(allowed, scenario.service.cpus);

@@ -2,6 +2,7 @@
  * The command line as a user meets it: help texts, exit codes, messages naming what was wrong,
  * and an end-to-end run that writes results.json.
  */
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -53,6 +54,23 @@ describe('bad usage and configuration exit 2 before any process starts', () => {
   ])('%j', async (args, message) => {
     const { exitCode, stderr } = await runCli(args);
     expect(stderr).toContain(message);
+    expect(exitCode).toBe(2);
+  });
+});
+
+describe('a scenario that cannot run is a configuration error, caught before anything starts', () => {
+  it('a named scenario that no selected service implements: exit 2, naming the scenario, the workload and who implements it; no results written', async () => {
+    const out = path.join(os.tmpdir(), `rb-never-${process.pid}`);
+    const { exitCode, stderr } = await runCli(['run', 'gateway', '--services-dir', path.join(FIXTURES, 'services'), '--services', 'off-by-one', '--out', out]);
+    expect(stderr).toContain('Cannot run scenario `gateway` (workload `gateway`): the selected service off-by-one does not implement it; services that do: go, python, python-rust, rust.');
+    expect(stderr).not.toContain('verifying');
+    expect(exitCode).toBe(2);
+    expect(existsSync(out)).toBe(false);
+  });
+  it('a scenario whose `services:` names an unknown service: exit 2', async () => {
+    const { exitCode, stderr } = await runCli(['run', path.join(FIXTURES, 'scenarios/unknown-service.yaml')]);
+    expect(stderr).toContain('Scenario `unknown-service` (');
+    expect(stderr).toContain('names the unknown service `pyhton` in `services:`. Known services: go, python, python-rust, rust.');
     expect(exitCode).toBe(2);
   });
 });
