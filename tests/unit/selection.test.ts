@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveManifest, type ResolvedManifest } from '../../harness/config/manifest.js';
 import { resolveScenario, type ResolvedScenario } from '../../harness/config/scenario.js';
 import { selectScenarioServices } from '../../harness/config/selection.js';
+import { folderNameWarnings, selectServices } from '../../harness/config/services.js';
 
 function manifest(name: string, implementsList: string[], role: 'service' | 'upstream' = 'service'): ResolvedManifest {
   return resolveManifest({ name, language: 'x', description: 'd', start: ['./x'], implements: implementsList, role }, `/s/${name}/service.yaml`);
@@ -50,5 +51,20 @@ describe('which services each scenario runs', () => {
     expect(() => selectScenarioServices([scenario('g', 'gateway', ['tiny-node'])], { all, selected: [go], isServicesExplicit: false, isScenariosExplicit: false })).toThrow(
       'lists `tiny-node` in `services:`, but tiny-node does not implement the workload `gateway` (/s/tiny-node/service.yaml implements json).',
     );
+  });
+});
+
+describe('service names and folders', () => {
+  const mine = resolveManifest({ name: 'my-service', language: 'zig', description: 'd', start: ['./x'], implements: ['json'] }, '/dir/zig-svc/service.yaml');
+  it('warns when the folder is not named like the service (`name:` wins)', () => {
+    expect(folderNameWarnings([go, mine])).toEqual([
+      '/dir/zig-svc/service.yaml names its service `my-service`, not `zig-svc` like its folder: `name:` wins, so select it with --services my-service (or rename the folder to match).',
+    ]);
+  });
+  it('points from a folder name given to --services to the service name', () => {
+    expect(() => selectServices([go, mine], ['zig-svc'])).toThrow(
+      'Unknown service `zig-svc` in --services: zig-svc/ is the folder of the service named `my-service` (/dir/zig-svc/service.yaml); the manifest\'s `name:` names a service, not its folder. Use --services my-service.',
+    );
+    expect(selectServices([go, mine], ['my-service']).map((manifest) => manifest.name)).toEqual(['my-service']);
   });
 });
