@@ -27,7 +27,7 @@ interface Command {
 const COMMANDS: Record<string, Command> = {
   run: {
     summary: 'Measure scenarios: latency percentiles, throughput, CPU cores and memory of each service.',
-    usage: 'rewrite-bench run [SCENARIO...] [--services a,b] [--services-dir DIR] [--out DIR] [--quick] [--claims FILE] [--skip-verify]',
+    usage: 'rewrite-bench run [SCENARIO...] [--services a,b] [--services-dir DIR] [--out DIR] [--quick] [--timings] [--claims FILE] [--skip-verify]',
     details:
       'SCENARIO is a name from scenarios/ or a path to a scenario .yaml; none runs the default suite. Everything is validated before any process starts. ' +
       'Services are built if needed and checked against the contract (a non-conforming one is not measured). ' +
