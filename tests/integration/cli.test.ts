@@ -75,6 +75,24 @@ describe('a scenario that cannot run is a configuration error, caught before any
   });
 });
 
+describe('run --quick and build times', () => {
+  it('does not time builds for the claims without --timings, says so, and the check comes out "not measured" with that reason (exit 0)', async () => {
+    const directory = await mkdtemp(path.join(os.tmpdir(), 'rb-quick-'));
+    try {
+      const claimsFile = path.join(directory, 'claims.yaml');
+      await writeFile(claimsFile, '- id: e-build\n  text: builds in a minute\n  checks:\n    - off-by-one.cleanBuildSeconds <= 60\n');
+      const { exitCode, stdout, stderr } = await runCli(['run', 'json-closed', '--quick', '--skip-verify', '--services-dir', path.join(FIXTURES, 'services'), '--services', 'off-by-one', '--claims', claimsFile, '--out', path.join(directory, 'out')]);
+      expect(stderr).toContain('not timing the clean build of off-by-one that the claims check: build times are not measured under --quick without --timings');
+      expect(stderr).not.toContain('timing a clean build');
+      expect(stdout).toContain('NOT MEASURED e-build');
+      expect(stdout).toContain('build times are not measured under --quick: run with --timings');
+      expect(exitCode, stderr).toBe(0);
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('a YAML syntax error', () => {
   it('names the line of the unclosed [ and shows it with a caret (exit 2)', async () => {
     const directory = await mkdtemp(path.join(os.tmpdir(), 'rb-yaml-'));
