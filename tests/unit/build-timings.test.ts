@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BuildRecord } from '../../harness/build/build.js';
+import { editMarkerFor, withEditMarker } from '../../harness/build/edit-marker.js';
 import { explainUntimedBuilds, isUntimedOnly, neededBuildTimings, UNTIMED_NOTE } from '../../harness/claims/build-timings.js';
 import { evaluateClaims } from '../../harness/claims/evaluate.js';
 import { resolveClaims } from '../../harness/config/claims.js';
@@ -38,5 +39,21 @@ describe('build timings for claims', () => {
     const [result] = explainUntimedBuilds(claims, evaluateClaims(claims, { runs: [], builds }), new Map());
     expect(result!.checks[0]!.note).not.toBe(UNTIMED_NOTE);
     expect(isUntimedOnly(result!)).toBe(false);
+  });
+});
+
+describe('the one-line edit of an incremental build', () => {
+  it('uses the comment syntax of the file, or none when it is unknown', () => {
+    expect(editMarkerFor('src/main.rs')).toBe('// rewrite-bench: a one-line edit to time an incremental build (removed after it)\n');
+    expect(editMarkerFor('main.go')?.startsWith('// ')).toBe(true);
+    expect(editMarkerFor('app/main.py')?.startsWith('# ')).toBe(true);
+    expect(editMarkerFor('Main.HS')?.startsWith('-- ')).toBe(true);
+    expect(editMarkerFor('Makefile')).toBeUndefined();
+    expect(editMarkerFor('notes.weird')).toBeUndefined();
+  });
+  it('puts the marker on a line of its own', () => {
+    expect(withEditMarker('a\n', '// m\n')).toBe('a\n// m\n');
+    expect(withEditMarker('a', '// m\n')).toBe('a\n// m\n');
+    expect(withEditMarker('', '// m\n')).toBe('// m\n');
   });
 });

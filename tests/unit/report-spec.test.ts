@@ -12,7 +12,7 @@ import { buildModel, findSameRun, labelSources, runName } from '../../harness/re
 import { seriesPalette } from '../../harness/report/spec-common.js';
 import { buildCharts, type ChartSpec } from '../../harness/report/spec.js';
 import { spectrumPercentiles } from '../../harness/report/spectrum.js';
-import { headlineTables } from '../../harness/report/tables.js';
+import { buildTable, headlineTables } from '../../harness/report/tables.js';
 import type { ResultsDocument } from '../../harness/run/results.js';
 import { loadFixture, onHost, withHostileStrings, withRepetitions, XSS_CLAIM, XSS_SERVICE } from '../fixtures/report/documents.js';
 
@@ -124,9 +124,29 @@ describe('headline tables', () => {
     expect(p99.cells.map((cell) => cell.text)).toEqual(['invalid', '14.3 ms', '9.97 ms', 'invalid']);
     expect(table!.columns[0]!.invalidReasons[0]).toMatch(/^rep 1: the load generator used 0\.94 of its core/);
     expect(table!.method).toMatch(/^autocannon 9\.0\.0: closed loop, 32 connections/);
-    expect(table!.rows.find((row) => row.metric === 'artifactBytes')!.cells[0]!.text).toBe('12.9 MiB (binary)');
-    expect(table!.rows.find((row) => row.metric === 'cleanBuildSeconds')!.cells[3]!.text).toBe('106.6 s (106.8 s all steps)');
+    expect(table!.rows.some((row) => row.metric === 'artifactBytes' || row.metric === 'cleanBuildSeconds')).toBe(false);
     expect(table!.note).toMatch(/single valid run/);
+  });
+
+  it('shows build and code once, not in every scenario table, with what "incremental" means', () => {
+    const model = buildModel([{ file: 'results.json', document: loadFixture() }]);
+    const builds = buildTable(model)!;
+    expect(builds.columns.map((column) => column.service)).toEqual(['go', 'python', 'python-rust', 'rust']);
+    const cells = (metric: string): string[] => builds.rows.find((row) => row.metric === metric)!.cells.map((cell) => cell.text);
+    expect(cells('artifactBytes')[0]).toBe('12.9 MiB (binary)');
+    expect(cells('cleanBuildSeconds')[3]).toBe('106.6 s (106.8 s all steps)');
+    // The fixture predates the one-line edit: its incremental timings were touches, and say so.
+    expect(cells('incrementalBuildSeconds')[0]).toBe('0.12 s (file touched, not edited: a content-keyed cache such as Go’s may rebuild nothing)');
+    const edited = { ...loadFixture() };
+    edited.builds = edited.builds.map((build) => (build.lastIncremental === undefined ? build : { ...build, lastIncremental: { ...build.lastIncremental, trigger: 'edit' as const } }));
+    expect(buildTable(buildModel([{ file: 'results.json', document: edited }]))!.rows.find((row) => row.metric === 'incrementalBuildSeconds')!.cells[3]!.text).toBe('20.9 s (21.0 s all steps)');
+    expect(builds.note).toContain('Go caches builds by content');
+    const report = renderReport([{ file: 'results.json', document: loadFixture() }], BUNDLES);
+    expect(report.html.match(/<table class="headline builds">/g)).toHaveLength(1);
+    expect(report.html).not.toContain('Build and code (per service');
+    expect(report.html.match(/href="#builds"/g)!.length).toBeGreaterThan(headlineTables(model).length);
+    expect(report.markdown.match(/\| clean build \(compile step\)/g)).toHaveLength(1);
+    expect(report.markdown).toContain('[Build and code size](#build-and-code-size)');
   });
 
   it('gives medians with 95 % intervals when there are repetitions', () => {
