@@ -13,6 +13,7 @@ import { runRunCommand, runOptions } from './commands/run.js';
 import { runVerifyCommand, verifyOptions } from './commands/verify.js';
 import { ConfigError, EXIT_CODES, HarnessError } from './errors.js';
 import { runInterruptHooks, stopAll } from './process/registry.js';
+import { toolVersion } from './version.js';
 
 interface Command {
   readonly summary: string;
@@ -26,7 +27,7 @@ interface Command {
 const COMMANDS: Record<string, Command> = {
   run: {
     summary: 'Measure scenarios: latency percentiles, throughput, CPU cores and memory of each service.',
-    usage: 'rewrite-bench run [SCENARIO...] [--services a,b] [--services-dir DIR] [--out DIR] [--quick] [--claims FILE] [--skip-verify]',
+    usage: 'rewrite-bench run [SCENARIO...] [--services a,b] [--services-dir DIR] [--out DIR] [--quick] [--timings] [--claims FILE] [--skip-verify]',
     details:
       'SCENARIO is a name from scenarios/ or a path to a scenario .yaml; none runs the default suite. Everything is validated before any process starts. ' +
       'Services are built if needed and checked against the contract (a non-conforming one is not measured). ' +
@@ -97,6 +98,7 @@ function mainHelp(): string {
   return `rewrite-bench: compare equivalent Python, Go and Rust services with honest latency, CPU and memory numbers.
 
 Usage: rewrite-bench <command> [options]   (rewrite-bench <command> --help for its options)
+       rewrite-bench --version                (-V: print the version)
 
 Commands:
 ${commands}
@@ -113,6 +115,10 @@ async function run(argv: string[]): Promise<number> {
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     console.log(mainHelp());
     return name === undefined ? EXIT_CODES.config : EXIT_CODES.pass;
+  }
+  if (name === '--version' || name === '-V') {
+    console.log(toolVersion());
+    return EXIT_CODES.pass;
   }
   const command = COMMANDS[name];
   if (command === undefined) throw new ConfigError(`Unknown command \`${name}\`. Expected one of: ${Object.keys(COMMANDS).join(', ')}. See rewrite-bench --help.`);

@@ -6,7 +6,7 @@
  * Method: one job measures three interleaved pools of runs of the go service — A, A′ (same build)
  * and B (knob on, calibrated by a pilot so B's median p99 is about 1.3 × A's) — then draws many
  * random k-vs-k subsets from the pools and applies the gate's decision rule to each. This is the
- * resampling estimate of ../shared/notes/measurement.md §5; it costs one pool of runs instead of
+ * resampling estimate of docs/measurement.md §5; it costs one pool of runs instead of
  * thousands of full gate jobs. Prints a Markdown table; a benchmark, never a test.
  */
 import { median } from 'simple-statistics';

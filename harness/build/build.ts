@@ -6,12 +6,14 @@
  */
 import { execa } from 'execa';
 import { createWriteStream } from 'node:fs';
-import { readFile, utimes, writeFile, rename } from 'node:fs/promises';
+import { readFile, rename, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ResolvedManifest } from '../config/manifest.js';
 import { messageOf } from '../errors.js';
+import { onInterrupt } from '../process/registry.js';
 import { LineTail } from '../process/tail.js';
 import { findExecutable, installHint } from '../process/toolchain.js';
+import { editMarkerFor, withEditMarker } from './edit-marker.js';
 import { hashInputs, listSourceFiles, sizeOnDisk } from './files.js';
 import type { BuildRecord, BuildTiming, StepTiming } from '../results/document.js';
 import { countLinesOfCode } from './loc.js';
@@ -42,7 +44,11 @@ async function writeStamp(dir: string, stamp: Stamp): Promise<void> {
 export interface BuildOptions {
   /** Rebuild even when inputs are unchanged. */
   readonly force?: boolean;
-  /** Touch the manifest's `incremental` file first, so the build is an incremental one (claim e). */
+  /**
+   * Edit the manifest's `incremental` file first (append a comment line, removed after the
+   * build; a touch when its comment syntax is unknown), so the build is an incremental one the
+   * way a developer meets it (claim e).
+   */
   readonly touchIncremental?: boolean;
   /** Receives progress lines. */
   readonly log?: (line: string) => void;
@@ -61,9 +67,36 @@ async function missingToolchain(manifest: ResolvedManifest): Promise<string | un
 }
 
 /**
- * Times a clean build (after the manifest's `clean` steps) and then an incremental one (after
- * touching the `incremental` file), for claim (e). Services without `clean` get only the
- * incremental build; services without `incremental` get a normal build.
+ * Appends a comment line to `file` (or touches it when its comment syntax is unknown) and returns
+ * how to undo that: the original bytes and modification time come back, also on an interrupt, so
+ * the sources are left as they were and no build tool sees a change afterwards.
+ */
+async function editForIncremental(file: string): Promise<{ trigger: 'edit' | 'touch'; restore: () => Promise<void> }> {
+  const original = await readFile(file);
+  const { atime, mtime } = await stat(file);
+  const marker = editMarkerFor(file);
+  if (marker === undefined) {
+    const now = new Date();
+    await utimes(file, now, now);
+    return { trigger: 'touch', restore: async () => {} };
+  }
+  let restored = false;
+  const restore = async (): Promise<void> => {
+    if (restored) return;
+    restored = true;
+    removeHook();
+    await writeFile(file, original);
+    await utimes(file, atime, mtime);
+  };
+  const removeHook = onInterrupt(restore);
+  await writeFile(file, withEditMarker(original.toString('utf8'), marker));
+  return { trigger: 'edit', restore };
+}
+
+/**
+ * Times a clean build (after the manifest's `clean` steps) and then an incremental one (after a
+ * one-line edit of the `incremental` file, undone afterwards), for claim (e). Services without
+ * `clean` get only the incremental build; services without `incremental` get a normal build.
  */
 export async function timeBuilds(manifest: ResolvedManifest, log: (line: string) => void): Promise<BuildRecord> {
   if (manifest.clean.length > 0) {
@@ -92,10 +125,6 @@ export async function buildService(manifest: ResolvedManifest, options: BuildOpt
   if (missing !== undefined) {
     return { ...common, state: 'skipped', reason: missing, artifactBytes: artifactBefore?.bytes, artifactKind: artifactBefore?.kind, lastClean: stamp.lastClean, lastIncremental: stamp.lastIncremental };
   }
-  if (options.touchIncremental === true && manifest.incremental !== undefined) {
-    const now = new Date();
-    await utimes(path.join(manifest.dir, manifest.incremental), now, now);
-  }
   const inputsHash = await hashInputs(manifest.dir, sourceFiles, JSON.stringify(manifest.build));
   const hasArtifact = artifactPath === undefined || artifactBefore !== undefined;
   const upToDate = stamp.inputsHash === inputsHash && hasArtifact && options.force !== true && options.touchIncremental !== true;
@@ -109,6 +138,7 @@ export async function buildService(manifest: ResolvedManifest, options: BuildOpt
   const logStream = createWriteStream(logFile);
   const tail = new LineTail(30);
   const steps: StepTiming[] = [];
+  const edit = options.touchIncremental === true && manifest.incremental !== undefined ? await editForIncremental(path.join(manifest.dir, manifest.incremental)) : undefined;
   const started = performance.now();
   try {
     for (const step of manifest.build) {
@@ -138,18 +168,21 @@ export async function buildService(manifest: ResolvedManifest, options: BuildOpt
     }
   } finally {
     logStream.end();
+    await edit?.restore();
   }
+  const changed = stamp.inputsHash !== inputsHash || options.touchIncremental === true;
   const build: BuildTiming = {
     kind,
     seconds: (performance.now() - started) / 1000,
     lastStepSeconds: steps[steps.length - 1]?.seconds ?? 0,
     steps,
     at: new Date().toISOString(),
+    ...(kind === 'incremental' && changed ? { trigger: edit?.trigger ?? 'sources' } : {}),
   };
   const artifact = artifactPath === undefined ? undefined : await sizeOnDisk(artifactPath);
-  // Only a build that had something to rebuild (changed or touched sources) times an incremental
-  // build; a forced rebuild of unchanged inputs would record a meaningless no-op.
-  const changed = stamp.inputsHash !== inputsHash || options.touchIncremental === true;
+  // Only a build that had something to rebuild (changed or edited sources) times an incremental
+  // build; a forced rebuild of unchanged inputs would record a meaningless no-op. The stamp keeps
+  // the hash of the restored sources: the artifact differs from them by a comment only.
   const next: Stamp = {
     inputsHash,
     lastClean: kind === 'clean' ? build : stamp.lastClean,

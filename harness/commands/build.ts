@@ -12,7 +12,7 @@ export const buildOptions = {
   force: { type: 'boolean', help: 'Rebuild even when the sources are unchanged.' },
   timings: {
     type: 'boolean',
-    help: 'Time a clean build (after the manifest `clean` steps) and an incremental one (after touching its `incremental` file): claim (e).',
+    help: 'Time a clean build (after the manifest `clean` steps) and an incremental one (after a one-line edit of its `incremental` file: a comment appended, removed afterwards): claim (e).',
   },
 } as const satisfies Record<string, OptionSpec>;
 
@@ -43,7 +43,7 @@ export function formatBuildTable(records: readonly BuildRecord[]): string {
       record.state,
       record.state === 'built' ? `${record.build.kind} ${seconds(record.build.seconds)}` : '–',
       seconds(record.lastClean?.seconds),
-      seconds(record.lastIncremental?.seconds),
+      `${seconds(record.lastIncremental?.seconds)}${record.lastIncremental !== undefined && record.lastIncremental.trigger !== 'edit' && record.lastIncremental.trigger !== 'sources' ? ' (touched, not edited)' : ''}`,
       record.artifactBytes === undefined ? '–' : `${formatBytes(record.artifactBytes)} (${record.artifactKind === 'directory' ? 'venv/dir' : 'binary'})`,
       `${record.linesOfCode.total} (${Object.entries(record.linesOfCode.byLanguage).map(([language, lines]) => `${language} ${lines}`).join(', ')})`,
     ]),

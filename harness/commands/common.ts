@@ -1,9 +1,9 @@
 /**
  * Options shared by the subcommands, and their parsing into validated values. Pure apart from
- * reading manifests (config/services.ts).
+ * reading manifests (config/services.ts) and printing their warnings to stderr.
  */
 import path from 'node:path';
-import { findUpstream, loadManifests, selectServices } from '../config/services.js';
+import { findUpstream, folderNameWarnings, loadManifests, selectServices } from '../config/services.js';
 import type { ResolvedManifest } from '../config/manifest.js';
 import { ConfigError } from '../errors.js';
 import { SERVICES_DIR } from '../paths.js';
@@ -18,12 +18,16 @@ export interface OptionSpec {
 }
 
 export const SERVICE_OPTIONS = {
-  services: { type: 'string', value: 'a,b', help: 'Comma-separated service names (default: every service found).' },
+  services: {
+    type: 'string',
+    value: 'a,b',
+    help: 'Comma-separated service names, as each service.yaml\'s `name:` spells them (default: every service found, built-in and --services-dir). Overrides the scenarios\' own `services:` lists.',
+  },
   'services-dir': {
     type: 'string',
     multiple: true,
     value: 'DIR',
-    help: 'Also load services from DIR/<name>/service.yaml (repeatable). Bring your own service in any language.',
+    help: 'Also load services from DIR/<folder>/service.yaml (repeatable). Bring your own service in any language; the built-in ones stay selected unless --services names yours (e.g. --services my-service,go).',
   },
 } as const satisfies Record<string, OptionSpec>;
 
@@ -43,6 +47,7 @@ export async function resolveServiceSelection(values: { services?: string | unde
 }> {
   const dirs = [SERVICES_DIR, ...(values['services-dir'] ?? []).map((dir) => path.resolve(dir))];
   const all = await loadManifests([...new Set(dirs)]);
+  for (const warning of folderNameWarnings(all)) console.error(`rewrite-bench: warning: ${warning}`);
   const selected = selectServices(all, parseList(values.services, 'services'));
   return { all, selected, upstream: findUpstream(all) };
 }

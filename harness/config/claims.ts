@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { parseCheck, type Check } from '../claims/expression.js';
 import { ConfigError } from '../errors.js';
 import { metricKind } from '../stats/metrics.js';
-import { formatZodIssue } from './zod-message.js';
+import { describeValue, formatZodIssue } from './zod-message.js';
 
 const claimSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,59}$/),
@@ -41,14 +41,36 @@ export interface ResolvedClaims {
   readonly capacity: z.output<typeof claimsSchema>['capacity'];
 }
 
+/** The two accepted top levels: a mapping (`claims:`, optional `capacity:`) or a bare list of claims. */
+function normalizeTopLevel(data: unknown, file: string): unknown {
+  // A bare list is the claims themselves (the short form; no capacity questions).
+  if (Array.isArray(data)) return { claims: data };
+  if (data !== null && typeof data === 'object') {
+    if (!('claims' in data) && 'checks' in data) {
+      throw new ConfigError(`Expected the top level of ${file} to hold a list of claims, got a single claim (a mapping with \`checks\`). Put it in a list under \`claims:\` (\`claims:\` then \`  - id: …\`).`);
+    }
+    return data;
+  }
+  throw new ConfigError(
+    `Expected the top level of ${file} to be a mapping with \`claims:\` (a list of claims) and optionally \`capacity:\`, or a bare list of claims, got ${describeValue(data)}. ` +
+      'Start the file with `claims:` and list the claims under it (README.md, "Claims", shows one).',
+  );
+}
+
 /**
- * Validates a parsed claims file.
+ * Validates a parsed claims file: a mapping with `claims:` (and optional `capacity:`), or a bare
+ * list of claims, which stands for `claims:` with that list.
  * @param scenarioNames scenarios that exist, to catch a misspelled `scenario`
  * @throws ConfigError naming the file, the field, what was expected and what was found
  */
-export function resolveClaims(data: unknown, file: string, scenarioNames: readonly string[]): ResolvedClaims {
+export function resolveClaims(input: unknown, file: string, scenarioNames: readonly string[]): ResolvedClaims {
+  const data = normalizeTopLevel(input, file);
   const parsed = claimsSchema.safeParse(data);
-  if (!parsed.success) throw new ConfigError(formatZodIssue(file, parsed.error.issues[0]!, data));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const hint = issue.path.length === 1 && issue.path[0] === 'claims' && issue.code === 'invalid_type' ? ' Put the list of claims under `claims:` (README.md, "Claims").' : '';
+    throw new ConfigError(`${formatZodIssue(file, issue, data)}${hint}`);
+  }
   const ids = new Set<string>();
   const claims = parsed.data.claims.map((claim, index): ResolvedClaim => {
     const where = `claims[${index}]`;

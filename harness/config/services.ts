@@ -47,10 +47,24 @@ export function selectServices(manifests: readonly ResolvedManifest[], names: re
   return names.map((name) => {
     const manifest = measured.find((candidate) => candidate.name === name);
     if (manifest === undefined) {
+      const byFolder = measured.find((candidate) => path.basename(candidate.dir) === name);
+      if (byFolder !== undefined) {
+        throw new ConfigError(`Unknown service \`${name}\` in --services: ${name}/ is the folder of the service named \`${byFolder.name}\` (${byFolder.file}); the manifest's \`name:\` names a service, not its folder. Use --services ${byFolder.name}.`);
+      }
       throw new ConfigError(`Unknown service \`${name}\` in --services. Known services: ${measured.map((m) => m.name).join(', ')}.`);
     }
     return manifest;
   });
+}
+
+/**
+ * One warning per manifest whose folder is not named like the service: `name:` wins (it is what
+ * --services, scenarios, claims and reports use), which surprises whoever named the folder.
+ */
+export function folderNameWarnings(manifests: readonly ResolvedManifest[]): string[] {
+  return manifests
+    .filter((manifest) => path.basename(manifest.dir) !== manifest.name)
+    .map((manifest) => `${manifest.file} names its service \`${manifest.name}\`, not \`${path.basename(manifest.dir)}\` like its folder: \`name:\` wins, so select it with --services ${manifest.name} (or rename the folder to match).`);
 }
 
 /** The upstream manifest (role: upstream), or undefined. */

@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
 import { ConfigError } from '../errors.js';
+import { formatYamlSyntaxError } from './yaml-error.js';
 
 /** Parses `file` as YAML (which includes JSON). */
 export async function readYamlFile(file: string): Promise<unknown> {
@@ -17,6 +18,6 @@ export async function readYamlFile(file: string): Promise<unknown> {
   try {
     return parse(text, { prettyErrors: true, uniqueKeys: true });
   } catch (cause) {
-    throw new ConfigError(`${file} is not valid YAML: ${(cause as Error).message.split('\n')[0]}`, { cause });
+    throw new ConfigError(formatYamlSyntaxError(file, text, cause), { cause });
   }
 }

@@ -2,7 +2,7 @@
  * Records each response's latency in microseconds into an HDR histogram (1 µs – 60 s, 3
  * significant digits), plus one histogram per second of the measured window for spikes. This is
  * the per-response hot path: two recordValue calls, no allocation.
- * Why our own histogram: autocannon's rounds to whole milliseconds (../shared/notes/measurement.md §1).
+ * Why our own histogram: autocannon's rounds to whole milliseconds (docs/measurement.md §1).
  */
 import hdr from 'hdr-histogram-js';
 

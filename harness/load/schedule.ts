@@ -1,7 +1,7 @@
 /**
  * Planned send times of the open-loop pacer: constant spacing or Poisson arrivals. The pacer
  * measures each latency from the planned time, so a service stall cannot hide (coordinated
- * omission; wrk2's approach, ../shared/notes/measurement.md §3). Pure.
+ * omission; wrk2's approach, docs/measurement.md §3). Pure.
  */
 import { mulberry32 } from '../random.js';
 

@@ -4,7 +4,7 @@
  * reasons. Every string from the results file is escaped. Pure.
  */
 import { escapeHtml } from './escape.js';
-import type { Cell, Column, HeadlineTable, Row } from './tables.js';
+import type { BuildTable, Cell, Column, HeadlineTable, Row } from './tables.js';
 
 const GROUP_TITLES: Readonly<Record<Row['group'], string>> = {
   latency: 'Latency',
@@ -12,7 +12,6 @@ const GROUP_TITLES: Readonly<Record<Row['group'], string>> = {
   cpu: 'CPU',
   memory: 'Memory (Σ over the process tree)',
   startup: 'Startup',
-  build: 'Build and code (per service, the same in every scenario)',
 };
 
 /** "closed loop" / "open loop" badge. */
@@ -67,5 +66,13 @@ export function renderHeadlineTable(table: HeadlineTable, isMerged: boolean): st
       ? ''
       : `<div class="warnings"><p>${table.warnings.length} warning${table.warnings.length === 1 ? '' : 's'} on valid runs (⚠N beside a value: warning N concerns it)</p><ol>${table.warnings.map((warning) => `<li>${escapeHtml(warning)}</li>`).join('')}</ol></div>`;
   const note = table.note === undefined ? '<p class="table-legend">Each value is the median of the valid runs; under it, its confidence interval (CI, order statistics of the runs, with the coverage it actually has: 95 % needs 6 valid runs) and the number of valid runs n; ⚠N marks a value that warning N under the table concerns.</p>' : `<p class="table-note">${escapeHtml(table.note)}</p>`;
-  return `${note}<div class="table-wrap"><table class="headline"><thead>${head.join('')}</thead><tbody>${body.join('')}</tbody></table></div>${warnings}`;
+  const builds = '<p class="muted build-link">Build time, artifact size and lines of code are per service, the same in every scenario: see <a href="#builds">Build and code size</a>.</p>';
+  return `${note}<div class="table-wrap"><table class="headline"><thead>${head.join('')}</thead><tbody>${body.join('')}</tbody></table></div>${warnings}${builds}`;
+}
+
+/** The build table, once for the report (services and sources side by side). */
+export function renderBuildTable(table: BuildTable, isMerged: boolean): string {
+  const head = `<tr><th scope="col" class="metric">metric</th>${table.columns.map((column) => `<th scope="col" class="service">${escapeHtml(column.service)}${isMerged ? `<div class="source">${escapeHtml(column.source)}</div>` : ''}</th>`).join('')}</tr>`;
+  const body = table.rows.map((row) => `<tr><th scope="row">${escapeHtml(row.label)}</th>${row.cells.map(valueCell).join('')}</tr>`).join('');
+  return `<div class="table-wrap"><table class="headline builds"><thead>${head}</thead><tbody>${body}</tbody></table></div><p class="table-note">${escapeHtml(table.note)}</p>`;
 }

@@ -8,7 +8,7 @@ import type { ClaimResult, Verdict } from '../claims/evaluate.js';
 import { formatCheckValue, formatNumber } from '../claims/format.js';
 import { escapeMarkdown, escapeMarkdownCell, markdownCode } from './escape.js';
 import { reproduceCommands, type ReportModel, type ReportSource } from './sources.js';
-import { BUILD_ROWS, type HeadlineTable } from './tables.js';
+import { buildTable, type HeadlineTable } from './tables.js';
 import { formatCoverage } from '../stats/interval.js';
 
 const VERDICT_WORDS: Readonly<Record<Verdict, string>> = { holds: '✅ **HOLDS**', refuted: '❌ **REFUTED**', inconclusive: '⚠️ **INCONCLUSIVE**', 'not-measured': '➖ **NOT MEASURED**' };
@@ -54,9 +54,7 @@ function headlineSection(table: HeadlineTable, isMerged: boolean): string[] {
   const rows: string[][] = [
     ['load', ...table.columns.map((column) => escapeMarkdownCell(column.load))],
     ['valid runs', ...table.columns.map((column) => `${column.validRuns}/${column.runs}${column.validRuns === 0 ? ' ❌ invalid' : column.validRuns < column.runs ? ' ⚠️' : ''}`)],
-    ...table.rows
-      .filter((row) => row.group !== 'build')
-      .map((row) => [
+    ...table.rows.map((row) => [
         escapeMarkdownCell(row.label),
         ...row.cells.map((cell) => {
           if (cell.state === 'invalid') return '_invalid_';
@@ -73,11 +71,11 @@ function headlineSection(table: HeadlineTable, isMerged: boolean): string[] {
 }
 
 function buildSection(model: ReportModel): string[] {
-  const columns = model.sources.flatMap((source) => source.document.builds.map((build) => ({ source, build })));
-  if (columns.length === 0) return [];
-  const header = ['', ...columns.map(({ source, build }) => `**${escapeMarkdownCell(build.service)}**${model.isMerged ? `<br>${escapeMarkdownCell(source.label)}` : ''}`)];
-  const rows = BUILD_ROWS.map(({ label, read }) => [escapeMarkdownCell(label), ...columns.map(({ build }) => escapeMarkdownCell(read(build) ?? '–'))]);
-  return ['## Build and code size', '', ...tableLines(header, rows), ''];
+  const table = buildTable(model);
+  if (table === undefined) return [];
+  const header = ['', ...table.columns.map((column) => `**${escapeMarkdownCell(column.service)}**${model.isMerged ? `<br>${escapeMarkdownCell(column.source)}` : ''}`)];
+  const rows = table.rows.map((row) => [escapeMarkdownCell(row.label), ...row.cells.map((cell) => escapeMarkdownCell(cell.text))]);
+  return ['## Build and code size', '', ...tableLines(header, rows), '', `_${escapeMarkdown(table.note)}_`, ''];
 }
 
 function environmentSection(model: ReportModel): string[] {
@@ -108,6 +106,7 @@ export function renderMarkdown(model: ReportModel, tables: readonly HeadlineTabl
     ...model.sources.flatMap((source) => claimsSection(source, model.isMerged)),
     '## Headline tables',
     '',
+    ...(model.sources.some((source) => source.document.builds.length > 0) ? ['_Build time, artifact size and lines of code are per service, the same in every scenario: [Build and code size](#build-and-code-size), once, below._', ''] : []),
     ...tables.flatMap((table) => headlineSection(table, model.isMerged)),
     ...buildSection(model),
     '## Environment',

@@ -1,6 +1,6 @@
 /**
  * The report's data model: one or more results documents (a CI matrix of machines, or one run),
- * each labelled by its machine and file so runs from different files stay distinguishable, and
+ * each labelled by its machine and run folder so runs from different files stay distinguishable, and
  * the per-source summaries (stats/summarize.ts) grouped by scenario and load point. Pure.
  */
 import type { ResultsDocument, RunRecord } from '../results/document.js';
@@ -12,7 +12,7 @@ export interface ReportInput {
   readonly document: ResultsDocument;
 }
 
-/** A labelled source of runs: `hostname (file)`, unique within one report. */
+/** A labelled source of runs: `hostname (run folder)`, unique within one report. */
 export interface ReportSource extends ReportInput {
   readonly label: string;
   /** Position in the input list (0-based); also the order of sources everywhere. */
@@ -55,21 +55,68 @@ export interface ReportModel {
   readonly series: readonly string[];
 }
 
-/** The base name of a path, for labels (pure: no node:path). */
-export function baseName(file: string): string {
-  const parts = file.split(/[\\/]/).filter((part) => part !== '');
-  return parts.at(-1) ?? file;
+/**
+ * What names a results file in a label: its folder for a `results.json` (every run writes one, in
+ * a folder named by its start time), else its own name.
+ */
+export function runName(file: string): string {
+  const parts = file.split(/[\\/]/).filter((part) => part !== '' && part !== '.');
+  const name = parts.at(-1) ?? file;
+  return name === 'results.json' && parts.length > 1 ? parts.at(-2)! : name;
 }
 
-/** Labels sources `hostname (file)`; duplicates (same machine, same file name) get ` #2`, ` #3`. */
+/** "2026-11-27 00:06 UTC" from an ISO time; undefined when missing or unreadable. */
+function startTime(iso: string | undefined): string | undefined {
+  const match = iso === undefined ? null : /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(iso);
+  return match === null ? undefined : `${match[1]} ${match[2]} UTC`;
+}
+
+/**
+ * Labels sources `hostname (run)`, where run is the run folder of a results.json (else the file
+ * name). Labels that would still be equal get the run's start time, then its git commit, and a
+ * last resort ` #2`, ` #3`, so every label is unique.
+ */
 export function labelSources(inputs: readonly ReportInput[]): ReportSource[] {
+  const parts = inputs.map((input) => ({
+    host: input.document.environment?.hostname ?? 'unknown host',
+    run: runName(input.file),
+    started: startTime(input.document.startedAt),
+    commit: input.document.environment?.gitCommit?.slice(0, 7),
+  }));
+  const levels = [
+    (part: (typeof parts)[number]): string => `${part.host} (${part.run})`,
+    (part: (typeof parts)[number]): string => `${part.host} (${part.run}, started ${part.started ?? 'at an unknown time'})`,
+    (part: (typeof parts)[number]): string => `${part.host} (${part.run}, started ${part.started ?? 'at an unknown time'}, commit ${part.commit ?? 'unknown'})`,
+  ];
+  const labels = parts.map((part, index) => {
+    const unique = levels.find((level) => parts.every((other, otherIndex) => otherIndex === index || level(other) !== level(part)));
+    return (unique ?? levels.at(-1)!)(part);
+  });
   const seen = new Map<string, number>();
   return inputs.map((input, index) => {
-    const base = `${input.document.environment?.hostname ?? 'unknown host'} (${baseName(input.file)})`;
+    const base = labels[index]!;
     const count = (seen.get(base) ?? 0) + 1;
     seen.set(base, count);
     return { ...input, label: count === 1 ? base : `${base} #${count}`, index };
   });
+}
+
+/**
+ * The first pair of inputs that hold the same run (same host, start time and runs): merging a
+ * run with itself would count each of its runs twice. Undefined when all differ.
+ */
+export function findSameRun(inputs: readonly ReportInput[]): [ReportInput, ReportInput] | undefined {
+  const key = (input: ReportInput): string | undefined => {
+    const { startedAt, environment, runs } = input.document;
+    return startedAt === undefined ? undefined : JSON.stringify([environment?.hostname, startedAt, runs.length, runs[0]?.id]);
+  };
+  for (const [index, input] of inputs.entries()) {
+    const own = key(input);
+    if (own === undefined) continue;
+    const other = inputs.slice(0, index).find((candidate) => key(candidate) === own);
+    if (other !== undefined) return [other, input];
+  }
+  return undefined;
 }
 
 /** The chart and table label of a service in a source. */

@@ -25,7 +25,33 @@ export interface ChartSpec {
 
 export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
-const PALETTE = ['#4c78a8', '#f58518', '#54a24b', '#e45756', '#72b7b2', '#b279a2', '#eeca3b', '#9d755d', '#ff9da6', '#bab0ac'];
+/** Vega's category10-like base colours, then ten more distinct hues (no light/dark pairs as in tableau20). */
+const PALETTE = [
+  '#4c78a8', '#f58518', '#54a24b', '#e45756', '#72b7b2', '#b279a2', '#eeca3b', '#9d755d', '#ff9da6', '#bab0ac',
+  '#1b3a6b', '#8db600', '#882d17', '#00a6a6', '#6a3d9a', '#e25822', '#2b3d26', '#dcd300', '#0067a5', '#be0032',
+];
+
+/** `#rrggbb` of a hue (degrees), saturation and lightness (0–1): the usual HSL → RGB formula. */
+function hslHex(hue: number, saturation: number, lightness: number): string {
+  const amplitude = saturation * Math.min(lightness, 1 - lightness);
+  const channel = (n: number): string => {
+    const k = (n + hue / 30) % 12;
+    const value = lightness - amplitude * Math.max(-1, Math.min(k - 3, 9 - k, 1));
+    return Math.round(value * 255).toString(16).padStart(2, '0');
+  };
+  return `#${channel(0)}${channel(8)}${channel(4)}`;
+}
+
+/**
+ * `count` distinct colours, the same for the same position in every chart: the fixed palette,
+ * then hues spaced by the golden angle at alternating lightness, so a merged report of many
+ * machines never recycles a colour.
+ */
+export function seriesPalette(count: number): string[] {
+  const colours = PALETTE.slice(0, count);
+  for (let index = PALETTE.length; index < count; index += 1) colours.push(hslHex((index * 137.508) % 360, 0.65, index % 2 === 0 ? 0.42 : 0.62));
+  return colours;
+}
 
 /** The shared look: system fonts, quiet axes. */
 export const CHART_CONFIG = {
@@ -39,12 +65,14 @@ export const CHART_CONFIG = {
 
 /**
  * The colour encoding of `series`: one fixed colour per service (and source) in every chart,
- * taken from its place in `series` (all of the report's); the legend lists only those in `values`.
+ * taken from its place in `series` (all of the report's; never recycled, see seriesPalette); the
+ * legend lists only those in `values`.
  */
 export function seriesColor(series: readonly string[], values: ReadonlyArray<{ readonly series?: unknown }>, title = 'service'): Record<string, unknown> {
   const present = new Set(values.map((value) => value.series));
   const domain = series.filter((label) => present.has(label));
-  const scale = series.length <= PALETTE.length ? { domain, range: domain.map((label) => PALETTE[series.indexOf(label)]!) } : { domain, scheme: 'tableau20' };
+  const palette = seriesPalette(series.length);
+  const scale = { domain, range: domain.map((label) => palette[series.indexOf(label)]!) };
   return { field: 'series', type: 'nominal', title, scale, legend: { title, labelLimit: 320 } };
 }
 

@@ -144,7 +144,7 @@ export function headlineBarsSpec(scenario: ScenarioGroup, series: readonly strin
 export function buildsSpec(model: ReportModel): CaptionedSpec | undefined {
   const metrics = [
     { label: 'clean build (s)', read: (build: BuildRecord) => build.lastClean?.lastStepSeconds },
-    { label: 'incremental build (s)', read: (build: BuildRecord) => build.lastIncremental?.lastStepSeconds },
+    { label: 'incremental build after a one-line edit (s)', read: (build: BuildRecord) => build.lastIncremental?.lastStepSeconds },
     { label: 'artifact (MiB)', read: (build: BuildRecord) => (build.artifactBytes === undefined ? undefined : build.artifactBytes / MIB) },
     { label: 'lines of code', read: (build: BuildRecord) => build.linesOfCode.total },
   ];
@@ -160,7 +160,7 @@ export function buildsSpec(model: ReportModel): CaptionedSpec | undefined {
   if (values.length === 0 || values.every((value) => value.missing)) return undefined;
   return {
     title: 'Build time, artifact size and code size',
-    caption: 'Single measurements per service: the compile step of the most recent clean and incremental builds (rewrite-bench build --timings), the binary or virtual-environment size, and non-blank non-comment lines of the service’s own source.',
+    caption: 'Single measurements per service: the compile step of the most recent clean build and of the most recent incremental build after a one-line edit (rewrite-bench build --timings), the binary or virtual-environment size, and non-blank non-comment lines of the service’s own source.',
     spec: topLevel('Build, artifact and code size', values, barsBody(metrics.map((metric) => metric.label), [], model.series, values, false, 'single measurements')),
   };
 }

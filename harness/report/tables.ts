@@ -40,7 +40,7 @@ export interface Column {
 export interface Row {
   readonly metric: string;
   readonly label: string;
-  readonly group: 'latency' | 'throughput' | 'cpu' | 'memory' | 'startup' | 'build';
+  readonly group: 'latency' | 'throughput' | 'cpu' | 'memory' | 'startup';
   readonly cells: readonly Cell[];
 }
 
@@ -87,10 +87,26 @@ export const HEADLINE_METRICS: ReadonlyArray<{ metric: string; label: string; gr
   { metric: 'startupMs', label: 'startup (spawn to first 200)', group: 'startup', format: fixed(0, 'ms') },
 ];
 
+/** How the incremental build was provoked, when it was not the one-line edit the label promises. */
+function triggerNote(build: BuildRecord): string {
+  const trigger = build.lastIncremental?.trigger;
+  if (trigger === 'edit') return '';
+  if (trigger === 'sources') return ' (after changed sources)';
+  // Older records, or a file whose comment syntax is unknown: only the mtime changed.
+  return ' (file touched, not edited: a content-keyed cache such as Go’s may rebuild nothing)';
+}
+
 /** Build metrics: one measurement per service and source (no interval). */
 export const BUILD_ROWS: ReadonlyArray<{ metric: string; label: string; read: (build: BuildRecord) => string | undefined }> = [
   { metric: 'cleanBuildSeconds', label: 'clean build (compile step)', read: (build) => seconds(build.lastClean?.lastStepSeconds, build.lastClean?.seconds) },
-  { metric: 'incrementalBuildSeconds', label: 'incremental build', read: (build) => seconds(build.lastIncremental?.lastStepSeconds, build.lastIncremental?.seconds) },
+  {
+    metric: 'incrementalBuildSeconds',
+    label: 'incremental build (after a one-line edit)',
+    read: (build) => {
+      const text = seconds(build.lastIncremental?.lastStepSeconds, build.lastIncremental?.seconds);
+      return text === undefined ? undefined : `${text}${triggerNote(build)}`;
+    },
+  },
   { metric: 'artifactBytes', label: 'artifact size', read: (build) => (build.artifactBytes === undefined ? undefined : `${formatBytes(build.artifactBytes)}${build.artifactKind === 'directory' ? ' (venv)' : build.artifactKind === 'file' ? ' (binary)' : ''}`) },
   { metric: 'linesOfCode', label: 'lines of code', read: (build) => `${build.linesOfCode.total.toLocaleString('en-US')} lines` },
 ];
@@ -124,10 +140,33 @@ function metricCell(point: SourcePoint, metric: string, format: Formatter, marks
   return { text: format(estimate.value), detail: intervalText(estimate, format), state: 'value', warningMarks: marks };
 }
 
-function buildCell(point: SourcePoint, read: (build: BuildRecord) => string | undefined): Cell {
-  const build = point.source.document.builds.find((candidate) => candidate.service === point.service);
-  const text = build === undefined ? undefined : read(build);
+function buildCell(build: BuildRecord, read: (build: BuildRecord) => string | undefined): Cell {
+  const text = read(build);
   return text === undefined ? { text: '–', detail: 'not measured (run rewrite-bench build --timings)', state: 'missing', warningMarks: [] } : { text, detail: undefined, state: 'value', warningMarks: [] };
+}
+
+/** The build table: per service (and source), the same in every scenario, so shown once. */
+export interface BuildTable {
+  readonly columns: ReadonlyArray<{ readonly service: string; readonly source: string }>;
+  readonly rows: ReadonlyArray<{ readonly metric: string; readonly label: string; readonly cells: readonly Cell[] }>;
+  /** What the incremental build is, per language: said once under the table. */
+  readonly note: string;
+}
+
+/** What "incremental build" means here, and why the languages' figures differ in kind. */
+export const INCREMENTAL_NOTE =
+  'Incremental build: the compile step after a one-line edit of one source file (a comment appended to the file the manifest names under incremental, removed afterwards), what a developer waits for after changing a file. ' +
+  'A touch would not do: Go caches builds by content, so a touched file recompiles nothing. Python has no compile step: its build is a pip install that finds nothing to do.';
+
+/** The build table of the report, or undefined when no source recorded a build. */
+export function buildTable(model: ReportModel): BuildTable | undefined {
+  const builds = model.sources.flatMap((source) => source.document.builds.map((build) => ({ source, build })));
+  if (builds.length === 0) return undefined;
+  return {
+    columns: builds.map(({ source, build }) => ({ service: build.service, source: source.label })),
+    rows: BUILD_ROWS.map(({ metric, label, read }) => ({ metric, label, cells: builds.map(({ build }) => buildCell(build, read)) })),
+    note: INCREMENTAL_NOTE,
+  };
 }
 
 /** "reps 1, 2, 3: reason; next step" — identical reasons of several repetitions said once. */
@@ -172,10 +211,8 @@ export function headlineTable(point: ScenarioPoint, isMerged: boolean): Headline
   const warnings = [...new Set(warned.flat().map((warning) => warning.text))];
   const marksOf = (column: number, metric: string): number[] =>
     [...new Set(warned[column]!.filter((warning) => warning.concerns.includes(metric)).map((warning) => warnings.indexOf(warning.text) + 1))].sort((a, b) => a - b);
-  const rows: Row[] = [
-    ...HEADLINE_METRICS.map(({ metric, label, group, format }) => ({ metric, label, group, cells: point.points.map((sourcePoint, column) => metricCell(sourcePoint, metric, format, marksOf(column, metric))) })),
-    ...BUILD_ROWS.map(({ metric, label, read }) => ({ metric, label, group: 'build' as const, cells: point.points.map((sourcePoint) => buildCell(sourcePoint, read)) })),
-  ];
+  // Build metrics are per service, not per scenario: buildTable shows them once.
+  const rows: Row[] = HEADLINE_METRICS.map(({ metric, label, group, format }) => ({ metric, label, group, cells: point.points.map((sourcePoint, column) => metricCell(sourcePoint, metric, format, marksOf(column, metric))) }));
   const runs = point.points.flatMap((sourcePoint) => sourcePoint.pointRuns.map((run) => ({ run, name: columnName(sourcePoint, isMerged) })));
   const methods = [...new Set(runs.map(({ run }) => run.load.method))];
   return {

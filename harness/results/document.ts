@@ -29,6 +29,12 @@ export interface BuildTiming {
   readonly seconds: number;
   /** Wall time of the last step (the compile for cargo/go; package install for Python). */
   readonly lastStepSeconds: number;
+  /**
+   * What provoked an incremental build: `edit` (a comment line appended to the `incremental`
+   * file, then removed), `touch` (its mtime only: the comment syntax is unknown) or `sources`
+   * (the sources changed since the last build). Absent in records of older versions (touch).
+   */
+  readonly trigger?: 'edit' | 'touch' | 'sources';
   readonly steps: readonly StepTiming[];
   /** ISO time the build finished. */
   readonly at: string;

@@ -117,6 +117,7 @@ const buildTiming = z.object({
   kind: z.enum(['clean', 'incremental']),
   seconds: finite,
   lastStepSeconds: finite,
+  trigger: z.enum(['edit', 'touch', 'sources']).optional(),
   steps: z.array(z.object({ argv: z.array(z.string()), seconds: finite })),
   at: z.string(),
 });

@@ -43,7 +43,7 @@ export interface BuildMetric {
 /** Per-service build metrics: one measurement each (no interval). */
 export const BUILD_METRICS: Readonly<Record<string, BuildMetric>> = {
   cleanBuildSeconds: { unit: 's', describe: 'last step (the compile) of the most recent clean build', read: (build) => build.lastClean?.lastStepSeconds },
-  incrementalBuildSeconds: { unit: 's', describe: 'last step of the most recent incremental build (after touching one source file)', read: (build) => build.lastIncremental?.lastStepSeconds },
+  incrementalBuildSeconds: { unit: 's', describe: 'last step of the most recent incremental build (after a one-line edit of one source file)', read: (build) => build.lastIncremental?.lastStepSeconds },
   artifactBytes: { unit: 'bytes', describe: 'binary, or virtual environment, size', read: (build) => build.artifactBytes },
   linesOfCode: { unit: 'lines', describe: 'non-blank, non-comment lines of the service’s own source', read: (build) => build.linesOfCode.total },
 };

@@ -2,12 +2,13 @@
  * The command line as a user meets it: help texts, exit codes, messages naming what was wrong,
  * and an end-to-end run that writes results.json.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ResultsDocument } from '../../harness/results/document.js';
-import { FIXTURES, runCli } from './helpers.js';
+import { FIXTURES, ROOT, runCli } from './helpers.js';
 
 describe('help', () => {
   it('lists the commands and the exit codes', async () => {
@@ -29,6 +30,16 @@ describe('help', () => {
   });
 });
 
+describe('--version', () => {
+  it.each([['--version'], ['-V']])('%s prints the package version and exits 0', async (flag) => {
+    const { version } = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    const { exitCode, stdout } = await runCli([flag]);
+    expect(exitCode).toBe(0);
+    expect(stdout.trim()).toBe(version);
+    expect(version).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});
+
 describe('bad usage and configuration exit 2 before any process starts', () => {
   it.each([
     [['frobnicate'], 'Unknown command `frobnicate`'],
@@ -44,6 +55,58 @@ describe('bad usage and configuration exit 2 before any process starts', () => {
     const { exitCode, stderr } = await runCli(args);
     expect(stderr).toContain(message);
     expect(exitCode).toBe(2);
+  });
+});
+
+describe('a scenario that cannot run is a configuration error, caught before anything starts', () => {
+  it('a named scenario that no selected service implements: exit 2, naming the scenario, the workload and who implements it; no results written', async () => {
+    const out = path.join(os.tmpdir(), `rb-never-${process.pid}`);
+    const { exitCode, stderr } = await runCli(['run', 'gateway', '--services-dir', path.join(FIXTURES, 'services'), '--services', 'off-by-one', '--out', out]);
+    expect(stderr).toContain('Cannot run scenario `gateway` (workload `gateway`): the selected service off-by-one does not implement it; services that do: go, python, python-rust, rust.');
+    expect(stderr).not.toContain('verifying');
+    expect(exitCode).toBe(2);
+    expect(existsSync(out)).toBe(false);
+  });
+  it('a scenario whose `services:` names an unknown service: exit 2', async () => {
+    const { exitCode, stderr } = await runCli(['run', path.join(FIXTURES, 'scenarios/unknown-service.yaml')]);
+    expect(stderr).toContain('Scenario `unknown-service` (');
+    expect(stderr).toContain('names the unknown service `pyhton` in `services:`. Known services: go, python, python-rust, rust.');
+    expect(exitCode).toBe(2);
+  });
+});
+
+describe('run --quick and build times', () => {
+  it('does not time builds for the claims without --timings, says so, and the check comes out "not measured" with that reason (exit 0)', async () => {
+    const directory = await mkdtemp(path.join(os.tmpdir(), 'rb-quick-'));
+    try {
+      const claimsFile = path.join(directory, 'claims.yaml');
+      await writeFile(claimsFile, '- id: e-build\n  text: builds in a minute\n  checks:\n    - off-by-one.cleanBuildSeconds <= 60\n');
+      const { exitCode, stdout, stderr } = await runCli(['run', 'json-closed', '--quick', '--skip-verify', '--services-dir', path.join(FIXTURES, 'services'), '--services', 'off-by-one', '--claims', claimsFile, '--out', path.join(directory, 'out')]);
+      expect(stderr).toContain('not timing the clean build of off-by-one that the claims check: build times are not measured under --quick without --timings');
+      expect(stderr).not.toContain('timing a clean build');
+      expect(stdout).toContain('NOT MEASURED e-build');
+      expect(stdout).toContain('build times are not measured under --quick: run with --timings');
+      expect(exitCode, stderr).toBe(0);
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a YAML syntax error', () => {
+  it('names the line of the unclosed [ and shows it with a caret (exit 2)', async () => {
+    const directory = await mkdtemp(path.join(os.tmpdir(), 'rb-yaml-'));
+    try {
+      const file = path.join(directory, 'broken.yaml');
+      const lines = ['name: broken', 'description: d', 'workload: json', 'requests:', '  - path: /json', 'load:', '  model: closed', '  connections: 8', 'warmupSeconds: 1', 'durationSeconds: 1', 'repetitions: 1', 'service:', '  env: {A: "1"}', 'verifyEvery: [10, 20', 'timeoutSeconds: 5'];
+      await writeFile(file, `${lines.join('\n')}\n`);
+      const { exitCode, stderr } = await runCli(['run', file]);
+      expect(exitCode).toBe(2);
+      expect(stderr).toContain('is not valid YAML: the `[` opened at line 14, column 14 is never closed (the parser noticed at line 15, column 1');
+      expect(stderr).toContain('  14 | verifyEvery: [10, 20\n     |              ^\n  15 | timeoutSeconds: 5\n     | ^\n');
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
   });
 });
 

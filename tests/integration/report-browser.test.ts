@@ -121,14 +121,14 @@ describe.skipIf(!hasChromium)(`report in headless Chromium (${CHROMIUM})`, () =>
     expect(dialogs).toEqual([]);
   });
 
-  it('merged: labels every service with its machine and file', async () => {
+  it('merged: labels every service with its machine and run folder', async () => {
     const { page } = visits.get('merged')!;
     const headers = await page.$$eval('table.headline th.service', (cells) => cells.map((cell) => cell.textContent ?? ''));
-    expect(headers).toContain('goci-b (results.json)');
-    expect(headers).toContain('govm (results.json)');
+    expect(headers).toContain('goci-b (machine-b)');
+    expect(headers).toContain('govm (machine-a)');
     const markdown = await readFile(path.join(directory, 'merged', 'summary.md'), 'utf8');
-    expect(markdown).toContain('## Claims — vm (results.json)');
+    expect(markdown).toContain('## Claims — vm (machine-a)');
     const csv = await readFile(path.join(directory, 'merged', 'runs.csv'), 'utf8');
-    expect(csv.split('\r\n').filter((line) => line.startsWith('ci-b (results.json),machine-b/results.json,ci-b,'))).toHaveLength(22);
+    expect(csv.split('\r\n').filter((line) => line.startsWith('ci-b (machine-b),machine-b/results.json,ci-b,'))).toHaveLength(22);
   });
 });

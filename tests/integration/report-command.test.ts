@@ -3,7 +3,7 @@
  * and rejects missing or wrong files with a ConfigError (exit 2) before writing anything.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -30,7 +30,7 @@ describe('rewrite-bench report', () => {
     expect(await runReportCommand({ out }, [FIXTURE_FILE, second])).toBe(0);
     const html = await readFile(path.join(out, 'index.html'), 'utf8');
     expect(html).toContain('ci-b (b.json)');
-    expect(html).toContain('vm (results.json)');
+    expect(html).toContain('vm (report)');
     expect(existsSync(path.join(out, 'summary.md'))).toBe(true);
     expect((await readFile(path.join(out, 'runs.csv'), 'utf8')).trimEnd().split('\r\n')).toHaveLength(2 * loadFixture().runs.length + 1);
     expect((await readdir(out)).sort()).toEqual(['index.html', 'runs.csv', 'summary.md']);
@@ -45,6 +45,33 @@ describe('rewrite-bench report', () => {
     await expect(runReportCommand({}, [FIXTURE_FILE, FIXTURE_FILE])).rejects.toMatchObject({ exitCode: 2, message: expect.stringContaining('--out') });
     await expect(runReportCommand({ out }, [])).rejects.toMatchObject({ exitCode: 2 });
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('refuses one file given twice, or two copies of one run, naming the file (exit 2), and writes nothing', async () => {
+    const out = path.join(directory, 'out');
+    await expect(runReportCommand({ out }, [FIXTURE_FILE, FIXTURE_FILE])).rejects.toMatchObject({ exitCode: 2, message: `Results file ${FIXTURE_FILE} is given twice: merging it would count every run twice. Give each results file once.` });
+    const relative = path.relative(process.cwd(), FIXTURE_FILE);
+    await expect(runReportCommand({ out }, [FIXTURE_FILE, relative])).rejects.toMatchObject({ exitCode: 2, message: expect.stringContaining(`Results file ${relative} is given twice (also as ${FIXTURE_FILE})`) });
+    const copy = path.join(directory, 'copy', 'results.json');
+    await mkdir(path.dirname(copy));
+    await writeFile(copy, await readFile(FIXTURE_FILE, 'utf8'));
+    await expect(runReportCommand({ out }, [FIXTURE_FILE, copy])).rejects.toMatchObject({ exitCode: 2, message: expect.stringContaining(`Results files ${FIXTURE_FILE} and ${copy} hold the same run (host vm, started 2026-11-27T00:06:02.473Z)`) });
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('labels two results.json by their run folders', async () => {
+    const files = ['2026-11-27-000602', '2026-11-28-101500'].map((folder) => path.join(directory, folder, 'results.json'));
+    await mkdir(path.dirname(files[0]!));
+    await mkdir(path.dirname(files[1]!));
+    await writeFile(files[0]!, JSON.stringify(loadFixture()));
+    await writeFile(files[1]!, JSON.stringify({ ...loadFixture(), startedAt: '2026-11-28T10:15:00.000Z' }));
+    const out = path.join(directory, 'out');
+    expect(await runReportCommand({ out }, files)).toBe(0);
+    const html = await readFile(path.join(out, 'index.html'), 'utf8');
+    expect(html).toContain('vm (2026-11-27-000602)');
+    expect(html).toContain('vm (2026-11-28-101500)');
+    expect(html).not.toContain(') #2');
+    expect(await readFile(path.join(out, 'summary.md'), 'utf8')).toContain('· 2 results file(s)');
   });
 
   it('writeReport accepts a bare document and reports the absolute paths', async () => {

@@ -1,4 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { parseCheck } from '../../harness/claims/expression.js';
 import { combineVerdicts, evaluateCheck, evaluateClaims, estimateCapacity } from '../../harness/claims/evaluate.js';
 import { formatCheckValue } from '../../harness/claims/format.js';
@@ -144,5 +146,36 @@ describe('claims files', () => {
     [{ claims: [{ id: 'x', text: 't', checks: ['a.p99 >= 1'] }] }, 'names no `scenario`'],
   ])('rejects bad claims file %#', (data, message) => {
     expect(() => resolveClaims(data, 'claims.yaml', ['s'])).toThrow(message);
+  });
+  it('accepts a bare list at the top level as the claims (the short form)', () => {
+    const bare = [{ id: 'a-cpu-bound', text: 'Python 40 cores -> Rust 4 cores', scenario: 's', point: 1, checks: ['python.cpuUsPerRequest / rust.cpuUsPerRequest >= 10'] }];
+    const claims = resolveClaims(bare, 'claims.yaml', ['s']);
+    expect(claims.claims.map((claim) => [claim.id, claim.point, claim.checks[0]!.source])).toEqual([['a-cpu-bound', 1, 'python.cpuUsPerRequest / rust.cpuUsPerRequest >= 10']]);
+    expect(claims.capacity).toEqual([]);
+    expect(resolveClaims({ claims: bare }, 'claims.yaml', ['s']).claims).toEqual(claims.claims);
+  });
+  it.each([
+    ['a string', 'claims', 'Expected the top level of claims.yaml to be a mapping with `claims:` (a list of claims) and optionally `capacity:`, or a bare list of claims, got `"claims"` (string). Start the file with `claims:`'],
+    ['an empty file', null, 'got `null`. Start the file with `claims:`'],
+    ['a single claim', { id: 'x', text: 't', checks: ['a.p99 >= 1'] }, 'got a single claim (a mapping with `checks`). Put it in a list under `claims:`'],
+    ['a mapping without claims', { capacity: [] }, 'Missing `claims` in claims.yaml: expected a list. Put the list of claims under `claims:`'],
+    ['claims that are not a list', { claims: { id: 'x' } }, 'Expected `claims` in claims.yaml to be a list, got `{"id":"x"}` (object). Put the list of claims under `claims:`'],
+  ])('says what to do for a wrong top level: %s', (_label, data, message) => {
+    expect(() => resolveClaims(data, 'claims.yaml', ['s'])).toThrow(message);
+  });
+});
+
+describe('the README claims example', () => {
+  it('is accepted as written', async () => {
+    const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+    const block = /## Claims[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(block).toBeDefined();
+    const claims = resolveClaims(parse(block!), 'README.md', ['process-sweep']);
+    expect(claims.claims.map((claim) => claim.id)).toEqual(['a-cpu-bound']);
+    expect(claims.capacity).toEqual([{ scenario: 'process-sweep', point: 1, throughputRps: 10000 }]);
+  });
+  it('reads the literal bare-list form too', () => {
+    const text = ['- id: e-compile-times', '  text: "30-60 s clean"', '  checks:', '    - rust.cleanBuildSeconds <= 60', ''].join('\n');
+    expect(resolveClaims(parse(text), 'mine.yaml', []).claims.map((claim) => claim.id)).toEqual(['e-compile-times']);
   });
 });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { resolveManifest } from '../../harness/config/manifest.js';
 import { resolveScenario } from '../../harness/config/scenario.js';
+import { formatYamlSyntaxError, positionOf } from '../../harness/config/yaml-error.js';
 import { ConfigError } from '../../harness/errors.js';
 
 const manifest = {
@@ -122,5 +124,47 @@ describe('published JSON Schema', () => {
     const { scenarioJsonSchema } = await import('../../harness/config/scenario.js');
     const committed = readFileSync(new URL('../../scenarios/scenario.schema.json', import.meta.url), 'utf8');
     expect(committed).toBe(`${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
+  });
+});
+
+function yamlError(file: string, text: string): string {
+  try {
+    parse(text, { prettyErrors: true, uniqueKeys: true });
+  } catch (error) {
+    return formatYamlSyntaxError(file, text, error);
+  }
+  throw new Error('expected a YAML syntax error');
+}
+
+describe('YAML syntax errors', () => {
+  it('names the line where an unclosed [ opened, not only the line where the parser noticed, and shows both with a caret', () => {
+    const text = ['name: x', 'description: d', 'workload: json', 'load:', '  model: closed', '  connections: [8, 9', 'warmupSeconds: 1', ''].join('\n');
+    expect(yamlError('s.yaml', text)).toBe(
+      [
+        's.yaml is not valid YAML: the `[` opened at line 6, column 16 is never closed (the parser noticed at line 7, column 1: Flow sequence in block collection must be sufficiently indented and end with a ]).',
+        '  6 |   connections: [8, 9',
+        '    |                ^',
+        '  7 | warmupSeconds: 1',
+        '    | ^',
+        'Close it with `]` on line 6, or write the list as indented `- item` lines.',
+      ].join('\n'),
+    );
+  });
+  it('says when the parser ran into the end of the file, and never ends on a bare colon', () => {
+    const message = yamlError('m.yaml', 'name: broken\nrequests: [\n');
+    expect(message).toContain('the `[` opened at line 2, column 11 is never closed');
+    expect(message).toContain('    | (end of file)');
+    expect(message).not.toMatch(/:\s*$/);
+  });
+  it('finds an unclosed { and an unclosed quote', () => {
+    expect(yamlError('e.yaml', 'a: {x: 1, y: [1, 2]\nb: 2\n')).toContain('the `{` opened at line 1, column 4 is never closed');
+    expect(yamlError('q.yaml', 'a: 1\nb: "x\nc: 2\n')).toContain('the quote " opened at line 2, column 4 is never closed');
+  });
+  it('shows the offending line with a caret for other errors', () => {
+    expect(yamlError('d.yaml', 'a: 1\na: 2\n')).toBe(['d.yaml is not valid YAML: Map keys must be unique at line 2, column 1.', '  2 | a: 2', '    | ^', 'Remove one of the two or rename it.'].join('\n'));
+  });
+  it('counts lines and columns from 1', () => {
+    expect(positionOf('ab\ncd', 0)).toEqual({ line: 1, col: 1 });
+    expect(positionOf('ab\ncd', 4)).toEqual({ line: 2, col: 2 });
   });
 });

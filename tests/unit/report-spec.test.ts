@@ -8,10 +8,11 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 import { describe, expect, it } from 'vitest';
 import { csvField, escapeHtml, inlineScript, jsonForScript, markdownCode } from '../../harness/report/escape.js';
 import { renderReport } from '../../harness/report/render.js';
-import { buildModel, labelSources } from '../../harness/report/sources.js';
+import { buildModel, findSameRun, labelSources, runName } from '../../harness/report/sources.js';
+import { seriesPalette } from '../../harness/report/spec-common.js';
 import { buildCharts, type ChartSpec } from '../../harness/report/spec.js';
 import { spectrumPercentiles } from '../../harness/report/spectrum.js';
-import { headlineTables } from '../../harness/report/tables.js';
+import { buildTable, headlineTables } from '../../harness/report/tables.js';
 import type { ResultsDocument } from '../../harness/results/document.js';
 import { loadFixture, onHost, withHostileStrings, withRepetitions, XSS_CLAIM, XSS_SERVICE } from '../fixtures/report/documents.js';
 
@@ -123,9 +124,29 @@ describe('headline tables', () => {
     expect(p99.cells.map((cell) => cell.text)).toEqual(['invalid', '14.3 ms', '9.97 ms', 'invalid']);
     expect(table!.columns[0]!.invalidReasons[0]).toMatch(/^rep 1: the load generator used 0\.94 of its core/);
     expect(table!.method).toMatch(/^autocannon 9\.0\.0: closed loop, 32 connections/);
-    expect(table!.rows.find((row) => row.metric === 'artifactBytes')!.cells[0]!.text).toBe('12.9 MiB (binary)');
-    expect(table!.rows.find((row) => row.metric === 'cleanBuildSeconds')!.cells[3]!.text).toBe('106.6 s (106.8 s all steps)');
+    expect(table!.rows.some((row) => row.metric === 'artifactBytes' || row.metric === 'cleanBuildSeconds')).toBe(false);
     expect(table!.note).toMatch(/single valid run/);
+  });
+
+  it('shows build and code once, not in every scenario table, with what "incremental" means', () => {
+    const model = buildModel([{ file: 'results.json', document: loadFixture() }]);
+    const builds = buildTable(model)!;
+    expect(builds.columns.map((column) => column.service)).toEqual(['go', 'python', 'python-rust', 'rust']);
+    const cells = (metric: string): string[] => builds.rows.find((row) => row.metric === metric)!.cells.map((cell) => cell.text);
+    expect(cells('artifactBytes')[0]).toBe('12.9 MiB (binary)');
+    expect(cells('cleanBuildSeconds')[3]).toBe('106.6 s (106.8 s all steps)');
+    // The fixture predates the one-line edit: its incremental timings were touches, and say so.
+    expect(cells('incrementalBuildSeconds')[0]).toBe('0.12 s (file touched, not edited: a content-keyed cache such as Go’s may rebuild nothing)');
+    const edited = { ...loadFixture() };
+    edited.builds = edited.builds.map((build) => (build.lastIncremental === undefined ? build : { ...build, lastIncremental: { ...build.lastIncremental, trigger: 'edit' as const } }));
+    expect(buildTable(buildModel([{ file: 'results.json', document: edited }]))!.rows.find((row) => row.metric === 'incrementalBuildSeconds')!.cells[3]!.text).toBe('20.9 s (21.0 s all steps)');
+    expect(builds.note).toContain('Go caches builds by content');
+    const report = renderReport([{ file: 'results.json', document: loadFixture() }], BUNDLES);
+    expect(report.html.match(/<table class="headline builds">/g)).toHaveLength(1);
+    expect(report.html).not.toContain('Build and code (per service');
+    expect(report.html.match(/href="#builds"/g)!.length).toBeGreaterThan(headlineTables(model).length);
+    expect(report.markdown.match(/\| clean build \(compile step\)/g)).toHaveLength(1);
+    expect(report.markdown).toContain('[Build and code size](#build-and-code-size)');
   });
 
   it('gives medians with intervals and their real coverage when there are repetitions (3 runs: 75 %)', () => {
@@ -144,11 +165,56 @@ describe('headline tables', () => {
       { file: 'a/results.json', document: loadFixture() },
       { file: 'b/results.json', document: onHost(loadFixture(), 'ci-b') },
     ]);
-    expect(model.sources.map((source) => source.label)).toEqual(['vm (results.json)', 'ci-b (results.json)']);
-    expect(model.series.slice(0, 2)).toEqual(['go @ vm (results.json)', 'go @ ci-b (results.json)']);
+    expect(model.sources.map((source) => source.label)).toEqual(['vm (a)', 'ci-b (b)']);
+    expect(model.series.slice(0, 2)).toEqual(['go @ vm (a)', 'go @ ci-b (b)']);
     const [table] = headlineTables(model);
-    expect(table!.columns.map((column) => `${column.service}|${column.source}`).slice(0, 3)).toEqual(['go|vm (results.json)', 'go|ci-b (results.json)', 'python|vm (results.json)']);
-    expect(labelSources([{ file: 'x/results.json', document: loadFixture() }, { file: 'y/results.json', document: loadFixture() }]).map((source) => source.label)).toEqual(['vm (results.json)', 'vm (results.json) #2']);
+    expect(table!.columns.map((column) => `${column.service}|${column.source}`).slice(0, 3)).toEqual(['go|vm (a)', 'go|ci-b (b)', 'python|vm (a)']);
+  });
+
+  it('labels every results.json by its run folder, then start time and commit when those alone are equal', () => {
+    const labels = (inputs: Array<{ file: string; document: ResultsDocument }>): string[] => labelSources(inputs).map((source) => source.label);
+    expect(labels([{ file: 'reports/runs/2026-11-27-000602/results.json', document: loadFixture() }, { file: 'ci/2026-11-28-101500/results.json', document: loadFixture() }])).toEqual(['vm (2026-11-27-000602)', 'vm (2026-11-28-101500)']);
+    expect(labels([{ file: 'b.json', document: loadFixture() }, { file: 'results.json', document: loadFixture() }])).toEqual(['vm (b.json)', 'vm (results.json)']);
+    const later = { ...loadFixture(), startedAt: '2026-11-28T10:15:00.000Z' };
+    expect(labels([{ file: 'x/run/results.json', document: loadFixture() }, { file: 'y/run/results.json', document: later }, { file: 'c.json', document: loadFixture() }])).toEqual([
+      'vm (run, started 2026-11-27 00:06 UTC)',
+      'vm (run, started 2026-11-28 10:15 UTC)',
+      'vm (c.json)',
+    ]);
+    const otherCommit = { ...loadFixture(), environment: { ...loadFixture().environment, gitCommit: 'abcdef0123456789' } };
+    expect(labels([{ file: 'x/run/results.json', document: loadFixture() }, { file: 'y/run/results.json', document: otherCommit }])).toEqual([
+      'vm (run, started 2026-11-27 00:06 UTC, commit 582102e)',
+      'vm (run, started 2026-11-27 00:06 UTC, commit abcdef0)',
+    ]);
+    expect(labels([{ file: 'x/run/results.json', document: loadFixture() }, { file: 'y/run/results.json', document: loadFixture() }])).toEqual([
+      'vm (run, started 2026-11-27 00:06 UTC, commit 582102e)',
+      'vm (run, started 2026-11-27 00:06 UTC, commit 582102e) #2',
+    ]);
+    expect(runName('a/b/results.json')).toBe('b');
+    expect(runName('./results.json')).toBe('results.json');
+  });
+
+  it('finds two inputs that hold the same run', () => {
+    const pair = findSameRun([{ file: 'a.json', document: loadFixture() }, { file: 'b.json', document: onHost(loadFixture(), 'ci-b') }, { file: 'c.json', document: loadFixture() }]);
+    expect(pair?.map((input) => input.file)).toEqual(['a.json', 'c.json']);
+    expect(findSameRun([{ file: 'a.json', document: loadFixture() }, { file: 'b.json', document: onHost(loadFixture(), 'ci-b') }])).toBeUndefined();
+  });
+
+  it('gives every series its own colour, however many are merged', () => {
+    const palette = seriesPalette(40);
+    expect(new Set(palette).size).toBe(40);
+    expect(palette.slice(0, 3)).toEqual(['#4c78a8', '#f58518', '#54a24b']);
+    expect(palette.every((colour) => /^#[0-9a-f]{6}$/.test(colour))).toBe(true);
+    const hosts = ['a', 'b', 'c'].map((host) => ({ file: `${host}/results.json`, document: onHost(loadFixture(), host) }));
+    const model = buildModel(hosts);
+    expect(model.series.length).toBeGreaterThan(8);
+    const bars = chart(buildCharts(model), 'headline-bars', 'json-closed').spec as { encoding?: unknown };
+    const ranges = JSON.stringify(bars).match(/"range":\[("#[0-9a-f]{6}",?)+\]/g) ?? [];
+    for (const range of ranges) {
+      const colours = JSON.parse(range.slice('"range":'.length)) as string[];
+      expect(new Set(colours).size).toBe(colours.length);
+    }
+    expect(ranges.length).toBeGreaterThan(0);
   });
 });
 
