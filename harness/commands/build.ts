@@ -2,6 +2,7 @@
  * `rewrite-bench build`: builds services and prints build time, artifact size and lines of code.
  */
 import { buildService, timeBuilds } from '../build/build.js';
+import { engineManifest } from '../build/engine.js';
 import type { BuildRecord } from '../results/document.js';
 import { EXIT_CODES, type ExitCode } from '../errors.js';
 import { formatBytes, formatTable } from '../format.js';
@@ -16,13 +17,15 @@ export const buildOptions = {
   },
 } as const satisfies Record<string, OptionSpec>;
 
-/** Builds every selected service and the upstream's; one failure does not stop the others. */
+/** Builds the native load engine, then every selected service; one failure does not stop the others. */
 export async function buildAll(
   values: { services?: string | undefined; 'services-dir'?: string[] | undefined; force?: boolean | undefined; timings?: boolean | undefined },
   log: (line: string) => void,
 ): Promise<BuildRecord[]> {
   const { selected } = await resolveServiceSelection(values);
   const records: BuildRecord[] = [];
+  log('building the native load engine (harness/engine)');
+  records.push(await buildService(engineManifest(), { force: values.force === true, log }));
   for (const manifest of selected) {
     log(`building ${manifest.name}`);
     records.push(values.timings === true ? await timeBuilds(manifest, log) : await buildService(manifest, { force: values.force === true, log }));

@@ -60,12 +60,16 @@ const closedLoad = z.strictObject({
   model: z.literal('closed'),
   /** Open connections, each sending its next request when the previous one answers. */
   connections: positiveInt.max(1000),
+  /** The load engine (default native; autocannon is the Node closed loop). */
+  engine: z.enum(['native', 'autocannon']).optional(),
 });
 
 const openLoad = z
   .strictObject({
     model: z.literal('open'),
-    /** Connections the pacer may open; size ≥ rate × worst latency (Little's law). */
+    /** The load engine (default native; pacer is the Node open loop). */
+    engine: z.enum(['native', 'pacer']).optional(),
+    /** Connections the engine may open; size ≥ rate × worst latency (Little's law). */
     connections: positiveInt.max(1000).default(64),
     arrival: z.enum(['constant', 'poisson']).default('constant'),
     /** Absolute offered rates in requests per second, run in order (a sweep when several). */

@@ -5,7 +5,14 @@
 import type { LoadOutcome } from './outcome.js';
 import type { PreparedSource } from './requests.js';
 
+/** A load engine by name: `native` (Rust, harness/engine), `pacer` (Node open loop), `autocannon` (Node closed loop). */
+export type EngineName = 'native' | 'pacer' | 'autocannon';
+
 export interface LoadJob {
+  /** Which engine runs the job (load/engines/select.ts picks it; the native engine gets the job without this field). */
+  readonly engine: EngineName;
+  /** Worker threads of the native engine (the Node engines use one). */
+  readonly threads: number;
   readonly baseUrl: string;
   /** The request mix, prepared by the harness (prepareSources). */
   readonly sources: readonly PreparedSource[];
@@ -26,3 +33,10 @@ export type WorkerMessage =
   | { readonly type: 'window'; readonly edge: 'start' | 'end' }
   | { readonly type: 'done'; readonly outcome: LoadOutcome }
   | { readonly type: 'failed'; readonly message: string };
+
+/** Callbacks of a running load engine. */
+export interface GeneratorEvents {
+  /** The engine process started (its pid, to sample its CPU). */
+  readonly onStart: (pid: number) => void;
+  readonly onWindow: (edge: 'start' | 'end') => void;
+}

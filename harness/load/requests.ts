@@ -19,35 +19,31 @@ export interface PreparedRequest {
   readonly expectStatus: number;
   /** Exact expected body, when the answer does not depend on state. */
   readonly expectBody?: string;
+  /**
+   * A token in the path and/or body that each send replaces with a unique increasing integer
+   * (inserts need unique keys; everything else is prepared once). Only such requests pay for it.
+   */
+  readonly sequence?: string;
 }
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 const ITEMS = 100_000;
+/** Variants prepared for the items reads and updates: enough that no run repeats a pattern a cache could learn. */
+const ITEM_VARIANTS = 4096;
+/** The token the items inserts carry (see PreparedRequest.sequence). */
+export const SEQUENCE_TOKEN = '{{seq}}';
 const pad = (value: number, width: number): string => String(value).padStart(width, '0');
 
-/** A finite list of requests (cycled through), or a generator of new ones (items writes). */
-type Source = { readonly kind: 'list'; readonly requests: readonly PreparedRequest[]; next(): PreparedRequest } | { readonly kind: 'dynamic'; next(): PreparedRequest };
-
-function cycle(requests: readonly PreparedRequest[]): Source {
-  let index = 0;
-  return {
-    kind: 'list',
-    requests,
-    next: () => {
-      const request = requests[index]!;
-      index = index + 1 === requests.length ? 0 : index + 1;
-      return request;
-    },
-  };
-}
-
-const dynamic = (next: () => PreparedRequest): Source => ({ kind: 'dynamic', next });
-
-function generatorSource(spec: GeneratorSpec, seed: number, random: () => number): Source {
+/**
+ * The requests of one generator, prepared once by the harness: bodies and expected answers are
+ * computed here (the reference is costly), so no engine's hot path runs the oracle.
+ */
+function generatorRequests(spec: GeneratorSpec, seed: number, random: () => number): PreparedRequest[] {
   const int = (min: number, max: number): number => min + Math.floor(random() * (max - min + 1));
+  const many = (count: number, make: () => PreparedRequest): PreparedRequest[] => Array.from({ length: count }, make);
   switch (spec.name) {
-    case 'process': {
-      const variants = Array.from({ length: spec.variants }, (_, index): PreparedRequest => {
+    case 'process':
+      return Array.from({ length: spec.variants }, (_, index): PreparedRequest => {
         const request = makeProcessRequest(new Random(seed * 1000 + index), {
           records: spec.records,
           categories: spec.categories,
@@ -57,63 +53,53 @@ function generatorSource(spec: GeneratorSpec, seed: number, random: () => number
         });
         return { method: 'POST', path: '/process', body: JSON.stringify(request), headers: JSON_HEADERS, expectStatus: 200, expectBody: referenceProcess(request) };
       });
-      return cycle(variants);
-    }
     case 'alloc': {
       const values = new Random(seed);
-      return cycle(
-        Array.from({ length: spec.variants }, (): PreparedRequest => {
-          const allocSeed = values.int(0, 4_294_967_295);
-          return { method: 'GET', path: `/alloc?nodes=${spec.nodes}&seed=${allocSeed}`, headers: {}, expectStatus: 200, expectBody: referenceAlloc(spec.nodes, allocSeed) };
-        }),
-      );
+      return many(spec.variants, () => {
+        const allocSeed = values.int(0, 4_294_967_295);
+        return { method: 'GET', path: `/alloc?nodes=${spec.nodes}&seed=${allocSeed}`, headers: {}, expectStatus: 200, expectBody: referenceAlloc(spec.nodes, allocSeed) };
+      });
     }
     case 'gateway': {
       const values = new Random(seed);
-      return cycle(
-        Array.from({ length: spec.variants }, (): PreparedRequest => {
-          const key = values.token(4, 16);
-          return { method: 'GET', path: `/gateway?key=${key}&n=${spec.calls}`, headers: {}, expectStatus: 200, expectBody: referenceGateway(key, spec.calls) };
-        }),
-      );
+      return many(spec.variants, () => {
+        const key = values.token(4, 16);
+        return { method: 'GET', path: `/gateway?key=${key}&n=${spec.calls}`, headers: {}, expectStatus: 200, expectBody: referenceGateway(key, spec.calls) };
+      });
     }
     case 'items-get':
-      return dynamic(() => ({ method: 'GET', path: `/items/${int(1, ITEMS)}`, headers: {}, expectStatus: 200 }));
+      return many(ITEM_VARIANTS, () => ({ method: 'GET', path: `/items/${int(1, ITEMS)}`, headers: {}, expectStatus: 200 }));
     case 'items-list':
-      return dynamic(() => ({ method: 'GET', path: `/items?category=c${pad(int(0, 19), 2)}&after_id=${int(0, ITEMS - 2000)}&limit=${spec.limit}`, headers: {}, expectStatus: 200 }));
-    case 'items-put':
-      return dynamic(() => {
+      return many(ITEM_VARIANTS, () => ({ method: 'GET', path: `/items?category=c${pad(int(0, 19), 2)}&after_id=${int(0, ITEMS - 2000)}&limit=${spec.limit}`, headers: {}, expectStatus: 200 }));
+    case 'items-put': {
+      const now = String(Date.now());
+      return many(ITEM_VARIANTS, () => {
         const id = int(1, ITEMS);
         const body = `{"sku":"SKU-${pad(id, 6)}","name":"Item ${id} v${int(0, 999)}","category":"c${pad(id % 20, 2)}","price_cents":${int(0, 100_000)},"qty":${int(0, 999)}}`;
-        return { method: 'PUT', path: `/items/${id}`, body, headers: { ...JSON_HEADERS, 'x-now': String(Date.now()) }, expectStatus: 200 };
+        return { method: 'PUT', path: `/items/${id}`, body, headers: { ...JSON_HEADERS, 'x-now': now }, expectStatus: 200 };
       });
+    }
     case 'items-post': {
-      let counter = 0;
-      return dynamic(() => {
-        counter += 1;
-        const body = `{"sku":"LOAD-${seed}-${counter}","name":"Load item ${counter}","category":"c${pad(counter % 20, 2)}","price_cents":${int(0, 100_000)},"qty":${int(0, 999)}}`;
-        return { method: 'POST', path: '/items', body, headers: { ...JSON_HEADERS, 'x-now': String(Date.now()) }, expectStatus: 201 };
+      const now = String(Date.now());
+      // Every insert needs its own sku: the engine numbers each send (PreparedRequest.sequence).
+      return many(64, () => {
+        const body = `{"sku":"LOAD-${seed}-${SEQUENCE_TOKEN}","name":"Load item","category":"c${pad(int(0, 19), 2)}","price_cents":${int(0, 100_000)},"qty":${int(0, 999)}}`;
+        return { method: 'POST', path: '/items', body, headers: { ...JSON_HEADERS, 'x-now': now }, expectStatus: 201, sequence: SEQUENCE_TOKEN };
       });
     }
   }
 }
 
-/**
- * One entry of a mix, ready to cross IPC: a finite list of prepared requests (bodies and expected
- * answers computed once by the harness, which the reference makes costly), or a generator that
- * the load process runs per request.
- */
-export type PreparedSource =
-  | { readonly weight: number; readonly list: readonly PreparedRequest[] }
-  | { readonly weight: number; readonly dynamic: GeneratorSpec; readonly seed: number };
+/** One entry of a mix, ready to cross to the engine: a weight and a finite list of prepared requests (cycled through). */
+export interface PreparedSource {
+  readonly weight: number;
+  readonly list: readonly PreparedRequest[];
+}
 
 /** Prepares the sources of a scenario's request mix (seeded; the same for every run of it). */
 export function prepareSources(specs: readonly RequestSpec[], seed: number): PreparedSource[] {
   return specs.map((spec, index): PreparedSource => {
-    if ('generator' in spec) {
-      const source = generatorSource(spec.generator, seed + index, mulberry32(seed + index));
-      return source.kind === 'list' ? { weight: spec.weight, list: source.requests } : { weight: spec.weight, dynamic: spec.generator, seed: seed + index };
-    }
+    if ('generator' in spec) return { weight: spec.weight, list: generatorRequests(spec.generator, seed + index, mulberry32(seed + index)) };
     const request: PreparedRequest = {
       method: spec.method,
       path: spec.path,
@@ -126,46 +112,53 @@ export function prepareSources(specs: readonly RequestSpec[], seed: number): Pre
   });
 }
 
-/** A weighted mix of request sources. */
+/** A weighted mix of prepared sources, for the Node engines (the native engine does the same in Rust). */
 export class RequestMix {
-  readonly #sources: Source[];
+  readonly #lists: ReadonlyArray<readonly PreparedRequest[]>;
+  readonly #positions: number[];
   readonly #cumulative: number[];
   readonly #total: number;
   readonly #random: () => number;
+  #sequence = 0;
 
   /**
-   * @param sources from prepareSources (or the scenario's request specs, prepared here)
-   * @param seed this run's seed: the order of the mix and the dynamic generators' values
+   * @param sources from prepareSources
+   * @param seed this run's seed: the order of the mix and where each list starts
    */
-  constructor(sources: readonly PreparedSource[] | readonly RequestSpec[], seed: number) {
+  constructor(sources: readonly PreparedSource[], seed: number) {
     this.#random = mulberry32(seed);
-    const prepared = sources.length > 0 && ('list' in sources[0]! || 'dynamic' in sources[0]!) ? (sources as readonly PreparedSource[]) : prepareSources(sources as readonly RequestSpec[], seed);
-    this.#sources = prepared.map((source, index) =>
-      'list' in source ? cycle(source.list) : generatorSource(source.dynamic, source.seed + seed + index, this.#random),
-    );
+    this.#lists = sources.map((source) => source.list);
+    // Each run starts its lists at a seeded place, so runs do not all send the same first requests.
+    this.#positions = this.#lists.map((list) => Math.floor(this.#random() * list.length));
     let sum = 0;
-    this.#cumulative = prepared.map((source) => (sum += source.weight));
+    this.#cumulative = sources.map((source) => (sum += source.weight));
     this.#total = sum;
   }
 
-  /** The next request of the mix. */
+  /** The next request of the mix, its sequence token (if any) replaced by a fresh number. */
   next(): PreparedRequest {
-    if (this.#sources.length === 1) return this.#sources[0]!.next();
-    const target = this.#random() * this.#total;
     let index = 0;
-    while (this.#cumulative[index]! <= target) index += 1;
-    return this.#sources[index]!.next();
+    if (this.#lists.length > 1) {
+      const target = this.#random() * this.#total;
+      while (this.#cumulative[index]! <= target) index += 1;
+    }
+    const list = this.#lists[index]!;
+    const position = this.#positions[index]!;
+    this.#positions[index] = position + 1 === list.length ? 0 : position + 1;
+    const request = list[position]!;
+    if (request.sequence === undefined) return request;
+    this.#sequence += 1;
+    const value = String(this.#sequence);
+    return { ...request, path: request.path.replaceAll(request.sequence, value), ...(request.body === undefined ? {} : { body: request.body.replaceAll(request.sequence, value) }) };
   }
 
   /**
-   * When every source is a finite list: `length` requests drawn from the mix, to be sent in a
+   * When no request needs a fresh number: `length` requests drawn from the mix, to be sent in a
    * fixed cycle (lets autocannon prebuild each request, twice as fast as a per-request setup).
-   * Undefined when some source makes new requests each time.
    */
   staticSequence(length: number): PreparedRequest[] | undefined {
-    if (this.#sources.some((source) => source.kind === 'dynamic')) return undefined;
-    const all = this.#sources.length === 1 ? (this.#sources[0] as { requests: readonly PreparedRequest[] }).requests : undefined;
-    if (all !== undefined && all.length <= length) return [...all];
+    if (this.#lists.some((list) => list.some((request) => request.sequence !== undefined))) return undefined;
+    if (this.#lists.length === 1 && this.#lists[0]!.length <= length) return [...this.#lists[0]!];
     return Array.from({ length }, () => this.next());
   }
 }

@@ -175,6 +175,8 @@ export interface ResultsDocument {
   cpuPlan: { readonly serviceCpus: string; readonly loadCpus: string } | undefined;
   /** Whether the harness ran at nice 10 (root only) so its sampling yields to the load generator. */
   harnessNiced: boolean;
+  /** Whether the native load engine could be used on this machine (each run's `load.engine` says which ran it). */
+  engine?: { readonly native: 'built' } | { readonly native: 'unavailable'; readonly reason: string };
   readonly scenarios: readonly unknown[];
   readonly builds: BuildRecord[];
   readonly capacity: CapacityProbe[];

@@ -7,7 +7,7 @@ import type { ResolvedManifest } from '../config/manifest.js';
 import type { ResolvedScenario } from '../config/scenario.js';
 import { InfrastructureError } from '../errors.js';
 import { runLoadJob } from '../load/generator.js';
-import type { LoadJob } from '../load/job.js';
+import type { EngineName, LoadJob } from '../load/job.js';
 import type { LoadOutcome } from '../load/outcome.js';
 import { prepareSources, type PreparedSource } from '../load/requests.js';
 import { PeriodicSampler, TreeSampler, coresBetween, readCpuTimes, type SamplerConstants, type TreeReading } from '../process/sampler.js';
@@ -30,6 +30,8 @@ export interface MeasureContext {
   readonly cpus: CpuPlan;
   /** Clock ticks and page size of this machine (from the environment). */
   readonly constants: SamplerConstants;
+  /** The engine that makes the load. */
+  readonly engine: EngineChoice;
   readonly env: Readonly<Record<string, string>>;
   readonly upstream: RunningService | undefined;
   readonly points: readonly LoadPoint[];
@@ -64,10 +66,17 @@ function sourcesOf(scenario: ResolvedScenario): readonly PreparedSource[] {
   return sources;
 }
 
+/** The engine of a run and its worker threads (load/engines/select.ts). */
+export interface EngineChoice {
+  readonly engine: EngineName;
+  readonly threads: number;
+}
+
 /** The load job of one point of a scenario. */
-export function loadJobFor(scenario: ResolvedScenario, baseUrl: string, point: LoadPoint, seed: number): LoadJob {
+export function loadJobFor(scenario: ResolvedScenario, baseUrl: string, point: LoadPoint, seed: number, engine: EngineChoice): LoadJob {
   const load = scenario.load;
   return {
+    ...engine,
     baseUrl,
     sources: sourcesOf(scenario),
     seed,
@@ -229,7 +238,7 @@ async function measurePoint(
   const seed = scenario.seed + context.repetition * 7919 + index;
   let window: Awaited<ReturnType<typeof measureWindow>>;
   try {
-    window = await measureWindow(loadJobFor(scenario, service.baseUrl, point, seed), { service: tree, upstream }, context.cpus, context.constants);
+    window = await measureWindow(loadJobFor(scenario, service.baseUrl, point, seed, context.engine), { service: tree, upstream }, context.cpus, context.constants);
   } catch (error) {
     await periodic.stop(performance.now());
     throw error;

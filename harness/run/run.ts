@@ -20,7 +20,10 @@ import { ROOT } from '../paths.js';
 import { verifyServices } from '../verify/verify.js';
 import { planCpus, type CpuPlan } from './cpus.js';
 import { allowedCpus, readEnvironment } from './environment.js';
-import { loadJobFor, measureService, measureWindow, validityInput, type LoadPoint } from './measure.js';
+import { cpuCount, loadJobFor, measureService, measureWindow, validityInput, type EngineChoice, type LoadPoint } from './measure.js';
+import { ensureEngine } from '../build/engine.js';
+import { engineThreads, selectEngine } from '../load/engines/select.js';
+import type { EngineName } from '../load/job.js';
 import { describeFinding, judgeRun } from './validity.js';
 import { TreeSampler, type SamplerConstants } from '../process/sampler.js';
 import type { Progress } from './progress.js';
@@ -108,6 +111,9 @@ export async function runSuite(options: RunOptions): Promise<ResultsDocument> {
   const allowed = await allowedCpus();
   const constants: SamplerConstants = { clockTicksPerSecond: document.environment.clockTicksPerSecond, pageBytes: document.environment.pageBytes };
   document.harnessNiced = lowerHarnessPriority();
+  const engineStatus = await ensureEngine((line) => progress.log(line));
+  document.engine = engineStatus.available ? { native: 'built' } : { native: 'unavailable', reason: engineStatus.reason.split('\n')[0]! };
+  if (!engineStatus.available) progress.log(`the native load engine cannot be used (${engineStatus.reason.split('\n')[0]}): open loops run on the Node pacer and closed loops on autocannon instead, and every run records its engine`);
   const usable: ResolvedManifest[] = [];
   const timings = neededBuildTimings(options.claims);
   const untimed = new Map<string, Set<BuildTimingKind>>();
@@ -169,7 +175,7 @@ export async function runSuite(options: RunOptions): Promise<ResultsDocument> {
       const cpus = planCpus(allowed, scenario.service.cpus);
       document.cpuPlan = cpus;
       await pinSelf(cpus.loadCpus);
-      await runScenario(scenario, services, cpus, { document, save, databases, upstreamManifest: options.upstream, progress, constants, ratesFrom: options.ratesFrom });
+      await runScenario(scenario, services, cpus, { document, save, databases, upstreamManifest: options.upstream, progress, constants, ratesFrom: options.ratesFrom, nativeAvailable: engineStatus.available });
     }
     document.state = 'complete';
     if (options.claims !== undefined) {
@@ -190,10 +196,17 @@ export async function runSuite(options: RunOptions): Promise<ResultsDocument> {
   return document;
 }
 
+/** The engine of a scenario's runs on this machine (the native one unless unavailable or told otherwise). */
+function engineFor(model: 'open' | 'closed', requested: EngineName | undefined, connections: number, cpus: CpuPlan, shared: Pick<Shared, 'nativeAvailable'>): EngineChoice {
+  const { engine } = selectEngine(model, requested, shared.nativeAvailable);
+  return { engine, threads: engine === 'native' ? engineThreads(cpuCount(cpus.loadCpus), connections) : 1 };
+}
+
 interface Shared {
   readonly document: ResultsDocument;
   readonly constants: SamplerConstants;
   readonly ratesFrom: string | undefined;
+  readonly nativeAvailable: boolean;
   readonly save: () => Promise<void>;
   readonly databases: DatabaseFactory | undefined;
   readonly upstreamManifest: ResolvedManifest | undefined;
@@ -253,6 +266,7 @@ async function runScenario(scenario: ResolvedScenario, services: readonly Resolv
             repetition,
             cpus,
             constants: shared.constants,
+            engine: engineFor(scenario.load.model, scenario.load.engine, scenario.load.connections, cpus, shared),
             env: await serviceEnv(scenario, manifest, upstream, shared, `rep${repetition}`),
             upstream,
             points: servicePoints,
@@ -302,7 +316,9 @@ async function probeCapacity(scenario: ResolvedScenario, manifest: ResolvedManif
     });
     const tree = new TreeSampler(service.pid, undefined, shared.constants);
     const upstreamTree = upstream === undefined ? undefined : new TreeSampler(upstream.pid, undefined, shared.constants);
-    const job = loadJobFor(probeScenario, service.baseUrl, { ratePerSecond: undefined, capacityFraction: undefined }, scenario.seed + 1);
+    // The probe is a closed loop: the Node pacer's choice becomes its closed-loop sibling.
+    const requested = scenario.load.engine === 'pacer' ? 'autocannon' : scenario.load.engine;
+    const job = loadJobFor(probeScenario, service.baseUrl, { ratePerSecond: undefined, capacityFraction: undefined }, scenario.seed + 1, engineFor('closed', requested, scenario.load.probe.connections, cpus, shared));
     const { outcome, cpu } = await measureWindow(job, { service: tree, upstream: upstreamTree }, cpus, shared.constants);
     const validity = judgeRun(validityInput(outcome, cpu, cpus, undefined));
     const reasons = validity.reasons.map(describeFinding).join('; ');

@@ -25,6 +25,8 @@ async function startFixture(env: Record<string, string>): Promise<string> {
 }
 
 const job = (baseUrl: string, patch: Partial<LoadJob>): LoadJob => ({
+  engine: patch.model === 'closed' ? 'autocannon' : 'pacer',
+  threads: 1,
   baseUrl,
   sources: prepareSources([{ weight: 1, method: 'GET', path: '/', headers: {}, expectStatus: 200, expectBody: '{"ok":true}' }], 1),
   seed: 1,

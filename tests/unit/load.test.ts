@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { WindowCounter } from '../../harness/load/counter.js';
 import { LatencyRecorder, decodeSpectrum } from '../../harness/load/recorder.js';
-import { RequestMix } from '../../harness/load/requests.js';
+import { prepareSources, RequestMix } from '../../harness/load/requests.js';
 import { createSchedule } from '../../harness/load/schedule.js';
 import { planCpus } from '../../harness/run/cpus.js';
 import { compareResponse, firstDifference } from '../../harness/verify/vector.js';
@@ -71,10 +71,13 @@ describe('WindowCounter', () => {
 describe('RequestMix', () => {
   it('follows the weights', () => {
     const mix = new RequestMix(
-      [
-        { weight: 3, method: 'GET', path: '/a', headers: {}, expectStatus: 200 },
-        { weight: 1, method: 'GET', path: '/b', headers: {}, expectStatus: 200 },
-      ],
+      prepareSources(
+        [
+          { weight: 3, method: 'GET', path: '/a', headers: {}, expectStatus: 200 },
+          { weight: 1, method: 'GET', path: '/b', headers: {}, expectStatus: 200 },
+        ],
+        1,
+      ),
       1,
     );
     let a = 0;
@@ -82,12 +85,21 @@ describe('RequestMix', () => {
     expect(a / 10_000).toBeGreaterThan(0.72);
     expect(a / 10_000).toBeLessThan(0.78);
   });
-  it('prebuilds a static sequence only when no source makes new requests', () => {
-    const fixed = new RequestMix([{ weight: 1, generator: { name: 'alloc', nodes: 10, variants: 4 } }], 1);
+  it('prebuilds a static sequence only when no request needs a fresh number', () => {
+    const fixed = new RequestMix(prepareSources([{ weight: 1, generator: { name: 'alloc', nodes: 10, variants: 4 } }], 1), 1);
     expect(fixed.staticSequence(256)).toHaveLength(4);
-    const dynamic = new RequestMix([{ weight: 1, generator: { name: 'items-post' } }], 1);
-    expect(dynamic.staticSequence(256)).toBeUndefined();
-    expect(dynamic.next().body).not.toBe(dynamic.next().body);
+    const inserts = new RequestMix(prepareSources([{ weight: 1, generator: { name: 'items-post' } }], 1), 1);
+    expect(inserts.staticSequence(256)).toBeUndefined();
+    const [first, second] = [inserts.next().body!, inserts.next().body!];
+    expect(first).toMatch(/"sku":"LOAD-1-1"/);
+    expect(second).toMatch(/"sku":"LOAD-1-2"/);
+  });
+  it('prepares every generator as a finite list, the same for every run, with the sequence token only on inserts', () => {
+    const sources = prepareSources([{ weight: 75, generator: { name: 'items-get' } }, { weight: 5, generator: { name: 'items-post' } }], 7);
+    expect(sources.map((source) => source.list.length)).toEqual([4096, 64]);
+    expect(sources[0]!.list.every((request) => request.sequence === undefined)).toBe(true);
+    expect(sources[1]!.list.every((request) => request.sequence === '{{seq}}' && request.body!.includes('{{seq}}'))).toBe(true);
+    expect(prepareSources([{ weight: 75, generator: { name: 'items-get' } }], 7)).toEqual(prepareSources([{ weight: 75, generator: { name: 'items-get' } }], 7));
   });
 });
 

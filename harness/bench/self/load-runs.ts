@@ -84,7 +84,7 @@ export async function runHarness(baseUrl: string, serverPid: number, job: Partia
   let generatorPid: number | undefined;
   const edges: Array<Promise<Edge>> = [];
   const outcome = await runLoadJob(
-    { baseUrl, sources: SOURCES, seed: 1, warmupSeconds: 0.5, timeoutMs: 5000, verifyEvery: 100, ...job },
+    { engine: job.model === 'open' ? 'pacer' : 'autocannon', threads: 1, baseUrl, sources: SOURCES, seed: 1, warmupSeconds: 0.5, timeoutMs: 5000, verifyEvery: 100, ...job },
     GENERATOR_CPU,
     {
       onStart: (pid) => {
