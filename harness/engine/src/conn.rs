@@ -169,7 +169,15 @@ impl Conn {
         self.fd = fd;
         let one: libc::c_int = 1;
         // SAFETY: valid fd and option value.
-        unsafe { libc::setsockopt(fd, libc::IPPROTO_TCP, libc::TCP_NODELAY, (&one as *const libc::c_int).cast(), std::mem::size_of::<libc::c_int>() as libc::socklen_t) };
+        unsafe {
+            libc::setsockopt(
+                fd,
+                libc::IPPROTO_TCP,
+                libc::TCP_NODELAY,
+                (&one as *const libc::c_int).cast(),
+                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+            )
+        };
         // SAFETY: the address and its length come from RawAddress.
         let result = unsafe { libc::connect(fd, (&address.storage as *const libc::sockaddr_storage).cast(), address.len) };
         let errno = if result == 0 { 0 } else { last_errno() };

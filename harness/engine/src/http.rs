@@ -338,8 +338,11 @@ mod tests {
         }
     }
 
+    /// (status, close) of each complete response, and all body bytes.
+    type Responses = (Vec<(u16, bool)>, Vec<u8>);
+
     /// Feeds `input` in pieces of `step` bytes, keeping unconsumed bytes like a connection does.
-    fn parse_in_steps(input: &[u8], step: usize) -> Result<(Vec<(u16, bool)>, Vec<u8>), ParseError> {
+    fn parse_in_steps(input: &[u8], step: usize) -> Result<Responses, ParseError> {
         let mut parser = ResponseParser::default();
         let mut buffer = Vec::new();
         let mut body = Vec::new();

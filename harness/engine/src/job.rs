@@ -94,8 +94,20 @@ const METHODS: [&str; 5] = ["GET", "POST", "PUT", "DELETE", "PATCH"];
 /// Headers the engine writes itself (from the base URL and the body).
 const RESERVED_HEADERS: [&str; 4] = ["host", "content-length", "transfer-encoding", "connection"];
 
-const JOB_KEYS: [&str; 12] =
-    ["baseUrl", "sources", "seed", "model", "connections", "ratePerSecond", "arrival", "warmupSeconds", "durationSeconds", "timeoutMs", "verifyEvery", "threads"];
+const JOB_KEYS: [&str; 12] = [
+    "baseUrl",
+    "sources",
+    "seed",
+    "model",
+    "connections",
+    "ratePerSecond",
+    "arrival",
+    "warmupSeconds",
+    "durationSeconds",
+    "timeoutMs",
+    "verifyEvery",
+    "threads",
+];
 const SOURCE_KEYS: [&str; 2] = ["weight", "list"];
 const REQUEST_KEYS: [&str; 7] = ["method", "path", "headers", "body", "expectStatus", "expectBody", "sequence"];
 
@@ -115,7 +127,9 @@ pub fn parse_base_url(url: &str) -> Result<Target, String> {
         return Err("an http:// URL with no path, query or user (e.g. `http://127.0.0.1:8080`)".into());
     }
     let (host, port) = match authority.rfind(':') {
-        Some(colon) if !authority.ends_with(']') => (&authority[..colon], authority[colon + 1..].parse::<u16>().map_err(|_| "an http:// URL with a port from 1 to 65535")?),
+        Some(colon) if !authority.ends_with(']') => {
+            (&authority[..colon], authority[colon + 1..].parse::<u16>().map_err(|_| "an http:// URL with a port from 1 to 65535")?)
+        }
         _ => (authority, 80),
     };
     let ip = if host == "localhost" {
@@ -369,7 +383,8 @@ mod tests {
 
     #[test]
     fn each_bad_field_is_named() {
-        let cases: Vec<(&str, Box<dyn FnOnce(&mut Value)>)> = vec![
+        type Edit = Box<dyn FnOnce(&mut Value)>;
+        let cases: Vec<(&str, Edit)> = vec![
             ("`baseUrl`", Box::new(|job| job["baseUrl"] = json!(5))),
             ("`sources`", Box::new(|job| job["sources"] = json!([]))),
             ("`sources[0].weight`", Box::new(|job| job["sources"][0]["weight"] = json!(0))),
@@ -433,7 +448,9 @@ mod tests {
 
     #[test]
     fn bad_base_urls_are_rejected() {
-        for url in ["https://127.0.0.1:1", "http://example.com:80", "http://127.0.0.1:1/api", "http://127.0.0.1:0", "http://127.0.0.1:x", "127.0.0.1:80", "http://"] {
+        for url in
+            ["https://127.0.0.1:1", "http://example.com:80", "http://127.0.0.1:1/api", "http://127.0.0.1:0", "http://127.0.0.1:x", "127.0.0.1:80", "http://"]
+        {
             let message = error_with(|job| job["baseUrl"] = json!(url));
             assert!(message.starts_with("Expected `baseUrl` in the load job to be an http:// URL"), "{url}: {message}");
             assert!(message.contains(url), "{message}");

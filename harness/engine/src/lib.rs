@@ -65,7 +65,10 @@ pub fn run(job: &Job, mut on_event: impl FnMut(Event)) -> Result<Outcome, String
     let mut handles = Vec::new();
     for thread_index in 0..threads {
         let connections = (job.connections / threads + u32::from(thread_index < job.connections % threads)) as usize;
-        let schedule = job.rate_per_second.filter(|_| job.model == Model::Open).map(|rate| Schedule::new(rate, job.arrival.unwrap_or(Arrival::Constant), seed, thread_index, threads));
+        let schedule = job
+            .rate_per_second
+            .filter(|_| job.model == Model::Open)
+            .map(|rate| Schedule::new(rate, job.arrival.unwrap_or(Arrival::Constant), seed, thread_index, threads));
         let thread_rate = job.rate_per_second.unwrap_or_default() / f64::from(threads);
         let plan = WorkerPlan {
             model: job.model,

@@ -74,7 +74,8 @@ mod tests {
     use std::collections::{BTreeMap, HashSet};
 
     fn source(weight: f64, len: usize) -> SourceSpec {
-        let request = RequestSpec { method: "GET".into(), path: "/".into(), headers: BTreeMap::new(), body: None, expect_status: 200, expect_body: None, sequence: None };
+        let request =
+            RequestSpec { method: "GET".into(), path: "/".into(), headers: BTreeMap::new(), body: None, expect_status: 200, expect_body: None, sequence: None };
         SourceSpec { weight, list: vec![request; len] }
     }
 

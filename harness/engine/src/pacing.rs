@@ -84,7 +84,17 @@ impl Poller {
 
     fn pwait2(&mut self, timeout: &libc::timespec) -> io::Result<usize> {
         // SAFETY: the buffer holds MAX_EVENTS events; a null sigmask keeps the thread's own.
-        let count = unsafe { libc::syscall(libc::SYS_epoll_pwait2, self.epoll.as_raw_fd(), self.events.as_mut_ptr(), MAX_EVENTS as libc::c_int, timeout as *const libc::timespec, std::ptr::null::<libc::sigset_t>(), 0usize) };
+        let count = unsafe {
+            libc::syscall(
+                libc::SYS_epoll_pwait2,
+                self.epoll.as_raw_fd(),
+                self.events.as_mut_ptr(),
+                MAX_EVENTS as libc::c_int,
+                timeout as *const libc::timespec,
+                std::ptr::null::<libc::sigset_t>(),
+                0usize,
+            )
+        };
         if count < 0 {
             Err(io::Error::last_os_error())
         } else {
@@ -97,11 +107,7 @@ impl Poller {
     pub fn wait_until(&mut self, deadline_ns: u64) -> io::Result<usize> {
         let now = now_ns();
         let timeout_ns = deadline_ns.saturating_sub(now);
-        let result = if self.timer.is_none() {
-            self.pwait2(&timespec_ns(timeout_ns))
-        } else {
-            self.wait_with_timer(deadline_ns, timeout_ns)
-        };
+        let result = if self.timer.is_none() { self.pwait2(&timespec_ns(timeout_ns)) } else { self.wait_with_timer(deadline_ns, timeout_ns) };
         self.ready = match result {
             Ok(count) => count,
             Err(error) if error.kind() == io::ErrorKind::Interrupted => 0,
@@ -120,7 +126,9 @@ impl Poller {
             self.timer_armed_ns = deadline_ns;
         }
         // SAFETY: the buffer holds MAX_EVENTS events.
-        let count = check(unsafe { libc::epoll_wait(self.epoll.as_raw_fd(), self.events.as_mut_ptr(), MAX_EVENTS as libc::c_int, if blocking { -1 } else { 0 }) })? as usize;
+        let count =
+            check(unsafe { libc::epoll_wait(self.epoll.as_raw_fd(), self.events.as_mut_ptr(), MAX_EVENTS as libc::c_int, if blocking { -1 } else { 0 }) })?
+                as usize;
         // Drop the timer's own event (and clear it), keeping the sockets' in place.
         let mut kept = 0;
         for index in 0..count {

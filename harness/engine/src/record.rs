@@ -108,7 +108,15 @@ impl LatencyRecorder {
     pub fn per_second(&self) -> Vec<SecondSummary> {
         let seconds = self.seconds.iter().enumerate();
         let summaries = seconds.filter_map(|(second, histogram)| Some((second, summarize(histogram.as_ref()?)?)));
-        summaries.map(|(second, summary)| SecondSummary { second: second as u64, count: summary.count, p50_us: summary.p50_us, p99_us: summary.p99_us, max_us: summary.max_us }).collect()
+        summaries
+            .map(|(second, summary)| SecondSummary {
+                second: second as u64,
+                count: summary.count,
+                p50_us: summary.p50_us,
+                p99_us: summary.p99_us,
+                max_us: summary.max_us,
+            })
+            .collect()
     }
 }
 
@@ -300,7 +308,15 @@ mod tests {
     use std::collections::BTreeMap;
 
     fn request(expect_body: Option<&str>) -> PreparedRequest {
-        let spec = RequestSpec { method: "GET".into(), path: "/json".into(), headers: BTreeMap::new(), body: None, expect_status: 200, expect_body: expect_body.map(String::from), sequence: None };
+        let spec = RequestSpec {
+            method: "GET".into(),
+            path: "/json".into(),
+            headers: BTreeMap::new(),
+            body: None,
+            expect_status: 200,
+            expect_body: expect_body.map(String::from),
+            sequence: None,
+        };
         PreparedRequest::new(&spec, "h")
     }
 

@@ -23,7 +23,11 @@ impl Schedule {
         match arrival {
             Arrival::Constant => Schedule::Constant { thread_index: thread_index.into(), threads: threads.into(), ns_per_send, next_index: 0 },
             Arrival::Poisson => {
-                let mut schedule = Schedule::Poisson { mean_gap_ns: ns_per_send * f64::from(threads), at_ns: 0.0, random: SplitMix64::new(seed, 0x5043_4845 + u64::from(thread_index)) };
+                let mut schedule = Schedule::Poisson {
+                    mean_gap_ns: ns_per_send * f64::from(threads),
+                    at_ns: 0.0,
+                    random: SplitMix64::new(seed, 0x5043_4845 + u64::from(thread_index)),
+                };
                 // A Poisson process has no event at 0: the first send comes after a gap too.
                 schedule.next_offset_ns();
                 schedule

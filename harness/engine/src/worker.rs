@@ -7,6 +7,7 @@
 //! is used in turn); with none free it waits in a FIFO queue. Closed loop: every connection sends
 //! its next request as soon as the previous answer is complete.
 
+use crate::clock::now_ns;
 use crate::conn::{errno_text, Conn, InFlight, RawAddress, ReadOutcome, State};
 use crate::http::PreparedRequest;
 use crate::job::Model;
@@ -14,7 +15,6 @@ use crate::mix::{RequestMix, SequenceCounter};
 use crate::pacing::{Poller, SPIN_NS};
 use crate::record::{Failure, ThreadRecord};
 use crate::schedule::{Ramp, Schedule};
-use crate::clock::now_ns;
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 
