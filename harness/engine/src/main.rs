@@ -77,6 +77,12 @@ fn main() -> ExitCode {
     });
     match outcome {
         Ok(outcome) => {
+            let lag = [outcome.send_lag_p50_us, outcome.send_lag_p90_us, outcome.send_lag_p99_us, outcome.send_lag_max_us]
+                .map(|us| us.map_or("-".to_string(), |us| us.to_string()));
+            eprintln!(
+                "rewrite-bench-engine: {} responses, {:.1} req/s achieved, send lag p50/p90/p99/max {}/{}/{}/{} µs, {} connection waits",
+                outcome.counts.responses, outcome.achieved_rps, lag[0], lag[1], lag[2], lag[3], outcome.connection_waits
+            );
             emit(&Line::Done { outcome: &outcome });
             ExitCode::SUCCESS
         }

@@ -80,6 +80,9 @@ pub struct Outcome {
     pub send_lag_p90_us: Option<u64>,
     pub send_lag_p99_us: Option<u64>,
     pub send_lag_max_us: Option<u64>,
+    /// Diagnostic only (stderr), not part of the contract.
+    #[serde(skip)]
+    pub send_lag_p50_us: Option<u64>,
     /// Open loop: in-window sends that found no free connection at their planned time.
     pub connection_waits: u64,
     pub connection_wait_p99_us: Option<u64>,
@@ -130,6 +133,7 @@ pub fn build_outcome(job: &Job, records: &[ThreadRecord]) -> Outcome {
         send_lag_p90_us: send_lag.as_ref().map(|lag| lag.p90_us),
         send_lag_p99_us: send_lag.as_ref().map(|lag| lag.p99_us),
         send_lag_max_us: send_lag.as_ref().map(|lag| lag.max_us),
+        send_lag_p50_us: send_lag.as_ref().map(|lag| lag.p50_us),
         connection_waits: merged.connection_waits,
         connection_wait_p99_us: summarize(&merged.connection_wait).map(|wait| wait.p99_us),
         event_loop_delay_p99_us: None,

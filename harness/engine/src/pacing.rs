@@ -5,10 +5,12 @@
 //! Why by hand: no library paces to the microsecond. tokio's timer wheel has 1 ms granularity,
 //! mio and the rest take millisecond timeouts (`epoll_wait`), and a full HTTP client per request
 //! is exactly the cost this engine exists to remove. So: sleep in `epoll_pwait2` (nanosecond
-//! timeout; a `timerfd` in the set where the kernel lacks it) until `SPIN_NS` before the planned
+//! timeout; a `timerfd` in the set where the kernel lacks it) until a margin before the planned
 //! send, with the thread's timer slack cut to 1 ns (the default 50 µs would make every wake-up
 //! up to 50 µs late), then spin on `CLOCK_MONOTONIC`, polling the set without blocking, until the
-//! planned time. The spin costs CPU on the load cores only; its send lag is what is reported.
+//! planned time. The margin is `SPIN_NS` plus how late recent timed wake-ups were (`WakeMargin`):
+//! on a VM a halted vCPU can take hundreds of µs to wake, and a fixed 40 µs would then be late.
+//! The spin costs CPU on the load cores only; its send lag is what is reported.
 
 use crate::clock::{now_ns, timespec_ns};
 use std::io;
@@ -16,6 +18,40 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 
 /// How long before a planned send the thread stops sleeping and starts spinning.
 pub const SPIN_NS: u64 = 40_000;
+
+/// The margin never grows beyond this (a host that wakes us later than this is overloaded).
+pub const MAX_WAKE_MARGIN_NS: u64 = 1_000_000;
+
+/// How early to wake before a planned send: `SPIN_NS` plus the recent lateness of timed
+/// wake-ups, a decaying maximum (it jumps up at once, and eases down by 1/256 of the gap per
+/// wake-up), which tracks a high percentile of the lateness (about the worst of the last few hundred).
+#[derive(Debug, Clone)]
+pub struct WakeMargin {
+    margin_ns: u64,
+}
+
+impl Default for WakeMargin {
+    fn default() -> Self {
+        WakeMargin { margin_ns: SPIN_NS }
+    }
+}
+
+impl WakeMargin {
+    /// The current margin.
+    pub fn ns(&self) -> u64 {
+        self.margin_ns
+    }
+
+    /// A timed wait for `deadline_ns` ended by its timeout at `woke_ns`.
+    pub fn observe(&mut self, deadline_ns: u64, woke_ns: u64) {
+        let wanted_ns = (SPIN_NS + woke_ns.saturating_sub(deadline_ns)).min(MAX_WAKE_MARGIN_NS);
+        if wanted_ns >= self.margin_ns {
+            self.margin_ns = wanted_ns;
+        } else {
+            self.margin_ns -= (self.margin_ns - wanted_ns) / 256;
+        }
+    }
+}
 
 /// The token of the fallback timer's events (never a connection's).
 const TIMER_TOKEN: u64 = u64::MAX;
@@ -172,6 +208,24 @@ mod tests {
         }
         // A past deadline returns at once.
         assert_eq!(poller.wait_until(0).unwrap(), 0);
+    }
+
+    #[test]
+    fn the_wake_margin_jumps_up_and_eases_down() {
+        let mut margin = WakeMargin::default();
+        assert_eq!(margin.ns(), SPIN_NS);
+        margin.observe(1_000_000, 1_300_000);
+        assert_eq!(margin.ns(), SPIN_NS + 300_000);
+        for _ in 0..256 {
+            margin.observe(1_000_000, 1_000_000);
+        }
+        assert!(margin.ns() > SPIN_NS && margin.ns() < SPIN_NS + 150_000, "{}", margin.ns());
+        for _ in 0..2000 {
+            margin.observe(1_000_000, 1_000_000);
+        }
+        assert!(margin.ns() < SPIN_NS + 1_000);
+        margin.observe(0, 10_000_000_000);
+        assert_eq!(margin.ns(), MAX_WAKE_MARGIN_NS);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use crate::conn::{errno_text, Conn, InFlight, RawAddress, ReadOutcome, State};
 use crate::http::PreparedRequest;
 use crate::job::Model;
 use crate::mix::{RequestMix, SequenceCounter};
-use crate::pacing::{Poller, SPIN_NS};
+use crate::pacing::{Poller, WakeMargin};
 use crate::record::{Failure, ThreadRecord};
 use crate::schedule::{Ramp, Schedule};
 use std::collections::VecDeque;
@@ -21,6 +21,12 @@ use std::net::SocketAddr;
 /// How long a connection stays down after an error before it reconnects (so that a dead server
 /// does not make the engine spin).
 pub const RECONNECT_BACKOFF_NS: u64 = 10_000_000;
+
+/// Open loop: for this long after a send, the thread polls instead of sleeping while answers
+/// are due, so that the answer is read when it arrives, not when a halted vCPU wakes up (on a
+/// VM that adds 0.1-0.5 ms). Answers slower than this are read after a sleep (a small error on
+/// a slow answer). Costs CPU on the load core only.
+pub const AWAIT_SPIN_NS: u64 = 2_000_000;
 
 /// What one worker thread is to do.
 pub struct WorkerPlan {
@@ -66,6 +72,9 @@ struct Worker<'a> {
     in_flight: usize,
     /// Requests of the window in flight or queued: what the drain waits for.
     window_outstanding: usize,
+    /// When the last request was written (open loop: polls for answers until AWAIT_SPIN_NS after).
+    last_send_ns: u64,
+    wake_margin: WakeMargin,
 }
 
 /// Runs one worker to the end of its drain; the error is fatal (the engine cannot work).
@@ -82,6 +91,8 @@ pub fn run_worker(plan: WorkerPlan, requests: &[PreparedRequest]) -> Result<Thre
         next_check_ns: u64::MAX,
         in_flight: 0,
         window_outstanding: 0,
+        last_send_ns: 0,
+        wake_margin: WakeMargin::default(),
         requests,
         poller,
         plan,
@@ -128,17 +139,24 @@ impl Worker<'_> {
         Ok(())
     }
 
-    /// Sleeps until the next thing to do (waking `SPIN_NS` early for a planned send, then
-    /// spinning), serving the sockets that become ready.
+    /// Sleeps until the next thing to do (waking a margin early for a planned send, then
+    /// spinning; polling instead of sleeping while open-loop answers are due), serving the
+    /// sockets that become ready.
     fn wait(&mut self, now: u64, phase_end_ns: u64) -> std::io::Result<()> {
         let mut wake_ns = self.next_check_ns.min(phase_end_ns);
         if let Some(planned_ns) = self.next_planned_ns {
-            wake_ns = wake_ns.min(planned_ns.saturating_sub(SPIN_NS));
+            wake_ns = wake_ns.min(planned_ns.saturating_sub(self.wake_margin.ns()));
         }
         if !self.is_open_loop() && now < self.plan.start_ns {
             wake_ns = wake_ns.min(self.plan.start_ns);
         }
+        if self.is_open_loop() && self.in_flight > 0 && now < self.last_send_ns + AWAIT_SPIN_NS {
+            wake_ns = now;
+        }
         let ready = self.poller.wait_until(wake_ns)?;
+        if ready == 0 && wake_ns > now {
+            self.wake_margin.observe(wake_ns, now_ns());
+        }
         for event in 0..ready {
             let (token, flags) = self.poller.event(event);
             self.on_event(token, flags);
@@ -214,6 +232,7 @@ impl Worker<'_> {
         let verify = in_window && self.requests[request].expect_body.is_some() && self.record.counts.should_verify();
         let sequence = self.requests[request].is_sequenced().then(|| self.plan.sequence.take());
         let sent_ns = now_ns();
+        self.last_send_ns = sent_ns;
         // Closed loop: latency counts from the write.
         let planned_ns = if self.is_open_loop() { planned_ns } else { sent_ns };
         let flight = InFlight { request, planned_ns, sent_ns, in_window, verify };

@@ -165,9 +165,12 @@ fn a_stalling_server_shows_in_the_percentiles() {
     assert!(latency.p99_us > 100_000, "p99 {} µs", latency.p99_us);
     // ...while the median is an ordinary answer.
     assert!(latency.p50_us < 50_000, "p50 {} µs", latency.p50_us);
-    // With 4 connections blocked, later sends waited for a connection: the uncorrected figure hides that.
+    // With 4 connections blocked, later sends waited for a connection: the uncorrected figure
+    // (from the write) hides that. About 10 % of the sends are planned over 50 ms before the
+    // stall ends, so the corrected p90 is tens of ms; sent at the stall's end, they look fast.
     assert!(outcome.connection_waits > 0);
-    assert!(outcome.uncorrected_latency_us.as_ref().unwrap().p99_us < latency.p99_us);
+    let uncorrected = outcome.uncorrected_latency_us.as_ref().unwrap();
+    assert!(uncorrected.p90_us * 2 < latency.p90_us, "uncorrected p90 {} µs vs {} µs", uncorrected.p90_us, latency.p90_us);
 }
 
 #[test]
