@@ -24,30 +24,34 @@ async function startFixture(env: Record<string, string>): Promise<string> {
   return `http://127.0.0.1:${port}`;
 }
 
-const job = (baseUrl: string, patch: Partial<LoadJob>): LoadJob => ({
-  engine: patch.model === 'closed' ? 'autocannon' : 'pacer',
-  threads: 1,
-  baseUrl,
-  sources: prepareSources([{ weight: 1, method: 'GET', path: '/', headers: {}, expectStatus: 200, expectBody: '{"ok":true}' }], 1),
-  seed: 1,
-  model: 'open',
-  connections: 64,
-  ratePerSecond: 200,
-  arrival: 'constant',
-  warmupSeconds: 0.5,
-  durationSeconds: 3,
-  timeoutMs: 5000,
-  verifyEvery: 10,
-  ...patch,
-});
+const job = (baseUrl: string, patch: Partial<LoadJob>): LoadJob => {
+  const closed = patch.model === 'closed';
+  return {
+    engine: closed ? 'autocannon' : 'pacer',
+    threads: 1,
+    baseUrl,
+    sources: prepareSources([{ weight: 1, method: 'GET', path: '/', headers: {}, expectStatus: 200, expectBody: '{"ok":true}' }], 1),
+    seed: 1,
+    model: 'open',
+    connections: 64,
+    // A closed loop has no rate: the service sets it (the native engine rejects one).
+    ...(closed ? {} : { ratePerSecond: 200, arrival: 'constant' as const }),
+    warmupSeconds: 0.5,
+    durationSeconds: 3,
+    timeoutMs: 5000,
+    verifyEvery: 10,
+    ...patch,
+  };
+};
 
-describe('open-loop pacer', () => {
+describe.each(['pacer', 'native'] as const)('open loop (%s engine)', (engine) => {
   it('measures a known delay from the planned send time', async () => {
     const baseUrl = await startFixture({ DELAY_MS: '5' });
     const edges: string[] = [];
-    const outcome = await runLoadJob(job(baseUrl, {}), undefined, { onStart: () => {}, onWindow: (edge) => edges.push(edge) });
+    const outcome = await runLoadJob(job(baseUrl, { engine }), undefined, { onStart: () => {}, onWindow: (edge) => edges.push(edge) });
     expect(edges).toEqual(['start', 'end']);
     expect(outcome.model).toBe('open');
+    expect(outcome.engine.name).toBe(engine);
     expect(outcome.method).toContain('open loop');
     expect(outcome.counts.errors + outcome.counts.timeouts + outcome.counts.mismatches).toBe(0);
     expect(outcome.counts.verified).toBeGreaterThan(0);
@@ -61,7 +65,7 @@ describe('open-loop pacer', () => {
 
   it('shows a periodic stall in p99 (coordinated omission is not hidden)', async () => {
     const baseUrl = await startFixture({ STALL_MS: '150', STALL_EVERY_MS: '1000' });
-    const outcome = await runLoadJob(job(baseUrl, { durationSeconds: 4 }), undefined, { onStart: () => {}, onWindow: () => {} });
+    const outcome = await runLoadJob(job(baseUrl, { engine, durationSeconds: 4 }), undefined, { onStart: () => {}, onWindow: () => {} });
     // 15 % of planned sends fall in a 150 ms freeze and wait up to 150 ms from their planned time.
     expect(outcome.latencyUs!.p99Us).toBeGreaterThan(100_000);
     expect(outcome.latencyUs!.maxUs).toBeGreaterThan(140_000);
@@ -69,31 +73,31 @@ describe('open-loop pacer', () => {
   });
 });
 
-describe('window edges', () => {
+describe.each(['pacer', 'native'] as const)('window edges (%s engine)', (engine) => {
   it('are signalled from the clock even when no send falls in the window (2 req/s Poisson, 1 s windows)', async () => {
     const baseUrl = await startFixture({});
     // With Poisson gaps of mean 500 ms a 1 s window holds no send in e^-2 ≈ 14 % of runs: over these
     // seeds several windows are empty, and each must still report start then end.
     for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
       const edges: string[] = [];
-      const outcome = await runLoadJob(job(baseUrl, { ratePerSecond: 2, arrival: 'poisson', warmupSeconds: 0.1, durationSeconds: 1, seed }), undefined, { onStart: () => {}, onWindow: (edge) => edges.push(edge) });
+      const outcome = await runLoadJob(job(baseUrl, { engine, ratePerSecond: 2, arrival: 'poisson', warmupSeconds: 0.1, durationSeconds: 1, seed }), undefined, { onStart: () => {}, onWindow: (edge) => edges.push(edge) });
       expect(edges, `seed ${seed}`).toEqual(['start', 'end']);
       expect(outcome.windowSeconds).toBe(1);
     }
   });
 });
 
-describe('closed loop (autocannon)', () => {
+describe.each([['autocannon', 'pacer'], ['native', 'native']] as const)('closed loop (%s engine)', (closedEngine, openEngine) => {
   it('is labelled closed loop, records µs latency itself and hides the stall that the open loop shows', async () => {
     const baseUrl = await startFixture({ STALL_MS: '150', STALL_EVERY_MS: '1000' });
-    const closed = await runLoadJob(job(baseUrl, { model: 'closed', connections: 4, durationSeconds: 3, warmupSeconds: 0.5 }), undefined, {
+    const closed = await runLoadJob(job(baseUrl, { engine: closedEngine, model: 'closed', connections: 4, durationSeconds: 3, warmupSeconds: 0.5 }), undefined, {
       onStart: () => {},
       onWindow: () => {},
     });
-    const open = await runLoadJob(job(baseUrl, { durationSeconds: 3 }), undefined, { onStart: () => {}, onWindow: () => {} });
+    const open = await runLoadJob(job(baseUrl, { engine: openEngine, durationSeconds: 3 }), undefined, { onStart: () => {}, onWindow: () => {} });
     expect(closed.model).toBe('closed');
     expect(closed.method).toContain('closed loop');
-    expect(closed.engine.name).toBe('autocannon');
+    expect(closed.engine.name).toBe(closedEngine);
     expect(closed.offeredRps).toBeUndefined();
     expect(closed.counts.expectedStatus).toBeGreaterThan(100);
     expect(closed.counts.mismatches).toBe(0);
