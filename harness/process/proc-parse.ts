@@ -79,20 +79,29 @@ export function parseStatus(text: string): { vmHwmBytes: number; vmRssBytes: num
   return { vmHwmBytes: Number(hwm[1]) * 1024, vmRssBytes: Number(rss[1]) * 1024 };
 }
 
-/** Totals of the `cpu` line of /proc/stat, in ticks. */
+/** Totals of the `cpu` line of /proc/stat, in ticks, and the busy ticks of each CPU. */
 export interface CpuTimes {
   readonly totalTicks: number;
   readonly stealTicks: number;
+  /** Per CPU number: ticks spent running anything (user, nice, system, irq, softirq, steal; not idle or iowait). */
+  readonly busyTicksByCpu: ReadonlyMap<number, number>;
 }
 
-/** Parses the aggregate `cpu` line of /proc/stat. */
+/** Parses /proc/stat: the aggregate `cpu` line and the busy ticks of every `cpuN` line. */
 export function parseCpuTimes(text: string): CpuTimes | undefined {
-  const line = text.split('\n').find((candidate) => candidate.startsWith('cpu '));
-  if (line === undefined) return undefined;
-  const values = line.trim().split(/\s+/).slice(1).map(Number);
-  // user nice system idle iowait irq softirq steal guest guest_nice; guest time is already in user.
-  const totalTicks = values.slice(0, 8).reduce((sum, value) => sum + value, 0);
-  return { totalTicks, stealTicks: values[7] ?? 0 };
+  let aggregate: number[] | undefined;
+  const busyTicksByCpu = new Map<number, number>();
+  for (const line of text.split('\n')) {
+    const match = /^cpu(\d*)\s+(.*)$/.exec(line);
+    if (match === null) continue;
+    // user nice system idle iowait irq softirq steal guest guest_nice; guest time is already in user.
+    const values = match[2]!.trim().split(/\s+/).map(Number);
+    if (match[1] === '') aggregate = values;
+    else busyTicksByCpu.set(Number(match[1]), values.slice(0, 8).reduce((sum, value, index) => (index === 3 || index === 4 ? sum : sum + value), 0));
+  }
+  if (aggregate === undefined) return undefined;
+  const totalTicks = aggregate.slice(0, 8).reduce((sum, value) => sum + value, 0);
+  return { totalTicks, stealTicks: aggregate[7] ?? 0, busyTicksByCpu };
 }
 
 /** Parses a CPU list such as `0-1,4` (Cpus_allowed_list, taskset -c) into CPU numbers. */

@@ -106,8 +106,10 @@ export interface ServiceMeasurement {
   /** Σ VmHWM per process at the end: like RSS, double-counts shared pages. */
   readonly vmHwmBytesSum: number;
   readonly processCount: number;
-  /** Share of the window the service's threads waited, runnable, for a CPU (schedstat; other load on its CPUs). */
+  /** Share of the window the service's threads waited, runnable, for a CPU (schedstat; includes its threads waiting for each other). */
   readonly cpuWaitShare: number | undefined;
+  /** Share of the service's CPUs' time that ran other processes than the service's (someone else on its CPUs). */
+  readonly otherLoadShare: number | undefined;
   readonly series: readonly ResourcePoint[];
   /** The service's own /debug/runtime after the run (versions, GC counters), if it answers. */
   readonly runtime: unknown;
@@ -122,6 +124,8 @@ export interface GeneratorMeasurement {
   readonly cpuCores: number;
   /** Share of the window the engine's threads waited, runnable, for a CPU (schedstat). */
   readonly cpuWaitShare: number | undefined;
+  /** Share of the load CPUs' time that ran other processes than the engine's, the upstream's and the harness's. */
+  readonly otherLoadShare: number | undefined;
 }
 
 /** One service × scenario × repetition × rate. */

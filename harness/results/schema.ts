@@ -105,10 +105,11 @@ const run = z.object({
     vmHwmBytesSum: finite,
     processCount: count,
     cpuWaitShare: optionalNumber,
+    otherLoadShare: optionalNumber,
     series: z.array(resourcePoint),
     runtime: z.unknown(),
   }),
-  generator: z.object({ pid: count, cpuList: z.string().optional().nullable(), cpus: z.number().int().positive(), cpuCores: finite, cpuWaitShare: optionalNumber }),
+  generator: z.object({ pid: count, cpuList: z.string().optional().nullable(), cpus: z.number().int().positive(), cpuCores: finite, cpuWaitShare: optionalNumber, otherLoadShare: optionalNumber }),
   upstream: z.object({ cpuCores: finite }).optional().nullable(),
   stealShare: optionalNumber,
 });

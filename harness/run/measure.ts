@@ -11,7 +11,9 @@ import type { EngineName, LoadJob } from '../load/job.js';
 import type { LoadOutcome } from '../load/outcome.js';
 import { prepareSources, type PreparedSource } from '../load/requests.js';
 import { PeriodicSampler, TreeSampler, coresBetween, readCpuTimes, type SamplerConstants, type TreeReading } from '../process/sampler.js';
-import { parseCpuList, type CpuTimes } from '../process/proc-parse.js';
+import { readFileSync } from 'node:fs';
+import { parseCpuList, parseStat, type CpuTimes } from '../process/proc-parse.js';
+import { otherLoadShare } from './contention.js';
 import { startService, type RunningService } from '../process/service.js';
 import type { CpuPlan } from './cpus.js';
 import type { RunRecord } from '../results/document.js';
@@ -98,6 +100,8 @@ interface Edge {
   readonly generatorWaitNs: number | undefined;
   readonly upstream: TreeReading | undefined;
   readonly cpu: CpuTimes | undefined;
+  /** The harness's own CPU ticks (it shares the load CPUs). */
+  readonly harnessTicks: number;
 }
 
 /** The samplers of one run: the service tree, the load engine and the upstream. */
@@ -110,7 +114,8 @@ interface Samplers {
 async function readEdge(samplers: Samplers): Promise<Edge> {
   const [service, generator, upstream, cpu] = await Promise.all([samplers.service.read(), samplers.generator?.read(), samplers.upstream?.read(), readCpuTimes()]);
   const [serviceWaitNs, generatorWaitNs] = await Promise.all([samplers.service.schedulerWaitNs(), samplers.generator?.schedulerWaitNs()]);
-  return { service, serviceWaitNs, generator, generatorWaitNs, upstream, cpu };
+  const self = parseStat(readFileSync('/proc/self/stat', 'utf8'));
+  return { service, serviceWaitNs, generator, generatorWaitNs, upstream, cpu, harnessTicks: self?.cpuTicks ?? 0 };
 }
 
 /** What the window edges say about the CPU of each side. */
@@ -122,9 +127,16 @@ export interface WindowCpu {
   readonly generatorWaitShare: number | undefined;
   readonly upstreamCores: number | undefined;
   readonly stealShare: number | undefined;
+  /** Share of the service's CPUs, and of the load CPUs, that ran processes of others (run/contention.ts). */
+  readonly serviceOtherLoadShare: number | undefined;
+  readonly loadOtherLoadShare: number | undefined;
 }
 
-function windowCpu(start: Edge, end: Edge, constants: SamplerConstants): WindowCpu {
+function windowCpu(start: Edge, end: Edge, constants: SamplerConstants, cpus: CpuPlan): WindowCpu {
+  const seconds = (end.service.atMs - start.service.atMs) / 1000;
+  const ticks = (from: TreeReading | undefined, to: TreeReading | undefined): number => (from === undefined || to === undefined ? 0 : to.cpuTicks - from.cpuTicks);
+  const loadOwn = ticks(start.generator, end.generator) + ticks(start.upstream, end.upstream) + (end.harnessTicks - start.harnessTicks);
+  const other = (list: string, own: number): number | undefined => otherLoadShare(start.cpu, end.cpu, parseCpuList(list), own, seconds, constants.clockTicksPerSecond);
   const wallMs = end.service.atMs - start.service.atMs;
   const share = (from: number | undefined, to: number | undefined): number | undefined => (from === undefined || to === undefined || wallMs <= 0 ? undefined : (to - from) / 1e6 / wallMs);
   return {
@@ -136,6 +148,8 @@ function windowCpu(start: Edge, end: Edge, constants: SamplerConstants): WindowC
     upstreamCores: start.upstream !== undefined && end.upstream !== undefined ? coresBetween(start.upstream, end.upstream, constants) : undefined,
     stealShare:
       start.cpu !== undefined && end.cpu !== undefined && end.cpu.totalTicks > start.cpu.totalTicks ? (end.cpu.stealTicks - start.cpu.stealTicks) / (end.cpu.totalTicks - start.cpu.totalTicks) : undefined,
+    serviceOtherLoadShare: other(cpus.serviceCpus, ticks(start.service, end.service)),
+    loadOtherLoadShare: other(cpus.loadCpus, loadOwn),
   };
 }
 
@@ -161,7 +175,7 @@ export async function measureWindow(job: LoadJob, samplers: Omit<Samplers, 'gene
   });
   if (start === undefined || end === undefined) throw new InfrastructureError(`The load engine finished without reporting its measured window (${outcome.method}). This is a bug of the engine: please report it.`);
   const [startEdge, endEdge] = await Promise.all([start, end]);
-  return { outcome, start: startEdge, end: endEdge, cpu: windowCpu(startEdge, endEdge, constants), generatorPid };
+  return { outcome, start: startEdge, end: endEdge, cpu: windowCpu(startEdge, endEdge, constants, cpus), generatorPid };
 }
 
 /** CPUs in a taskset list such as `1-3,5`. */
@@ -178,8 +192,8 @@ export function validityInput(outcome: LoadOutcome, cpu: WindowCpu, cpus: CpuPla
     loadCpus: cpuCount(cpus.loadCpus),
     upstreamCpuCores: cpu.upstreamCores,
     stealShare: cpu.stealShare,
-    generatorWaitShare: cpu.generatorWaitShare,
-    serviceWaitShare: cpu.serviceWaitShare,
+    serviceOtherLoadShare: cpu.serviceOtherLoadShare,
+    loadOtherLoadShare: cpu.loadOtherLoadShare,
   };
 }
 
@@ -277,10 +291,11 @@ async function measurePoint(
       vmHwmBytesSum: finalMemory.vmHwmBytesSum,
       processCount: end.service.processCount,
       cpuWaitShare: cpu.serviceWaitShare,
+      otherLoadShare: cpu.serviceOtherLoadShare,
       series: sampled.series,
       runtime,
     },
-    generator: { pid: window.generatorPid, cpuList: context.cpus.loadCpus, cpus: cpuCount(context.cpus.loadCpus), cpuCores: cpu.generatorCores, cpuWaitShare: cpu.generatorWaitShare },
+    generator: { pid: window.generatorPid, cpuList: context.cpus.loadCpus, cpus: cpuCount(context.cpus.loadCpus), cpuCores: cpu.generatorCores, cpuWaitShare: cpu.generatorWaitShare, otherLoadShare: cpu.loadOtherLoadShare },
     upstream: cpu.upstreamCores === undefined ? undefined : { cpuCores: cpu.upstreamCores },
     stealShare: cpu.stealShare,
   };

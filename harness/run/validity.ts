@@ -30,7 +30,7 @@ export const RULES = {
   /** Warn when the generator's event-loop delay p99 exceeds this share of the latency p99. */
   maxLoopDelayShare: 0.25,
   maxStealShare: 0.05,
-  /** A process that waited, runnable, for its CPU longer than this share of the window: the machine was busy. */
+  /** Other processes used more than this share of the service's or the load CPUs: the machine was busy. */
   maxCpuWaitShare: 0.1,
   minSamplesForP999: 10_000,
 } as const;
@@ -94,9 +94,9 @@ export interface ValidityInput {
   readonly upstreamCpuCores: number | undefined;
   /** Share of machine CPU time stolen by the hypervisor during the window (0–1). */
   readonly stealShare: number | undefined;
-  /** Share of the window the engine's and the service's threads waited, runnable, for a CPU. */
-  readonly generatorWaitShare: number | undefined;
-  readonly serviceWaitShare: number | undefined;
+  /** Share of the service's CPUs, and of the load CPUs, that ran other processes than this run's (run/contention.ts). */
+  readonly serviceOtherLoadShare: number | undefined;
+  readonly loadOtherLoadShare: number | undefined;
 }
 
 const percent = (share: number): string => `${(share * 100).toFixed(1)} %`;
@@ -161,7 +161,7 @@ export function judgeRun(input: ValidityInput): Validity {
   if ((load.latencyUs?.count ?? 0) < RULES.minSamplesForP999) {
     warnings.push({ code: 'thin-tail', text: `${load.latencyUs?.count ?? 0} responses: p99.9 rests on fewer than 10 samples`, next: 'a longer window or a higher rate gives p99.9 more samples', concerns: ['p999'] });
   }
-  const busy = busyFinding(input, engine);
+  const busy = busyFinding(input);
   if (busy !== undefined) (reasons.length > 0 ? reasons : warnings).push(busy);
   const lowerBoundRps = bottleneck === 'load-engine' && reasons.every((reason) => reason.code === 'engine-bound' || reason.code === 'machine-busy') ? load.achievedRps : undefined;
   return { valid: reasons.length === 0, reasons, warnings, bottleneck, lowerBoundRps };
@@ -172,8 +172,8 @@ function judgeOpen(input: ValidityInput, reasons: Finding[], engine: string): Bo
   const offered = load.offeredRps ?? 0;
   const planned = load.plannedInWindow ?? 0;
   const waits = load.connectionWaits ?? 0;
-  // What the service wanted: the CPU it got plus the time it waited, runnable, for more.
-  const serviceDemand = input.serviceCpuCores + (input.serviceWaitShare ?? 0);
+  // What the service could have had: the CPU it got plus what others took on its CPUs.
+  const serviceDemand = input.serviceCpuCores + (input.serviceOtherLoadShare ?? 0) * input.serviceCpus;
   const serviceBusy = input.serviceCpus > 0 && serviceDemand >= RULES.serviceSaturatedShare * input.serviceCpus;
   const short = offered > 0 && load.achievedRps < RULES.minAchievedShare * offered;
   let bottleneck: Bottleneck = 'neither';
@@ -210,10 +210,10 @@ function judgeOpen(input: ValidityInput, reasons: Finding[], engine: string): Bo
 
 function judgeClosed(input: ValidityInput, reasons: Finding[], engine: string): Bottleneck {
   const { load } = input;
-  // What the load side wanted: CPU used plus the time the engine waited, runnable, for more.
-  const loadSideDemand = input.generatorCpuCores + (input.upstreamCpuCores ?? 0) + (input.generatorWaitShare ?? 0);
+  // What the load side could have had: CPU used by the engine and the upstream plus what others took there.
+  const loadSideDemand = input.generatorCpuCores + (input.upstreamCpuCores ?? 0) + (input.loadOtherLoadShare ?? 0) * input.loadCpus;
   const loadBusy = input.loadCpus > 0 && loadSideDemand > RULES.maxLoadSideShare * input.loadCpus;
-  const serviceDemand = input.serviceCpuCores + (input.serviceWaitShare ?? 0);
+  const serviceDemand = input.serviceCpuCores + (input.serviceOtherLoadShare ?? 0) * input.serviceCpus;
   const serviceBusy = input.serviceCpus > 0 && serviceDemand >= RULES.serviceSaturatedShare * input.serviceCpus;
   if (serviceBusy) return 'service';
   if (!loadBusy) return 'neither';
@@ -228,10 +228,10 @@ function judgeClosed(input: ValidityInput, reasons: Finding[], engine: string): 
 }
 
 /** The machine was busy: a process of the run waited for its CPU a good part of the window. */
-function busyFinding(input: ValidityInput, engine: string): Finding | undefined {
+function busyFinding(input: ValidityInput): Finding | undefined {
   const parts: string[] = [];
-  if ((input.generatorWaitShare ?? 0) > RULES.maxCpuWaitShare) parts.push(`${engine} waited ${percent(input.generatorWaitShare!)} of the window for its CPU`);
-  if ((input.serviceWaitShare ?? 0) > RULES.maxCpuWaitShare) parts.push(`the service waited ${percent(input.serviceWaitShare!)} of the window for its CPU`);
+  if ((input.serviceOtherLoadShare ?? 0) > RULES.maxCpuWaitShare) parts.push(`other processes used ${percent(input.serviceOtherLoadShare!)} of the service's CPUs`);
+  if ((input.loadOtherLoadShare ?? 0) > RULES.maxCpuWaitShare) parts.push(`other processes used ${percent(input.loadOtherLoadShare!)} of the load CPUs`);
   if (parts.length === 0) return undefined;
   return { code: 'machine-busy', text: `the machine was busy: ${parts.join(', and ')}`, next: 'run on a quieter machine (no builds or other benchmarks beside it)', concerns: EVERYTHING };
 }

@@ -25,7 +25,8 @@ describe('/proc parsing (captured text)', () => {
   });
   it('sums the cpu line of /proc/stat and picks steal', () => {
     // cpu  59299 0 9742 92380 602 0 108 52 0 0
-    expect(parseCpuTimes(fixture('proc-stat.txt'))).toEqual({ totalTicks: 59299 + 9742 + 92380 + 602 + 108 + 52, stealTicks: 52 });
+    expect(parseCpuTimes(fixture('proc-stat.txt'))).toMatchObject({ totalTicks: 59299 + 9742 + 92380 + 602 + 108 + 52, stealTicks: 52 });
+    expect(parseCpuTimes(fixture('proc-stat.txt'))!.busyTicksByCpu.size).toBe(0);
   });
 });
 
@@ -50,5 +51,19 @@ describe('process tree', () => {
     ]);
     expect(descendants(10, parents).sort()).toEqual([10, 11, 12, 13]);
     expect(descendants(99, parents)).toEqual([99]);
+  });
+});
+
+describe('other load on a set of CPUs', () => {
+  it('is the busy ticks of those CPUs minus the run\'s own, as a share of their time', async () => {
+    const { otherLoadShare } = await import('../../harness/run/contention.js');
+    const stat = (cpu0: number[], cpu1: number[]): string => `cpu  1 2 3 4 5 6 7 8 0 0\ncpu0 ${cpu0.join(' ')} 0 0\ncpu1 ${cpu1.join(' ')} 0 0\nintr 1\n`;
+    const start = parseCpuTimes(stat([100, 0, 50, 1000, 7, 1, 1, 0], [10, 0, 10, 1000, 0, 0, 0, 0]))!;
+    // Over 2 s at 100 ticks/s cpu1 was busy 150 of 200 ticks (iowait and idle excluded); the run used 100 of them.
+    const end = parseCpuTimes(stat([100, 0, 50, 1200, 7, 1, 1, 0], [110, 0, 60, 1050, 99, 0, 0, 0]))!;
+    expect(start.busyTicksByCpu.get(1)).toBe(20);
+    expect(otherLoadShare(start, end, [1], 100, 2, 100)).toBeCloseTo(0.25, 12);
+    expect(otherLoadShare(start, end, [0], 0, 2, 100)).toBe(0);
+    expect(otherLoadShare(start, end, [7], 0, 2, 100)).toBeUndefined();
   });
 });

@@ -36,8 +36,8 @@ const base: ValidityInput = {
   loadCpus: 1,
   upstreamCpuCores: undefined,
   stealShare: 0,
-  generatorWaitShare: 0.01,
-  serviceWaitShare: 0.01,
+  serviceOtherLoadShare: 0.01,
+  loadOtherLoadShare: 0.01,
 };
 const codes = (input: ValidityInput): { reasons: string[]; warnings: string[] } => {
   const result = judgeRun(input);
@@ -98,8 +98,10 @@ describe('run validity', () => {
     const both = judgeRun({ ...base, load: closed, generatorCpuCores: 0.99, serviceCpuCores: 1.0 });
     expect(both).toMatchObject({ valid: true, bottleneck: 'service', lowerBoundRps: undefined });
     expect(judgeRun({ ...base, load: closed, generatorCpuCores: 0.8, serviceCpuCores: 0.3 })).toMatchObject({ valid: true, bottleneck: 'neither' });
-    // An engine that waited for its CPU wanted more than it got: its demand counts.
-    expect(codes({ ...base, load: closed, generatorCpuCores: 0.74, generatorWaitShare: 0.3, serviceCpuCores: 0.39 }).reasons).toEqual(['engine-bound', 'machine-busy']);
+    // Others on the load CPU took what the engine could have had: it was bound all the same.
+    expect(codes({ ...base, load: closed, generatorCpuCores: 0.74, loadOtherLoadShare: 0.3, serviceCpuCores: 0.39 }).reasons).toEqual(['engine-bound', 'machine-busy']);
+    // Others on the service's CPU: the service had less, and was saturated with what it had.
+    expect(codes({ ...base, load: closed, generatorCpuCores: 0.99, serviceCpuCores: 0.6, serviceOtherLoadShare: 0.35 })).toEqual({ reasons: [], warnings: ['machine-busy'] });
   });
   it('counts the upstream, which shares the load CPUs, as part of the load side', () => {
     expect(codes({ ...base, load: closed, generatorCpuCores: 0.6, upstreamCpuCores: 0.35, serviceCpuCores: 0.2 }).reasons).toEqual(['engine-bound']);
@@ -112,10 +114,10 @@ describe('run validity', () => {
     expect(codes({ ...base, load: { ...closed, counts: { ...counts, responses: 0, expectedStatus: 0 }, latencyUs: undefined } }).reasons).toContain('no-success');
   });
   it('says distinctly when the machine was busy: a reason beside the others for an invalid run, a warning for a valid one', () => {
-    const busyInvalid = judgeRun({ ...base, generatorWaitShare: 0.3, load: { ...open, sendLagP90Us: 2000 } });
+    const busyInvalid = judgeRun({ ...base, loadOtherLoadShare: 0.3, load: { ...open, sendLagP90Us: 2000 } });
     expect(busyInvalid.reasons.map((reason) => reason.code)).toEqual(['engine-late', 'machine-busy']);
-    expect(busyInvalid.reasons[1]!.text).toBe('the machine was busy: the Node pacer waited 30.0 % of the window for its CPU');
-    expect(codes({ ...base, serviceWaitShare: 0.2 })).toEqual({ reasons: [], warnings: ['machine-busy'] });
+    expect(busyInvalid.reasons[1]!.text).toBe('the machine was busy: other processes used 30.0 % of the load CPUs');
+    expect(codes({ ...base, serviceOtherLoadShare: 0.2 })).toEqual({ reasons: [], warnings: ['machine-busy'] });
   });
   it('warns, without invalidating, about client lag, steal and thin tails — each by name', () => {
     const result = judgeRun({ ...base, stealShare: 0.1, load: { ...open, eventLoopDelayP99Us: 500, latencyUs: { ...latency, count: 500 } } });
