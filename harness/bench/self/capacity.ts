@@ -32,8 +32,14 @@ const MIN_RATE = 1000;
 /** The ladder's first rate as a share of wrk's: the pacer has sustained 0.1–0.3 × wrk here. */
 const START_SHARE_OF_WRK = 0.1;
 const MAX_P90_US = 10_000;
-/** Target: the pacer sustains at least this share of wrk's rate. */
+/** Target: an open-loop engine sustains at least this share of wrk's rate. */
 export const PACER_TARGET_RATIO = 0.8;
+/** Target: the native closed loop reaches at least this share of wrk -t1. */
+export const NATIVE_CLOSED_TARGET_RATIO = 0.9;
+/** Target: the native engine's p99 send lag at half its sustained rate. */
+export const NATIVE_SEND_LAG_P99_TARGET_US = 50;
+/** The native engine's ladder starts at this share of wrk's rate (it sustains far more than the pacer). */
+const NATIVE_START_SHARE_OF_WRK = 0.5;
 
 /** Why a pacer run did not sustain its rate, or undefined when it did. */
 export function unsustainedReason(outcome: LoadOutcome): string | undefined {
@@ -54,11 +60,16 @@ interface Round {
   readonly closed: HarnessRun;
   readonly pacerRps: number;
   readonly pacerAtCapacity: HarnessRun | undefined;
+  readonly nativeClosed: HarnessRun;
+  readonly nativeOpenRps: number;
+  readonly nativeAtCapacity: HarnessRun | undefined;
+  /** The native engine at half its sustained rate (send lag). */
+  readonly nativeAtHalf: HarnessRun | undefined;
   readonly wrkCores: number | undefined;
   readonly wrkRuns: readonly Contention[];
 }
 
-async function pacerCapacity(baseUrl: string, serverPid: number, startRps: number): Promise<{ rps: number; run: HarnessRun | undefined; trace: string[] }> {
+async function openCapacity(engine: 'pacer' | 'native', baseUrl: string, serverPid: number, startRps: number): Promise<{ rps: number; run: HarnessRun | undefined; trace: string[] }> {
   const trace: string[] = [];
   let budget = MAX_RUNS_PER_ROUND;
   // A step that fails while the generator or the server waited for its CPU (other load on the
@@ -69,6 +80,7 @@ async function pacerCapacity(baseUrl: string, serverPid: number, startRps: numbe
     for (let tries = 0; tries < 2 && budget > 0; tries += 1) {
       budget -= 1;
       run = await runHarness(baseUrl, serverPid, {
+        engine,
         model: 'open',
         connections: CONNECTIONS,
         ratePerSecond: Math.round(rate),
@@ -110,22 +122,31 @@ export async function measureCapacity(baseUrl: string, serverPid: number, hasWrk
   const rounds: Round[] = [];
   const closedOnly: HarnessRun[] = [];
   let nextStart: number | undefined;
+  let nextNativeStart: number | undefined;
   for (let round = 0; round < ROUNDS; round += 1) {
     const before = hasWrk ? await runWrk(url, serverPid, CONNECTIONS, WRK_SECONDS) : undefined;
     const closed = await runHarness(baseUrl, serverPid, { model: 'closed', connections: CONNECTIONS, durationSeconds: CLOSED_SECONDS });
     closedOnly.push(closed);
     const start = nextStart ?? Math.max(MIN_RATE, START_SHARE_OF_WRK * (before?.requestsPerSec ?? closed.outcome.achievedRps));
-    const pacer = await pacerCapacity(baseUrl, serverPid, start);
+    const pacer = await openCapacity('pacer', baseUrl, serverPid, start);
     nextStart = pacer.rps > 0 ? pacer.rps / STEP : start;
+    const nativeClosed = await runHarness(baseUrl, serverPid, { engine: 'native', model: 'closed', connections: CONNECTIONS, durationSeconds: CLOSED_SECONDS });
+    const nativeStart = nextNativeStart ?? Math.max(MIN_RATE, NATIVE_START_SHARE_OF_WRK * (before?.requestsPerSec ?? nativeClosed.outcome.achievedRps));
+    const native = await openCapacity('native', baseUrl, serverPid, nativeStart);
+    nextNativeStart = native.rps > 0 ? native.rps / STEP : nativeStart;
+    const nativeAtHalf =
+      native.rps > 0
+        ? await runHarness(baseUrl, serverPid, { engine: 'native', model: 'open', connections: CONNECTIONS, ratePerSecond: Math.round(native.rps / 2), arrival: 'constant', warmupSeconds: PACER_WARMUP_SECONDS, durationSeconds: PACER_SECONDS })
+        : undefined;
     const after = hasWrk ? await runWrk(url, serverPid, CONNECTIONS, WRK_SECONDS) : undefined;
     progress(
-      `capacity round ${round + 1}: wrk ${before === undefined ? '-' : `${formatRps(before.requestsPerSec)} [${waitText(before)}]`} / ${after === undefined ? '-' : `${formatRps(after.requestsPerSec)} [${waitText(after)}]`}, autocannon ${formatRps(closed.outcome.achievedRps)} [${waitText(closed)}], pacer ${formatRps(pacer.rps)}: ${pacer.trace.join('; ')}`,
+      `capacity round ${round + 1}: wrk ${before === undefined ? '-' : `${formatRps(before.requestsPerSec)} [${waitText(before)}]`} / ${after === undefined ? '-' : `${formatRps(after.requestsPerSec)} [${waitText(after)}]`}, autocannon ${formatRps(closed.outcome.achievedRps)} [${waitText(closed)}], native closed ${formatRps(nativeClosed.outcome.achievedRps)} [${waitText(nativeClosed)}], pacer ${formatRps(pacer.rps)}: ${pacer.trace.join('; ')}; native open ${formatRps(native.rps)}: ${native.trace.join('; ')}`,
     );
     if (before !== undefined && after !== undefined) {
       const cores = [before.generatorCores, after.generatorCores].filter((value): value is number => value !== undefined);
-      rounds.push({ wrkRps: (before.requestsPerSec + after.requestsPerSec) / 2, closed, pacerRps: pacer.rps, pacerAtCapacity: pacer.run, wrkCores: cores.length === 0 ? undefined : median(cores), wrkRuns: [before, after] });
+      rounds.push({ wrkRps: (before.requestsPerSec + after.requestsPerSec) / 2, closed, pacerRps: pacer.rps, pacerAtCapacity: pacer.run, nativeClosed, nativeOpenRps: native.rps, nativeAtCapacity: native.run, nativeAtHalf, wrkCores: cores.length === 0 ? undefined : median(cores), wrkRuns: [before, after] });
     } else {
-      rounds.push({ wrkRps: 0, closed, pacerRps: pacer.rps, pacerAtCapacity: pacer.run, wrkCores: undefined, wrkRuns: [] });
+      rounds.push({ wrkRps: 0, closed, pacerRps: pacer.rps, pacerAtCapacity: pacer.run, nativeClosed, nativeOpenRps: native.rps, nativeAtCapacity: native.run, nativeAtHalf, wrkCores: undefined, wrkRuns: [] });
     }
   }
   const cores = (runs: ReadonlyArray<number | undefined>): string => {
@@ -181,5 +202,35 @@ export async function measureCapacity(baseUrl: string, serverPid: number, hasWrk
       ? {}
       : { note: 'not met: undici costs about 2× the CPU per request of a bare socket client, and wrk (C) less still; on a shared core the 1 ms send-lag rule also fails whenever the pacer waits for its CPU. See harness/bench/self/RESULTS.md' }),
   };
-  return [wrkRow, closedRow, pacerRow];
+  const nativeClosedRps = rounds.map((round) => round.nativeClosed.outcome.achievedRps);
+  const nativeClosedRatio = rounds.map((round) => round.nativeClosed.outcome.achievedRps / round.wrkRps);
+  const nativeClosedOk = median(nativeClosedRatio) >= NATIVE_CLOSED_TARGET_RATIO;
+  const nativeClosedRow: Row = {
+    target: '1 · native engine closed loop c32, 1 thread (runLoadJob, engine native)',
+    truth: `${spread(wrkRps, formatRps)} (wrk, same rounds)`,
+    measured: `${spread(nativeClosedRps, formatRps)} = ${spread(nativeClosedRatio, formatRatio)} wrk${cores(rounds.map((round) => round.nativeClosed.generatorCores))}${serverCores(rounds.map((round) => round.nativeClosed))}${waits(rounds.map((round) => round.nativeClosed))}`,
+    goal: `≥ ${NATIVE_CLOSED_TARGET_RATIO} × wrk`,
+    verdict: nativeClosedOk ? 'pass' : 'fail',
+  };
+  const nativeOpenRps = rounds.map((round) => round.nativeOpenRps);
+  const nativeOpenRatio = rounds.map((round) => round.nativeOpenRps / round.wrkRps);
+  const nativeOpenOk = median(nativeOpenRatio) >= PACER_TARGET_RATIO;
+  const nativeOpenRow: Row = {
+    target: '1 · native engine open loop ≤ 32 conns, 1 thread: max sustained rate',
+    truth: `${spread(wrkRps, formatRps)} (wrk, same rounds)`,
+    measured: `${spread(nativeOpenRps, formatRps)} = ${spread(nativeOpenRatio, formatRatio)} wrk${serverCores(rounds.map((round) => round.nativeAtCapacity))}${waits(rounds.map((round) => round.nativeAtCapacity))}`,
+    goal: `≥ ${PACER_TARGET_RATIO} × wrk`,
+    verdict: nativeOpenOk ? 'pass' : 'fail',
+  };
+  const halves = rounds.flatMap((round) => (round.nativeAtHalf === undefined ? [] : [round.nativeAtHalf]));
+  const lagP99 = halves.flatMap((run) => (run.outcome.sendLagP99Us === undefined ? [] : [run.outcome.sendLagP99Us]));
+  const lagP90 = halves.flatMap((run) => (run.outcome.sendLagP90Us === undefined ? [] : [run.outcome.sendLagP90Us]));
+  const lagRow: Row = {
+    target: '1 · native engine send lag at half its sustained rate',
+    truth: `${spread(halves.map((run) => run.outcome.offeredRps ?? 0), formatRps)} offered`,
+    measured: lagP99.length === 0 ? 'not run' : `p99 ${spread(lagP99, (value) => `${value} µs`)}, p90 ${spread(lagP90, (value) => `${value} µs`)}${waits(halves)}`,
+    goal: `p99 < ${NATIVE_SEND_LAG_P99_TARGET_US} µs`,
+    verdict: lagP99.length === 0 ? 'skipped' : median(lagP99) < NATIVE_SEND_LAG_P99_TARGET_US ? 'pass' : 'fail',
+  };
+  return [wrkRow, closedRow, pacerRow, nativeClosedRow, nativeOpenRow, lagRow];
 }

@@ -92,7 +92,8 @@ export async function runHarness(baseUrl: string, serverPid: number, job: Partia
         generator = new TreeSampler(pid);
       },
       onWindow: () => {
-        edges.push(readEdge(server, serverPid, generator, generatorPid, false));
+        // The native engine works in its worker threads: read every thread's schedstat.
+        edges.push(readEdge(server, serverPid, generator, generatorPid, job.engine === 'native'));
       },
     },
   );

@@ -5,7 +5,7 @@
  * known use. Prints one Markdown table on stdout (progress goes to stderr); never part of
  * `npm test`. Every load is bounded in time and on 127.0.0.1; every child is stopped by pid.
  *
- * Options: --only 1,2,3,4 runs some sections; --out FILE also writes the table there.
+ * Options: --only 1,2,3,4,5 runs some sections; --out FILE also writes the table there.
  */
 import { writeFile } from 'node:fs/promises';
 import { measureAccounting, startTree } from './accounting.js';
@@ -15,6 +15,7 @@ import { compileFixtures, hasCommand, loadAverage1m, progress, startFixture, sto
 import { SERVER_CPU } from './load-runs.js';
 import { renderTable, type Row, type SectionHeader } from './table.js';
 import { measureTiming } from './timing.js';
+import { measureServiceTail } from './service-tail.js';
 
 interface Section {
   readonly number: number;
@@ -35,7 +36,7 @@ const SECTIONS: readonly Section[] = [
       }
     },
   },
-  { number: 2, title: '2. Timing accuracy (open-loop pacer vs known hold and stall)', run: measureTiming },
+  { number: 2, title: '2. Timing accuracy (open-loop engines vs known hold and stall)', run: measureTiming },
   {
     number: 3,
     title: '3. Overhead (recording path, sampler)',
@@ -49,6 +50,7 @@ const SECTIONS: readonly Section[] = [
     },
   },
   { number: 4, title: '4. Accounting (calibration process tree)', run: (fixtures) => measureAccounting(fixtures) },
+  { number: 5, title: '5. The tail of a fast service (built-in rust /json, 2,000 req/s)', run: (_fixtures, hasWrk) => measureServiceTail(hasWrk) },
 ];
 
 function parseArgs(argv: readonly string[]): { only: Set<number>; out: string | undefined } {
@@ -63,7 +65,7 @@ function parseArgs(argv: readonly string[]): { only: Set<number>; out: string | 
       out = argv[index + 1];
       index += 1;
     } else {
-      throw new Error(`Unknown argument \`${String(arg)}\`. Expected --only 1,2,3,4 and/or --out FILE.`);
+      throw new Error(`Unknown argument \`${String(arg)}\`. Expected --only 1,2,3,4,5 and/or --out FILE.`);
     }
   }
   return { only, out };
