@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { parseCheck, type Check } from '../claims/expression.js';
 import { ConfigError } from '../errors.js';
 import { metricKind } from '../stats/metrics.js';
-import { describeValue, formatZodIssue } from './zod-message.js';
+import { describeValue, formatZodIssues } from './zod-message.js';
 
 const claimSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,59}$/),
@@ -67,9 +67,9 @@ export function resolveClaims(input: unknown, file: string, scenarioNames: reado
   const data = normalizeTopLevel(input, file);
   const parsed = claimsSchema.safeParse(data);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const hint = issue.path.length === 1 && issue.path[0] === 'claims' && issue.code === 'invalid_type' ? ' Put the list of claims under `claims:` (README.md, "Claims").' : '';
-    throw new ConfigError(`${formatZodIssue(file, issue, data)}${hint}`);
+    const issues = parsed.error.issues;
+    const hint = issues.some((issue) => issue.path.length === 1 && issue.path[0] === 'claims' && issue.code === 'invalid_type') ? ' Put the list of claims under `claims:` (README.md, "Claims").' : '';
+    throw new ConfigError(`${formatZodIssues(file, issues, data, claimsJsonSchema())}${hint}`);
   }
   const ids = new Set<string>();
   const claims = parsed.data.claims.map((claim, index): ResolvedClaim => {
@@ -99,4 +99,11 @@ export function resolveClaims(input: unknown, file: string, scenarioNames: reado
     if (!scenarioNames.includes(entry.scenario)) throw new ConfigError(`Expected \`capacity[${index}].scenario\` in ${file} to be one of ${scenarioNames.join(', ')}, got \`${entry.scenario}\`.`);
   }
   return Object.freeze({ file, claims, capacity: parsed.data.capacity });
+}
+
+let claimsJson: unknown;
+/** The JSON Schema of claims files (for "Did you mean" on unknown keys). */
+function claimsJsonSchema(): unknown {
+  claimsJson ??= z.toJSONSchema(claimsSchema, { io: 'input', target: 'draft-2020-12' });
+  return claimsJson;
 }

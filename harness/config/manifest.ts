@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
-import { formatZodIssue } from './zod-message.js';
+import { formatZodIssues } from './zod-message.js';
 
 /** Workloads of services/CONTRACT.md that a manifest can list under `implements`. */
 export const WORKLOADS = ['json', 'process', 'alloc', 'gateway', 'items'] as const;
@@ -49,6 +49,13 @@ export type ResolvedManifest = Readonly<z.infer<typeof manifestSchema>> & {
  */
 export function resolveManifest(data: unknown, file: string): ResolvedManifest {
   const parsed = manifestSchema.safeParse(data);
-  if (!parsed.success) throw new ConfigError(formatZodIssue(file, parsed.error.issues[0]!, data));
+  if (!parsed.success) throw new ConfigError(formatZodIssues(file, parsed.error.issues, data, manifestJsonSchema()));
   return Object.freeze({ ...parsed.data, dir: path.dirname(path.resolve(file)), file });
+}
+
+let manifestJson: unknown;
+/** The JSON Schema of service manifests (for "Did you mean" on unknown keys). */
+export function manifestJsonSchema(): unknown {
+  manifestJson ??= z.toJSONSchema(manifestSchema, { io: 'input', target: 'draft-2020-12' });
+  return manifestJson;
 }

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { WORKLOADS } from './manifest.js';
-import { formatZodIssue } from './zod-message.js';
+import { formatZodIssues } from './zod-message.js';
 
 const positiveInt = z.number().int().positive();
 const seconds = z.number().positive().max(3600);
@@ -135,7 +135,7 @@ export type LoadSpec = ResolvedScenario['load'];
  */
 export function resolveScenario(data: unknown, file: string, options: { quick: boolean; availableCpus: number }): ResolvedScenario {
   const parsed = scenarioSchema.safeParse(data);
-  if (!parsed.success) throw new ConfigError(formatZodIssue(file, parsed.error.issues[0]!, data));
+  if (!parsed.success) throw new ConfigError(formatZodIssues(file, parsed.error.issues, data, scenarioJsonSchemaCached()));
   const scenario = parsed.data;
   if (scenario.service.cpus + 1 > options.availableCpus) {
     throw new ConfigError(
@@ -151,4 +151,10 @@ export function resolveScenario(data: unknown, file: string, options: { quick: b
 /** The JSON Schema of scenario files, for editors. */
 export function scenarioJsonSchema(): unknown {
   return z.toJSONSchema(scenarioSchema, { io: 'input', target: 'draft-2020-12' });
+}
+
+let scenarioJson: unknown;
+function scenarioJsonSchemaCached(): unknown {
+  scenarioJson ??= scenarioJsonSchema();
+  return scenarioJson;
 }

@@ -3,6 +3,7 @@
  * Pure.
  */
 import type { z } from 'zod';
+import { nearest } from './nearest.js';
 
 type Issue = z.core.$ZodIssue;
 
@@ -63,14 +64,50 @@ function expectation(issue: Issue): string {
  * One issue as a sentence naming the file, the field, what was expected and what was found.
  * @param input the parsed document the issue refers to (to show the found value)
  */
-export function formatZodIssue(file: string, issue: Issue, input: unknown): string {
+export function formatZodIssue(file: string, issue: Issue, input: unknown, jsonSchema?: unknown): string {
   if (issue.code === 'unrecognized_keys') {
     const where = issue.path.length === 0 ? '' : ` under \`${formatPath(issue.path)}\``;
-    return `Unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `\`${key}\``).join(', ')} in ${file}${where}. Check the spelling; the allowed keys are documented in the schema.`;
+    const allowed = jsonSchema === undefined ? [] : allowedKeys(jsonSchema, issue.path);
+    const guesses = issue.keys.map((key) => nearest(key, allowed)).filter((guess): guess is string => guess !== undefined);
+    const advice =
+      guesses.length > 0
+        ? `Did you mean ${guesses.map((guess) => `\`${guess}\``).join(', ')}?`
+        : allowed.length > 0
+          ? `Allowed keys here: ${allowed.map((key) => `\`${key}\``).join(', ')}.`
+          : 'Check the spelling; the allowed keys are documented in the schema.';
+    return `Unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `\`${key}\``).join(', ')} in ${file}${where}. ${advice}`;
   }
   if (issue.code === 'custom') return `Invalid \`${formatPath(issue.path)}\` in ${file}: ${issue.message}`;
   if (issue.code === 'invalid_type' && issue.input === undefined && valueAt(input, issue.path) === undefined) {
     return `Missing \`${formatPath(issue.path)}\` in ${file}: expected ${expectation(issue)}.`;
   }
   return `Expected \`${formatPath(issue.path)}\` in ${file} to be ${expectation(issue)}, got ${describeValue(valueAt(input, issue.path))}.`;
+}
+
+/**
+ * Every issue of a document, one sentence each (unknown keys first: a typo often also makes a
+ * required key "missing"), under a line naming the file and the count.
+ * @param jsonSchema the schema as JSON Schema, to suggest the nearest known key for an unknown one
+ */
+export function formatZodIssues(file: string, issues: readonly Issue[], input: unknown, jsonSchema?: unknown): string {
+  const ordered = [...issues].sort((a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'));
+  const lines = [...new Set(ordered.map((issue) => formatZodIssue(file, issue, input, jsonSchema)))];
+  if (lines.length === 1) return lines[0]!;
+  return `${file} has ${lines.length} problems:\n${lines.map((line) => `  - ${line}`).join('\n')}`;
+}
+
+type JsonSchemaNode = { properties?: Record<string, JsonSchemaNode>; items?: JsonSchemaNode; anyOf?: JsonSchemaNode[]; oneOf?: JsonSchemaNode[]; allOf?: JsonSchemaNode[]; additionalProperties?: JsonSchemaNode | boolean };
+
+/** The property names a JSON Schema allows at `path` (through unions and arrays); empty when unknown. */
+export function allowedKeys(schema: unknown, path: readonly PropertyKey[]): string[] {
+  let nodes: JsonSchemaNode[] = [schema as JsonSchemaNode];
+  const expand = (list: JsonSchemaNode[]): JsonSchemaNode[] => list.flatMap((node) => [node, ...expand([...(node.anyOf ?? []), ...(node.oneOf ?? []), ...(node.allOf ?? [])])]);
+  for (const part of path) {
+    nodes = expand(nodes).flatMap((node) => {
+      if (typeof part === 'number') return node.items === undefined ? [] : [node.items];
+      const child = node.properties?.[String(part)] ?? (typeof node.additionalProperties === 'object' ? node.additionalProperties : undefined);
+      return child === undefined ? [] : [child];
+    });
+  }
+  return [...new Set(expand(nodes).flatMap((node) => Object.keys(node.properties ?? {})))];
 }

@@ -34,14 +34,24 @@ describe('service manifests', () => {
     expect(Object.isFrozen(resolved)).toBe(true);
   });
   it('rejects a typo in a key, naming the key and the file', () => {
-    expect(manifestError({ ...manifest, bulid: [] })).toBe(
-      'Unknown key `bulid` in services/x/service.yaml. Check the spelling; the allowed keys are documented in the schema.',
-    );
+    expect(manifestError({ ...manifest, bulid: [] })).toBe('Unknown key `bulid` in services/x/service.yaml. Did you mean `build`?');
+    expect(manifestError({ ...manifest, colour: 'red' })).toContain('Allowed keys here: `name`, `language`');
   });
   it('names the field, the expectation and what was found', () => {
     expect(manifestError({ ...manifest, start: 'cargo run' })).toBe('Expected `start` in services/x/service.yaml to be a list, got `"cargo run"` (string).');
     expect(manifestError({ ...manifest, build: [['cargo', 7]] })).toBe('Expected `build[0][1]` in services/x/service.yaml to be a string, got `7` (number).');
     expect(manifestError({ ...manifest, implements: ['jsno'] })).toContain('Expected `implements[0]` in services/x/service.yaml to be one of "json", "process"');
+  });
+  it('reports every problem at once, the typo first with the key it likely meant (`strat` for `start`)', () => {
+    const { start: _start, ...withoutStart } = manifest;
+    expect(manifestError({ ...withoutStart, strat: ['./server'], language: 7 })).toBe(
+      [
+        'services/x/service.yaml has 3 problems:',
+        '  - Unknown key `strat` in services/x/service.yaml. Did you mean `start`?',
+        '  - Expected `language` in services/x/service.yaml to be a string, got `7` (number).',
+        '  - Missing `start` in services/x/service.yaml: expected a list.',
+      ].join('\n'),
+    );
   });
   it('reports a missing field', () => {
     const { start: _start, ...withoutStart } = manifest;
