@@ -8,8 +8,9 @@ Pinned: the C calibration server on CPU 0, the engine and wrk on CPU 1. Each rou
   3. send lag p50/p99 at half that rate;
   4. with a 1 ms server hold, at 500 req/s: engine p50/p99 vs the server's own /__stats
      (arrival-based) and vs `wrk -t1 -c1 --latency`.
-Prints each round and the medians. Run from harness/engine after `cargo build --release --locked`:
-    python3 bench/figures.py [rounds]
+Each measurement waits for a quiet machine (other developers share it) and is redone when CPU
+pressure (PSI) shows other work ran beside it. Prints each round and the medians. Run from harness/engine after `cargo build --release --locked`:
+    python3 bench/figures.py [rounds] [--hold-only]
 Every process it starts is stopped by its pid. Needs wrk and gcc; targets 127.0.0.1 only.
 """
 
@@ -118,19 +119,66 @@ def sustains(outcome):
     return outcome["achievedRps"] >= 0.95 * offered and outcome["counts"]["dropped"] == 0 and lag_p90 is not None and lag_p90 <= 50
 
 
-def one_round():
+DISTURBED_SHARE = 0.05
+
+
+def quietly(measure, pressures, disturbed_share=DISTURBED_SHARE):
+    """Runs `measure()` on a quiet machine and redoes it (up to 5 times) when other work ran
+    beside it (CPU pressure above `disturbed_share` of the time); records the pressure it ran under."""
+    for _ in range(6):
+        wait_for_quiet()
+        before, started = cpu_pressure_us(), time.time()
+        result = measure()
+        share = (cpu_pressure_us() - before) / 1e6 / (time.time() - started)
+        if share <= disturbed_share:
+            break
+        print(f"    disturbed (CPU pressure {share:.0%}), measuring again", flush=True)
+    pressures.append(share)
+    return result
+
+
+# A p99 of 1500 answers moves with a single 4 ms hiccup: the hold figures want a quieter machine.
+HOLD_DISTURBED_SHARE = 0.01
+
+
+def hold_figures(pressures):
+    """Figure 4: a 1 ms server hold at 500 req/s, engine vs the server's own view vs wrk -c1."""
     figures = {}
+    server, port = start_server(1000)
+    try:
+        def held_run():
+            server_stats(port)  # resets the server's own histogram
+            return engine(port, "open", 8, 500), server_stats(port)
+
+        held, stats = quietly(held_run, pressures, HOLD_DISTURBED_SHARE)
+        figures.update(hold_engine_p50_us=held["latencyUs"]["p50Us"], hold_engine_p99_us=held["latencyUs"]["p99Us"],
+                       hold_server_arrival_p50_us=stats["arrivalP50Us"], hold_server_arrival_p99_us=stats["arrivalP99Us"])
+        figures["hold_p99_over_server_us"] = figures["hold_engine_p99_us"] - figures["hold_server_arrival_p99_us"]
+
+        def wrk_run():
+            server_stats(port)
+            return wrk(port, 1, latency=True), server_stats(port)
+
+        reference, stats = quietly(wrk_run, pressures, HOLD_DISTURBED_SHARE)
+        figures.update(hold_wrk_p50_us=reference.get("p50Us"), hold_wrk_p99_us=reference.get("p99Us"),
+                       hold_wrk_server_arrival_p99_us=stats["arrivalP99Us"])
+    finally:
+        stop(server)
+    return figures
+
+
+def one_round():
+    figures, pressures = {}, []
     server, port = start_server(0)
     try:
-        closed = engine(port, "closed", 32)
-        reference = wrk(port, 32)
+        closed, reference = quietly(lambda: (engine(port, "closed", 32), wrk(port, 32)), pressures)
         figures["closed_engine_rps"] = closed["achievedRps"]
         figures["closed_wrk_rps"] = reference["rps"]
         figures["closed_ratio"] = closed["achievedRps"] / reference["rps"]
         best = None
-        for fraction in (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1.0, 1.05):
+        for fraction in (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.0, 1.05):
             rate = round(reference["rps"] * fraction, -2)
-            outcome = engine(port, "open", 32, rate)
+            outcome = quietly(lambda: engine(port, "open", 32, rate), pressures)
             print(f"    open {rate:8.0f} req/s: achieved {outcome['achievedRps']:8.0f}, lag p90/p99 {outcome['sendLagP90Us']}/{outcome['sendLagP99Us']} us, "
                   f"waits {outcome['connectionWaits']}, dropped {outcome['counts']['dropped']}, p99 {outcome['latencyUs']['p99Us']} us", flush=True)
             if not sustains(outcome):
@@ -139,41 +187,33 @@ def one_round():
         figures["open_max_rps"] = best or 0
         figures["open_ratio"] = (best or 0) / reference["rps"]
         if best:
-            half = engine(port, "open", 32, best / 2)
+            half = quietly(lambda: engine(port, "open", 32, best / 2), pressures)
             figures["half_rate"] = best / 2
             figures["half_lag_p50_us"] = half["sendLagP50Us"]
+            figures["half_lag_p90_us"] = half["sendLagP90Us"]
             figures["half_lag_p99_us"] = half["sendLagP99Us"]
             figures["half_lag_max_us"] = half["sendLagMaxUs"]
     finally:
         stop(server)
-    server, port = start_server(1000)
-    try:
-        server_stats(port)  # resets the server's own histogram
-        held = engine(port, "open", 8, 500)
-        stats = server_stats(port)
-        figures.update(hold_engine_p50_us=held["latencyUs"]["p50Us"], hold_engine_p99_us=held["latencyUs"]["p99Us"],
-                       hold_server_arrival_p50_us=stats["arrivalP50Us"], hold_server_arrival_p99_us=stats["arrivalP99Us"])
-        reference = wrk(port, 1, latency=True)
-        stats = server_stats(port)
-        figures.update(hold_wrk_p50_us=reference.get("p50Us"), hold_wrk_p99_us=reference.get("p99Us"),
-                       hold_wrk_server_arrival_p99_us=stats["arrivalP99Us"])
-        figures["hold_p99_over_server_us"] = figures["hold_engine_p99_us"] - figures["hold_server_arrival_p99_us"]
-    finally:
-        stop(server)
+    figures.update(hold_figures(pressures))
+    figures["worst_cpu_pressure_share"] = round(max(pressures), 3)
     return figures
 
 
 def main():
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+    hold_only = "--hold-only" in sys.argv
     subprocess.run(["gcc", "-O2", "-o", CALIB_BINARY, CALIB_SOURCE], check=True)
     print(f"load average before: {uptime()}", flush=True)
     results = []
     for index in range(rounds):
-        busy = wait_for_quiet()
-        print(f"round {index + 1}: CPUs {busy:.0%} busy before, load average {uptime()}", flush=True)
-        pressure_us, started = cpu_pressure_us(), time.time()
-        figures = one_round()
-        figures["cpu_pressure_share"] = round((cpu_pressure_us() - pressure_us) / 1e6 / (time.time() - started), 3)
+        print(f"round {index + 1}: load average {uptime()}", flush=True)
+        if hold_only:
+            pressures = []
+            figures = hold_figures(pressures)
+            figures["worst_cpu_pressure_share"] = round(max(pressures), 3)
+        else:
+            figures = one_round()
         print("  " + json.dumps(figures), flush=True)
         results.append(figures)
     print(f"load average after: {uptime()}")
