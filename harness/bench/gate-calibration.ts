@@ -14,7 +14,7 @@ import { loadManifests } from '../config/services.js';
 import { resolveScenario, type ResolvedScenario } from '../config/scenario.js';
 import type { ResolvedManifest } from '../config/manifest.js';
 import { compareRuns, DEFAULT_RULE } from '../gate/decide.js';
-import { SERVICES_DIR } from '../paths.js';
+import { ROOT } from '../paths.js';
 import { mulberry32 } from '../random.js';
 import type { RunRecord } from '../results/document.js';
 import { createProgress } from '../run/progress.js';
@@ -55,7 +55,7 @@ async function measure(manifests: ResolvedManifest[], repetitions: number): Prom
   const document = await runSuite({
     scenarios: [await scenario(repetitions)],
     services: manifests,
-    upstream: undefined,
+    projectRoot: ROOT,
     outDir,
     progress: createProgress(),
     toolVersion: 'bench',
@@ -79,7 +79,7 @@ function draw(pool: readonly number[], size: number, random: () => number): numb
   return copy.slice(0, size);
 }
 
-const base = (await loadManifests([SERVICES_DIR])).find((manifest) => manifest.name === SERVICE)!;
+const base = (await loadManifests([path.join(ROOT, 'services')])).find((manifest) => manifest.name === SERVICE)!;
 // Pilot: how much p99 does a fixed CPU cost add? Then scale the knob to reach +30 %.
 const pilotCostUs = 200;
 const pilot = await measure([variant(base, 'pilot-a', 0), variant(base, 'pilot-b', pilotCostUs)], 3);

@@ -11,12 +11,12 @@ import { linearRegression } from 'simple-statistics';
 import { resolveScenario } from '../config/scenario.js';
 import { loadManifests } from '../config/services.js';
 import { formatBytes } from '../format.js';
-import { SERVICES_DIR } from '../paths.js';
+import { ROOT } from '../paths.js';
 import { allowedCpus } from '../run/environment.js';
 import { runSuite } from '../run/run.js';
 
 const minutes = Number(process.env.SOAK_MINUTES ?? '10');
-const go = (await loadManifests([SERVICES_DIR])).find((manifest) => manifest.name === 'go')!;
+const go = (await loadManifests([path.join(ROOT, 'services')])).find((manifest) => manifest.name === 'go')!;
 const scenario = resolveScenario(
   {
     name: 'soak',
@@ -43,7 +43,7 @@ const timer = setInterval(sample, 15_000);
 let runs = 0;
 const outDir = await mkdtemp(path.join(os.tmpdir(), 'rewrite-bench-soak-'));
 while (performance.now() - started < minutes * 60_000) {
-  const document = await runSuite({ scenarios: [scenario], services: [go], upstream: undefined, outDir, progress: { start() {}, step() {}, log() {}, stop() {} }, toolVersion: 'soak', verifyFirst: false, claims: undefined });
+  const document = await runSuite({ scenarios: [scenario], services: [go], projectRoot: ROOT, outDir, progress: { start() {}, step() {}, log() {}, stop() {} }, toolVersion: 'soak', verifyFirst: false, claims: undefined });
   runs += document.runs.length;
 }
 clearInterval(timer);

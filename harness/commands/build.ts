@@ -6,7 +6,7 @@ import { engineManifest } from '../build/engine.js';
 import type { BuildRecord } from '../results/document.js';
 import { EXIT_CODES, type ExitCode } from '../errors.js';
 import { formatBytes, formatTable } from '../format.js';
-import { resolveServiceSelection, SERVICE_OPTIONS, type OptionSpec } from './common.js';
+import { projectOf, resolveServiceSelection, SERVICE_OPTIONS, type OptionSpec } from './common.js';
 
 export const buildOptions = {
   ...SERVICE_OPTIONS,
@@ -19,10 +19,10 @@ export const buildOptions = {
 
 /** Builds the native load engine, then every selected service; one failure does not stop the others. */
 export async function buildAll(
-  values: { services?: string | undefined; 'services-dir'?: string[] | undefined; force?: boolean | undefined; timings?: boolean | undefined },
+  values: { project?: string | undefined; services?: string | undefined; 'services-dir'?: string[] | undefined; force?: boolean | undefined; timings?: boolean | undefined },
   log: (line: string) => void,
 ): Promise<BuildRecord[]> {
-  const { selected } = await resolveServiceSelection(values);
+  const { selected } = await resolveServiceSelection(await projectOf(values), values);
   const records: BuildRecord[] = [];
   log('building the native load engine (harness/engine)');
   records.push(await buildService(engineManifest(), { force: values.force === true, log }));

@@ -3,10 +3,11 @@
  * reading manifests (config/services.ts) and printing their warnings to stderr.
  */
 import path from 'node:path';
-import { findUpstream, folderNameWarnings, loadManifests, selectServices } from '../config/services.js';
+import { loadProject } from '../config/find-project.js';
+import type { ResolvedProject } from '../config/project.js';
+import { folderNameWarnings, loadManifests, selectServices } from '../config/services.js';
 import type { ResolvedManifest } from '../config/manifest.js';
 import { ConfigError } from '../errors.js';
-import { SERVICES_DIR } from '../paths.js';
 
 /** One command-line option: its parseArgs shape and its help line. */
 export interface OptionSpec {
@@ -17,17 +18,27 @@ export interface OptionSpec {
   readonly help: string;
 }
 
+export const PROJECT_OPTION = {
+  project: { type: 'string', value: 'FILE', help: 'The project file (default: the nearest rewrite-bench.yaml from the working directory upward).' },
+} as const satisfies Record<string, OptionSpec>;
+
+/** The project a command works on: --project FILE, else the nearest rewrite-bench.yaml upward. */
+export function projectOf(values: { project?: string | undefined }): Promise<ResolvedProject> {
+  return loadProject(values.project);
+}
+
 export const SERVICE_OPTIONS = {
+  ...PROJECT_OPTION,
   services: {
     type: 'string',
     value: 'a,b',
-    help: 'Comma-separated service names, as each service.yaml\'s `name:` spells them (default: every service found, built-in and --services-dir). Overrides the scenarios\' own `services:` lists.',
+    help: 'Comma-separated service names, as each service.yaml\'s `name:` spells them (default: every service of the project and of --services-dir). Overrides the scenarios\' own `services:` lists.',
   },
   'services-dir': {
     type: 'string',
     multiple: true,
     value: 'DIR',
-    help: 'Also load services from DIR/<folder>/service.yaml (repeatable). Bring your own service in any language; the built-in ones stay selected unless --services names yours (e.g. --services my-service,go).',
+    help: 'Also load services from DIR/<folder>/service.yaml (repeatable), beside the project\'s own; they all stay selected unless --services names some (e.g. --services my-service,go).',
   },
 } as const satisfies Record<string, OptionSpec>;
 
@@ -39,15 +50,17 @@ export function parseList(text: string | undefined, option: string): string[] | 
   return items;
 }
 
-/** The manifests of the built-in services plus --services-dir folders, and the selection. */
-export async function resolveServiceSelection(values: { services?: string | undefined; 'services-dir'?: string[] | undefined }): Promise<{
+/** The manifests of the project's service folders plus --services-dir folders, and the selection. */
+export async function resolveServiceSelection(
+  project: ResolvedProject,
+  values: { services?: string | undefined; 'services-dir'?: string[] | undefined },
+): Promise<{
   all: ResolvedManifest[];
   selected: ResolvedManifest[];
-  upstream: ResolvedManifest | undefined;
 }> {
-  const dirs = [SERVICES_DIR, ...(values['services-dir'] ?? []).map((dir) => path.resolve(dir))];
+  const dirs = [...project.serviceDirs, ...(values['services-dir'] ?? []).map((dir) => path.resolve(dir))];
   const all = await loadManifests([...new Set(dirs)]);
   for (const warning of folderNameWarnings(all)) console.error(`rewrite-bench: warning: ${warning}`);
   const selected = selectServices(all, parseList(values.services, 'services'));
-  return { all, selected, upstream: findUpstream(all) };
+  return { all, selected };
 }

@@ -10,20 +10,19 @@ import path from 'node:path';
 import { resolveManifest, type ResolvedManifest } from '../config/manifest.js';
 import type { ResolvedScenario } from '../config/scenario.js';
 import { loadScenarios } from '../config/scenarios.js';
-import { findUpstream, loadManifests } from '../config/services.js';
 import { readYamlFile } from '../config/yaml-file.js';
 import { ConfigError, InfrastructureError, type ExitCode } from '../errors.js';
 import { parseBudget, type Budget } from '../gate/budget.js';
 import { DEFAULT_REPETITIONS, DEFAULT_RULE, type GateRule } from '../gate/decide.js';
 import { decideGate, gateJUnit, gateMarkdown, type GateOutcome } from '../gate/outcome.js';
-import { ROOT, SCENARIOS_DIR, SERVICES_DIR } from '../paths.js';
+import type { ResolvedProject } from '../config/project.js';
 import { allowedCpus } from '../run/environment.js';
 import { createProgress } from '../run/progress.js';
 import { readResults } from '../run/read-results.js';
 import type { RunRecord } from '../results/document.js';
 import { runSuite } from '../run/run.js';
 import { RUN_METRICS } from '../stats/metrics.js';
-import type { OptionSpec } from './common.js';
+import { PROJECT_OPTION, projectOf, resolveServiceSelection, type OptionSpec } from './common.js';
 
 export const gateOptions = {
   baseline: { type: 'string', value: 'FILE', help: 'Baseline results.json.' },
@@ -33,7 +32,8 @@ export const gateOptions = {
   'baseline-ref': { type: 'string', value: 'REF', help: 'In-job mode: measure --service at this git ref (checked out in a temporary worktree) as the baseline.' },
   'candidate-ref': { type: 'string', value: 'REF', help: 'In-job mode: ... and at this git ref as the candidate (default: the working tree).' },
   service: { type: 'string', value: 'NAME', help: 'With --baseline-ref: the service folder services/NAME to compare.' },
-  scenario: { type: 'string', value: 'NAME|FILE', help: 'In-job mode: the scenario to measure (default json-open).' },
+  ...PROJECT_OPTION,
+  scenario: { type: 'string', value: 'NAME|FILE', help: 'In-job mode: the scenario to measure, from the project\'s scenarios or a path.' },
   repetitions: { type: 'string', value: 'N', help: `In-job mode: runs per side (default ${DEFAULT_REPETITIONS}, from \`npm run bench:gate\` on this kind of machine; at least 4).` },
   metric: { type: 'string', multiple: true, value: 'NAME', help: `Metric to compare (repeatable; default p99). One of ${Object.keys(RUN_METRICS).join(', ')}.` },
   'max-regression': { type: 'string', value: 'PCT', help: 'Largest tolerated worsening of the median, e.g. 10% (default 10%).' },
@@ -80,40 +80,51 @@ async function loadServiceFolder(dir: string, name: 'baseline' | 'candidate'): P
   return Object.freeze({ ...manifest, name, description: `${manifest.name} (${name}): ${manifest.description}` });
 }
 
-/** Checks `ref` out into a temporary git worktree and returns its folder (removed by `cleanup`). */
-async function worktreeAt(ref: string, cleanup: Array<() => Promise<unknown>>): Promise<string> {
+/** Checks `ref` of the repository at `gitRoot` out into a temporary worktree and returns its folder (removed by `cleanup`). */
+async function worktreeAt(gitRoot: string, ref: string, cleanup: Array<() => Promise<unknown>>): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'rewrite-bench-ref-'));
-  const added = await execa('git', ['worktree', 'add', '--detach', dir, ref], { cwd: ROOT, reject: false, stdin: 'ignore' });
+  const added = await execa('git', ['worktree', 'add', '--detach', dir, ref], { cwd: gitRoot, reject: false, stdin: 'ignore' });
   if (added.failed) throw new ConfigError(`Cannot check out git ref \`${ref}\`: ${String(added.stderr).trim().split('\n').pop()}`);
-  cleanup.push(() => execa('git', ['worktree', 'remove', '--force', dir], { cwd: ROOT, reject: false }));
+  cleanup.push(() => execa('git', ['worktree', 'remove', '--force', dir], { cwd: gitRoot, reject: false }));
   return dir;
 }
 
-/** The two service folders of the in-job mode: given directly, or services/NAME at two git refs. */
-async function serviceFolders(values: GateValues, cleanup: Array<() => Promise<unknown>>): Promise<[string, string]> {
+/**
+ * The two service folders of the in-job mode: given directly, or the folder of the project's
+ * service NAME at two git refs (the same path inside each checkout).
+ */
+async function serviceFolders(values: GateValues, project: ResolvedProject, cleanup: Array<() => Promise<unknown>>): Promise<[string, string]> {
   if (values['baseline-ref'] === undefined) return [values['baseline-service']!, values['candidate-service']!];
-  if (values.service === undefined) throw new ConfigError('--baseline-ref needs --service NAME (the folder services/NAME to compare).');
-  const baselineRoot = await worktreeAt(values['baseline-ref'], cleanup);
-  const candidateRoot = values['candidate-ref'] === undefined ? ROOT : await worktreeAt(values['candidate-ref'], cleanup);
-  return [path.join(baselineRoot, 'services', values.service), path.join(candidateRoot, 'services', values.service)];
+  if (values.service === undefined) throw new ConfigError('--baseline-ref needs --service NAME (a service of the project, compared at two git refs).');
+  const { selected } = await resolveServiceSelection(project, { services: values.service });
+  const serviceDir = selected[0]!.dir;
+  const top = await execa('git', ['rev-parse', '--show-toplevel'], { cwd: serviceDir, reject: false, stdin: 'ignore' });
+  if (top.failed) throw new ConfigError(`--baseline-ref needs the service folder ${serviceDir} to be in a git repository: ${String(top.stderr).trim()}`);
+  const gitRoot = String(top.stdout).trim();
+  const relative = path.relative(gitRoot, serviceDir);
+  const baselineRoot = await worktreeAt(gitRoot, values['baseline-ref'], cleanup);
+  const candidateRoot = values['candidate-ref'] === undefined ? gitRoot : await worktreeAt(gitRoot, values['candidate-ref'], cleanup);
+  return [path.join(baselineRoot, relative), path.join(candidateRoot, relative)];
 }
 
 async function measureInJob(values: GateValues): Promise<{ baseline: RunRecord[]; candidate: RunRecord[]; problems: string[] }> {
   const cleanup: Array<() => Promise<unknown>> = [];
   try {
-    const [baselineDir, candidateDir] = await serviceFolders(values, cleanup);
-    return await measureFolders(values, baselineDir, candidateDir);
+    const project = await projectOf(values);
+    const [baselineDir, candidateDir] = await serviceFolders(values, project, cleanup);
+    return await measureFolders(values, project, baselineDir, candidateDir);
   } finally {
     for (const step of cleanup) await step();
   }
 }
 
-async function measureFolders(values: GateValues, baselineDir: string, candidateDir: string): Promise<{ baseline: RunRecord[]; candidate: RunRecord[]; problems: string[] }> {
+async function measureFolders(values: GateValues, project: ResolvedProject, baselineDir: string, candidateDir: string): Promise<{ baseline: RunRecord[]; candidate: RunRecord[]; problems: string[] }> {
   const repetitions = Number(values.repetitions ?? String(DEFAULT_REPETITIONS));
   if (!Number.isInteger(repetitions) || repetitions < 4) throw new ConfigError(`Expected --repetitions to be an integer >= 4, got \`${values.repetitions}\`.`);
   const baseline = await loadServiceFolder(baselineDir, 'baseline');
   const candidate = await loadServiceFolder(candidateDir, 'candidate');
-  const [scenario] = await loadScenarios(SCENARIOS_DIR, [values.scenario ?? 'json-open'], { quick: false, availableCpus: (await allowedCpus()).length });
+  if (values.scenario === undefined) throw new ConfigError('In-job mode needs --scenario NAME|FILE: the scenario both sides are measured in (a name from the project\'s scenarios, or a path).');
+  const [scenario] = await loadScenarios(project.scenariosDir, [values.scenario], { quick: false, availableCpus: (await allowedCpus()).length });
   const workload = scenario!.workload;
   for (const manifest of [baseline, candidate]) {
     if (!manifest.implements.includes(workload)) throw new ConfigError(`${manifest.file} does not implement \`${workload}\`, which scenario ${scenario!.name} needs.`);
@@ -123,7 +134,7 @@ async function measureFolders(values: GateValues, baselineDir: string, candidate
   const document = await runSuite({
     scenarios: [measured],
     services: [baseline, candidate],
-    upstream: findUpstream(await loadManifests([SERVICES_DIR])),
+    projectRoot: project.root,
     outDir,
     progress: createProgress(),
     toolVersion: 'gate',

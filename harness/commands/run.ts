@@ -12,22 +12,22 @@ import path from 'node:path';
 import { loadScenarios } from '../config/scenarios.js';
 import { selectScenarioServices } from '../config/selection.js';
 import { ConfigError, EXIT_CODES, type ExitCode } from '../errors.js';
-import { REPORTS_DIR, SCENARIOS_DIR } from '../paths.js';
+import type { ResolvedProject } from '../config/project.js';
 import { allowedCpus } from '../run/environment.js';
 import { createProgress } from '../run/progress.js';
 import { runSuite } from '../run/run.js';
 import { writeReport } from '../report/write.js';
 import { formatRunSummary } from '../run/summary.js';
 import { toolVersion } from '../version.js';
-import { resolveServiceSelection, SERVICE_OPTIONS, type OptionSpec } from './common.js';
+import { projectOf, resolveServiceSelection, SERVICE_OPTIONS, type OptionSpec } from './common.js';
 
 export const runOptions = {
   ...SERVICE_OPTIONS,
-  out: { type: 'string', value: 'DIR', help: 'Write results.json (and reports) to DIR (default reports/runs/<date-time>).' },
+  out: { type: 'string', value: 'DIR', help: 'Write results.json (and reports) to DIR (default: the project\'s `out` folder, reports/runs/<date-time>/ under the project).' },
   claims: {
     type: 'string',
     value: 'FILE',
-    help: 'Evaluate the claims in FILE after measuring; exit 1 when any is refuted, 3 when any could not be measured. Without it, the default suite evaluates scenarios/claims.yaml (the seed claims) and shows the verdicts without changing the exit code.',
+    help: 'Evaluate the claims in FILE after measuring; exit 1 when any is refuted, 3 when any could not be measured. Without it, a run of the whole suite evaluates the project\'s `claims` file and shows the verdicts without changing the exit code.',
   },
   'skip-verify': { type: 'boolean', help: 'Do not check the services against the contract first (by default a service that does not conform is not measured).' },
   quick: {
@@ -40,14 +40,12 @@ export const runOptions = {
   },
 } as const satisfies Record<string, OptionSpec>;
 
-const DEFAULT_CLAIMS = path.join(SCENARIOS_DIR, 'claims.yaml');
-
 /**
  * Reads a claims file and checks, before anything starts, that its scenarios, load points and
  * service names exist (a typo would otherwise surface only as "not measured" after measuring).
  */
-async function loadClaims(file: string, running: readonly ResolvedScenario[], manifests: readonly ResolvedManifest[]): Promise<ResolvedClaims> {
-  const builtIn = await loadScenarios(SCENARIOS_DIR, [], { quick: false, availableCpus: Number.MAX_SAFE_INTEGER });
+async function loadClaims(file: string, running: readonly ResolvedScenario[], manifests: readonly ResolvedManifest[], project: ResolvedProject): Promise<ResolvedClaims> {
+  const builtIn = await loadScenarios(project.scenariosDir, [], { quick: false, availableCpus: Number.MAX_SAFE_INTEGER });
   const scenarios = [...running, ...builtIn.filter((scenario) => !running.some((other) => other.name === scenario.name))];
   const shown = path.relative(process.cwd(), file) || file;
   const claims = resolveClaims(await readYamlFile(file), shown, scenarios.map((scenario) => scenario.name));
@@ -85,25 +83,29 @@ function timestamp(): string {
   return new Date().toISOString().replace(/[:]/g, '').replace(/\..*$/, '').replace('T', '-');
 }
 
-export async function runRunCommand(values: { services?: string | undefined; 'services-dir'?: string[] | undefined; out?: string | undefined; quick?: boolean | undefined; timings?: boolean | undefined; 'skip-verify'?: boolean | undefined; claims?: string | undefined }, positionals: string[]): Promise<ExitCode> {
+export async function runRunCommand(values: { project?: string | undefined; services?: string | undefined; 'services-dir'?: string[] | undefined; out?: string | undefined; quick?: boolean | undefined; timings?: boolean | undefined; 'skip-verify'?: boolean | undefined; claims?: string | undefined }, positionals: string[]): Promise<ExitCode> {
   // Everything is validated before any process starts.
-  const suite = await loadScenarios(SCENARIOS_DIR, positionals, { quick: values.quick === true, availableCpus: (await allowedCpus()).length });
-  const { all, selected, upstream } = await resolveServiceSelection(values);
+  const project = await projectOf(values);
+  const suite = await loadScenarios(project.scenariosDir, positionals.length === 0 ? (project.suite ?? []) : positionals, { quick: values.quick === true, availableCpus: (await allowedCpus()).length });
+  const { all, selected } = await resolveServiceSelection(project, values);
   const { scenarios, skipped } = selectScenarioServices(suite, { all, selected, isServicesExplicit: values.services !== undefined, isScenariosExplicit: positionals.length > 0 });
   for (const line of skipped) console.error(`rewrite-bench run: ${line}`);
   // The seed claims go with the default suite; --claims FILE with any scenarios.
-  const claimsFile = values.claims ?? (positionals.length === 0 && existsSync(DEFAULT_CLAIMS) ? DEFAULT_CLAIMS : undefined);
-  const loaded = claimsFile === undefined ? undefined : await loadClaims(claimsFile, scenarios, all);
+  const defaultClaims = project.claimsFile !== undefined && existsSync(project.claimsFile) ? project.claimsFile : undefined;
+  const claimsFile = values.claims ?? (positionals.length === 0 ? defaultClaims : undefined);
+  const loaded = claimsFile === undefined ? undefined : await loadClaims(claimsFile, scenarios, all, project);
   const claims = loaded === undefined || values.claims !== undefined ? loaded : seedClaimsFor(loaded, scenarios, selected);
-  const outDir = path.resolve(values.out ?? path.join(REPORTS_DIR, 'runs', timestamp()));
+  const outDir = path.resolve(values.out ?? path.join(project.outDir, timestamp()));
   const version = toolVersion();
   console.error(`rewrite-bench run: ${scenarios.length} scenario(s), services ${selected.map((s) => s.name).join(', ')}; results in ${outDir}/results.json`);
-  const document = await runSuite({ scenarios, services: selected, upstream, outDir, progress: createProgress(), toolVersion: version, verifyFirst: values['skip-verify'] !== true, verifyRandomPerEndpoint: values.quick === true ? 10 : 50, claims, timeBuildsForClaims: values.quick !== true || values.timings === true });
+  const document = await runSuite({ scenarios, services: selected, projectRoot: project.root, outDir, progress: createProgress(), toolVersion: version, verifyFirst: values['skip-verify'] !== true, verifyRandomPerEndpoint: values.quick === true ? 10 : 50, claims, timeBuildsForClaims: values.quick !== true || values.timings === true });
   console.log(formatRunSummary(document));
   if (document.claims !== undefined) console.log(`\n${formatClaims(document.claims.results, document.claims.capacity)}`);
   const report = await writeReport({ file: path.join(outDir, 'results.json'), document }, outDir);
   console.log(`\nresults: ${path.join(outDir, 'results.json')}\nreport:  ${report.html} (opens from disk), ${path.basename(report.markdown)}, ${path.basename(report.csv)}`);
-  if (document.failures.length > 0) return EXIT_CODES.infrastructure;
+  if (document.failures.some((failure) => failure.kind !== 'non-conforming')) return EXIT_CODES.infrastructure;
+  // A service that answers differently from its oracle was not measured: like a regression.
+  if (document.failures.length > 0) return EXIT_CODES.regression;
   // Only an explicit --claims makes claims decide the exit code (CI gating on claims): a refuted
   // claim is 1; a claim that could not be measured is 3, so a broken setup never passes silently.
   if (values.claims !== undefined && document.claims !== undefined) {

@@ -7,9 +7,6 @@ import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { formatZodIssues } from './zod-message.js';
 
-/** Workloads of services/CONTRACT.md that a manifest can list under `implements`. */
-export const WORKLOADS = ['json', 'process', 'alloc', 'gateway', 'items'] as const;
-export type Workload = (typeof WORKLOADS)[number];
 
 const argv = z.array(z.string().min(1)).min(1);
 const relativePath = z
@@ -21,15 +18,14 @@ export const manifestSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/),
   language: z.string().min(1).max(40),
   description: z.string().min(1).max(400),
-  /** `service` (default): measured; `upstream`: the neutral /gateway upstream. */
-  role: z.enum(['service', 'upstream']).default('service'),
   build: z.array(argv).default([]),
   /** Steps that remove build outputs, so that `build --timings` can time a clean build. */
   clean: z.array(argv).default([]),
   start: argv,
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
   ready: z.string().startsWith('/').default('/health'),
-  implements: z.array(z.enum(WORKLOADS)).default([]),
+  /** Workloads it serves, any names (a scenario's `workload` selects the services that implement it). */
+  implements: z.array(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,59}$/)).default([]),
   artifact: relativePath.optional(),
   sources: z.array(relativePath).min(1).default(['.']),
   incremental: relativePath.optional(),

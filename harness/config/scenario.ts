@@ -3,41 +3,14 @@
  * JSON Schema published for editors (scenarios/scenario.schema.json). Pure: callers pass parsed
  * YAML, the file name and the machine's CPU count.
  */
+import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
-import { WORKLOADS } from './manifest.js';
+import { generatorSchema } from '../suite/generators.js';
 import { formatZodIssues } from './zod-message.js';
 
 const positiveInt = z.number().int().positive();
 const seconds = z.number().positive().max(3600);
-
-/** Seeded request generators; each builds the requests of one workload (harness/load/requests.ts). */
-const generatorSchema = z.discriminatedUnion('name', [
-  z.strictObject({
-    name: z.literal('process'),
-    records: positiveInt.max(10_000).default(1000),
-    hashRounds: z.number().int().min(0).max(100_000).default(1000),
-    percentiles: z.array(z.number().int().min(1).max(100)).min(1).max(10).default([50, 90, 99]),
-    categories: positiveInt.max(100).default(16),
-    users: positiveInt.max(100_000).default(200),
-    /** Distinct bodies generated (cycled through). */
-    variants: positiveInt.max(256).default(16),
-  }),
-  z.strictObject({
-    name: z.literal('alloc'),
-    nodes: positiveInt.max(200_000).default(20_000),
-    variants: positiveInt.max(1024).default(64),
-  }),
-  z.strictObject({
-    name: z.literal('gateway'),
-    calls: positiveInt.max(16).default(3),
-    variants: positiveInt.max(1024).default(64),
-  }),
-  z.strictObject({ name: z.literal('items-get') }),
-  z.strictObject({ name: z.literal('items-list'), limit: positiveInt.max(100).default(20) }),
-  z.strictObject({ name: z.literal('items-put') }),
-  z.strictObject({ name: z.literal('items-post') }),
-]);
 
 const requestSchema = z.union([
   z.strictObject({
@@ -92,8 +65,23 @@ const timing = {
 export const scenarioSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,59}$/),
   description: z.string().min(1),
-  /** The contract workload; only services that implement it run. */
-  workload: z.enum(WORKLOADS),
+  /** What the requests exercise, any name: only services whose manifest `implements` it run. */
+  workload: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,59}$/),
+  /**
+   * The service whose answers the others must match (the legacy service: Diffy's primary).
+   * Before measuring, every other service and a second instance of it get the same seeded
+   * requests; what differs between the two instances is noise, ignored.
+   */
+  reference: z.string().min(1).optional(),
+  /** The equivalence check against `reference`. */
+  compare: z
+    .strictObject({
+      /** Requests compared per service (the scenario's mix, other seeds than the load's). */
+      requests: positiveInt.max(100_000).default(300),
+      /** JSON paths whose values may differ: `$.generated_at`, `$.items[*].id`, `$..updated_at`. */
+      ignore: z.array(z.string().startsWith('$')).default([]),
+    })
+    .default({ requests: 300, ignore: [] }),
   /** Services to run (default: every service that implements the workload). */
   services: z.array(z.string().min(1)).min(1).optional(),
   requests: z.array(requestSchema).min(1),
@@ -113,7 +101,15 @@ export const scenarioSchema = z.strictObject({
       readyTimeoutSeconds: seconds.default(60),
     })
     .default({ workers: 1, cpus: 1, env: {}, readyTimeoutSeconds: 60 }),
-  upstream: z.strictObject({ delayMs: z.number().int().min(0).max(60_000).default(20) }).default({ delayMs: 20 }),
+  /** What the harness provides to every service of the scenario, fresh per run. */
+  fixtures: z
+    .strictObject({
+      /** A fresh SQLite file per service per run, made from this seed SQL (relative to the scenario file), given as DB_PATH. */
+      database: z.strictObject({ seedSql: z.string().min(1) }).optional(),
+      /** The neutral upstream (answers every call after `delayMs`), given as UPSTREAM_URL. */
+      upstream: z.strictObject({ delayMs: z.number().int().min(0).max(60_000).default(20) }).optional(),
+    })
+    .default({}),
   /** Per-request timeout; a timed-out request is a failure, never a latency sample. */
   timeoutSeconds: seconds.default(10),
   /** Compare every Nth response body with the expected one during load (0: never). */
@@ -123,9 +119,12 @@ export const scenarioSchema = z.strictObject({
 });
 
 /** A validated scenario. Frozen; every field has been checked (later code relies on it). */
-export type ResolvedScenario = Readonly<z.output<typeof scenarioSchema>> & { readonly file: string };
+export type ResolvedScenario = Readonly<z.output<typeof scenarioSchema>> & {
+  readonly file: string;
+  /** fixtures.database.seedSql as an absolute path (it is relative to the scenario file). */
+  readonly seedSqlFile: string | undefined;
+};
 export type RequestSpec = z.output<typeof requestSchema>;
-export type GeneratorSpec = z.output<typeof generatorSchema>;
 export type LoadSpec = ResolvedScenario['load'];
 
 /**
@@ -142,10 +141,15 @@ export function resolveScenario(data: unknown, file: string, options: { quick: b
       `Expected \`service.cpus\` in ${file} to leave at least one CPU for the load generator: this machine lets us use ${options.availableCpus} CPU(s), got \`${scenario.service.cpus}\` (number).`,
     );
   }
-  if (!options.quick) return Object.freeze({ ...scenario, file });
+  if (scenario.reference !== undefined && scenario.services !== undefined && !scenario.services.includes(scenario.reference)) {
+    throw new ConfigError(`Expected \`reference\` in ${file} to be one of the scenario's \`services\` (${scenario.services.join(', ')}), got \`${scenario.reference}\`.`);
+  }
+  const seedSql = scenario.fixtures.database?.seedSql;
+  const seedSqlFile = seedSql === undefined ? undefined : path.resolve(path.dirname(path.resolve(file)), seedSql);
+  if (!options.quick) return Object.freeze({ ...scenario, file, seedSqlFile });
   // --quick: the scenario's quick timings, and capacity probes no longer than the quick window.
   const load = scenario.load.model === 'open' ? { ...scenario.load, probe: { ...scenario.load.probe, seconds: Math.min(scenario.load.probe.seconds, scenario.quick.durationSeconds ?? scenario.load.probe.seconds) } } : scenario.load;
-  return Object.freeze({ ...scenario, ...scenario.quick, load, file });
+  return Object.freeze({ ...scenario, ...scenario.quick, load, file, seedSqlFile });
 }
 
 /** The JSON Schema of scenario files, for editors. */

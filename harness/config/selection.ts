@@ -62,7 +62,7 @@ function nobodyImplements(scenario: ResolvedScenario, request: SelectionRequest,
  *   no selected service that implements its workload
  */
 export function selectScenarioServices(scenarios: readonly ResolvedScenario[], request: SelectionRequest): ScenarioSelection {
-  const measured = request.all.filter((manifest) => manifest.role === 'service');
+  const measured = request.all;
   const chosen: ResolvedScenario[] = [];
   const skipped: string[] = [];
   for (const scenario of scenarios) {

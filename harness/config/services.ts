@@ -42,7 +42,7 @@ export async function loadManifests(dirs: readonly string[]): Promise<ResolvedMa
  * @throws ConfigError for an unknown name, listing the known ones.
  */
 export function selectServices(manifests: readonly ResolvedManifest[], names: readonly string[] | undefined): ResolvedManifest[] {
-  const measured = manifests.filter((manifest) => manifest.role === 'service');
+  const measured = [...manifests];
   if (names === undefined) return measured;
   return names.map((name) => {
     const manifest = measured.find((candidate) => candidate.name === name);
@@ -65,9 +65,4 @@ export function folderNameWarnings(manifests: readonly ResolvedManifest[]): stri
   return manifests
     .filter((manifest) => path.basename(manifest.dir) !== manifest.name)
     .map((manifest) => `${manifest.file} names its service \`${manifest.name}\`, not \`${path.basename(manifest.dir)}\` like its folder: \`name:\` wins, so select it with --services ${manifest.name} (or rename the folder to match).`);
-}
-
-/** The upstream manifest (role: upstream), or undefined. */
-export function findUpstream(manifests: readonly ResolvedManifest[]): ResolvedManifest | undefined {
-  return manifests.find((manifest) => manifest.role === 'upstream');
 }

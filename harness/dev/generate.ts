@@ -1,13 +1,13 @@
 /**
  * Developer tool (`npm run generate`): rewrites the committed generated files —
- * services/vectors/*.json from the TypeScript reference, and scenarios/scenario.schema.json
- * from the scenario schema. Unit tests fail when either is stale.
+ * services/vectors/*.json from the TypeScript reference, and the JSON Schemas of harness/schemas/
+ * (project, scenario and service files, for editors). Unit tests fail when any is stale.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { scenarioJsonSchema } from '../config/scenario.js';
+import { EDITOR_SCHEMAS } from '../config/schemas.js';
 import { ROOT } from '../paths.js';
-import { buildVectors } from '../verify/cases.js';
+import { buildVectors } from '../suite/cases.js';
 import { formatVectorFile } from '../verify/vectors-io.js';
 
 const seedSql = await readFile(path.join(ROOT, 'services/sql/seed.sql'), 'utf8');
@@ -15,5 +15,7 @@ for (const [workload, vectors] of Object.entries(buildVectors(seedSql))) {
   await writeFile(path.join(ROOT, 'services/vectors', `${workload}.json`), formatVectorFile(vectors));
   console.log(`services/vectors/${workload}.json: ${vectors.length} vectors`);
 }
-await writeFile(path.join(ROOT, 'scenarios/scenario.schema.json'), `${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
-console.log('scenarios/scenario.schema.json');
+for (const [file, make] of Object.entries(EDITOR_SCHEMAS)) {
+  await writeFile(path.join(ROOT, 'harness/schemas', file), `${JSON.stringify(make(), null, 2)}\n`);
+  console.log(`harness/schemas/${file}`);
+}

@@ -1,14 +1,9 @@
 /**
- * Turns a scenario's request mix into prepared requests: seeded bodies and paths, each with the
- * status (and, where the answer is fixed, the exact body from the reference) that sampled
- * verification expects. Pure; the per-request path (`next`) does no I/O and little allocation.
+ * Prepared requests and their weighted mix, as the Node engines send them: plain data that the
+ * harness prepares before a job is sent (requests/prepare.ts) and the engines only cycle through,
+ * so no engine's hot path computes a body or an expected answer. Pure.
  */
-import type { GeneratorSpec, RequestSpec } from '../config/scenario.js';
-import { referenceAlloc } from '../reference/alloc.js';
-import { referenceGateway } from '../reference/gateway.js';
-import { referenceProcess } from '../reference/process.js';
 import { mulberry32 } from '../random.js';
-import { makeProcessRequest, Random } from '../verify/random-inputs.js';
 
 /** One request ready to send. */
 export interface PreparedRequest {
@@ -26,90 +21,11 @@ export interface PreparedRequest {
   readonly sequence?: string;
 }
 
-const JSON_HEADERS = { 'content-type': 'application/json' };
-const ITEMS = 100_000;
-/** Variants prepared for the items reads and updates: enough that no run repeats a pattern a cache could learn. */
-const ITEM_VARIANTS = 4096;
-/** The token the items inserts carry (see PreparedRequest.sequence). */
-export const SEQUENCE_TOKEN = '{{seq}}';
-const pad = (value: number, width: number): string => String(value).padStart(width, '0');
-
-/**
- * The requests of one generator, prepared once by the harness: bodies and expected answers are
- * computed here (the reference is costly), so no engine's hot path runs the oracle.
- */
-function generatorRequests(spec: GeneratorSpec, seed: number, random: () => number): PreparedRequest[] {
-  const int = (min: number, max: number): number => min + Math.floor(random() * (max - min + 1));
-  const many = (count: number, make: () => PreparedRequest): PreparedRequest[] => Array.from({ length: count }, make);
-  switch (spec.name) {
-    case 'process':
-      return Array.from({ length: spec.variants }, (_, index): PreparedRequest => {
-        const request = makeProcessRequest(new Random(seed * 1000 + index), {
-          records: spec.records,
-          categories: spec.categories,
-          users: spec.users,
-          hashRounds: spec.hashRounds,
-          percentiles: spec.percentiles,
-        });
-        return { method: 'POST', path: '/process', body: JSON.stringify(request), headers: JSON_HEADERS, expectStatus: 200, expectBody: referenceProcess(request) };
-      });
-    case 'alloc': {
-      const values = new Random(seed);
-      return many(spec.variants, () => {
-        const allocSeed = values.int(0, 4_294_967_295);
-        return { method: 'GET', path: `/alloc?nodes=${spec.nodes}&seed=${allocSeed}`, headers: {}, expectStatus: 200, expectBody: referenceAlloc(spec.nodes, allocSeed) };
-      });
-    }
-    case 'gateway': {
-      const values = new Random(seed);
-      return many(spec.variants, () => {
-        const key = values.token(4, 16);
-        return { method: 'GET', path: `/gateway?key=${key}&n=${spec.calls}`, headers: {}, expectStatus: 200, expectBody: referenceGateway(key, spec.calls) };
-      });
-    }
-    case 'items-get':
-      return many(ITEM_VARIANTS, () => ({ method: 'GET', path: `/items/${int(1, ITEMS)}`, headers: {}, expectStatus: 200 }));
-    case 'items-list':
-      return many(ITEM_VARIANTS, () => ({ method: 'GET', path: `/items?category=c${pad(int(0, 19), 2)}&after_id=${int(0, ITEMS - 2000)}&limit=${spec.limit}`, headers: {}, expectStatus: 200 }));
-    case 'items-put': {
-      const now = String(Date.now());
-      return many(ITEM_VARIANTS, () => {
-        const id = int(1, ITEMS);
-        const body = `{"sku":"SKU-${pad(id, 6)}","name":"Item ${id} v${int(0, 999)}","category":"c${pad(id % 20, 2)}","price_cents":${int(0, 100_000)},"qty":${int(0, 999)}}`;
-        return { method: 'PUT', path: `/items/${id}`, body, headers: { ...JSON_HEADERS, 'x-now': now }, expectStatus: 200 };
-      });
-    }
-    case 'items-post': {
-      const now = String(Date.now());
-      // Every insert needs its own sku: the engine numbers each send (PreparedRequest.sequence).
-      return many(64, () => {
-        const body = `{"sku":"LOAD-${seed}-${SEQUENCE_TOKEN}","name":"Load item","category":"c${pad(int(0, 19), 2)}","price_cents":${int(0, 100_000)},"qty":${int(0, 999)}}`;
-        return { method: 'POST', path: '/items', body, headers: { ...JSON_HEADERS, 'x-now': now }, expectStatus: 201, sequence: SEQUENCE_TOKEN };
-      });
-    }
-  }
-}
 
 /** One entry of a mix, ready to cross to the engine: a weight and a finite list of prepared requests (cycled through). */
 export interface PreparedSource {
   readonly weight: number;
   readonly list: readonly PreparedRequest[];
-}
-
-/** Prepares the sources of a scenario's request mix (seeded; the same for every run of it). */
-export function prepareSources(specs: readonly RequestSpec[], seed: number): PreparedSource[] {
-  return specs.map((spec, index): PreparedSource => {
-    if ('generator' in spec) return { weight: spec.weight, list: generatorRequests(spec.generator, seed + index, mulberry32(seed + index)) };
-    const request: PreparedRequest = {
-      method: spec.method,
-      path: spec.path,
-      headers: spec.body === undefined ? spec.headers : { ...JSON_HEADERS, ...spec.headers },
-      expectStatus: spec.expectStatus,
-      ...(spec.body === undefined ? {} : { body: spec.body }),
-      ...(spec.expectBody === undefined ? {} : { expectBody: spec.expectBody }),
-    };
-    return { weight: spec.weight, list: [request] };
-  });
 }
 
 /** A weighted mix of prepared sources, for the Node engines (the native engine does the same in Rust). */

@@ -1,6 +1,6 @@
 /**
- * Fresh seeded SQLite databases for the /items workload: the seed runs once per harness run into
- * a template file, and each service run gets its own copy. I/O.
+ * Fresh seeded SQLite databases (a scenario's `fixtures.database`): each seed SQL file runs once
+ * per harness run into a template file, and each service run gets its own copy. I/O.
  */
 import Database from 'better-sqlite3';
 import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -41,5 +41,25 @@ export class DatabaseFactory {
   /** Removes every database made here. */
   async dispose(): Promise<void> {
     await rm(this.#dir, { recursive: true, force: true });
+  }
+}
+
+/** One factory per seed SQL file, made when first asked for. */
+export class DatabaseFactories {
+  readonly #factories = new Map<string, Promise<DatabaseFactory>>();
+
+  /** The factory of `seedSqlFile` (seeded on first use). */
+  of(seedSqlFile: string): Promise<DatabaseFactory> {
+    let factory = this.#factories.get(seedSqlFile);
+    if (factory === undefined) {
+      factory = DatabaseFactory.create(seedSqlFile);
+      this.#factories.set(seedSqlFile, factory);
+    }
+    return factory;
+  }
+
+  /** Removes every database made. */
+  async dispose(): Promise<void> {
+    await Promise.allSettled([...this.#factories.values()].map(async (factory) => (await factory).dispose()));
   }
 }

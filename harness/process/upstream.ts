@@ -1,14 +1,18 @@
 /**
- * Starts the neutral upstream of the /gateway workload from its manifest (role: upstream). I/O.
+ * Starts the neutral upstream fixture (harness/fixtures/upstream.mjs: GET /echo answers after a
+ * fixed delay) for a scenario that declares `fixtures.upstream`. I/O.
  */
-import type { ResolvedManifest } from '../config/manifest.js';
-import { ConfigError } from '../errors.js';
+import path from 'node:path';
+import { resolveManifest } from '../config/manifest.js';
+import { ROOT } from '../paths.js';
 import { startService, type RunningService } from './service.js';
 
-/** Starts the upstream with `delayMs` per call, pinned to `cpuList` (the load generator's side). */
-export async function startUpstream(manifest: ResolvedManifest | undefined, delayMs: number, cpuList: string | undefined): Promise<RunningService> {
-  if (manifest === undefined) {
-    throw new ConfigError('The gateway workload needs the upstream service (a service.yaml with `role: upstream`), and none was found. Restore services/upstream/.');
-  }
-  return startService({ manifest, workers: 1, cpuList, env: { DELAY_MS: String(delayMs) }, readyTimeoutMs: 15_000 });
+const UPSTREAM = resolveManifest(
+  { name: 'upstream', language: 'javascript', description: 'the neutral upstream fixture (node:http, fixed delay per call)', start: [process.execPath, 'upstream.mjs'], ready: '/health' },
+  path.join(ROOT, 'harness/fixtures/service.yaml'),
+);
+
+/** Starts the upstream with `delayMs` per call, pinned to `cpuList` (the load side). */
+export function startUpstream(delayMs: number, cpuList: string | undefined): Promise<RunningService> {
+  return startService({ manifest: UPSTREAM, workers: 1, cpuList, env: { DELAY_MS: String(delayMs) }, readyTimeoutMs: 15_000 });
 }

@@ -166,6 +166,8 @@ export interface CapacityProbe {
 export interface FailureRecord {
   readonly scenario: string | undefined;
   readonly service: string | undefined;
+  /** `non-conforming`: the service answered differently from the oracle and was not measured (exit 1); else the measurement failed (exit 3). */
+  readonly kind?: 'non-conforming' | 'infrastructure';
   readonly message: string;
 }
 

@@ -163,7 +163,7 @@ export const resultsSchema = z.object({
   builds: z.array(build),
   capacity: z.array(probe),
   runs: z.array(run),
-  failures: z.array(z.object({ scenario: z.string().optional().nullable(), service: z.string().optional().nullable(), message: z.string() })),
+  failures: z.array(z.object({ scenario: z.string().optional().nullable(), service: z.string().optional().nullable(), kind: z.enum(['non-conforming', 'infrastructure']).optional(), message: z.string() })),
   services: z.record(z.string(), z.object({ language: z.string(), description: z.string(), runtime: z.unknown() })),
   claims: z.unknown(),
 });

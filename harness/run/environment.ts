@@ -5,7 +5,6 @@
 import { execa } from 'execa';
 import { readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
-import { ROOT } from '../paths.js';
 import { parseCpuList } from '../process/proc-parse.js';
 import type { Environment } from '../results/document.js';
 
@@ -34,7 +33,7 @@ export function allowedCpus(): Promise<number[]> {
 }
 
 /** Reads the environment once at the start of a run. */
-export async function readEnvironment(): Promise<Environment> {
+export async function readEnvironment(projectRoot: string): Promise<Environment> {
   const cgroup = await stat('/sys/fs/cgroup/cgroup.controllers').then(
     () => 'v2' as const,
     () => stat('/sys/fs/cgroup/cpu').then(
@@ -49,8 +48,8 @@ export async function readEnvironment(): Promise<Environment> {
     firstLine('cargo', ['--version']),
     firstLine('getconf', ['CLK_TCK']),
     firstLine('getconf', ['PAGESIZE']),
-    execa('git', ['rev-parse', 'HEAD'], { cwd: ROOT, reject: false }),
-    execa('git', ['status', '--porcelain'], { cwd: ROOT, reject: false }),
+    execa('git', ['rev-parse', 'HEAD'], { cwd: projectRoot, reject: false }),
+    execa('git', ['status', '--porcelain'], { cwd: projectRoot, reject: false }),
   ]);
   const cpus = os.cpus();
   return {

@@ -12,12 +12,12 @@ import type { ResolvedClaims } from '../config/claims.js';
 import type { ResolvedManifest } from '../config/manifest.js';
 import type { ResolvedScenario } from '../config/scenario.js';
 import { messageOf } from '../errors.js';
-import { DatabaseFactory } from '../process/database.js';
+import { DatabaseFactories } from '../process/database.js';
+import { CONTRACT_ORACLE } from '../suite/contract.js';
 import { lowerHarnessPriority, onInterrupt } from '../process/registry.js';
 import { startService, type RunningService } from '../process/service.js';
 import { startUpstream } from '../process/upstream.js';
-import { ROOT } from '../paths.js';
-import { verifyServices } from '../verify/verify.js';
+import { verifyServices, workloadsOf } from '../verify/verify.js';
 import { planCpus, type CpuPlan } from './cpus.js';
 import { allowedCpus, readEnvironment } from './environment.js';
 import { cpuCount, loadJobFor, measureService, measureWindow, validityInput, type EngineChoice, type LoadPoint } from './measure.js';
@@ -33,7 +33,8 @@ import { writeJsonAtomic } from './write-results.js';
 export interface RunOptions {
   readonly scenarios: readonly ResolvedScenario[];
   readonly services: readonly ResolvedManifest[];
-  readonly upstream: ResolvedManifest | undefined;
+  /** The project's root (its git commit is recorded with the results). */
+  readonly projectRoot: string;
   readonly outDir: string;
   readonly progress: Progress;
   readonly toolVersion: string;
@@ -86,7 +87,7 @@ export async function runSuite(options: RunOptions): Promise<ResultsDocument> {
     state: 'running',
     startedAt: new Date().toISOString(),
     finishedAt: undefined,
-    environment: await readEnvironment(),
+    environment: await readEnvironment(options.projectRoot),
     cpuPlan: undefined,
     scenarios: options.scenarios,
     builds: [],
@@ -147,18 +148,19 @@ export async function runSuite(options: RunOptions): Promise<ResultsDocument> {
     document.services[manifest.name] = { language: manifest.language, description: manifest.description, runtime: undefined };
   }
   if (options.verifyFirst && usable.length > 0) {
-    progress.log(`verifying ${usable.map((manifest) => manifest.name).join(', ')} against the contract`);
-    const verdicts = await verifyServices({ services: usable, upstream: options.upstream, root: ROOT, randomPerEndpoint: options.verifyRandomPerEndpoint ?? 50, seed: 4243, log: () => {} });
+    const checked = usable.filter((manifest) => workloadsOf(manifest, CONTRACT_ORACLE).length > 0);
+    if (checked.length > 0) progress.log(`verifying ${checked.map((manifest) => manifest.name).join(', ')} against ${CONTRACT_ORACLE.name}`);
+    const verdicts = await verifyServices({ services: usable, oracle: CONTRACT_ORACLE, randomPerEndpoint: options.verifyRandomPerEndpoint ?? 50, seed: 4243, log: () => {} });
     for (const verdict of verdicts) {
-      if (verdict.state === 'pass') continue;
+      if (verdict.state !== 'fail') continue;
       // A service that does not do the same work as the others is not measured.
       usable.splice(usable.findIndex((manifest) => manifest.name === verdict.service), 1);
-      document.failures.push({ scenario: undefined, service: verdict.service, message: `does not conform to services/CONTRACT.md, not measured:\n${verdict.failures.slice(0, 5).join('\n')}` });
+      document.failures.push({ scenario: undefined, service: verdict.service, kind: 'non-conforming', message: `does not conform to ${CONTRACT_ORACLE.name}, not measured:\n${verdict.failures.slice(0, 5).join('\n')}` });
       progress.log(`not measuring ${verdict.service}: ${verdict.failures[0] ?? ''}`);
     }
   }
   await save();
-  const databases = options.scenarios.some((scenario) => scenario.workload === 'items') ? await DatabaseFactory.create(path.join(ROOT, 'services/sql/seed.sql')) : undefined;
+  const databases = new DatabaseFactories();
   progress.start(options.scenarios.reduce((sum, scenario) => sum + countSteps(scenario, servicesFor(scenario, usable).length), 0));
   try {
     for (const scenario of options.scenarios) {
@@ -175,7 +177,7 @@ export async function runSuite(options: RunOptions): Promise<ResultsDocument> {
       const cpus = planCpus(allowed, scenario.service.cpus);
       document.cpuPlan = cpus;
       await pinSelf(cpus.loadCpus);
-      await runScenario(scenario, services, cpus, { document, save, databases, upstreamManifest: options.upstream, progress, constants, ratesFrom: options.ratesFrom, nativeAvailable: engineStatus.available });
+      await runScenario(scenario, services, cpus, { document, save, databases, progress, constants, ratesFrom: options.ratesFrom, nativeAvailable: engineStatus.available });
     }
     document.state = 'complete';
     if (options.claims !== undefined) {
@@ -190,7 +192,7 @@ export async function runSuite(options: RunOptions): Promise<ResultsDocument> {
     removeHook();
     document.finishedAt = new Date().toISOString();
     await save();
-    await databases?.dispose();
+    await databases.dispose();
     progress.stop();
   }
   return document;
@@ -208,21 +210,20 @@ interface Shared {
   readonly ratesFrom: string | undefined;
   readonly nativeAvailable: boolean;
   readonly save: () => Promise<void>;
-  readonly databases: DatabaseFactory | undefined;
-  readonly upstreamManifest: ResolvedManifest | undefined;
+  readonly databases: DatabaseFactories;
   readonly progress: Progress;
 }
 
 async function serviceEnv(scenario: ResolvedScenario, manifest: ResolvedManifest, upstream: RunningService | undefined, shared: Shared, label: string): Promise<Record<string, string>> {
   const env: Record<string, string> = { ...scenario.service.env };
-  if (shared.databases !== undefined && scenario.workload === 'items') env.DB_PATH = await shared.databases.fresh(`${scenario.name}-${manifest.name}-${label}`);
+  if (scenario.seedSqlFile !== undefined) env.DB_PATH = await (await shared.databases.of(scenario.seedSqlFile)).fresh(`${scenario.name}-${manifest.name}-${label}`);
   if (upstream !== undefined) env.UPSTREAM_URL = upstream.baseUrl;
   return env;
 }
 
 async function runScenario(scenario: ResolvedScenario, services: readonly ResolvedManifest[], cpus: CpuPlan, shared: Shared): Promise<void> {
   const { progress, document } = shared;
-  const upstream = scenario.workload === 'gateway' ? await startUpstream(shared.upstreamManifest, scenario.upstream.delayMs, cpus.loadCpus) : undefined;
+  const upstream = scenario.fixtures.upstream === undefined ? undefined : await startUpstream(scenario.fixtures.upstream.delayMs, cpus.loadCpus);
   try {
     const points = new Map<string, LoadPoint[]>();
     const load = scenario.load;

@@ -1,24 +1,40 @@
 /**
- * `rewrite-bench verify`: starts each service and checks it against the shared vectors and a
- * differential check (seeded random requests, answers from the TypeScript reference), then
- * checks that SIGTERM stops it cleanly. I/O.
+ * `rewrite-bench verify` against an oracle that knows the answers: each service implementing one
+ * of the oracle's workloads is started and sent the oracle's fixed vectors and seeded random
+ * requests, each compared byte for byte with the expected answer; then SIGTERM must stop it
+ * cleanly. The built-in contract (suite/contract.ts) is such an oracle; a reference service is the
+ * other kind (verify/against-reference.ts). I/O.
  */
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import type { ResolvedManifest, Workload } from '../config/manifest.js';
+import type { ResolvedManifest } from '../config/manifest.js';
 import { messageOf } from '../errors.js';
 import { DatabaseFactory } from '../process/database.js';
 import { startService, type RunningService } from '../process/service.js';
 import { startUpstream } from '../process/upstream.js';
-import { itemsCases, statelessCases } from './differential.js';
 import { runVectors } from './run-vectors.js';
 import type { Vector } from './vector.js';
-import { loadVectors } from './vectors-io.js';
+
+/** The cases an oracle sends: fixed vectors and seeded random requests, per workload. */
+export interface OracleCases {
+  readonly vectors: Readonly<Record<string, readonly Vector[]>>;
+  readonly random: Readonly<Record<string, readonly Vector[]>>;
+}
+
+/** An oracle of known answers for some workloads. */
+export interface Oracle {
+  /** Named in messages ("does not conform to …"). */
+  readonly name: string;
+  readonly workloads: readonly string[];
+  /** What a service needs while it is checked on these workloads. */
+  fixtures(workloads: readonly string[]): { readonly seedSqlFile?: string; readonly upstreamDelayMs?: number; readonly env?: Readonly<Record<string, string>> };
+  /** The cases, built once (the expected answers do not depend on the service). */
+  cases(seed: number, randomPerEndpoint: number): Promise<OracleCases>;
+}
 
 /** The outcome of verifying one service. */
 export interface VerifyResult {
   readonly service: string;
-  readonly state: 'pass' | 'fail';
+  /** `not-applicable`: the service implements none of the oracle's workloads (nothing was checked). */
+  readonly state: 'pass' | 'fail' | 'not-applicable';
   readonly checked: number;
   /** One line per failed check (vector or random case), or a start/stop failure. */
   readonly failures: readonly string[];
@@ -26,9 +42,7 @@ export interface VerifyResult {
 
 export interface VerifyOptions {
   readonly services: readonly ResolvedManifest[];
-  readonly upstream: ResolvedManifest | undefined;
-  /** The repository root (services/vectors, services/sql). */
-  readonly root: string;
+  readonly oracle: Oracle;
   /** Random requests per endpoint (the issue asks for at least 200). */
   readonly randomPerEndpoint: number;
   /** Seed of the random requests; differs from every load seed. */
@@ -38,23 +52,28 @@ export interface VerifyOptions {
 
 const SHUTDOWN_LIMIT_MS = 10_000;
 
+/** The oracle's workloads a service implements, in the oracle's order. */
+export function workloadsOf(manifest: ResolvedManifest, oracle: Oracle): string[] {
+  return oracle.workloads.filter((workload) => manifest.implements.includes(workload));
+}
+
 /** Verifies each service in turn; a failing service does not stop the others. */
 export async function verifyServices(options: VerifyOptions): Promise<VerifyResult[]> {
-  const vectors = await loadVectors(path.join(options.root, 'services/vectors'));
-  const seedSqlFile = path.join(options.root, 'services/sql/seed.sql');
-  const seedSql = await readFile(seedSqlFile, 'utf8');
-  const needsDb = options.services.some((service) => service.implements.includes('items'));
-  const needsUpstream = options.services.some((service) => service.implements.includes('gateway'));
-  const databases = needsDb ? await DatabaseFactory.create(seedSqlFile) : undefined;
-  const upstream = needsUpstream ? await startUpstream(options.upstream, 1, undefined) : undefined;
+  const { oracle } = options;
+  const applicable = options.services.filter((manifest) => workloadsOf(manifest, oracle).length > 0);
+  const fixtures = oracle.fixtures([...new Set(applicable.flatMap((manifest) => workloadsOf(manifest, oracle)))]);
+  const databases = fixtures.seedSqlFile === undefined ? undefined : await DatabaseFactory.create(fixtures.seedSqlFile);
+  const upstream = fixtures.upstreamDelayMs === undefined ? undefined : await startUpstream(fixtures.upstreamDelayMs, undefined);
   // Built once: the expected answers do not depend on the service.
-  const random = new Map<Workload, Vector[]>();
-  for (const workload of ['process', 'alloc', 'gateway'] as const) random.set(workload, statelessCases(workload, options.seed, options.randomPerEndpoint));
-  random.set('items', itemsCases(seedSql, vectors.items ?? [], options.seed, options.randomPerEndpoint));
+  const cases = applicable.length === 0 ? { vectors: {}, random: {} } : await oracle.cases(options.seed, options.randomPerEndpoint);
   try {
     const results: VerifyResult[] = [];
     for (const manifest of options.services) {
-      results.push(await verifyOne(manifest, { vectors, random, databases, upstream, log: options.log }));
+      if (!applicable.includes(manifest)) {
+        results.push({ service: manifest.name, state: 'not-applicable', checked: 0, failures: [] });
+        continue;
+      }
+      results.push(await verifyOne(manifest, { cases, oracle, env: fixtures.env ?? {}, databases, upstream, log: options.log }));
     }
     return results;
   } finally {
@@ -64,8 +83,9 @@ export async function verifyServices(options: VerifyOptions): Promise<VerifyResu
 }
 
 interface Shared {
-  vectors: Record<string, Vector[]>;
-  random: Map<Workload, Vector[]>;
+  cases: OracleCases;
+  oracle: Oracle;
+  env: Readonly<Record<string, string>>;
   databases: DatabaseFactory | undefined;
   upstream: RunningService | undefined;
   log: (line: string) => void;
@@ -74,8 +94,8 @@ interface Shared {
 async function verifyOne(manifest: ResolvedManifest, shared: Shared): Promise<VerifyResult> {
   const failures: string[] = [];
   let checked = 0;
-  const env: Record<string, string> = { LIVE_HEAP_OBJECTS: '20000' };
-  if (shared.databases !== undefined && manifest.implements.includes('items')) env.DB_PATH = await shared.databases.fresh(`verify-${manifest.name}`);
+  const env: Record<string, string> = { ...shared.env };
+  if (shared.databases !== undefined) env.DB_PATH = await shared.databases.fresh(`verify-${manifest.name}`);
   if (shared.upstream !== undefined) env.UPSTREAM_URL = shared.upstream.baseUrl;
   let service: RunningService;
   try {
@@ -84,10 +104,9 @@ async function verifyOne(manifest: ResolvedManifest, shared: Shared): Promise<Ve
     return { service: manifest.name, state: 'fail', checked, failures: [messageOf(error)] };
   }
   try {
-    const workloads: Workload[] = ['json', ...manifest.implements.filter((workload) => workload !== 'json')];
-    for (const workload of workloads) {
-      const fixed = shared.vectors[workload] ?? [];
-      const randomCases = shared.random.get(workload) ?? [];
+    for (const workload of workloadsOf(manifest, shared.oracle)) {
+      const fixed = shared.cases.vectors[workload] ?? [];
+      const randomCases = shared.cases.random[workload] ?? [];
       for (const [kind, list] of [
         ['vector', fixed],
         ['random request', randomCases],
@@ -109,7 +128,7 @@ async function verifyOne(manifest: ResolvedManifest, shared: Shared): Promise<Ve
     const stopMs = performance.now() - stopStarted;
     checked += 1;
     if (killed || stopMs > SHUTDOWN_LIMIT_MS) failures.push(`${manifest.name}: did not exit within ${SHUTDOWN_LIMIT_MS} ms of SIGTERM (needed SIGKILL).`);
-    else if (exit.exitCode !== 0) failures.push(`${manifest.name}: exited with code ${String(exit.exitCode)} (signal ${String(exit.signal)}) after SIGTERM; the contract asks for 0.`);
+    else if (exit.exitCode !== 0) failures.push(`${manifest.name}: exited with code ${String(exit.exitCode)} (signal ${String(exit.signal)}) after SIGTERM; ${shared.oracle.name} asks for 0.`);
   }
   return { service: manifest.name, state: failures.length === 0 ? 'pass' : 'fail', checked, failures };
 }

@@ -8,7 +8,7 @@ import type { ResolvedManifest } from '../../harness/config/manifest.js';
 import { startService, type RunningService } from '../../harness/process/service.js';
 import { startUpstream } from '../../harness/process/upstream.js';
 import { sendRequest, type Request } from '../../harness/verify/send.js';
-import { builtIn, startBuiltIn, type StartedBuiltIn } from './helpers.js';
+import { startBuiltIn, type StartedBuiltIn } from './helpers.js';
 
 const record = { id: 1, user: 'u', category: 'c', amount_cents: 1, latency_us: 1 };
 // Status, or the statuses the contract allows (parsers' nesting limits differ: 400 or 422).
@@ -57,8 +57,7 @@ describe.each(['python', 'go', 'rust', 'python-rust'])('%s under bad input', (na
 
   it('answers 502 when the upstream refuses and 504 when it is too slow', async () => {
     const refused = await startService({ manifest, workers: 1, env: { UPSTREAM_URL: 'http://127.0.0.1:9', LIVE_HEAP_OBJECTS: '1000' }, readyTimeoutMs: 60_000 });
-    const all = await builtIn();
-    const slowUpstream = await startUpstream(all.upstream, 3000, undefined);
+    const slowUpstream = await startUpstream(3000, undefined);
     const slow = await startService({ manifest, workers: 1, env: { UPSTREAM_URL: slowUpstream.baseUrl, UPSTREAM_TIMEOUT_MS: '300', LIVE_HEAP_OBJECTS: '1000' }, readyTimeoutMs: 60_000 });
     try {
       expect(await sendRequest(refused.baseUrl, { method: 'GET', path: '/gateway?key=a' })).toMatchObject({ status: 502, body: '{"error":"upstream_error"}' });

@@ -8,7 +8,7 @@ import type { ResultPromise } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runLoadJob } from '../../harness/load/generator.js';
 import type { LoadJob } from '../../harness/load/job.js';
-import { prepareSources } from '../../harness/load/requests.js';
+import { prepareSources } from '../../harness/requests/prepare.js';
 import { findFreePort } from '../../harness/process/ports.js';
 import { FIXTURES, firstJsonLine, spawnFixture } from './helpers.js';
 

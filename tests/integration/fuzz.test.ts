@@ -7,7 +7,7 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../../harness/process/service.js';
-import { Random } from '../../harness/verify/random-inputs.js';
+import { Random } from '../../harness/suite/random-inputs.js';
 import { sendRequest, type Request } from '../../harness/verify/send.js';
 import { startBuiltIn, type StartedBuiltIn } from './helpers.js';
 

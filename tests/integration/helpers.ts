@@ -15,10 +15,9 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const FIXTURES = path.join(ROOT, 'tests/fixtures');
 export const CLI = path.join(ROOT, 'dist/harness/cli.js');
 
-/** The built-in services (role: service) and the upstream. */
-export async function builtIn(): Promise<{ services: ResolvedManifest[]; upstream: ResolvedManifest }> {
-  const all = await loadManifests([path.join(ROOT, 'services')]);
-  return { services: all.filter((manifest) => manifest.role === 'service'), upstream: all.find((manifest) => manifest.role === 'upstream')! };
+/** The built-in services. */
+export async function builtIn(): Promise<{ services: ResolvedManifest[] }> {
+  return { services: await loadManifests([path.join(ROOT, 'services')]) };
 }
 
 /** A started fixture process, marked so the suite's teardown can prove it was stopped. */
@@ -79,7 +78,7 @@ export async function startBuiltIn(name: string, workers = 1): Promise<StartedBu
   const all = await builtIn();
   const manifest = all.services.find((candidate) => candidate.name === name)!;
   const databases = await DatabaseFactory.create(path.join(ROOT, 'services/sql/seed.sql'));
-  const upstream = await startUpstream(all.upstream, 1, undefined);
+  const upstream = await startUpstream(1, undefined);
   const service = await startService({ manifest, workers, env: { DB_PATH: await databases.fresh(name), UPSTREAM_URL: upstream.baseUrl, LIVE_HEAP_OBJECTS: '1000' }, readyTimeoutMs: 60_000 });
   return {
     manifest,

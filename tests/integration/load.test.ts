@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { ResultPromise } from 'execa';
 import { runLoadJob } from '../../harness/load/generator.js';
 import type { LoadJob } from '../../harness/load/job.js';
-import { prepareSources } from '../../harness/load/requests.js';
+import { prepareSources } from '../../harness/requests/prepare.js';
 import { FIXTURES, firstJsonLine, spawnFixture } from './helpers.js';
 
 let fixture: ResultPromise | undefined;

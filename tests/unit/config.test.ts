@@ -29,7 +29,6 @@ describe('service manifests', () => {
     const resolved = resolveManifest(manifest, '/repo/services/rust/service.yaml');
     expect(resolved.ready).toBe('/health');
     expect(resolved.env).toEqual({});
-    expect(resolved.role).toBe('service');
     expect(resolved.dir).toBe('/repo/services/rust');
     expect(Object.isFrozen(resolved)).toBe(true);
   });
@@ -40,7 +39,9 @@ describe('service manifests', () => {
   it('names the field, the expectation and what was found', () => {
     expect(manifestError({ ...manifest, start: 'cargo run' })).toBe('Expected `start` in services/x/service.yaml to be a list, got `"cargo run"` (string).');
     expect(manifestError({ ...manifest, build: [['cargo', 7]] })).toBe('Expected `build[0][1]` in services/x/service.yaml to be a string, got `7` (number).');
-    expect(manifestError({ ...manifest, implements: ['jsno'] })).toContain('Expected `implements[0]` in services/x/service.yaml to be one of "json", "process"');
+    expect(manifestError({ ...manifest, implements: ['Quote Service'] })).toContain('Expected `implements[0]` in services/x/service.yaml to be a string matching');
+    // Workloads are open: any name a scenario uses.
+    expect(resolveManifest({ ...manifest, implements: ['quote'] }, '/r/services/x/service.yaml').implements).toEqual(['quote']);
   });
   it('reports every problem at once, the typo first with the key it likely meant (`strat` for `start`)', () => {
     const { start: _start, ...withoutStart } = manifest;
@@ -101,7 +102,7 @@ describe('scenarios', () => {
     [{ ...scenario, durationSeconds: '10s' }, 'Expected `durationSeconds` in scenarios/x.yaml to be a number, got `"10s"` (string).'],
     [{ ...scenario, repetitions: 1.5 }, 'Expected `repetitions` in scenarios/x.yaml to be a int'],
     [{ ...scenario, requests: [] }, 'Expected `requests` in scenarios/x.yaml to be a list of at least 1 item(s), got `[]` (array).'],
-    [{ ...scenario, workload: 'crud' }, 'Expected `workload` in scenarios/x.yaml to be one of'],
+    [{ ...scenario, workload: 'Quote!' }, 'Expected `workload` in scenarios/x.yaml to be a string matching'],
     [{ ...scenario, load: { model: 'closed', connections: 0 } }, 'Expected `load.connections` in scenarios/x.yaml to be a number > 0, got `0` (number).'],
     [{ ...scenario, load: { model: 'open', ratesPerSecond: [0] } }, 'Expected `load.ratesPerSecond[0]` in scenarios/x.yaml to be a number > 0, got `0` (number).'],
     [{ ...scenario, load: { model: 'open', ratesPerSecond: [-5] } }, '`load.ratesPerSecond[0]`'],
@@ -116,7 +117,9 @@ describe('scenarios', () => {
     [{ ...scenario, warmupSeconds: -1 }, 'Expected `warmupSeconds` in scenarios/x.yaml to be a number >= 0, got `-1` (number).'],
     [{ ...scenario, services: [] }, '`services`'],
     [{ ...scenario, quick: { repetitions: 0 } }, '`quick.repetitions`'],
-    [{ ...scenario, upstream: { delayMs: -1 } }, '`upstream.delayMs`'],
+    [{ ...scenario, fixtures: { upstream: { delayMs: -1 } } }, '`fixtures.upstream.delayMs`'],
+    [{ ...scenario, upstream: { delayMs: 5 } }, 'Unknown key `upstream` in scenarios/x.yaml. Did you mean `fixtures`?'.slice(0, 40)],
+    [{ ...scenario, services: ['a'], reference: 'b' }, 'Expected `reference` in scenarios/x.yaml to be one of the scenario\'s `services` (a), got `b`.'],
     ['just a string', '(top level)'],
   ])('rejects bad scenario %#: %s', (data, expected) => {
     expect(scenarioError(data)).toContain(expected);
@@ -129,11 +132,11 @@ describe('scenarios', () => {
 });
 
 describe('published JSON Schema', () => {
-  it('scenarios/scenario.schema.json equals the schema (run `npm run generate` after changing it)', async () => {
+  it.each(['project.schema.json', 'scenario.schema.json', 'service.schema.json'])('harness/schemas/%s equals the schema (run `npm run generate` after changing it)', async (file) => {
     const { readFileSync } = await import('node:fs');
-    const { scenarioJsonSchema } = await import('../../harness/config/scenario.js');
-    const committed = readFileSync(new URL('../../scenarios/scenario.schema.json', import.meta.url), 'utf8');
-    expect(committed).toBe(`${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
+    const { EDITOR_SCHEMAS } = await import('../../harness/config/schemas.js');
+    const committed = readFileSync(new URL(`../../harness/schemas/${file}`, import.meta.url), 'utf8');
+    expect(committed).toBe(`${JSON.stringify(EDITOR_SCHEMAS[file]!(), null, 2)}\n`);
   });
 });
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { WindowCounter } from '../../harness/load/counter.js';
 import { LatencyRecorder, decodeSpectrum } from '../../harness/load/recorder.js';
-import { prepareSources, RequestMix } from '../../harness/load/requests.js';
+import { RequestMix } from '../../harness/load/requests.js';
+import { prepareSources } from '../../harness/requests/prepare.js';
 import { createSchedule } from '../../harness/load/schedule.js';
 import { planCpus } from '../../harness/run/cpus.js';
 import { compareResponse, firstDifference } from '../../harness/verify/vector.js';

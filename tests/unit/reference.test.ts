@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { referenceAlloc } from '../../harness/reference/alloc.js';
-import { referenceGateway, upstreamValue } from '../../harness/reference/gateway.js';
-import { bytesOf, fnv1a32, fnv1a64, fnv64Rounds, Lcg, toHex } from '../../harness/reference/hash.js';
-import { nearestRank, referenceProcess } from '../../harness/reference/process.js';
-import { buildVectors } from '../../harness/verify/cases.js';
+import { referenceAlloc } from '../../harness/suite/reference/alloc.js';
+import { referenceGateway, upstreamValue } from '../../harness/suite/reference/gateway.js';
+import { bytesOf, fnv1a32, fnv1a64, fnv64Rounds, Lcg, toHex } from '../../harness/suite/reference/hash.js';
+import { nearestRank, referenceProcess } from '../../harness/suite/reference/process.js';
+import { buildVectors } from '../../harness/suite/cases.js';
 import { formatVectorFile } from '../../harness/verify/vectors-io.js';
 
 describe('FNV-1a', () => {

@@ -7,7 +7,7 @@ import { execa } from 'execa';
 import { runLoadJob } from '../../load/generator.js';
 import type { LoadJob } from '../../load/job.js';
 import type { LoadOutcome } from '../../load/outcome.js';
-import { prepareSources } from '../../load/requests.js';
+import { prepareSources } from '../../requests/prepare.js';
 import { TreeSampler, coresBetween, type SamplerConstants, type TreeReading } from '../../process/sampler.js';
 import { schedulerTimes, waitShare, type SchedulerTimes } from './processes.js';
 import { median } from './table.js';

@@ -4,12 +4,12 @@
  * committed files equal what this module builds. Pure apart from the items reference's
  * in-memory database.
  */
-import { referenceAlloc } from '../reference/alloc.js';
-import { referenceGateway } from '../reference/gateway.js';
-import { ReferenceItems, type ReferenceRequest } from '../reference/items.js';
-import { referenceProcess, type ProcessRequest } from '../reference/process.js';
+import { referenceAlloc } from './reference/alloc.js';
+import { referenceGateway } from './reference/gateway.js';
+import { ReferenceItems, type ReferenceRequest } from './reference/items.js';
+import { referenceProcess, type ProcessRequest } from './reference/process.js';
 import { makeProcessRequest, Random } from './random-inputs.js';
-import type { Vector } from './vector.js';
+import type { Vector } from '../verify/vector.js';
 
 const JSON_TYPE = 'application/json';
 const ok = (body: string, status = 200): Vector['expect'] => ({ status, content_type: JSON_TYPE, body });

@@ -3,8 +3,8 @@
  * `verify` and the load bodies (each with its own seed, so a service cannot pass by caching).
  * Pure: the randomness is the contract's LCG.
  */
-import { Lcg } from '../reference/hash.js';
-import type { ProcessRecord, ProcessRequest } from '../reference/process.js';
+import { Lcg } from './reference/hash.js';
+import type { ProcessRecord, ProcessRequest } from './reference/process.js';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-';
 
