@@ -27,10 +27,10 @@ interface Command {
 const COMMANDS: Record<string, Command> = {
   run: {
     summary: 'Measure scenarios: latency percentiles, throughput, CPU cores and memory of each service.',
-    usage: 'rewrite-bench run [SCENARIO...] [--services a,b] [--services-dir DIR] [--out DIR] [--quick] [--timings] [--claims FILE] [--skip-verify]',
+    usage: 'rewrite-bench run [SCENARIO...] [--project FILE] [--services a,b] [--services-dir DIR] [--out DIR] [--quick] [--timings] [--claims FILE] [--skip-verify]',
     details:
-      'SCENARIO is a name from scenarios/ or a path to a scenario .yaml; none runs the default suite. Everything is validated before any process starts. ' +
-      'Services are built if needed and checked against the contract (a non-conforming one is not measured). ' +
+      'The project is the nearest rewrite-bench.yaml from the working directory upward (or --project). SCENARIO is a name from its scenarios folder or a path to a scenario .yaml; none runs the whole suite. Everything is validated before any process starts. ' +
+      'Services are built if needed and checked first: against the built-in contract where they implement its workloads, and against the scenario\'s `reference:` service where it names one (a service that answers differently is not measured; exit 1). ' +
       'Each service runs pinned to its own CPUs (taskset), the load generator on the others; services are interleaved across repetitions. ' +
       'results.json is rewritten after every run. Exit 3 when a service, build or the load generator failed (what was measured is kept).',
     options: runOptions,
@@ -47,12 +47,12 @@ const COMMANDS: Record<string, Command> = {
     summary: 'CI gate: fail on a significant regression or a broken budget (exit 1).',
     usage:
       'rewrite-bench gate --baseline A.json --candidate B.json [--metric p99] [--max-regression 10%] [--budget "p99 < 50ms"] [--junit FILE] [--markdown FILE]\n' +
-      '       rewrite-bench gate --baseline-service DIR --candidate-service DIR [--scenario NAME] [--repetitions 10] [...]\n' +
-      '       rewrite-bench gate --service NAME --baseline-ref main [--candidate-ref HEAD] [--scenario NAME] [...]',
+      '       rewrite-bench gate --baseline-service DIR --candidate-service DIR --scenario NAME [--repetitions N] [...]\n' +
+      '       rewrite-bench gate --service NAME --baseline-ref main [--candidate-ref HEAD] --scenario NAME [...]',
     details:
       'A regression needs both a one-sided exact Mann-Whitney p < alpha over per-run values AND a median worse by more than --max-regression; ' +
       'a large change without significance, or a significant one near the limit, is borderline: it passes and asks for more runs. Budgets are checked on the candidate. ' +
-      'The in-job mode measures both sides interleaved on this machine (the way to gate on shared CI runners): two service folders, or services/NAME at two git refs (temporary worktrees; the candidate defaults to the working tree). ' +
+      'The in-job mode measures both sides interleaved on this machine (the way to gate on shared CI runners), in a scenario of the project: two service folders, or the project\'s service NAME at two git refs (temporary worktrees; the candidate defaults to the working tree). ' +
       'Exit 0 pass, 1 regression or budget broken, 2 bad configuration, 3 nothing comparable or infrastructure failure.',
     options: gateOptions,
     allowPositionals: false,
@@ -60,20 +60,21 @@ const COMMANDS: Record<string, Command> = {
   },
   build: {
     summary: 'Build services; record build time, artifact size and lines of code.',
-    usage: 'rewrite-bench build [--services a,b] [--services-dir DIR] [--force] [--timings]',
+    usage: 'rewrite-bench build [--project FILE] [--services a,b] [--services-dir DIR] [--force] [--timings]',
     details:
-      'Runs each manifest build step (an argv in the service folder, never through a shell). A service whose sources are unchanged is skipped. ' +
+      'Builds the native load engine, then runs each manifest build step (an argv in the service folder, never through a shell). A service whose sources are unchanged is skipped. ' +
       'A missing toolchain skips that service with an install hint; the others go on. Exit 3 when any build failed or was skipped.',
     options: buildOptions,
     allowPositionals: false,
     run: (values) => runBuildCommand(values),
   },
   verify: {
-    summary: 'Check every service against the shared contract, byte for byte.',
-    usage: 'rewrite-bench verify [--services a,b] [--services-dir DIR] [--random N] [--seed N]',
+    summary: 'Check services against the built-in contract, byte for byte.',
+    usage: 'rewrite-bench verify [--project FILE] [--services a,b] [--services-dir DIR] [--random N] [--seed N]',
     details:
-      'Starts each service on 127.0.0.1 and sends the vectors of services/vectors plus N seeded random requests per endpoint, comparing status, ' +
-      'Content-Type and body bytes with the TypeScript reference. Then checks that SIGTERM stops it with exit 0 within 10 s. Exit 1 when any service does not conform.',
+      'For every service implementing a workload of the built-in contract (services/CONTRACT.md): starts it on 127.0.0.1 and sends the contract\'s vectors plus N seeded random requests per endpoint, comparing status, ' +
+      'Content-Type and body bytes with the TypeScript reference; then checks that SIGTERM stops it with exit 0 within 10 s. Exit 1 when any service does not conform. ' +
+      '(Your own services are checked against a reference service by `run`: a scenario\'s `reference:`.)',
     options: verifyOptions,
     allowPositionals: false,
     run: (values) => runVerifyCommand(values),

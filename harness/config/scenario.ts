@@ -1,6 +1,6 @@
 /**
  * Scenario files (`scenarios/*.yaml`): schema, validation into a frozen ResolvedScenario, and the
- * JSON Schema published for editors (scenarios/scenario.schema.json). Pure: callers pass parsed
+ * JSON Schema published for editors (harness/schemas/scenario.schema.json). Pure: callers pass parsed
  * YAML, the file name and the machine's CPU count.
  */
 import path from 'node:path';
