@@ -6,27 +6,65 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import type { ReplayedRequest } from '../requests/replay.js';
+import { templateIssues, templateShape } from '../requests/template.js';
 import { generatorSchema } from '../suite/generators.js';
 import { formatZodIssues } from './zod-message.js';
 
 const positiveInt = z.number().int().positive();
 const seconds = z.number().positive().max(3600);
 
+/** Methods the load engines send (HEAD answers carry no body the engines would wait for). */
+export const LOAD_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+/** Headers every engine writes itself: a request may not set them. */
+const RESERVED_HEADERS = ['host', 'content-length', 'transfer-encoding', 'connection'];
+
+const expectStatus = z.number().int().min(100).max(599).default(200);
+
+/**
+ * A request as written, or a template: `{{name}}` placeholders in path, headers and body filled
+ * from `vars` (seeded values from ranges or lists), `variants` distinct requests prepared once.
+ */
+const literalRequest = z
+  .strictObject({
+    weight: positiveInt.default(1),
+    ...templateShape,
+    method: z.enum(LOAD_METHODS).default('GET'),
+    expectStatus,
+    /** Exact expected body; sampled responses that differ count as mismatches (not with `vars`: each variant answers differently). */
+    expectBody: z.string().optional(),
+  })
+  .superRefine((request, context) => {
+    for (const name of Object.keys(request.headers)) {
+      if (RESERVED_HEADERS.includes(name.toLowerCase())) context.addIssue({ code: 'custom', path: ['headers', name], message: `\`${name}\` is written by the load engines themselves: remove it` });
+    }
+    if (Object.keys(request.vars).length === 0) return;
+    if (request.expectBody !== undefined) context.addIssue({ code: 'custom', path: ['expectBody'], message: 'a templated request answers differently per variant: compare answers with the scenario\'s `reference:` service instead' });
+    for (const issue of templateIssues(request)) context.addIssue({ code: 'custom', path: [...issue.path], message: issue.message });
+  });
+
+/** Requests replayed from a file users already have: JSONL (method/path/headers/body per line) or HAR 1.2. */
+const replayRequest = z.strictObject({
+  weight: positiveInt.default(1),
+  replay: z.strictObject({
+    /** Relative to the scenario file. */
+    file: z.string().min(1),
+    format: z.enum(['jsonl', 'har']).optional(),
+    /** Keep only requests whose path matches this regular expression. */
+    include: z.string().min(1).optional(),
+    /** Keep only these methods. */
+    methods: z.array(z.enum(LOAD_METHODS)).min(1).optional(),
+  }),
+  expectStatus,
+});
+
 const requestSchema = z.union([
   z.strictObject({
     weight: positiveInt.default(1),
     generator: generatorSchema,
   }),
-  z.strictObject({
-    weight: positiveInt.default(1),
-    method: z.enum(['GET', 'POST', 'PUT', 'DELETE']).default('GET'),
-    path: z.string().startsWith('/'),
-    body: z.string().optional(),
-    headers: z.record(z.string(), z.string()).default({}),
-    expectStatus: z.number().int().min(100).max(599).default(200),
-    /** Exact expected body; sampled responses that differ count as mismatches. */
-    expectBody: z.string().optional(),
-  }),
+  replayRequest,
+  literalRequest,
 ]);
 
 const closedLoad = z.strictObject({
@@ -119,12 +157,18 @@ export const scenarioSchema = z.strictObject({
 });
 
 /** A validated scenario. Frozen; every field has been checked (later code relies on it). */
-export type ResolvedScenario = Readonly<z.output<typeof scenarioSchema>> & {
+export type ResolvedScenario = Readonly<Omit<z.output<typeof scenarioSchema>, 'requests'>> & {
+  readonly requests: readonly RequestSpec[];
   readonly file: string;
   /** fixtures.database.seedSql as an absolute path (it is relative to the scenario file). */
   readonly seedSqlFile: string | undefined;
 };
-export type RequestSpec = z.output<typeof requestSchema>;
+/** A request entry; a replay entry carries its file's requests once loadScenarios has read it. */
+export type RequestSpec =
+  | z.output<(typeof requestSchema)['options'][0]>
+  | (z.output<typeof replayRequest> & { readonly replayed?: readonly ReplayedRequest[] })
+  // A literal request built in code may leave out `vars` (none: not a template) and `variants`.
+  | (Omit<z.output<typeof literalRequest>, 'vars' | 'variants'> & Partial<Pick<z.output<typeof literalRequest>, 'vars' | 'variants'>>);
 export type LoadSpec = ResolvedScenario['load'];
 
 /**

@@ -7,7 +7,7 @@ import { mulberry32 } from '../random.js';
 
 /** One request ready to send. */
 export interface PreparedRequest {
-  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   readonly path: string;
   readonly body?: string;
   readonly headers: Readonly<Record<string, string>>;

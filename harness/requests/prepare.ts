@@ -1,11 +1,13 @@
 /**
- * Prepares a scenario's request mix before any job is sent: literal requests as written, and
- * generated ones (the built-in suite's generators) with their bodies and expected answers
- * computed once here, so that no engine runs the oracle. Pure.
+ * Prepares a scenario's request mix before any job is sent: literal requests as written,
+ * templates expanded into seeded variants, replayed requests as read, and generated ones (the
+ * built-in suite's generators) with their bodies and expected answers computed once here — so
+ * that no engine's hot path grows and none runs the oracle. Pure.
  */
 import type { RequestSpec } from '../config/scenario.js';
 import type { PreparedRequest, PreparedSource } from '../load/requests.js';
 import { mulberry32 } from '../random.js';
+import { expandTemplate } from './template.js';
 import { generatorRequests } from '../suite/generators.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
@@ -14,15 +16,27 @@ const JSON_HEADERS = { 'content-type': 'application/json' };
 export function prepareSources(specs: readonly RequestSpec[], seed: number): PreparedSource[] {
   return specs.map((spec, index): PreparedSource => {
     if ('generator' in spec) return { weight: spec.weight, list: generatorRequests(spec.generator, seed + index, mulberry32(seed + index)) };
-    const request: PreparedRequest = {
-      method: spec.method,
-      path: spec.path,
-      headers: spec.body === undefined ? spec.headers : { ...JSON_HEADERS, ...spec.headers },
-      expectStatus: spec.expectStatus,
-      ...(spec.body === undefined ? {} : { body: spec.body }),
-      ...(spec.expectBody === undefined ? {} : { expectBody: spec.expectBody }),
-    };
-    return { weight: spec.weight, list: [request] };
+    if ('replay' in spec) {
+      // loadScenarios read the file and checked the methods before anything started.
+      return { weight: spec.weight, list: (spec.replayed ?? []).map((request) => prepared(request, spec.expectStatus, undefined)) };
+    }
+    if (spec.vars !== undefined && Object.keys(spec.vars).length > 0) {
+      const template = { method: spec.method, path: spec.path, headers: spec.headers, vars: spec.vars, ...(spec.body === undefined ? {} : { body: spec.body }), ...(spec.variants === undefined ? {} : { variants: spec.variants }) };
+      return { weight: spec.weight, list: expandTemplate(template, seed + index, spec.variants).map((request) => prepared(request, spec.expectStatus, undefined)) };
+    }
+    return { weight: spec.weight, list: [prepared(spec, spec.expectStatus, spec.expectBody)] };
   });
 }
 
+/** One request ready to send: a JSON content type added to a body that names none. */
+function prepared(request: { readonly method: string; readonly path: string; readonly headers: Readonly<Record<string, string>>; readonly body?: string | undefined }, expectStatus: number, expectBody: string | undefined): PreparedRequest {
+  const hasType = Object.keys(request.headers).some((name) => name.toLowerCase() === 'content-type');
+  return {
+    method: request.method as PreparedRequest['method'],
+    path: request.path,
+    headers: request.body === undefined || hasType ? request.headers : { ...JSON_HEADERS, ...request.headers },
+    expectStatus,
+    ...(request.body === undefined ? {} : { body: request.body }),
+    ...(expectBody === undefined ? {} : { expectBody }),
+  };
+}

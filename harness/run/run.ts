@@ -89,7 +89,8 @@ export async function runSuite(options: RunOptions): Promise<ResultsDocument> {
     finishedAt: undefined,
     environment: await readEnvironment(options.projectRoot),
     cpuPlan: undefined,
-    scenarios: options.scenarios,
+    // Replayed requests stay in their file: results.json says how many were read from it.
+    scenarios: options.scenarios.map((scenario) => ({ ...scenario, requests: scenario.requests.map((request) => ('replayed' in request && request.replayed !== undefined ? { ...request, replayed: undefined, replayedRequests: request.replayed.length } : request)) })),
     builds: [],
     capacity: [],
     runs: [],

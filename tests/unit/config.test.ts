@@ -89,7 +89,7 @@ describe('scenarios', () => {
     const resolved = resolveScenario(scenario, 'scenarios/x.yaml', { quick: false, availableCpus: 2 });
     expect(resolved.durationSeconds).toBe(10);
     expect(resolved.service).toEqual({ workers: 1, cpus: 1, env: {}, readyTimeoutSeconds: 60 });
-    expect(resolved.requests[0]).toEqual({ weight: 1, method: 'GET', path: '/json', headers: {}, expectStatus: 200 });
+    expect(resolved.requests[0]).toEqual({ weight: 1, method: 'GET', path: '/json', headers: {}, vars: {}, variants: 256, expectStatus: 200 });
   });
   it('applies quick overrides only with --quick', () => {
     const data = { ...scenario, durationSeconds: 30, quick: { durationSeconds: 2 } };

@@ -44,3 +44,22 @@ describe('scenario fixtures', () => {
     expect(resolveScenario(scenario, '/repo/scenarios/q.yaml', { quick: false, availableCpus: 2 })).toMatchObject({ seedSqlFile: undefined, fixtures: {} });
   });
 });
+
+describe('requests for your own endpoints', () => {
+  const base = { name: 'q', description: 'd', workload: 'quote', load: { model: 'closed', connections: 4 } };
+  const resolve = (requests: unknown[]): ReturnType<typeof resolveScenario> => resolveScenario({ ...base, requests }, 'scenarios/q.yaml', { quick: false, availableCpus: 2 });
+  it('expands a template into seeded variants, prepared once (the same for every run)', async () => {
+    const { prepareSources } = await import('../../harness/requests/prepare.js');
+    const scenario = resolve([{ path: '/quote?sku={{sku}}', vars: { sku: { int: [1, 10000] } }, variants: 8 }]);
+    const [source] = prepareSources(scenario.requests, 1);
+    expect(source!.list).toHaveLength(8);
+    expect(source!.list.every((request) => /^\/quote\?sku=\d+$/.test(request.path))).toBe(true);
+    expect(new Set(source!.list.map((request) => request.path)).size).toBe(8);
+    expect(prepareSources(scenario.requests, 1)).toEqual(prepareSources(scenario.requests, 1));
+  });
+  it('rejects a placeholder without a variable (naming the nearest), an expected body on a template, and headers the engines write', () => {
+    expect(() => resolve([{ path: '/quote?sku={{skus}}', vars: { sku: { int: [1, 10] } } }])).toThrow(/unknown variable `\{\{skus\}\}`.*Did you mean `sku`\?/);
+    expect(() => resolve([{ path: '/quote?sku={{sku}}', vars: { sku: { int: [1, 10] } }, expectBody: '{}' }])).toThrow(/`requests\[0\]\.expectBody`.*answers differently per variant/);
+    expect(() => resolve([{ path: '/quote', headers: { Host: 'x' } }])).toThrow('`Host` is written by the load engines themselves');
+  });
+});
