@@ -10,7 +10,7 @@ import { parseReplay } from '../requests/replay.js';
 import { LOAD_METHODS, resolveScenario, type RequestSpec, type ResolvedScenario } from './scenario.js';
 import { readYamlFile } from './yaml-file.js';
 
-const isScenarioFile = (file: string): boolean => /\.ya?ml$/.test(file) && !file.startsWith('claims') && !file.startsWith('_');
+const isScenarioFile = (file: string): boolean => /\.ya?ml$/.test(file) && !file.startsWith('claims') && !file.startsWith('_') && file !== 'rewrite-bench.yaml';
 
 /**
  * Reads the files of a scenario's `replay:` requests (relative to the scenario file) into it,

@@ -70,6 +70,14 @@ export function selectScenarioServices(scenarios: readonly ResolvedScenario[], r
     const implementing = request.selected.filter((manifest) => manifest.implements.includes(scenario.workload));
     const running = request.isServicesExplicit || scenario.services === undefined ? implementing.map((manifest) => manifest.name) : scenario.services.filter((name) => implementing.some((manifest) => manifest.name === name));
     if (running.length > 0) {
+      if (scenario.reference !== undefined && !running.includes(scenario.reference)) {
+        const known = measured.some((manifest) => manifest.name === scenario.reference);
+        throw new ConfigError(
+          known
+            ? `Scenario \`${scenario.name}\` (${scenario.file}) compares every service with its \`reference:\` ${scenario.reference}, which this run leaves out (running: ${running.join(', ')}). Add ${scenario.reference} to --services.`
+            : `Scenario \`${scenario.name}\` (${scenario.file}) names the unknown service \`${scenario.reference}\` as its \`reference:\`. Known services: ${names(measured)}.`,
+        );
+      }
       chosen.push(Object.freeze({ ...scenario, services: running }));
       continue;
     }

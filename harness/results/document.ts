@@ -162,6 +162,36 @@ export interface CapacityProbe {
   readonly ratesFrom?: string;
 }
 
+/** The equivalence check of a scenario against its `reference:` service (verify/against-reference.ts). */
+/** How a candidate compared with the reference. */
+export interface ReferenceVerdict {
+  readonly service: string;
+  readonly state: 'pass' | 'fail';
+  /** Requests compared. */
+  readonly checked: number;
+  /** The first difference that is not noise: the request, the field, both answers. */
+  readonly difference?: {
+    readonly request: string;
+    readonly field: string;
+    readonly described: string;
+    readonly referenceBody: string;
+    readonly candidateBody: string;
+  };
+  /** A start failure or a request that got no answer. */
+  readonly error?: string;
+}
+
+/** What the check found: the noise learnt between two instances of the reference, and each candidate's verdict. */
+export interface ReferenceCheck {
+  readonly scenario: string;
+  readonly reference: string;
+  readonly requests: number;
+  /** One line per request kind with noise (`GET /quote`: `$.generated_at` differed in 300 of 300 …). */
+  readonly noise: readonly string[];
+  readonly ignore: readonly string[];
+  readonly verdicts: readonly ReferenceVerdict[];
+}
+
 /** A failure that stopped part of the matrix (a service that would not start, a build that failed). */
 export interface FailureRecord {
   readonly scenario: string | undefined;
@@ -188,6 +218,8 @@ export interface ResultsDocument {
   readonly capacity: CapacityProbe[];
   readonly runs: RunRecord[];
   readonly failures: FailureRecord[];
+  /** Per scenario with a `reference:`: the noise learnt between two instances of it and each service's verdict. */
+  readonly equivalence: ReferenceCheck[];
   readonly services: Record<string, { readonly language: string; readonly description: string; readonly runtime: unknown }>;
   /** Verdicts of the claims file, evaluated at the end (see claims/evaluate.ts). */
   claims: { readonly file: string; readonly results: readonly ClaimResult[]; readonly capacity: readonly CapacityEstimate[] } | undefined;

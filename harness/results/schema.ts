@@ -166,6 +166,7 @@ export const resultsSchema = z.object({
   failures: z.array(z.object({ scenario: z.string().optional().nullable(), service: z.string().optional().nullable(), kind: z.enum(['non-conforming', 'infrastructure']).optional(), message: z.string() })),
   services: z.record(z.string(), z.object({ language: z.string(), description: z.string(), runtime: z.unknown() })),
   claims: z.unknown(),
+  equivalence: z.array(z.unknown()).optional(),
 });
 
 // Every document this version writes satisfies the schema (compile-time): a field added to

@@ -17,6 +17,7 @@ import { CONTRACT_ORACLE } from '../suite/contract.js';
 import { lowerHarnessPriority, onInterrupt } from '../process/registry.js';
 import { startService, type RunningService } from '../process/service.js';
 import { startUpstream } from '../process/upstream.js';
+import { checkAgainstReference, describeVerdict } from '../verify/against-reference.js';
 import { verifyServices, workloadsOf } from '../verify/verify.js';
 import { planCpus, type CpuPlan } from './cpus.js';
 import { allowedCpus, readEnvironment } from './environment.js';
@@ -95,6 +96,7 @@ export async function runSuite(options: RunOptions): Promise<ResultsDocument> {
     capacity: [],
     runs: [],
     failures: [],
+    equivalence: [],
     services: {},
     claims: undefined,
     harnessNiced: false,
@@ -178,7 +180,7 @@ export async function runSuite(options: RunOptions): Promise<ResultsDocument> {
       const cpus = planCpus(allowed, scenario.service.cpus);
       document.cpuPlan = cpus;
       await pinSelf(cpus.loadCpus);
-      await runScenario(scenario, services, cpus, { document, save, databases, progress, constants, ratesFrom: options.ratesFrom, nativeAvailable: engineStatus.available });
+      await runScenario(scenario, services, cpus, { document, save, databases, progress, constants, ratesFrom: options.ratesFrom, nativeAvailable: engineStatus.available, verifyFirst: options.verifyFirst });
     }
     document.state = 'complete';
     if (options.claims !== undefined) {
@@ -199,6 +201,39 @@ export async function runSuite(options: RunOptions): Promise<ResultsDocument> {
   return document;
 }
 
+/**
+ * The services of a scenario that answer like its `reference:` service (all of them when it
+ * names none); the others are recorded as non-conforming and not measured.
+ */
+async function equivalentServices(scenario: ResolvedScenario, services: readonly ResolvedManifest[], upstream: RunningService | undefined, shared: Shared): Promise<readonly ResolvedManifest[]> {
+  if (scenario.reference === undefined) return services;
+  const reference = services.find((manifest) => manifest.name === scenario.reference);
+  if (reference === undefined) {
+    shared.document.failures.push({ scenario: scenario.name, service: scenario.reference, message: `the reference service ${scenario.reference} could not be run (see above): nothing to compare the others with, so none is measured` });
+    return [];
+  }
+  const check = await checkAgainstReference({
+    scenario,
+    reference,
+    candidates: services.filter((manifest) => manifest !== reference),
+    env: (manifest, label) => serviceEnv(scenario, manifest, upstream, shared, label),
+    // Other seeds than any load run's (those are scenario.seed + repetition × 7919 + point).
+    seed: scenario.seed + 1_000_003,
+    log: (line) => shared.progress.log(line),
+  });
+  shared.document.equivalence.push(check);
+  for (const line of check.noise) shared.progress.log(`  noise: ${line}`);
+  const failed = new Set(check.verdicts.filter((verdict) => verdict.state === 'fail').map((verdict) => verdict.service));
+  for (const verdict of check.verdicts) {
+    if (verdict.state !== 'fail') continue;
+    const message = describeVerdict(verdict, reference.name);
+    shared.document.failures.push({ scenario: scenario.name, service: verdict.service, kind: 'non-conforming', message });
+    shared.progress.log(message);
+  }
+  await shared.save();
+  return services.filter((manifest) => !failed.has(manifest.name));
+}
+
 /** The engine of a scenario's runs on this machine (the native one unless unavailable or told otherwise). */
 function engineFor(model: 'open' | 'closed', requested: EngineName | undefined, connections: number, cpus: CpuPlan, shared: Pick<Shared, 'nativeAvailable'>): EngineChoice {
   const { engine } = selectEngine(model, requested, shared.nativeAvailable);
@@ -210,6 +245,8 @@ interface Shared {
   readonly constants: SamplerConstants;
   readonly ratesFrom: string | undefined;
   readonly nativeAvailable: boolean;
+  /** Check each scenario's services against its `reference:` first (off with --skip-verify). */
+  readonly verifyFirst: boolean;
   readonly save: () => Promise<void>;
   readonly databases: DatabaseFactories;
   readonly progress: Progress;
@@ -222,10 +259,12 @@ async function serviceEnv(scenario: ResolvedScenario, manifest: ResolvedManifest
   return env;
 }
 
-async function runScenario(scenario: ResolvedScenario, services: readonly ResolvedManifest[], cpus: CpuPlan, shared: Shared): Promise<void> {
+async function runScenario(scenario: ResolvedScenario, all: readonly ResolvedManifest[], cpus: CpuPlan, shared: Shared): Promise<void> {
   const { progress, document } = shared;
   const upstream = scenario.fixtures.upstream === undefined ? undefined : await startUpstream(scenario.fixtures.upstream.delayMs, cpus.loadCpus);
   try {
+    const services = shared.verifyFirst ? await equivalentServices(scenario, all, upstream, shared) : all;
+    if (services.length === 0) return;
     const points = new Map<string, LoadPoint[]>();
     const load = scenario.load;
     const probed = services.find((manifest) => manifest.name === shared.ratesFrom);

@@ -8,7 +8,7 @@ export const vectorSchema = z.strictObject({
   name: z.string().min(1),
   /** What the vector checks and why, for people reading a failure. */
   note: z.string().optional(),
-  method: z.enum(['GET', 'POST', 'PUT', 'DELETE']),
+  method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']),
   path: z.string().startsWith('/'),
   headers: z.record(z.string(), z.string()).optional(),
   /** Exact request body. */
