@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { buildOptions, runBuildCommand } from './commands/build.js';
 import type { OptionSpec } from './commands/common.js';
 import { gateOptions, runGateCommand } from './commands/gate.js';
+import { initOptions, runInitCommand } from './commands/init.js';
 import { reportCommandHelp, reportOptions, runReportCommand } from './commands/report.js';
 import { runRunCommand, runOptions } from './commands/run.js';
 import { runVerifyCommand, verifyOptions } from './commands/verify.js';
@@ -25,6 +26,16 @@ interface Command {
 }
 
 const COMMANDS: Record<string, Command> = {
+  init: {
+    summary: 'Write a starter project here: rewrite-bench.yaml, a scenario, claims, and a legacy service with its rewrite.',
+    usage: 'rewrite-bench init [DIR]',
+    details:
+      'Writes a commented starter that runs as is (`rewrite-bench run` right after): the project file, scenarios/quote.yaml (templated requests, `reference: legacy`), scenarios/claims.yaml, ' +
+      'services/legacy (Python) and services/rewrite (Node). Never overwrites a file (exit 2 naming it).',
+    options: initOptions,
+    allowPositionals: true,
+    run: (values, positionals) => runInitCommand(values, positionals),
+  },
   run: {
     summary: 'Measure scenarios: latency percentiles, throughput, CPU cores and memory of each service.',
     usage: 'rewrite-bench run [SCENARIO...] [--project FILE] [--services a,b] [--services-dir DIR] [--out DIR] [--quick] [--timings] [--claims FILE] [--skip-verify]',

@@ -182,12 +182,23 @@ function judgeOpen(input: ValidityInput, reasons: Finding[], engine: string): Bo
     const holdUs = load.uncorrectedLatencyUs?.meanUs ?? load.latencyUs?.meanUs ?? 0;
     const needed = Math.ceil((offered * holdUs) / 1e6);
     bottleneck = 'engine-connections';
-    reasons.push({
-      code: 'connections-exhausted',
-      text: `${engine} ran out of connections: ${waits} of ${planned} sends (${percent(waits / planned)}) waited for a free one${load.connectionWaitP99Us === undefined ? '' : ` (p99 wait ${load.connectionWaitP99Us} µs)`} while the service used ${input.serviceCpuCores.toFixed(2)} of its ${input.serviceCpus} CPU(s); ${offered.toFixed(0)} req/s × ${holdUs} µs mean latency ≈ ${needed} requests in flight > ${load.connections} connections`,
-      next: `raise \`load.connections\` to at least ${Math.max(load.connections + 1, Math.ceil(needed * 1.5))}`,
-      concerns: ['p50', 'p90', 'p99', 'p999', 'max', 'rps'],
-    });
+    const waited = `${waits} of ${planned} sends (${percent(waits / planned)}) waited for a free connection${load.connectionWaitP99Us === undefined ? '' : ` (p99 wait ${load.connectionWaitP99Us} µs)`} while the service used ${input.serviceCpuCores.toFixed(2)} of its ${input.serviceCpus} CPU(s)`;
+    const littles = `${offered.toFixed(0)} req/s × ${holdUs} µs mean latency ≈ ${needed} requests in flight`;
+    reasons.push(
+      needed >= load.connections
+        ? {
+            code: 'connections-exhausted',
+            text: `${engine} ran out of connections: ${waited}; ${littles} ≥ ${load.connections} connections`,
+            next: `raise \`load.connections\` to at least ${Math.max(load.connections + 1, Math.ceil(needed * 1.5))}`,
+            concerns: ['p50', 'p90', 'p99', 'p999', 'max', 'rps'],
+          }
+        : {
+            code: 'connections-exhausted',
+            text: `${waited}, though ${littles}, fewer than the ${load.connections} connections: connections stayed busy longer than answers took`,
+            next: 'check that the service keeps connections alive (HTTP/1.1 keep-alive) and answers at once (a server that writes headers and body separately without TCP_NODELAY waits 40 ms for an ACK)',
+            concerns: ['p50', 'p90', 'p99', 'p999', 'max', 'rps'],
+          },
+    );
   } else if (short) {
     bottleneck = 'service';
     reasons.push({

@@ -1,43 +1,71 @@
 /**
- * Your own rewrite against your legacy service: a project with two services of its own endpoint
- * (Python and Node), templated requests and `reference: legacy`. The rewrite answers with other
- * key orders and its own timestamps (noise, learnt from two instances of the legacy service) and
- * is measured; a rewrite that answers one field differently is caught before it is measured,
- * naming the field and the reference, and `run` exits 1.
+ * Your own rewrite against your legacy service, in a project of your own: `init` writes the
+ * starter (a Python legacy service and its Node rewrite serving GET /quote, templated requests,
+ * `reference: legacy`, a claim); `run` there checks the rewrite against two instances of the
+ * legacy service (the noise between them — timestamps — learnt and ignored; key order does not
+ * matter), measures both, prints the claim's verdict and writes results into that folder. A
+ * rewrite that answers one field differently is caught before it is measured, naming the field
+ * and the reference, and `run` exits 1.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResultsDocument } from '../../harness/results/document.js';
-import { FIXTURES, runCli } from './helpers.js';
+import { CLI } from './helpers.js';
+import { execa } from 'execa';
 
-const PROJECT = path.join(FIXTURES, 'quote/rewrite-bench.yaml');
-let out: string;
+let project: string;
 beforeAll(async () => {
-  out = await mkdtemp(path.join(os.tmpdir(), 'rb-reference-'));
+  project = await mkdtemp(path.join(os.tmpdir(), 'rb-project-'));
 });
 afterAll(async () => {
-  await rm(out, { recursive: true, force: true });
+  await rm(project, { recursive: true, force: true });
 });
 
-describe('a scenario with a reference service', () => {
-  it('measures a rewrite that answers like the legacy service, ignoring the noise between two instances of it', async () => {
-    const dir = path.join(out, 'same');
-    const { exitCode, stdout, stderr } = await runCli(['run', '--project', PROJECT, '--services', 'legacy,rewrite', '--out', dir]);
-    const document = JSON.parse(await readFile(path.join(dir, 'results.json'), 'utf8')) as ResultsDocument;
+/** The CLI run from inside the project folder (as a user runs it there). */
+async function inProject(args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  const result = await execa(process.execPath, [CLI, ...args], { cwd: project, reject: false, env: { REWRITE_BENCH_OWNER: process.env.REWRITE_BENCH_OWNER ?? '' }, stdin: 'ignore' });
+  return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
+}
+
+async function latestResults(): Promise<ResultsDocument> {
+  const runs = path.join(project, 'reports/runs');
+  const [latest] = (await readdir(runs)).sort().reverse();
+  return JSON.parse(await readFile(path.join(runs, latest!, 'results.json'), 'utf8')) as ResultsDocument;
+}
+
+describe('a project of your own with a reference service', () => {
+  it('init writes a starter that runs as is: equivalence first, then measurements, a verdict, results under the project', async () => {
+    const init = await inProject(['init']);
+    expect(init.stdout).toContain('rewrite-bench.yaml');
+    expect(init.exitCode).toBe(0);
+    // Writing it again would overwrite: refused, naming the files.
+    const again = await inProject(['init']);
+    expect(again.stderr).toContain('`rewrite-bench.yaml`');
+    expect(again.exitCode).toBe(2);
+    const { exitCode, stdout, stderr } = await inProject(['run']);
+    const document = await latestResults();
     expect(document.failures, stderr).toEqual([]);
     const [check] = document.equivalence;
-    expect(check).toMatchObject({ scenario: 'quote', reference: 'legacy', requests: 100, verdicts: [{ service: 'rewrite', state: 'pass', checked: 100 }] });
+    expect(check).toMatchObject({ scenario: 'quote', reference: 'legacy', requests: 200, verdicts: [{ service: 'rewrite', state: 'pass', checked: 200 }] });
     expect(check!.noise.join('\n')).toContain('$.generated_at');
     expect(new Set(document.runs.map((run) => run.service))).toEqual(new Set(['legacy', 'rewrite']));
     expect(stdout).toContain('## quote');
+    expect(stdout).toMatch(/(HOLDS|REFUTED|INCONCLUSIVE) +cheaper/);
+    expect(stdout).toMatch(/legacy\.cpuUsPerRequest \/ rewrite\.cpuUsPerRequest = [\d.]+ \[[\d.]+, [\d.]+\]/);
+    expect(stdout).toContain(path.join(project, 'reports/runs'));
     expect(exitCode).toBe(0);
   });
   it('catches a rewrite that answers one field differently, before measuring it (exit 1)', async () => {
-    const dir = path.join(out, 'wrong');
-    const { exitCode, stdout } = await runCli(['run', '--project', PROJECT, '--services', 'legacy,rewrite-wrong', '--out', dir]);
-    const document = JSON.parse(await readFile(path.join(dir, 'results.json'), 'utf8')) as ResultsDocument;
+    const server = await readFile(path.join(project, 'services/rewrite/server.mjs'), 'utf8');
+    const broken = server.replace('total_cents: unit * qty', 'total_cents: unit * qty + (qty > 1 ? 1 : 0)');
+    expect(broken).not.toBe(server);
+    await mkdir(path.join(project, 'services/rewrite-wrong'), { recursive: true });
+    await writeFile(path.join(project, 'services/rewrite-wrong/server.mjs'), broken);
+    await writeFile(path.join(project, 'services/rewrite-wrong/service.yaml'), 'name: rewrite-wrong\nlanguage: javascript\ndescription: a rewrite with total_cents off by one when qty > 1\nstart: [node, server.mjs]\nimplements: [quote]\n');
+    const { exitCode, stdout } = await inProject(['run', 'quote', '--services', 'legacy,rewrite-wrong']);
+    const document = await latestResults();
     const failure = document.failures.find((entry) => entry.service === 'rewrite-wrong')!;
     expect(failure.kind).toBe('non-conforming');
     expect(failure.message).toContain('rewrite-wrong answers differently from the reference service legacy, not measured');

@@ -68,10 +68,14 @@ describe('run validity', () => {
     const gateway = { ...open, connections: 64, achievedRps: 1280, connectionWaits: 9000, uncorrectedLatencyUs: { ...latency, meanUs: 50_000 } };
     const result = judgeRun({ ...base, serviceCpuCores: 0.3, load: gateway });
     expect(codes({ ...base, serviceCpuCores: 0.3, load: gateway }).reasons).toEqual(['connections-exhausted']);
-    expect(result.reasons[0]!.text).toContain('ran out of connections: 9000 of 20000 sends (45.0 %) waited for a free one');
-    expect(result.reasons[0]!.text).toContain('2000 req/s × 50000 µs mean latency ≈ 100 requests in flight > 64 connections');
+    expect(result.reasons[0]!.text).toContain('ran out of connections: 9000 of 20000 sends (45.0 %) waited for a free connection');
+    expect(result.reasons[0]!.text).toContain('2000 req/s × 50000 µs mean latency ≈ 100 requests in flight ≥ 64 connections');
     expect(result.reasons[0]!.next).toBe('raise `load.connections` to at least 150');
     expect(result.bottleneck).toBe('engine-connections');
+    // Waits that Little's law does not explain (10 in flight, 16 connections): not "raise connections".
+    const slowToFree = judgeRun({ ...base, serviceCpuCores: 0.1, load: { ...open, connections: 16, offeredRps: 200, plannedInWindow: 200, connectionWaits: 127, uncorrectedLatencyUs: { ...latency, meanUs: 45_000 } } });
+    expect(slowToFree.reasons[0]!.text).toContain('200 req/s × 45000 µs mean latency ≈ 9 requests in flight, fewer than the 16 connections: connections stayed busy longer than answers took');
+    expect(slowToFree.reasons[0]!.next).toContain('keeps connections alive');
     // The same waits with the service at its CPUs: the service is saturated.
     expect(codes({ ...base, serviceCpuCores: 0.97, load: gateway }).reasons).toEqual(['saturated']);
   });
