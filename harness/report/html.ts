@@ -91,9 +91,9 @@ function renderHeader(model: ReportModel): string {
   ].join('\n');
 }
 
-function renderNav(model: ReportModel): string {
+function renderNav(model: ReportModel, hasComparison: boolean): string {
   const scenarios = model.scenarios.map((scenario, index) => `<li><a href="#scenario-${index + 1}">${escapeHtml(scenario.name)}</a></li>`).join('');
-  return `<nav class="toc"><strong>Contents</strong><ol><li><a href="#claims">Claims and verdicts</a></li>${scenarios}<li><a href="#builds">Build and code size</a></li><li><a href="#environment">Environment and reproduction</a></li></ol></nav>`;
+  return `<nav class="toc"><strong>Contents</strong><ol><li><a href="#claims">Claims and verdicts</a></li>${hasComparison ? '<li><a href="#comparison">Across scenarios</a></li>' : ''}${scenarios}<li><a href="#builds">Build and code size</a></li><li><a href="#environment">Environment and reproduction</a></li></ol></nav>`;
 }
 
 /** The whole page as a string. */
@@ -101,6 +101,8 @@ export function renderPage(input: PageInput): string {
   const { model, tables, charts, bundles } = input;
   const scripts = [inlineScript(bundles.vega, 'vega'), inlineScript(bundles.vegaLite, 'vega-lite'), inlineScript(bundles.vegaEmbed, 'vega-embed'), BOOT_SCRIPT];
   const buildChart = charts.find((chart) => chart.kind === 'builds');
+  const claimsChart = charts.find((chart) => chart.kind === 'claims');
+  const relativeChart = charts.find((chart) => chart.kind === 'relative');
   const builds = buildTable(model);
   const chartData = charts.map((chart) => ({ id: chart.id, spec: chart.spec }));
   const title = `rewrite-bench report: ${model.scenarios.map((scenario) => scenario.name).join(', ')}`;
@@ -118,9 +120,10 @@ export function renderPage(input: PageInput): string {
     '<body>',
     '<div class="page">',
     renderHeader(model),
-    renderNav(model),
+    renderNav(model, relativeChart !== undefined),
     '<main>',
-    `<section id="claims"><h2>Claims and verdicts</h2>${renderClaims(model.sources)}</section>`,
+    `<section id="claims"><h2>Claims and verdicts</h2>${claimsChart === undefined ? '' : `<div class="charts">${renderChart(claimsChart)}</div>`}${renderClaims(model.sources)}</section>`,
+    relativeChart === undefined ? '' : `<section id="comparison"><h2>Across scenarios</h2><div class="charts">${renderChart(relativeChart)}</div></section>`,
     ...model.scenarios.map((_, index) => renderScenario(model, index, tables, charts)),
     `<section id="builds"><h2>Build and code size</h2>${builds === undefined ? '' : renderBuildTable(builds, model.isMerged)}${renderServices(model.sources)}${buildChart === undefined ? '<p class="muted">No build measurements (run <code>rewrite-bench build --timings</code>).</p>' : `<div class="charts">${renderChart(buildChart)}</div>`}</section>`,
     `<section id="environment"><h2>Environment and reproduction</h2>${renderFailures(model.sources)}${renderEnvironment(model.sources)}</section>`,

@@ -43,6 +43,8 @@ export interface ScenarioPoint {
 export interface ScenarioGroup {
   readonly name: string;
   readonly description: string | undefined;
+  /** The service the scenario names as `reference` (its legacy service), from the first source that names one. */
+  readonly reference: string | undefined;
   readonly points: readonly ScenarioPoint[];
 }
 
@@ -139,12 +141,13 @@ function pointLabels(runs: readonly RunRecord[]): [string, string] {
   return [`open loop, rate point ${first.rateIndex + 1}`, `rate point ${first.rateIndex + 1}`];
 }
 
-function scenarioDescription(sources: readonly ReportSource[], name: string): string | undefined {
+/** A string field of the scenario named `name`, from the first source whose scenario has one. */
+function scenarioField(sources: readonly ReportSource[], name: string, field: 'description' | 'reference'): string | undefined {
   for (const source of sources) {
     for (const scenario of source.document.scenarios) {
       if (scenario !== null && typeof scenario === 'object' && (scenario as { name?: unknown }).name === name) {
-        const description = (scenario as { description?: unknown }).description;
-        if (typeof description === 'string') return description;
+        const value = (scenario as Record<string, unknown>)[field];
+        if (typeof value === 'string' && value !== '') return value;
       }
     }
   }
@@ -174,7 +177,8 @@ export function buildModel(inputs: readonly ReportInput[]): ReportModel {
     const rateIndexes = [...new Set(ofScenario.map((point) => point.rateIndex))].sort((a, b) => a - b);
     return {
       name,
-      description: scenarioDescription(sources, name),
+      description: scenarioField(sources, name, 'description'),
+      reference: scenarioField(sources, name, 'reference'),
       points: rateIndexes.map((rateIndex) => {
         const points = ofScenario.filter((point) => point.rateIndex === rateIndex).sort(bySeries);
         const runs = points.flatMap((point) => point.pointRuns);

@@ -16,7 +16,7 @@ export interface ChartSpec {
   readonly id: string;
   /** The scenario whose section the chart belongs to; undefined for report-wide charts. */
   readonly scenario: string | undefined;
-  readonly kind: 'headline-bars' | 'spectrum' | 'latency-over-time' | 'sweep' | 'resources' | 'builds';
+  readonly kind: 'claims' | 'relative' | 'headline-bars' | 'spectrum' | 'latency-over-time' | 'sweep' | 'resources' | 'builds';
   readonly title: string;
   /** One or two sentences under the chart: what it shows and what was left out. */
   readonly caption: string;
@@ -105,6 +105,41 @@ export function logTicks(minValue: number, maxValue: number): number[] {
     }
   }
   return ticks;
+}
+
+/**
+ * Axis ticks 1, 2, 5 × 10^k (or other `mantissas`) for a log axis of any magnitude (0.01 … 1 000)
+ * whose domain is [minValue, maxValue]: those within it. Both bounds must be positive (see logDomain).
+ */
+export function decadeTicks(minValue: number, maxValue: number, mantissas: readonly number[] = [1, 2, 5]): number[] {
+  const ticks: number[] = [];
+  for (let exponent = Math.floor(Math.log10(minValue)); 10 ** exponent <= maxValue; exponent += 1) {
+    for (const mantissa of mantissas) {
+      // toPrecision: 10 ** -2 * 5 is 0.05000000000000001.
+      const tick = Number((mantissa * 10 ** exponent).toPrecision(6));
+      if (tick >= minValue && tick <= maxValue) ticks.push(tick);
+    }
+  }
+  return ticks;
+}
+
+/**
+ * Ticks of a log axis with domain [low, high]: 1, 2, 5 × 10^k over up to 3 decades, only the
+ * decades beyond (their labels would overlap), plus `extra` ticks within the domain.
+ */
+export function logAxisTicks([low, high]: readonly [number, number], extra: readonly number[] = []): number[] {
+  const ticks = decadeTicks(low, high, high / low <= 1000 ? [1, 2, 5] : [1]);
+  return [...new Set([...ticks, ...extra.filter((tick) => tick >= low && tick <= high)])].sort((a, b) => a - b);
+}
+
+/**
+ * The [low, high] domain of a log axis holding `values` (those > 0; the rest cannot be placed):
+ * padded by `padding` on both sides, and [0.1, 10] when no value is positive.
+ */
+export function logDomain(values: readonly number[], padding = 1.6): [number, number] {
+  const positive = values.filter((value) => Number.isFinite(value) && value > 0);
+  if (positive.length === 0) return [0.1, 10];
+  return [round(Math.min(...positive) / padding, 3), round(Math.max(...positive) * padding, 3)];
 }
 
 /** A latency y axis on a log scale, labelled in µs / ms / s. */

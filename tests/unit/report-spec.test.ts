@@ -9,12 +9,14 @@ import { describe, expect, it } from 'vitest';
 import { csvField, escapeHtml, inlineScript, jsonForScript, markdownCode } from '../../harness/report/escape.js';
 import { renderReport } from '../../harness/report/render.js';
 import { buildModel, findSameRun, labelSources, runName } from '../../harness/report/sources.js';
-import { seriesPalette } from '../../harness/report/spec-common.js';
+import { claimsSpec } from '../../harness/report/spec-claims.js';
+import { decadeTicks, logAxisTicks, logDomain, seriesPalette } from '../../harness/report/spec-common.js';
+import { pointReference, relativeSpec } from '../../harness/report/spec-relative.js';
 import { buildCharts, type ChartSpec } from '../../harness/report/spec.js';
 import { spectrumPercentiles } from '../../harness/report/spectrum.js';
 import { buildTable, headlineTables } from '../../harness/report/tables.js';
 import type { ResultsDocument } from '../../harness/results/document.js';
-import { loadFixture, onHost, withHostileStrings, withRepetitions, XSS_CLAIM, XSS_SERVICE } from '../fixtures/report/documents.js';
+import { loadFixture, onHost, withClaimResults, withHostileStrings, withRepetitions, XSS_CHECK, XSS_CLAIM, XSS_SERVICE } from '../fixtures/report/documents.js';
 
 const BUNDLES = { vega: '/* vega */', vegaLite: '/* vega-lite */', vegaEmbed: '/* vega-embed */' };
 
@@ -45,7 +47,17 @@ function chart(charts: readonly ChartSpec[], kind: ChartSpec['kind'], scenario?:
   return found;
 }
 
-const dataOf = (spec: ChartSpec): Array<Record<string, unknown>> => (spec.spec.data as { values: Array<Record<string, unknown>> }).values;
+const dataOf = (spec: Pick<ChartSpec, 'spec'>): Array<Record<string, unknown>> => (spec.spec.data as { values: Array<Record<string, unknown>> }).values;
+
+/** The fixture with `reference` set on the named scenarios. */
+function withReferences(document: ResultsDocument, references: Readonly<Record<string, string>>): ResultsDocument {
+  return { ...document, scenarios: document.scenarios.map((scenario) => {
+    const name = (scenario as { name: string }).name;
+    return references[name] === undefined ? scenario : { ...(scenario as object), reference: references[name] };
+  }) };
+}
+
+const modelOf = (...documents: ResultsDocument[]): ReturnType<typeof buildModel> => buildModel(documents.map((document, index) => ({ file: `${'ab'[index] ?? index}/results.json`, document })));
 
 describe('Vega-Lite specs', () => {
   const cases: Array<[string, ResultsDocument[]]> = [
@@ -53,6 +65,8 @@ describe('Vega-Lite specs', () => {
     ['3 repetitions (real intervals)', [withRepetitions(loadFixture())]],
     ['two machines merged', [loadFixture(), onHost(loadFixture(), 'ci-b')]],
     ['hostile strings', [withHostileStrings(loadFixture())]],
+    ['literal claim results with every edge case', [withClaimResults(loadFixture())]],
+    ['references named by the scenarios', [withReferences(loadFixture(), { 'items-crud': 'rust', 'json-closed': 'rust' })]],
   ];
   it.each(cases)('every chart of %s compiles without errors or warnings', (_, documents) => {
     const charts = chartsOf(...documents);
@@ -98,6 +112,139 @@ describe('Vega-Lite specs', () => {
     const repeated = chart(chartsOf(withRepetitions(loadFixture())), 'headline-bars', 'items-crud');
     expect(layers(repeated)).toHaveLength(4);
     expect(dataOf(repeated).find((row) => row.series === 'go' && row.metric === 'p99 latency (ms)')).toMatchObject({ n: 3, value: 10.855, low: 9.77, high: 11.941 });
+  });
+});
+
+describe('claims chart', () => {
+  const chartOf = (document: ResultsDocument): NonNullable<ReturnType<typeof claimsSpec>> => claimsSpec(modelOf(document))!;
+  const rowOf = (rows: Array<Record<string, unknown>>, label: string): Record<string, unknown> => rows.find((row) => row.row === label)!;
+
+  it('puts each check on a log scale against its threshold: claimed 28×, measured 4.4× [3.9, 6]', () => {
+    const chart = chartOf(withClaimResults(loadFixture()));
+    const rows = dataOf(chart);
+    expect(rows.map((row) => row.row)).toEqual([
+      'a-cpu-bound: python.p99 / rust.p99 >= 28',
+      'a-cpu-bound: python.cpuUsPerRequest / rust.cpuUsPerRequest >= 10',
+      'a-cpu-bound: rust.peakPssBytes / python.peakPssBytes <= 0.5',
+      'z-edges: rust.linesOfCode <= 2000',
+      'z-edges: python.p99 <= 100000',
+      'z-edges: rust.errors <= 1',
+      'z-edges: go.errors < 5',
+      'z-edges: go.errors > 0',
+    ]);
+    const x = (chart.spec.layer as Array<{ encoding?: { x?: { field?: string; scale?: unknown; axis?: { values: number[] } } } }>).find((layer) => layer.encoding?.x?.field === 'value')!.encoding!.x!;
+    expect(x.scale).toEqual({ type: 'log', domain: [0.0625, 160_000], nice: false });
+    expect(x.axis!.values).toEqual([0.1, 1, 10, 100, 1000, 10_000, 100_000]);
+    expect(rows[0]).toMatchObject({ verdict: 'refuted', state: 'point', value: 4.4, low: 3.9, high: 6, hasInterval: true, kind: 'median with interval', threshold: 28, edge: 160_000, side: 'above', labelAlign: 'left', claimed: 'claimed ≥ 28 →', intervalText: '3.9 – 6', coverageText: '96.9 %', nText: '6', note: '96.9 % coverage from 6 valid runs (the fewest of any service)' });
+    expect(rows[1]).toMatchObject({ verdict: 'inconclusive', value: 9.5, low: 7.2, high: 12.1, threshold: 10 });
+    // A ratio below 1 that holds: the shade runs from the threshold down to the axis start.
+    expect(rows[2]).toMatchObject({ verdict: 'holds', value: 0.12, low: 0.1, high: 0.15, threshold: 0.5, edge: 0.0625, side: 'below', claimed: '← claimed ≤ 0.5', labelAlign: 'left' });
+    // A build metric: a point without an interval.
+    expect(rows[3]).toMatchObject({ verdict: 'holds', state: 'point', value: 1450, hasInterval: false, kind: 'no interval', intervalText: 'single measurement: no interval', nText: '– (build metric)', claimed: '← claimed ≤ 2,000', labelAlign: 'right' });
+    expect(rows[3]).not.toHaveProperty('low');
+    expect(chart.caption).toMatch(/^One row per check \(claim id: the check as written\)\. The black tick is the claimed threshold and the shaded side/);
+  });
+
+  it('lists not-measured checks and values ≤ 0 without a dot, and keeps the log axis positive', () => {
+    const chart = chartOf(withClaimResults(loadFixture()));
+    const rows = dataOf(chart);
+    expect(rowOf(rows, 'z-edges: python.p99 <= 100000')).toMatchObject({ verdict: 'not measured', state: 'not-measured', text: 'not measured', nText: '–', threshold: 100_000, note: 'no valid run of python at this point' });
+    expect(rowOf(rows, 'z-edges: rust.errors <= 1')).toMatchObject({ verdict: 'holds', state: 'non-positive', text: '0: ≤ 0, not on the log scale', hasInterval: false, coverageText: '75 %' });
+    const clipped = rowOf(rows, 'z-edges: go.errors < 5');
+    expect(clipped).toMatchObject({ state: 'point', value: 2, high: 4, hasInterval: true, intervalText: '0 – 4', note: 'the interval reaches 0 or below: its bar is cut at the axis' });
+    expect(clipped).not.toHaveProperty('low');
+    const zeroThreshold = rowOf(rows, 'z-edges: go.errors > 0');
+    expect(zeroThreshold).not.toHaveProperty('threshold');
+    expect(zeroThreshold).not.toHaveProperty('edge');
+    expect(zeroThreshold.note).toMatch(/the threshold is ≤ 0: not on the log scale$/);
+    for (const row of rows) for (const field of ['value', 'low', 'high', 'threshold', 'edge']) if (field in row) expect(row[field] as number, `${row.row as string} ${field}`).toBeGreaterThan(0);
+    expect(chart.caption).toContain('1 check was not measured: listed, without a dot');
+    expect(chart.caption).toContain('1 check has a value ≤ 0, which a log scale cannot place');
+    expect(chart.caption).toContain('1 threshold is ≤ 0 and not drawn.');
+  });
+
+  it('labels merged sources and keeps the same check of every machine together; no claims, no chart', () => {
+    const rows = dataOf(claimsSpec(modelOf(loadFixture(), onHost(loadFixture(), 'ci-b')))!);
+    expect(rows.slice(0, 2).map((row) => row.row)).toEqual(['a-cpu-bound: python.cpuUsPerRequest / rust.cpuUsPerRequest >= 10 · vm (a)', 'a-cpu-bound: python.cpuUsPerRequest / rust.cpuUsPerRequest >= 10 · ci-b (b)']);
+    expect(new Set(rows.map((row) => row.row)).size).toBe(rows.length);
+    expect(claimsSpec(modelOf({ ...loadFixture(), claims: undefined }))).toBeUndefined();
+  });
+
+  it('is the first chart, at the top of the claims section; the comparison gets a section before the scenarios', () => {
+    const report = renderReport([{ file: 'results.json', document: withClaimResults(loadFixture()) }], BUNDLES);
+    expect(report.charts.slice(0, 2).map((entry) => [entry.id, entry.kind])).toEqual([['chart-1', 'claims'], ['chart-2', 'relative']]);
+    const html = report.html;
+    const claimsChart = html.indexOf('id="chart-1" data-kind="claims"');
+    expect(claimsChart).toBeGreaterThan(html.indexOf('<section id="claims">'));
+    expect(claimsChart).toBeLessThan(html.indexOf('<article class="claim'));
+    const comparison = html.indexOf('<section id="comparison">');
+    expect(comparison).toBeGreaterThan(html.indexOf('<article class="claim'));
+    expect(html.indexOf('id="chart-2" data-kind="relative"')).toBeGreaterThan(comparison);
+    expect(html.indexOf('<section class="scenario" id="scenario-1">')).toBeGreaterThan(comparison);
+    expect(html).toContain('<li><a href="#comparison">Across scenarios</a></li>');
+  });
+});
+
+describe('comparison across scenarios', () => {
+  const rowsOf = (document: ResultsDocument): Array<Record<string, unknown>> => dataOf(relativeSpec(modelOf(document))!);
+  const find = (rows: Array<Record<string, unknown>>, row: string, metric: string, series: string): Record<string, unknown> | undefined => rows.find((entry) => entry.row === row && entry.metric === metric && entry.series === series);
+
+  it('gives medians as multiples of the first service valid at every point, leaving out services without a valid run', () => {
+    const spec = relativeSpec(modelOf(loadFixture()))!;
+    const rows = dataOf(spec);
+    expect([...new Set(rows.map((row) => row.row))]).toEqual([
+      'json-closed (× of python)',
+      'process-sweep · 50 % of capacity (× of python)',
+      'process-sweep · 80 % of capacity (× of python)',
+      'process-sweep · 95 % of capacity (× of python)',
+      'gateway (× of go)',
+      'items-crud (× of go)',
+    ]);
+    expect(find(rows, 'json-closed (× of python)', 'CPU per request', 'python-rust')).toMatchObject({ ratio: 0.6907, ratioText: '0.691× of python', valueText: '140 µs', referenceText: '202 µs', n: 1, leftOut: 'go, rust (no valid run)' });
+    expect(find(rows, 'json-closed (× of python)', 'p99 latency', 'python')).toMatchObject({ ratio: 1, ratioText: '1× (the reference)', valueText: '14.3 ms' });
+    expect(find(rows, 'json-closed (× of python)', 'p99 latency', 'go')).toBeUndefined();
+    expect(find(rows, 'process-sweep · 80 % of capacity (× of python)', 'p99 latency', 'go')).toMatchObject({ ratio: 2.228, valueText: '611 ms', referenceText: '274 ms' });
+    expect(find(rows, 'process-sweep · 95 % of capacity (× of python)', 'CPU per request', 'rust')).toMatchObject({ ratio: 0.08411 });
+    expect(find(rows, 'items-crud (× of go)', 'peak PSS', 'rust')).toMatchObject({ ratio: 0.7042, valueText: '12.1 MiB', referenceText: '17.2 MiB' });
+    expect(rows.every((row) => row.missing === false)).toBe(true);
+    const unit = (spec.spec as { spec: { layer: Array<{ encoding: Record<string, { scale?: unknown; axis?: { values: number[] } }> }> } }).spec.layer[1]!.encoding;
+    expect(unit.x!.scale).toEqual({ type: 'log', domain: [0.0601, 3.12], nice: false });
+    expect(unit.x!.axis!.values).toEqual([0.1, 0.2, 0.5, 1, 2]);
+    expect(unit.color!.scale).toEqual({ domain: ['go', 'python', 'python-rust', 'rust'], range: ['#4c78a8', '#f58518', '#54a24b', '#e45756'] });
+    expect(spec.caption).toContain('References: python and go (the scenario naming none: the first service by name with a valid run at all of its points, else at the point).');
+    expect(spec.caption).toContain('Left out for want of a valid run: go, rust at json-closed; go, python-rust, rust at process-sweep · 50 % of capacity;');
+  });
+
+  it('uses the reference a scenario names, and says so where it has no valid run', () => {
+    const document = withReferences(loadFixture(), { 'items-crud': 'rust', 'json-closed': 'rust' });
+    const model = modelOf(document);
+    expect(pointReference(model.scenarios.find((scenario) => scenario.name === 'items-crud')!, model.scenarios.find((scenario) => scenario.name === 'items-crud')!.points[0]!)).toEqual({ service: 'rust', isNamed: true });
+    const rows = rowsOf(document);
+    expect(find(rows, 'items-crud (× of rust)', 'p99 latency', 'go')).toMatchObject({ ratio: 1.816, ratioText: '1.82× of rust', valueText: '10.9 ms', referenceText: '5.98 ms' });
+    expect(rows.filter((row) => row.row === 'json-closed (× of rust)')).toEqual(
+      ['CPU per request', 'p99 latency', 'peak PSS'].map((metric) => ({ row: 'json-closed (× of rust)', metric, missing: true, text: 'no valid run of rust', leftOut: 'go, rust (no valid run)' })),
+    );
+    expect(relativeSpec(model)!.caption).toContain('References: rust (named by the scenario as its reference); python and go (the scenario naming none');
+  });
+
+  it('compares each machine with its own reference run when merged; nothing valid, no chart', () => {
+    const rows = rowsOf(onHost(loadFixture(), 'x')); // one source: no machine names
+    expect(rows.some((row) => String(row.ratioText).includes(' on '))).toBe(false);
+    const merged = dataOf(relativeSpec(modelOf(loadFixture(), onHost(loadFixture(), 'ci-b')))!);
+    expect(find(merged, 'gateway (× of go)', 'CPU per request', 'rust @ ci-b (b)')).toMatchObject({ ratio: 0.6214, ratioText: '0.621× of go on ci-b (b)' });
+    const fixture = loadFixture();
+    const invalid = { ...fixture, runs: fixture.runs.map((run) => ({ ...run, validity: { ...run.validity, valid: false } })) };
+    expect(relativeSpec(modelOf(invalid))).toBeUndefined();
+  });
+
+  it('places log ticks at any magnitude and keeps log domains positive', () => {
+    expect(decadeTicks(0.2, 150)).toEqual([0.2, 0.5, 1, 2, 5, 10, 20, 50, 100]);
+    expect(decadeTicks(0.03, 0.07)).toEqual([0.05]);
+    expect(logAxisTicks([0.0625, 160_000])).toEqual([0.1, 1, 10, 100, 1000, 10_000, 100_000]);
+    expect(logAxisTicks([0.05, 40], [0.5, 2, 50])).toEqual([0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20]);
+    expect(logAxisTicks([0.01, 40], [0.5, 2, 50])).toEqual([0.01, 0.1, 0.5, 1, 2, 10]);
+    expect(logDomain([0, -1, 2, 8])).toEqual([1.25, 12.8]);
+    expect(logDomain([0, Number.NaN])).toEqual([0.1, 10]);
   });
 });
 
@@ -228,6 +375,8 @@ describe('escaping', () => {
     expect(report.html).toContain('&lt;b onmouseover=alert(3)&gt;go &amp; &quot;friends&quot;&lt;/b&gt;');
     expect(report.html).toContain('&lt;script&gt;alert(4)&lt;/script&gt;');
     expect(report.html).not.toContain('alert(2)</script>');
+    expect(report.html).not.toContain(XSS_CHECK);
+    expect(report.html).toContain(escapeHtml(XSS_CHECK));
   });
 
   it('keeps chart data in a JSON block that cannot end the script element and parses back unchanged', () => {
@@ -239,6 +388,8 @@ describe('escaping', () => {
     const charts = JSON.parse(block) as Array<{ id: string; spec: { data?: { values: Array<{ series?: string }> } } }>;
     expect(charts.map((entry) => entry.id)).toEqual(report.charts.map((entry) => entry.id));
     expect(charts.some((entry) => entry.spec.data?.values.some((row) => row.series === XSS_SERVICE))).toBe(true);
+    // The claims chart labels its rows with the check as written: data, never markup.
+    expect(charts[0]!.spec.data?.values.some((row) => (row as { check?: string }).check === XSS_CHECK)).toBe(true);
     // Exactly the JSON block and the four inlined scripts.
     expect(report.html.match(/<script\b/g)).toHaveLength(5);
   });
