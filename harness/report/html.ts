@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { escapeHtml, inlineScript, jsonForScript } from './escape.js';
 import { renderClaims } from './html-claims.js';
+import { renderEquivalence } from './html-equivalence.js';
 import { renderEnvironment, renderFailures, renderServices } from './html-environment.js';
 import { REPORT_CSS } from './html-style.js';
 import { loadModelBadge, renderBuildTable, renderHeadlineTable } from './html-table.js';
@@ -103,6 +104,7 @@ export function renderPage(input: PageInput): string {
   const buildChart = charts.find((chart) => chart.kind === 'builds');
   const claimsChart = charts.find((chart) => chart.kind === 'claims');
   const relativeChart = charts.find((chart) => chart.kind === 'relative');
+  const equivalence = renderEquivalence(model.sources);
   const builds = buildTable(model);
   const chartData = charts.map((chart) => ({ id: chart.id, spec: chart.spec }));
   const title = `rewrite-bench report: ${model.scenarios.map((scenario) => scenario.name).join(', ')}`;
@@ -124,6 +126,7 @@ export function renderPage(input: PageInput): string {
     '<main>',
     `<section id="claims"><h2>Claims and verdicts</h2>${claimsChart === undefined ? '' : `<div class="charts">${renderChart(claimsChart)}</div>`}${renderClaims(model.sources)}</section>`,
     relativeChart === undefined ? '' : `<section id="comparison"><h2>Across scenarios</h2><div class="charts">${renderChart(relativeChart)}</div></section>`,
+    equivalence === undefined ? '' : `<section id="equivalence"><h2>Same answers: checked against the reference service</h2>${equivalence}</section>`,
     ...model.scenarios.map((_, index) => renderScenario(model, index, tables, charts)),
     `<section id="builds"><h2>Build and code size</h2>${builds === undefined ? '' : renderBuildTable(builds, model.isMerged)}${renderServices(model.sources)}${buildChart === undefined ? '<p class="muted">No build measurements (run <code>rewrite-bench build --timings</code>).</p>' : `<div class="charts">${renderChart(buildChart)}</div>`}</section>`,
     `<section id="environment"><h2>Environment and reproduction</h2>${renderFailures(model.sources)}${renderEnvironment(model.sources)}</section>`,

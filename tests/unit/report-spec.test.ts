@@ -461,3 +461,32 @@ describe('outputs', () => {
     expect(report.html).toContain('open loop</span>');
   });
 });
+
+describe('equivalence section', () => {
+  it('shows the requests compared, each verdict with the first difference and both answers, and the noise learnt', async () => {
+    const { renderEquivalence } = await import('../../harness/report/html-equivalence.js');
+    const document = {
+      ...loadFixture(),
+      equivalence: [
+        {
+          scenario: 'quote',
+          reference: 'legacy',
+          requests: 200,
+          noise: ['`GET /quote`: `$.generated_at` differed in 200 of 200 requests between two instances of the reference: ignored'],
+          ignore: ['$.request_id'],
+          verdicts: [
+            { service: 'rewrite', state: 'pass' as const, checked: 200 },
+            { service: '<b>wrong</b>', state: 'fail' as const, checked: 200, difference: { request: 'GET /quote?sku=7&qty=2', field: '$.total_cents', described: '$.total_cents: expected `1299`, found `1300`', referenceBody: '{"total_cents":1299}', candidateBody: '{"total_cents":1300}' } },
+          ],
+        },
+      ],
+    };
+    const html = renderEquivalence([{ file: 'results.json', document, label: 'vm', index: 0 }])!;
+    expect(html).toContain('the same 200 seeded requests as the reference service <strong>legacy</strong>');
+    expect(html).toContain('<strong>rewrite</strong>: 200 of 200 requests answered like legacy');
+    expect(html).toContain('<strong>&lt;b&gt;wrong&lt;/b&gt;</strong> (not measured): <code>GET /quote?sku=7&amp;qty=2</code>: $.total_cents: expected `1299`, found `1300`');
+    expect(html).toContain('`$.generated_at` differed in 200 of 200 requests');
+    expect(html).toContain('<code>$.request_id</code>');
+    expect(renderEquivalence([{ file: 'results.json', document: loadFixture(), label: 'vm', index: 0 }])).toBeUndefined();
+  });
+});
