@@ -43,7 +43,7 @@ const timer = setInterval(sample, 15_000);
 let runs = 0;
 const outDir = await mkdtemp(path.join(os.tmpdir(), 'rewrite-bench-soak-'));
 while (performance.now() - started < minutes * 60_000) {
-  const document = await runSuite({ scenarios: [scenario], services: [go], projectRoot: ROOT, outDir, progress: { start() {}, step() {}, log() {}, stop() {} }, toolVersion: 'soak', verifyFirst: false, claims: undefined });
+  const document = await runSuite({ scenarios: [scenario], services: [go], projectRoot: ROOT, outDir, progress: { start() {}, step() {}, grow() {}, log() {}, stop() {} }, toolVersion: 'soak', verifyFirst: false, claims: undefined });
   runs += document.runs.length;
 }
 clearInterval(timer);

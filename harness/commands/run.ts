@@ -34,6 +34,9 @@ export const runOptions = {
     type: 'boolean',
     help: 'Use each scenario’s `quick` timings (one run each): the default suite in about 2 minutes. Claims on run metrics come out inconclusive (they need 3 valid runs); build metrics are single measurements and can decide, but builds are not timed for the claims without --timings.',
   },
+  'until-decided': { type: 'boolean', help: 'Add interleaved repetitions until every point\'s medians have 95 % coverage (6 valid runs), within --max-minutes. (A claims file already adds them for its open claims.)' },
+  'max-minutes': { type: 'string', value: 'M', help: 'Time budget of the whole run for added repetitions (default 10): once spent, open claims are reported "undecided after N runs" with what more runs would take.' },
+  'max-repetitions': { type: 'string', value: 'N', help: 'Most repetitions of a scenario with added ones (default 15).' },
   timings: {
     type: 'boolean',
     help: 'Time the clean and incremental builds that the claims check when this machine has not recorded them yet (a clean Rust build: about a minute). The default without --quick; under --quick those checks are otherwise "not measured".',
@@ -83,8 +86,17 @@ function timestamp(): string {
   return new Date().toISOString().replace(/[:]/g, '').replace(/\..*$/, '').replace('T', '-');
 }
 
-export async function runRunCommand(values: { project?: string | undefined; services?: string | undefined; 'services-dir'?: string[] | undefined; out?: string | undefined; quick?: boolean | undefined; timings?: boolean | undefined; 'skip-verify'?: boolean | undefined; claims?: string | undefined }, positionals: string[]): Promise<ExitCode> {
+function numberOption(text: string | undefined, option: string, fallback: number, minimum: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < minimum) throw new ConfigError(`Expected --${option} to be a number >= ${minimum}, got \`${text}\`.`);
+  return value;
+}
+
+export async function runRunCommand(values: { project?: string | undefined; services?: string | undefined; 'until-decided'?: boolean | undefined; 'max-minutes'?: string | undefined; 'max-repetitions'?: string | undefined; 'services-dir'?: string[] | undefined; out?: string | undefined; quick?: boolean | undefined; timings?: boolean | undefined; 'skip-verify'?: boolean | undefined; claims?: string | undefined }, positionals: string[]): Promise<ExitCode> {
   // Everything is validated before any process starts.
+  const maxMinutes = numberOption(values['max-minutes'], 'max-minutes', 10, 0);
+  const maxRepetitions = Math.floor(numberOption(values['max-repetitions'], 'max-repetitions', 15, 1));
   const project = await projectOf(values);
   const suite = await loadScenarios(project.scenariosDir, positionals.length === 0 ? (project.suite ?? []) : positionals, { quick: values.quick === true, availableCpus: (await allowedCpus()).length });
   const { all, selected } = await resolveServiceSelection(project, values);
@@ -98,7 +110,10 @@ export async function runRunCommand(values: { project?: string | undefined; serv
   const outDir = path.resolve(values.out ?? path.join(project.outDir, timestamp()));
   const version = toolVersion();
   console.error(`rewrite-bench run: ${scenarios.length} scenario(s), services ${selected.map((s) => s.name).join(', ')}; results in ${outDir}/results.json`);
-  const document = await runSuite({ scenarios, services: selected, projectRoot: project.root, outDir, progress: createProgress(), toolVersion: version, verifyFirst: values['skip-verify'] !== true, verifyRandomPerEndpoint: values.quick === true ? 10 : 50, claims, timeBuildsForClaims: values.quick !== true || values.timings === true });
+  const document = await runSuite({ scenarios, services: selected, projectRoot: project.root, outDir, progress: createProgress(), toolVersion: version, verifyFirst: values['skip-verify'] !== true, verifyRandomPerEndpoint: values.quick === true ? 10 : 50, claims, timeBuildsForClaims: values.quick !== true || values.timings === true,
+    // Repetitions are added where a claim (or --until-decided) is still open; --quick is one quick look.
+    ...(values.quick === true ? {} : { adaptive: { untilDecided: values['until-decided'] === true, maxRepetitions, maxMinutes } }),
+  });
   console.log(formatRunSummary(document));
   if (document.claims !== undefined) console.log(`\n${formatClaims(document.claims.results, document.claims.capacity)}`);
   const report = await writeReport({ file: path.join(outDir, 'results.json'), document }, outDir);

@@ -192,6 +192,19 @@ export interface ReferenceCheck {
   readonly verdicts: readonly ReferenceVerdict[];
 }
 
+/** How a scenario's repetitions ended: its claims decided, or the budget spent with checks still open. */
+export interface AdaptiveRecord {
+  readonly scenario: string;
+  /** The highest repetition run (some services may have stopped earlier). */
+  readonly repetitions: number;
+  /** Wall time of the scenario's runs. */
+  readonly seconds: number;
+  /** `decided`: added runs decided every open check; `not-needed`: none was open; `budget`, `max-repetitions`: checks still open. */
+  readonly stopped: 'decided' | 'not-needed' | 'budget' | 'max-repetitions';
+  /** What was still open when it stopped. */
+  readonly open?: readonly string[];
+}
+
 /** A failure that stopped part of the matrix (a service that would not start, a build that failed). */
 export interface FailureRecord {
   readonly scenario: string | undefined;
@@ -218,6 +231,8 @@ export interface ResultsDocument {
   readonly capacity: CapacityProbe[];
   readonly runs: RunRecord[];
   readonly failures: FailureRecord[];
+  /** Per scenario: how many repetitions it took and why it stopped (adaptive repetitions). */
+  readonly adaptive: AdaptiveRecord[];
   /** Per scenario with a `reference:`: the noise learnt between two instances of it and each service's verdict. */
   readonly equivalence: ReferenceCheck[];
   readonly services: Record<string, { readonly language: string; readonly description: string; readonly runtime: unknown }>;

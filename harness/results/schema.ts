@@ -167,6 +167,7 @@ export const resultsSchema = z.object({
   services: z.record(z.string(), z.object({ language: z.string(), description: z.string(), runtime: z.unknown() })),
   claims: z.unknown(),
   equivalence: z.array(z.unknown()).optional(),
+  adaptive: z.array(z.object({ scenario: z.string(), repetitions: z.number().int().positive(), seconds: finite, stopped: z.enum(['decided', 'not-needed', 'budget', 'max-repetitions']), open: z.array(z.string()).optional() })).optional(),
 });
 
 // Every document this version writes satisfies the schema (compile-time): a field added to

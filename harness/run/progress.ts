@@ -10,6 +10,8 @@ export interface Progress {
   start(total: number): void;
   /** One step began. */
   step(label: string): void;
+  /** More steps than planned (adaptive repetitions). */
+  grow(by: number): void;
   /** A line of information, above the bar. */
   log(line: string): void;
   stop(): void;
@@ -50,6 +52,7 @@ export function createProgress(): Progress {
         clock.step();
         console.error(`[${clock.begun}/${clock.total}, ETA ${clock.eta()}] ${label}`);
       },
+      grow: (by) => clock.start(clock.total + by),
       log: (line) => console.error(line),
       stop: () => {},
     };
@@ -76,6 +79,10 @@ export function createProgress(): Progress {
       label = text;
       clock.step();
       bar.update(clock.completed);
+    },
+    grow: (by) => {
+      clock.start(clock.total + by);
+      if (isStarted) bar.setTotal(clock.total);
     },
     log: (line) => {
       // cli-progress redraws on the next update; clear the line so the message stands alone.

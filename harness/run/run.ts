@@ -18,6 +18,7 @@ import { lowerHarnessPriority, onInterrupt } from '../process/registry.js';
 import { startService, type RunningService } from '../process/service.js';
 import { startUpstream } from '../process/upstream.js';
 import { checkAgainstReference, describeVerdict } from '../verify/against-reference.js';
+import { explainRepetitions, pointsBelowCoverage, runsStillNeeded, type RunNeed } from '../claims/needs.js';
 import { verifyServices, workloadsOf } from '../verify/verify.js';
 import { planCpus, type CpuPlan } from './cpus.js';
 import { allowedCpus, readEnvironment } from './environment.js';
@@ -28,7 +29,7 @@ import type { EngineName } from '../load/job.js';
 import { describeFinding, judgeRun } from './validity.js';
 import { TreeSampler, type SamplerConstants } from '../process/sampler.js';
 import type { Progress } from './progress.js';
-import { RESULTS_SCHEMA_VERSION, type CapacityProbe, type ResultsDocument } from '../results/document.js';
+import { RESULTS_SCHEMA_VERSION, type AdaptiveRecord, type CapacityProbe, type ResultsDocument } from '../results/document.js';
 import { writeJsonAtomic } from './write-results.js';
 
 export interface RunOptions {
@@ -56,6 +57,56 @@ export interface RunOptions {
    * `run --quick` turns it off unless `--timings`: a clean Rust build takes about a minute).
    */
   readonly timeBuildsForClaims?: boolean;
+  /**
+   * Adaptive repetitions: after a scenario's own repetitions, more interleaved rounds only for
+   * the services that an open claim (or `--until-decided`) still needs, until decided, the
+   * maximum of repetitions, or the time budget.
+   */
+  readonly adaptive?: { readonly untilDecided: boolean; readonly maxRepetitions: number; readonly maxMinutes: number | undefined };
+}
+
+/** How a scenario's adaptive repetitions decide whether to go on. */
+interface AdaptivePlan {
+  readonly needs: (scenario: ResolvedScenario, document: ResultsDocument) => RunNeed[];
+  readonly maxRepetitions: number;
+  /** performance.now() by which this scenario's added rounds must end. */
+  readonly deadlineMs: () => number;
+}
+
+/** Seconds a scenario's own repetitions take, roughly (services × repetitions × points × (warm-up + window + a start)). */
+function plannedSeconds(scenario: ResolvedScenario): number {
+  const points = scenario.load.model === 'open' ? (scenario.load.ratesPerSecond ?? scenario.load.capacityFractions ?? []).length : 1;
+  const services = scenario.services?.length ?? 1;
+  return services * (scenario.repetitions * (points * (scenario.warmupSeconds + scenario.durationSeconds + 0.5) + 1.5) + (scenario.load.model === 'open' && scenario.load.capacityFractions !== undefined ? scenario.load.probe.seconds + 2 : 0));
+}
+
+let suiteStartedMs = performance.now();
+
+/**
+ * The adaptive plan of one scenario: what its claims (or --until-decided) still need, and its
+ * share of the time budget — what is left after the planned time of the scenarios still to
+ * come, split evenly among this and them.
+ */
+function adaptivePlan(options: RunOptions, scenario: ResolvedScenario, all: readonly ResolvedScenario[]): AdaptivePlan | undefined {
+  const adaptive = options.adaptive;
+  if (adaptive === undefined) return undefined;
+  const claims = options.claims;
+  const needs = (current: ResolvedScenario, document: ResultsDocument): RunNeed[] => [
+    ...(claims === undefined ? [] : runsStillNeeded(claims, document, current.name)),
+    ...(adaptive.untilDecided ? pointsBelowCoverage(document, current.name) : []),
+  ];
+  const index = all.indexOf(scenario);
+  const later = all.slice(index + 1);
+  return {
+    needs,
+    maxRepetitions: adaptive.maxRepetitions,
+    deadlineMs: () => {
+      if (adaptive.maxMinutes === undefined) return Number.POSITIVE_INFINITY;
+      const endMs = suiteStartedMs + adaptive.maxMinutes * 60_000;
+      const laterMs = later.reduce((sum, next) => sum + plannedSeconds(next) * 1000, 0);
+      return performance.now() + Math.max(0, (endMs - performance.now() - laterMs) / (later.length + 1));
+    },
+  };
 }
 
 /** The services of `selected` that a scenario runs, in the scenario's order when it names them. */
@@ -81,6 +132,7 @@ async function pinSelf(cpuList: string): Promise<void> {
 /** Runs every scenario; returns the document also written to DIR/results.json. */
 export async function runSuite(options: RunOptions): Promise<ResultsDocument> {
   const resultsFile = path.join(options.outDir, 'results.json');
+  suiteStartedMs = performance.now();
   const { progress } = options;
   const document: ResultsDocument = {
     schemaVersion: RESULTS_SCHEMA_VERSION,
@@ -97,6 +149,7 @@ export async function runSuite(options: RunOptions): Promise<ResultsDocument> {
     runs: [],
     failures: [],
     equivalence: [],
+    adaptive: [],
     services: {},
     claims: undefined,
     harnessNiced: false,
@@ -180,11 +233,11 @@ export async function runSuite(options: RunOptions): Promise<ResultsDocument> {
       const cpus = planCpus(allowed, scenario.service.cpus);
       document.cpuPlan = cpus;
       await pinSelf(cpus.loadCpus);
-      await runScenario(scenario, services, cpus, { document, save, databases, progress, constants, ratesFrom: options.ratesFrom, nativeAvailable: engineStatus.available, verifyFirst: options.verifyFirst });
+      await runScenario(scenario, services, cpus, { document, save, databases, progress, constants, ratesFrom: options.ratesFrom, nativeAvailable: engineStatus.available, verifyFirst: options.verifyFirst, more: adaptivePlan(options, scenario, options.scenarios) });
     }
     document.state = 'complete';
     if (options.claims !== undefined) {
-      const results = explainUntimedBuilds(options.claims, evaluateClaims(options.claims, document), untimed);
+      const results = explainRepetitions(explainUntimedBuilds(options.claims, evaluateClaims(options.claims, document), untimed), document.adaptive);
       document.claims = { file: options.claims.file, results, capacity: estimateCapacity(options.claims, document) };
     }
   } catch (error) {
@@ -247,6 +300,7 @@ interface Shared {
   readonly nativeAvailable: boolean;
   /** Check each scenario's services against its `reference:` first (off with --skip-verify). */
   readonly verifyFirst: boolean;
+  readonly more: AdaptivePlan | undefined;
   readonly save: () => Promise<void>;
   readonly databases: DatabaseFactories;
   readonly progress: Progress;
@@ -296,40 +350,84 @@ async function runScenario(scenario: ResolvedScenario, all: readonly ResolvedMan
         }
       }
     }
-    for (let repetition = 1; repetition <= scenario.repetitions; repetition += 1) {
-      for (const manifest of services) {
-        const servicePoints = points.get(manifest.name);
-        if (servicePoints === undefined) continue;
-        try {
-          const { stopProblem } = await measureService({
-            scenario,
-            manifest,
-            repetition,
-            cpus,
-            constants: shared.constants,
-            engine: engineFor(scenario.load.model, scenario.load.engine, scenario.load.connections, cpus, shared),
-            env: await serviceEnv(scenario, manifest, upstream, shared, `rep${repetition}`),
-            upstream,
-            points: servicePoints,
-            onPoint: (point) =>
-              progress.step(`${scenario.name}: ${manifest.name} rep ${repetition}/${scenario.repetitions}${point.ratePerSecond === undefined ? '' : ` at ${point.ratePerSecond.toFixed(0)} req/s`}`),
-            onRecord: async (record) => {
-              document.runs.push(record);
-              document.services[manifest.name] = { ...document.services[manifest.name]!, runtime: record.measured.runtime ?? document.services[manifest.name]?.runtime };
-              if (!record.validity.valid) progress.log(`invalid run ${record.id}: ${record.validity.reasons.map(describeFinding).join('; ')}`);
-              await shared.save();
-            },
-          });
-          if (stopProblem !== undefined) document.failures.push({ scenario: scenario.name, service: manifest.name, message: stopProblem });
-        } catch (error) {
-          document.failures.push({ scenario: scenario.name, service: manifest.name, message: messageOf(error) });
-          progress.log(`${scenario.name}: ${manifest.name} rep ${repetition} failed: ${messageOf(error)}`);
-          await shared.save();
-        }
+    const startedMs = performance.now();
+    const round = (repetition: number, only: readonly ResolvedManifest[]): Promise<void> => measureRound(scenario, only, repetition, points, cpus, upstream, shared);
+    for (let repetition = 1; repetition <= scenario.repetitions; repetition += 1) await round(repetition, services);
+    // Adaptive repetitions: more interleaved rounds, only for the services an open claim still needs.
+    const more = shared.more;
+    let repetition = scenario.repetitions;
+    let stopped: AdaptiveRecord['stopped'] = 'not-needed';
+    let reasons: string[] = [];
+    for (;;) {
+      const needs = more === undefined ? [] : more.needs(scenario, document);
+      if (needs.length === 0) {
+        if (repetition > scenario.repetitions) stopped = 'decided';
+        break;
       }
+      reasons = [...new Set(needs.map((need) => need.because))];
+      if (repetition >= more!.maxRepetitions) {
+        stopped = 'max-repetitions';
+        break;
+      }
+      const roundMs = (performance.now() - startedMs) / repetition;
+      if (performance.now() + roundMs > more!.deadlineMs()) {
+        stopped = 'budget';
+        break;
+      }
+      const wanted = services.filter((manifest) => needs.some((need) => need.service === manifest.name) && points.has(manifest.name));
+      if (wanted.length === 0) break;
+      repetition += 1;
+      progress.grow(wanted.reduce((sum, manifest) => sum + (points.get(manifest.name)?.length ?? 0), 0));
+      progress.log(`${scenario.name}: repetition ${repetition} for ${wanted.map((manifest) => manifest.name).join(', ')} (${reasons[0]})`);
+      await round(repetition, wanted);
     }
+    document.adaptive.push({ scenario: scenario.name, repetitions: repetition, seconds: Math.round((performance.now() - startedMs) / 1000), stopped, ...(stopped === 'decided' || stopped === 'not-needed' ? {} : { open: reasons }) });
+    await shared.save();
   } finally {
     await upstream?.stop();
+  }
+}
+
+/** One repetition of the given services, interleaved (A B C), each at all its load points. */
+async function measureRound(
+  scenario: ResolvedScenario,
+  services: readonly ResolvedManifest[],
+  repetition: number,
+  points: ReadonlyMap<string, readonly LoadPoint[]>,
+  cpus: CpuPlan,
+  upstream: RunningService | undefined,
+  shared: Shared,
+): Promise<void> {
+  const { progress, document } = shared;
+  for (const manifest of services) {
+    const servicePoints = points.get(manifest.name);
+    if (servicePoints === undefined) continue;
+    try {
+      const { stopProblem } = await measureService({
+        scenario,
+        manifest,
+        repetition,
+        cpus,
+        constants: shared.constants,
+        engine: engineFor(scenario.load.model, scenario.load.engine, scenario.load.connections, cpus, shared),
+        env: await serviceEnv(scenario, manifest, upstream, shared, `rep${repetition}`),
+        upstream,
+        points: servicePoints,
+        onPoint: (point) =>
+          progress.step(`${scenario.name}: ${manifest.name} rep ${repetition}${repetition > scenario.repetitions ? ' (added)' : `/${scenario.repetitions}`}${point.ratePerSecond === undefined ? '' : ` at ${point.ratePerSecond.toFixed(0)} req/s`}`),
+        onRecord: async (record) => {
+          document.runs.push(record);
+          document.services[manifest.name] = { ...document.services[manifest.name]!, runtime: record.measured.runtime ?? document.services[manifest.name]?.runtime };
+          if (!record.validity.valid) progress.log(`invalid run ${record.id}: ${record.validity.reasons.map(describeFinding).join('; ')}`);
+          await shared.save();
+        },
+      });
+      if (stopProblem !== undefined) document.failures.push({ scenario: scenario.name, service: manifest.name, message: stopProblem });
+    } catch (error) {
+      document.failures.push({ scenario: scenario.name, service: manifest.name, message: messageOf(error) });
+      progress.log(`${scenario.name}: ${manifest.name} rep ${repetition} failed: ${messageOf(error)}`);
+      await shared.save();
+    }
   }
 }
 
