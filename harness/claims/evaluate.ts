@@ -11,7 +11,7 @@
  * Also the capacity table: cores needed for a throughput. Pure.
  */
 import type { ResolvedClaims } from '../config/claims.js';
-import type { BuildRecord, ResultsDocument, RunRecord } from '../results/document.js';
+import type { BuildRecord, MicrobenchmarkRecord, ResultsDocument, RunRecord } from '../results/document.js';
 import { formatCoverage, medianInterval, perFactorTarget, productInterval, runsForCoverage, TARGET_COVERAGE, type Estimate } from '../stats/interval.js';
 import { BUILD_METRICS, RUN_METRICS } from '../stats/metrics.js';
 import { describeLoad } from '../stats/summarize.js';
@@ -93,12 +93,13 @@ function perRunValue(run: RunRecord, terms: readonly Term[]): number | undefined
  */
 export function coveragePlan(check: Check): { services: string[]; perService: number; runsNeeded: number } {
   const services = [...new Set(check.terms.filter((term) => Object.hasOwn(RUN_METRICS, term.metric)).map((term) => term.service))];
-  const perService = perFactorTarget(services.length);
+  const microTerms = check.terms.filter((term) => !Object.hasOwn(RUN_METRICS, term.metric) && !Object.hasOwn(BUILD_METRICS, term.metric)).length;
+  const perService = perFactorTarget(services.length + microTerms);
   return { services, perService, runsNeeded: runsForCoverage(perService) };
 }
 
 /** Evaluates one check against the runs of one scenario point and the builds. */
-export function evaluateCheck(check: Check, runs: readonly RunRecord[], builds: readonly BuildRecord[]): CheckResult {
+export function evaluateCheck(check: Check, runs: readonly RunRecord[], builds: readonly BuildRecord[], micro: readonly MicrobenchmarkRecord[] = []): CheckResult {
   const { services, perService, runsNeeded } = coveragePlan(check);
   let constant = 1;
   for (const term of check.terms) {
@@ -109,7 +110,16 @@ export function evaluateCheck(check: Check, runs: readonly RunRecord[], builds: 
     constant = term.power === 1 ? constant * value : constant / value;
   }
   const base = { source: check.source, statistic: check.statistic, comparator: check.comparator, threshold: check.threshold };
-  if (services.length === 0) {
+  // Micro-benchmark terms: each one's runs are a factor of their own.
+  const microFactors: Array<{ estimate: Estimate; power: 1 | -1 }> = [];
+  for (const term of check.terms) {
+    if (Object.hasOwn(RUN_METRICS, term.metric) || Object.hasOwn(BUILD_METRICS, term.metric)) continue;
+    const values = micro.find((record) => record.service === term.service)?.metrics[term.metric];
+    const estimate = values === undefined ? undefined : medianInterval(values.filter(Number.isFinite), perService);
+    if (estimate === undefined) return notMeasured(check, `no micro-benchmark value ${term.metric} of ${term.service} (its manifest's \`microbenchmark\`)`);
+    microFactors.push({ estimate, power: term.power });
+  }
+  if (services.length === 0 && microFactors.length === 0) {
     const verdict = compare(constant, check.comparator, check.threshold) ? 'holds' : 'refuted';
     return { ...base, verdict, value: constant, low: undefined, high: undefined, coverage: undefined, n: undefined, runsNeeded: undefined, note: 'single measurement (build metrics): no interval' };
   }
@@ -126,7 +136,7 @@ export function evaluateCheck(check: Check, runs: readonly RunRecord[], builds: 
     if (estimate === undefined) return notMeasured(check, `no valid run of ${service} has ${terms.map((term) => term.metric).join(' and ')}`);
     factors.push({ estimate, power: 1 });
   }
-  const product = productInterval(factors);
+  const product = productInterval([...factors, ...microFactors]);
   if (product === undefined) return notMeasured(check, 'the statistic is undefined (a median of 0 in a denominator)');
   const scale = (value: number): number => value * constant;
   const [low, high] = constant >= 0 ? [scale(product.low), scale(product.high)] : [scale(product.high), scale(product.low)];
@@ -145,10 +155,10 @@ function describePoint(run: RunRecord): string {
 }
 
 /** Evaluates every claim of a claims file against a results document. */
-export function evaluateClaims(claims: ResolvedClaims, document: Pick<ResultsDocument, 'runs' | 'builds'>): ClaimResult[] {
+export function evaluateClaims(claims: ResolvedClaims, document: Pick<ResultsDocument, 'runs' | 'builds'> & { readonly microbenchmarks?: readonly MicrobenchmarkRecord[] }): ClaimResult[] {
   return claims.claims.map((claim) => {
     const runs = claim.scenario === undefined ? [] : document.runs.filter((run) => run.scenario === claim.scenario && run.rateIndex === claim.point);
-    const checks = claim.checks.map((check) => evaluateCheck(check, runs, document.builds));
+    const checks = claim.checks.map((check) => evaluateCheck(check, runs, document.builds, document.microbenchmarks ?? []));
     const services = new Set(claim.checks.flatMap((check) => check.terms.map((term) => term.service)));
     const own = runs.find((run) => services.has(run.service));
     return {

@@ -51,7 +51,8 @@ async function loadClaims(file: string, running: readonly ResolvedScenario[], ma
   const builtIn = await loadScenarios(project.scenariosDir, [], { quick: false, availableCpus: Number.MAX_SAFE_INTEGER });
   const scenarios = [...running, ...builtIn.filter((scenario) => !running.some((other) => other.name === scenario.name))];
   const shown = path.relative(process.cwd(), file) || file;
-  const claims = resolveClaims(await readYamlFile(file), shown, scenarios.map((scenario) => scenario.name));
+  const micro = new Set(manifests.flatMap((manifest) => manifest.microbenchmark?.metrics ?? []));
+  const claims = resolveClaims(await readYamlFile(file), shown, scenarios.map((scenario) => scenario.name), micro);
   const services = new Set(manifests.map((manifest) => manifest.name));
   for (const [index, claim] of claims.claims.entries()) {
     for (const check of claim.checks) {

@@ -63,7 +63,7 @@ function normalizeTopLevel(data: unknown, file: string): unknown {
  * @param scenarioNames scenarios that exist, to catch a misspelled `scenario`
  * @throws ConfigError naming the file, the field, what was expected and what was found
  */
-export function resolveClaims(input: unknown, file: string, scenarioNames: readonly string[]): ResolvedClaims {
+export function resolveClaims(input: unknown, file: string, scenarioNames: readonly string[], microMetrics: ReadonlySet<string> = new Set()): ResolvedClaims {
   const data = normalizeTopLevel(input, file);
   const parsed = claimsSchema.safeParse(data);
   if (!parsed.success) {
@@ -87,8 +87,8 @@ export function resolveClaims(input: unknown, file: string, scenarioNames: reado
         throw new ConfigError(`Cannot read \`${where}.checks[${checkIndex}]\` in ${file} (\`${text}\`): ${(cause as Error).message}.`, { cause });
       }
       for (const term of check.terms) {
-        const kind = metricKind(term.metric);
-        if (kind === undefined) throw new ConfigError(`Unknown metric \`${term.metric}\` in \`${where}.checks[${checkIndex}]\` of ${file}. Metric names are listed in README.md (Claims).`);
+        const kind = metricKind(term.metric, microMetrics);
+        if (kind === undefined) throw new ConfigError(`Unknown metric \`${term.metric}\` in \`${where}.checks[${checkIndex}]\` of ${file}. Metric names are listed in README.md (Claims)${microMetrics.size === 0 ? '' : `; micro-benchmark metrics of these services: ${[...microMetrics].join(', ')}`}.`);
         if (kind === 'run' && claim.scenario === undefined) throw new ConfigError(`\`${where}\` in ${file} checks the run metric \`${term.metric}\` but names no \`scenario\`.`);
       }
       return check;

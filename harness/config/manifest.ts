@@ -29,6 +29,11 @@ export const manifestSchema = z.strictObject({
   artifact: relativePath.optional(),
   sources: z.array(relativePath).min(1).default(['.']),
   incremental: relativePath.optional(),
+  /**
+   * An in-process micro-benchmark: an argv run in this folder, pinned to the service's CPU, that
+   * prints `{"metrics": {"<name>": [value per run, ...]}}`; claims may refer to `service.<name>`.
+   */
+  microbenchmark: z.strictObject({ command: argv, metrics: z.array(z.string().regex(/^[a-z][A-Za-z0-9]*$/)).min(1) }).optional(),
 });
 
 /** A validated manifest with its folder. Frozen; later code relies on every field being checked. */

@@ -192,6 +192,16 @@ export interface ReferenceCheck {
   readonly verdicts: readonly ReferenceVerdict[];
 }
 
+/** An in-process micro-benchmark of one service (its manifest's `microbenchmark`). */
+export interface MicrobenchmarkRecord {
+  readonly service: string;
+  readonly command: readonly string[];
+  /** Per metric, one value per run, as the benchmark printed them. */
+  readonly metrics: Readonly<Record<string, readonly number[]>>;
+  readonly cpuList: string | undefined;
+  readonly seconds: number;
+}
+
 /** How a scenario's repetitions ended: its claims decided, or the budget spent with checks still open. */
 export interface AdaptiveRecord {
   readonly scenario: string;
@@ -231,6 +241,8 @@ export interface ResultsDocument {
   readonly capacity: CapacityProbe[];
   readonly runs: RunRecord[];
   readonly failures: FailureRecord[];
+  /** Micro-benchmarks run for the claims (metrics the endpoint runs do not have). */
+  readonly microbenchmarks: MicrobenchmarkRecord[];
   /** Per scenario: how many repetitions it took and why it stopped (adaptive repetitions). */
   readonly adaptive: AdaptiveRecord[];
   /** Per scenario with a `reference:`: the noise learnt between two instances of it and each service's verdict. */

@@ -167,6 +167,7 @@ export const resultsSchema = z.object({
   services: z.record(z.string(), z.object({ language: z.string(), description: z.string(), runtime: z.unknown() })),
   claims: z.unknown(),
   equivalence: z.array(z.unknown()).optional(),
+  microbenchmarks: z.array(z.object({ service: z.string(), command: z.array(z.string()), metrics: z.record(z.string(), z.array(finite)), seconds: finite })).optional(),
   adaptive: z.array(z.object({ scenario: z.string(), repetitions: z.number().int().positive(), seconds: finite, stopped: z.enum(['decided', 'not-needed', 'budget', 'max-repetitions']), open: z.array(z.string()).optional() })).optional(),
 });
 

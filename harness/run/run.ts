@@ -18,6 +18,8 @@ import { lowerHarnessPriority, onInterrupt } from '../process/registry.js';
 import { startService, type RunningService } from '../process/service.js';
 import { startUpstream } from '../process/upstream.js';
 import { checkAgainstReference, describeVerdict } from '../verify/against-reference.js';
+import { runMicrobenchmark } from './microbench.js';
+import { metricKind } from '../stats/metrics.js';
 import { explainRepetitions, pointsBelowCoverage, runsStillNeeded, type RunNeed } from '../claims/needs.js';
 import { verifyServices, workloadsOf } from '../verify/verify.js';
 import { planCpus, type CpuPlan } from './cpus.js';
@@ -150,6 +152,7 @@ export async function runSuite(options: RunOptions): Promise<ResultsDocument> {
     failures: [],
     equivalence: [],
     adaptive: [],
+    microbenchmarks: [],
     services: {},
     claims: undefined,
     harnessNiced: false,
@@ -215,6 +218,7 @@ export async function runSuite(options: RunOptions): Promise<ResultsDocument> {
       progress.log(`not measuring ${verdict.service}: ${verdict.failures[0] ?? ''}`);
     }
   }
+  await runMicrobenchmarks(usable, options.claims, allowed, document, progress);
   await save();
   const databases = new DatabaseFactories();
   progress.start(options.scenarios.reduce((sum, scenario) => sum + countSteps(scenario, servicesFor(scenario, usable).length), 0));
@@ -291,6 +295,21 @@ async function equivalentServices(scenario: ResolvedScenario, services: readonly
 function engineFor(model: 'open' | 'closed', requested: EngineName | undefined, connections: number, cpus: CpuPlan, shared: Pick<Shared, 'nativeAvailable'>): EngineChoice {
   const { engine } = selectEngine(model, requested, shared.nativeAvailable);
   return { engine, threads: engine === 'native' ? engineThreads(cpuCount(cpus.loadCpus), connections) : 1 };
+}
+
+/** The micro-benchmarks the claims refer to, each pinned to the service CPU of a default plan; a failure is recorded, the run goes on. */
+async function runMicrobenchmarks(services: readonly ResolvedManifest[], claims: ResolvedClaims | undefined, allowed: readonly number[], document: ResultsDocument, progress: Progress): Promise<void> {
+  const wanted = new Set((claims?.claims ?? []).flatMap((claim) => claim.checks.flatMap((check) => check.terms.filter((term) => metricKind(term.metric) === undefined).map((term) => term.service))));
+  for (const manifest of services) {
+    if (manifest.microbenchmark === undefined || !wanted.has(manifest.name)) continue;
+    progress.log(`micro-benchmark of ${manifest.name}: ${manifest.microbenchmark.command.join(' ')}`);
+    try {
+      document.microbenchmarks.push(await runMicrobenchmark(manifest, planCpus(allowed, 1).serviceCpus));
+    } catch (error) {
+      document.failures.push({ scenario: undefined, service: manifest.name, message: messageOf(error) });
+      progress.log(messageOf(error));
+    }
+  }
 }
 
 interface Shared {

@@ -49,8 +49,13 @@ export const BUILD_METRICS: Readonly<Record<string, BuildMetric>> = {
 };
 
 /** Whether `name` is a known metric, and which kind. */
-export function metricKind(name: string): 'run' | 'build' | undefined {
+/**
+ * Whether `name` is a known metric, and which kind: a run metric, a build metric, or one a
+ * service's micro-benchmark reports (its manifest's `microbenchmark.metrics`).
+ */
+export function metricKind(name: string, microMetrics: ReadonlySet<string> = new Set()): 'run' | 'build' | 'micro' | undefined {
   if (Object.hasOwn(RUN_METRICS, name)) return 'run';
   if (Object.hasOwn(BUILD_METRICS, name)) return 'build';
+  if (microMetrics.has(name)) return 'micro';
   return undefined;
 }

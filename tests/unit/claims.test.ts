@@ -113,6 +113,19 @@ describe('claim verdicts', () => {
     expect(evaluateCheck(parseCheck('rust.cleanBuildSeconds >= 50'), [], builds).verdict).toBe('refuted');
     expect(evaluateCheck(parseCheck('rust.incrementalBuildSeconds <= 20'), [], builds).verdict).toBe('not-measured');
   });
+  it('reads micro-benchmark metrics as factors of their own, each run one value', () => {
+    const micro = [
+      { service: 'python', command: ['bench'], metrics: { hotLoopUs: [10_000, 10_100, 9_900, 10_200, 9_800, 10_050, 9_950] }, cpuList: '0', seconds: 3 },
+      { service: 'python-rust', command: ['bench'], metrics: { hotLoopUs: [1_000, 1_010, 990, 1_020, 980, 1_005, 995] }, cpuList: '0', seconds: 3 },
+    ];
+    const result = evaluateCheck(parseCheck('python.hotLoopUs / python-rust.hotLoopUs >= 50'), [], [], micro);
+    expect(result).toMatchObject({ verdict: 'refuted', value: 10, n: 7 });
+    expect(result.low).toBeCloseTo(9_800 / 1_020, 12);
+    expect(result.high).toBeCloseTo(10_200 / 980, 12);
+    expect(evaluateCheck(parseCheck('python.hotLoopUs / python-rust.hotLoopUs >= 50'), [], [], [])).toMatchObject({ verdict: 'not-measured' });
+    expect(() => resolveClaims({ claims: [{ id: 'd', text: 't', checks: ['python.hotLoopUs >= 1'] }] }, 'c.yaml', [])).toThrow('Unknown metric `hotLoopUs`');
+    expect(resolveClaims({ claims: [{ id: 'd', text: 't', checks: ['python.hotLoopUs >= 1'] }] }, 'c.yaml', [], new Set(['hotLoopUs'])).claims).toHaveLength(1);
+  });
   it('combines checks', () => {
     expect(combineVerdicts(['holds', 'holds'])).toBe('holds');
     expect(combineVerdicts(['holds', 'inconclusive'])).toBe('inconclusive');
