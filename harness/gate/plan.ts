@@ -8,7 +8,7 @@
  * look rejects a true "no worse than the limit" is at most Σ α·share(k) = α — whatever the
  * correlation between looks, the data's distribution, ties or how many looks the data reached.
  * Stopping early for a pass can only remove rejections. Peeking without such a split is what
- * inflates errors: p < 0.05 at both 5 and 10 a side flags 7.6 % of A/A comparisons.
+ * inflates errors: p < 0.05 at both 5 and 10 a side flags about 7.5 % of A/A comparisons.
  *
  * The default, from simulations of lognormal runs (tests/unit/gate.test.ts) with the tolerance
  * inside the test: 5, 10, then 20 runs a side, spending 10 %, 20 % and 70 % of α. Most of α waits

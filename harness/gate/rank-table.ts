@@ -2,7 +2,7 @@
  * The gate's one-sided Mann–Whitney p-value, with a cache for the common case of no ties.
  *
  * Without ties the exact permutation distribution of U depends only on the two sample sizes
- * (Mann & Whitney 1947, recursion (5)): the number of orderings of n and m values giving U = u
+ * (the recursion of Mann & Whitney 1947): the number of orderings of n and m values giving U = u
  * is c(n, m, u) = c(n − 1, m, u − m) + c(n, m − 1, u). The gate reads P(U ≥ u) from a table
  * built once per (n, m), the same number as `mannWhitneyGreaterP` computes with its knapsack over
  * midranks, but in O(n·m) per call instead of O(n²·(n + m)²): the sequential plan's simulations
