@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { buildOptions, runBuildCommand } from './commands/build.js';
 import type { OptionSpec } from './commands/common.js';
-import { gateOptions, runGateCommand } from './commands/gate.js';
+import { gateCommandHelp, gateOptions, runGateCommand } from './commands/gate.js';
 import { initOptions, runInitCommand } from './commands/init.js';
 import { reportCommandHelp, reportOptions, runReportCommand } from './commands/report.js';
 import { runRunCommand, runOptions } from './commands/run.js';
@@ -55,16 +55,7 @@ const COMMANDS: Record<string, Command> = {
     run: (values, positionals) => runReportCommand(values, positionals),
   },
   gate: {
-    summary: 'CI gate: fail on a significant regression or a broken budget (exit 1).',
-    usage:
-      'rewrite-bench gate --baseline A.json --candidate B.json [--metric p99] [--max-regression 10%] [--budget "p99 < 50ms"] [--junit FILE] [--markdown FILE]\n' +
-      '       rewrite-bench gate --baseline-service DIR --candidate-service DIR --scenario NAME [--repetitions N] [...]\n' +
-      '       rewrite-bench gate --service NAME --baseline-ref main [--candidate-ref HEAD] --scenario NAME [...]',
-    details:
-      'A regression needs both a one-sided exact Mann-Whitney p < alpha over per-run values AND a median worse by more than --max-regression; ' +
-      'a large change without significance, or a significant one near the limit, is borderline: it passes and asks for more runs. Budgets are checked on the candidate. ' +
-      'The in-job mode measures both sides interleaved on this machine (the way to gate on shared CI runners), in a scenario of the project: two service folders, or the project\'s service NAME at two git refs (temporary worktrees; the candidate defaults to the working tree). ' +
-      'Exit 0 pass, 1 regression or budget broken, 2 bad configuration, 3 nothing comparable or infrastructure failure.',
+    ...gateCommandHelp,
     options: gateOptions,
     allowPositionals: false,
     run: (values) => runGateCommand(values),

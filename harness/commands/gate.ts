@@ -1,28 +1,45 @@
 /**
  * `rewrite-bench gate`: compares a candidate with a baseline — two results files, or two service
  * folders measured interleaved in this job — and fails on a significant regression beyond the
- * limit or a broken budget. Writes Markdown (also to $GITHUB_STEP_SUMMARY) and JUnit XML.
+ * limit or a broken budget, following a stopping plan fixed in advance (gate/plan.ts): the
+ * in-job mode measures the plan's first stage, decides, and measures the next stage only while
+ * some comparison is undecided. Writes Markdown (also to $GITHUB_STEP_SUMMARY) and JUnit XML.
  */
 import { execa } from 'execa';
 import { appendFile, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { resolveManifest, type ResolvedManifest } from '../config/manifest.js';
-import type { ResolvedScenario } from '../config/scenario.js';
 import { loadScenarios } from '../config/scenarios.js';
 import { readYamlFile } from '../config/yaml-file.js';
 import { ConfigError, InfrastructureError, type ExitCode } from '../errors.js';
 import { parseBudget, type Budget } from '../gate/budget.js';
-import { DEFAULT_REPETITIONS, DEFAULT_RULE, type GateRule } from '../gate/decide.js';
-import { decideGate, gateJUnit, gateMarkdown, type GateOutcome } from '../gate/outcome.js';
+import { decideGate, type GateOutcome } from '../gate/outcome.js';
+import { gateJUnit, gateMarkdown } from '../gate/render.js';
+import { checkPlan, DEFAULT_PLAN, describePlan, planWithStages, type GatePlan } from '../gate/plan.js';
+import { continueRuns, mergeStages, ratesOffered, stageScenario } from '../gate/stage-runs.js';
 import type { ResolvedProject } from '../config/project.js';
 import { allowedCpus } from '../run/environment.js';
 import { createProgress } from '../run/progress.js';
 import { readResults } from '../run/read-results.js';
-import type { RunRecord } from '../results/document.js';
+import type { ResultsDocument, RunRecord } from '../results/document.js';
 import { runSuite } from '../run/run.js';
+import { writeJsonAtomic } from '../run/write-results.js';
 import { RUN_METRICS } from '../stats/metrics.js';
 import { PROJECT_OPTION, projectOf, resolveServiceSelection, type OptionSpec } from './common.js';
+
+export const gateCommandHelp = {
+  summary: 'CI gate: fail on a significant regression beyond the limit, or a broken budget (exit 1).',
+  usage:
+    'rewrite-bench gate --baseline A.json --candidate B.json [--metric p99] [--max-regression 10%] [--budget "p99 < 50ms"] [--junit FILE] [--markdown FILE]\n' +
+    '       rewrite-bench gate --baseline-service DIR --candidate-service DIR --scenario NAME [--stages 5,10,20 | --repetitions N] [...]\n' +
+    '       rewrite-bench gate --service NAME --baseline-ref main [--candidate-ref HEAD] --scenario NAME [...]',
+  details:
+    'Follows a stopping plan fixed in advance: looks after 5, 10 and 20 runs a side (--stages), each spending its share of alpha (10/20/70 %), so that over all looks, metrics and points (Holm) a change of exactly --max-regression is flagged at most alpha of the time. ' +
+    'The limit is inside the test: a regression needs the candidate divided by (1 + limit) to be still worse, one-sided exact Mann-Whitney over per-run values. An earlier look passes a comparison that shows no sign of such a regression (p > 0.6, then 0.5); the last look passes or fails it (borderline: a change it could not confirm). ' +
+    'The in-job mode measures both sides interleaved on this machine (the way to gate on shared CI runners), in a scenario of the project: two service folders, or the project\'s service NAME at two git refs (temporary worktrees; the candidate defaults to the working tree); it measures the next stage only while a comparison is undecided. File mode judges the runs the files hold as the plan would have, look by look. Budgets are checked on the candidate. ' +
+    'Exit 0 pass, 1 regression or budget broken, 2 bad configuration, 3 undecided (the plan needs more runs than the files hold), nothing comparable or infrastructure failure.',
+} as const;
 
 export const gateOptions = {
   baseline: { type: 'string', value: 'FILE', help: 'Baseline results.json.' },
@@ -34,25 +51,47 @@ export const gateOptions = {
   service: { type: 'string', value: 'NAME', help: 'With --baseline-ref: the service folder services/NAME to compare.' },
   ...PROJECT_OPTION,
   scenario: { type: 'string', value: 'NAME|FILE', help: 'In-job mode: the scenario to measure, from the project\'s scenarios or a path.' },
-  repetitions: { type: 'string', value: 'N', help: `In-job mode: runs per side (default ${DEFAULT_REPETITIONS}, from \`npm run bench:gate\` on this kind of machine; at least 4).` },
+  stages: { type: 'string', value: 'N,N,...', help: `Runs per side at each look of the stopping plan (default ${DEFAULT_PLAN.stages.map((stage) => stage.runsPerSide).join(',')}): the last look spends 70 % of alpha, earlier ones 30 % in proportion to their runs; an earlier look passes a comparison when p > 0.6 (first) or 0.5. The in-job mode measures a stage only while a comparison is undecided.` },
+  repetitions: { type: 'string', value: 'N', help: 'A one-look plan instead: decide once, after N runs a side (no early stopping; at least 4 at alpha 0.05).' },
   metric: { type: 'string', multiple: true, value: 'NAME', help: `Metric to compare (repeatable; default p99). One of ${Object.keys(RUN_METRICS).join(', ')}.` },
-  'max-regression': { type: 'string', value: 'PCT', help: 'Largest tolerated worsening of the median, e.g. 10% (default 10%).' },
-  alpha: { type: 'string', value: 'P', help: 'Significance level of the one-sided Mann-Whitney test (default 0.05).' },
+  'max-regression': { type: 'string', value: 'PCT', help: 'Largest tolerated worsening, e.g. 10% (default 10%): inside the test (the candidate ÷ 1.1 must still be worse), not a floor on the medians.' },
+  alpha: { type: 'string', value: 'P', help: 'False-alarm rate of the whole gate for a change of exactly --max-regression, over all looks, metrics and points (default 0.05; Holm over the comparisons).' },
   budget: { type: 'string', multiple: true, value: 'EXPR', help: 'k6-style budget on the candidate, e.g. "p99 < 50ms", "errors == 0" (repeatable).' },
   junit: { type: 'string', value: 'FILE', help: 'Write JUnit XML here.' },
   markdown: { type: 'string', value: 'FILE', help: 'Write the Markdown summary here (it is also appended to $GITHUB_STEP_SUMMARY when set).' },
-  out: { type: 'string', value: 'DIR', help: 'In-job mode: where results.json goes (default a temporary folder).' },
+  out: { type: 'string', value: 'DIR', help: 'In-job mode: where results.json (all stages) goes, each stage\'s own in DIR/stage-N (default a temporary folder).' },
 } as const satisfies Record<string, OptionSpec>;
 
 type GateValues = { [K in keyof typeof gateOptions]?: (typeof gateOptions)[K] extends { multiple: true } ? string[] : string };
 
-function parseRule(values: GateValues): GateRule {
+/** Most runs per side of one stage: a scenario's `repetitions` limit. */
+const MAX_STAGE_RUNS = 100;
+
+/** The stopping plan from --stages or --repetitions, --max-regression and --alpha; validated. */
+function parsePlan(values: GateValues): GatePlan {
   const text = values['max-regression'] ?? '10%';
   const match = /^([0-9]+(?:\.[0-9]+)?)%?$/.exec(text);
   if (match === null) throw new ConfigError(`Expected --max-regression to be a percentage such as 10%, got \`${text}\`.`);
-  const alpha = Number(values.alpha ?? '0.05');
+  const alpha = Number(values.alpha ?? String(DEFAULT_PLAN.alpha));
   if (!(alpha > 0 && alpha < 1)) throw new ConfigError(`Expected --alpha to be a number between 0 and 1, got \`${values.alpha}\`.`);
-  return { ...DEFAULT_RULE, maxRegression: Number(match[1]) / 100, alpha };
+  if (values.stages !== undefined && values.repetitions !== undefined) throw new ConfigError('Give either --stages (a plan of several looks) or --repetitions (one look), not both.');
+  let runs = DEFAULT_PLAN.stages.map((stage) => stage.runsPerSide);
+  if (values.repetitions !== undefined) {
+    const repetitions = Number(values.repetitions);
+    if (!Number.isInteger(repetitions) || repetitions < 1) throw new ConfigError(`Expected --repetitions to be a positive integer, got \`${values.repetitions}\`.`);
+    runs = [repetitions];
+  } else if (values.stages !== undefined) {
+    runs = values.stages.split(',').map((part) => Number(part.trim()));
+    if (runs.some((value) => !Number.isInteger(value) || value < 1)) throw new ConfigError(`Expected --stages to be increasing positive integers such as 5,10,20, got \`${values.stages}\`.`);
+  }
+  const plan = planWithStages(runs, Number(match[1]) / 100, alpha);
+  const problems = checkPlan(plan);
+  if (plan.stages.some((stage, index) => stage.runsPerSide - (plan.stages[index - 1]?.runsPerSide ?? 0) > MAX_STAGE_RUNS)) problems.push(`a stage may add at most ${MAX_STAGE_RUNS} runs a side`);
+  if (problems.length > 0) {
+    const option = values.repetitions !== undefined ? `--repetitions ${values.repetitions}` : `--stages ${values.stages ?? runs.join(',')}`;
+    throw new ConfigError(`Cannot use the gate plan of ${option} at --alpha ${alpha}: ${problems.join('; ')}.`);
+  }
+  return plan;
 }
 
 function parseMetrics(values: GateValues): string[] {
@@ -107,20 +146,29 @@ async function serviceFolders(values: GateValues, project: ResolvedProject, clea
   return [path.join(baselineRoot, relative), path.join(candidateRoot, relative)];
 }
 
-async function measureInJob(values: GateValues): Promise<{ baseline: RunRecord[]; candidate: RunRecord[]; problems: string[] }> {
+interface GateJob {
+  readonly metrics: readonly string[];
+  readonly budgets: readonly Budget[];
+  readonly plan: GatePlan;
+}
+
+async function measureInJob(values: GateValues, job: GateJob): Promise<GateOutcome> {
   const cleanup: Array<() => Promise<unknown>> = [];
   try {
     const project = await projectOf(values);
     const [baselineDir, candidateDir] = await serviceFolders(values, project, cleanup);
-    return await measureFolders(values, project, baselineDir, candidateDir);
+    return await measureFolders(values, project, baselineDir, candidateDir, job);
   } finally {
     for (const step of cleanup) await step();
   }
 }
 
-async function measureFolders(values: GateValues, project: ResolvedProject, baselineDir: string, candidateDir: string): Promise<{ baseline: RunRecord[]; candidate: RunRecord[]; problems: string[] }> {
-  const repetitions = Number(values.repetitions ?? String(DEFAULT_REPETITIONS));
-  if (!Number.isInteger(repetitions) || repetitions < 4) throw new ConfigError(`Expected --repetitions to be an integer >= 4, got \`${values.repetitions}\`.`);
+/**
+ * Measures the plan's stages in turn, both sides interleaved in each, deciding after each stage
+ * and going on only while some comparison awaits more runs. Every stage's results go to
+ * OUT/stage-N/results.json; OUT/results.json holds all stages so far.
+ */
+async function measureFolders(values: GateValues, project: ResolvedProject, baselineDir: string, candidateDir: string, job: GateJob): Promise<GateOutcome> {
   const baseline = await loadServiceFolder(baselineDir, 'baseline');
   const candidate = await loadServiceFolder(candidateDir, 'candidate');
   if (values.scenario === undefined) throw new ConfigError('In-job mode needs --scenario NAME|FILE: the scenario both sides are measured in (a name from the project\'s scenarios, or a path).');
@@ -129,29 +177,50 @@ async function measureFolders(values: GateValues, project: ResolvedProject, base
   for (const manifest of [baseline, candidate]) {
     if (!manifest.implements.includes(workload)) throw new ConfigError(`${manifest.file} does not implement \`${workload}\`, which scenario ${scenario!.name} needs.`);
   }
-  const measured: ResolvedScenario = Object.freeze({ ...scenario!, services: ['baseline', 'candidate'], repetitions });
+  const { plan } = job;
   const outDir = values.out ?? (await mkdtemp(path.join(os.tmpdir(), 'rewrite-bench-gate-')));
-  const document = await runSuite({
-    scenarios: [measured],
-    services: [baseline, candidate],
-    projectRoot: project.root,
-    outDir,
-    progress: createProgress(),
-    toolVersion: 'gate',
-    verifyFirst: false,
-    claims: undefined,
-    // Both sides at the baseline's load: a candidate that lost capacity must not be tested lighter.
-    ratesFrom: 'baseline',
-  });
-  console.error(`gate: measurements in ${path.join(outDir, 'results.json')}`);
-  for (const failure of document.failures) console.error(`gate: ${[failure.scenario, failure.service].filter(Boolean).join(' / ')}: ${failure.message}`);
-  if (document.failures.some((failure) => failure.service === 'baseline' || failure.service === 'candidate')) {
-    throw new InfrastructureError(`The gate could not measure both sides: ${document.failures.map((failure) => failure.message.split('\n')[0]).join('; ')}`);
-  }
+  const resultsFile = path.join(outDir, 'results.json');
   // One name for both sides, so their points line up.
-  const as = (side: string): RunRecord[] => document.runs.filter((run) => run.service === side).map((run) => ({ ...run, service: serviceName }));
   const serviceName = values.service ?? path.basename(path.resolve(baselineDir));
-  return { baseline: as('baseline'), candidate: as('candidate'), problems: document.state === 'complete' ? [] : [`the run ended ${document.state}`] };
+  const as = (document: ResultsDocument, side: string): RunRecord[] => document.runs.filter((run) => run.service === side).map((run) => ({ ...run, service: serviceName }));
+  const fractions = scenario!.load.model === 'open' ? scenario!.load.capacityFractions : undefined;
+  console.error(`gate: plan: ${describePlan(plan)}`);
+  let first: ResultsDocument | undefined;
+  const later: ResultsDocument[] = [];
+  for (const [index, stage] of plan.stages.entries()) {
+    const before = index === 0 ? 0 : plan.stages[index - 1]!.runsPerSide;
+    if (index > 0) console.error(`gate: look ${index} of ${plan.stages.length} left comparisons undecided; measuring stage ${index + 1}: runs ${before + 1}–${stage.runsPerSide} of each side`);
+    const document = await runSuite({
+      scenarios: [stageScenario(scenario!, plan, index, first === undefined ? undefined : ratesOffered(scenario!, first))],
+      services: [baseline, candidate],
+      projectRoot: project.root,
+      outDir: path.join(outDir, `stage-${index + 1}`),
+      progress: createProgress(),
+      toolVersion: 'gate',
+      verifyFirst: false,
+      claims: undefined,
+      // Both sides at the baseline's load: a candidate that lost capacity must not be tested lighter.
+      // Later stages are offered stage 1's absolute rates, so the baseline is probed once.
+      ratesFrom: 'baseline',
+    });
+    if (first === undefined) first = document;
+    else later.push({ ...document, runs: continueRuns(document.runs, before, fractions) });
+    const merged = mergeStages(first, later, scenario!, stage.runsPerSide);
+    await writeJsonAtomic(resultsFile, merged);
+    for (const failure of document.failures) console.error(`gate: ${[failure.scenario, failure.service].filter(Boolean).join(' / ')}: ${failure.message}`);
+    if (document.failures.some((failure) => failure.service === 'baseline' || failure.service === 'candidate')) {
+      console.error(`gate: measurements in ${resultsFile}`);
+      throw new InfrastructureError(`The gate could not measure both sides: ${document.failures.map((failure) => failure.message.split('\n')[0]).join('; ')}`);
+    }
+    const problems = merged.state === 'complete' ? [] : [`the run ended ${merged.state}`];
+    const outcome = decideGate(as(merged, 'baseline'), as(merged, 'candidate'), job.metrics, job.budgets, plan, { candidateProblems: problems });
+    if (!outcome.needsMoreRuns || problems.length > 0 || index === plan.stages.length - 1) {
+      console.error(`gate: measurements in ${resultsFile}`);
+      return outcome;
+    }
+  }
+  // The plan has at least one stage (checkPlan), and its last stage returns above.
+  throw new Error('unreachable: the gate plan has no stage');
 }
 
 async function writeOutputs(outcome: GateOutcome, values: GateValues): Promise<void> {
@@ -172,7 +241,7 @@ export async function runGateCommand(values: GateValues): Promise<ExitCode> {
   if (inJob === fromFiles) throw new ConfigError('Give either --baseline FILE and --candidate FILE, or --baseline-service DIR and --candidate-service DIR. See rewrite-bench gate --help.');
   if (inJob && !byRef && (values['baseline-service'] === undefined || values['candidate-service'] === undefined)) throw new ConfigError('In-job mode needs both --baseline-service and --candidate-service.');
   if (fromFiles && (values.baseline === undefined || values.candidate === undefined)) throw new ConfigError('File mode needs both --baseline and --candidate.');
-  const rule = parseRule(values);
+  const plan = parsePlan(values);
   const metrics = parseMetrics(values);
   const budgets = parseBudgets(values);
   if (fromFiles) {
@@ -183,12 +252,11 @@ export async function runGateCommand(values: GateValues): Promise<ExitCode> {
     if (candidateDocument.state !== 'complete') problems.push(`${values.candidate} is ${candidateDocument.state}, not complete`);
     for (const failure of candidateDocument.failures) problems.push(`${values.candidate}: ${[failure.scenario, failure.service].filter(Boolean).join(' / ')}: ${failure.message.split('\n')[0]}`);
     if (baselineDocument.state !== 'complete') notes.push(`the baseline ${values.baseline} is ${baselineDocument.state}, not complete`);
-    const outcome = decideGate(baselineDocument.runs, candidateDocument.runs, metrics, budgets, rule, { notes, candidateProblems: problems });
+    const outcome = decideGate(baselineDocument.runs, candidateDocument.runs, metrics, budgets, plan, { notes, candidateProblems: problems });
     await writeOutputs(outcome, values);
     return outcome.exitCode;
   }
-  const measured = await measureInJob(values);
-  const outcome = decideGate(measured.baseline, measured.candidate, metrics, budgets, rule, { candidateProblems: measured.problems });
+  const outcome = await measureInJob(values, { metrics, budgets, plan });
   await writeOutputs(outcome, values);
   return outcome.exitCode;
 }

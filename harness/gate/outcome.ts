@@ -1,24 +1,47 @@
 /**
- * Assembles the gate's comparisons and budgets into one outcome with its exit code, and renders
- * it as Markdown (PR comments, $GITHUB_STEP_SUMMARY) and JUnit XML. Pure.
+ * Assembles the gate's comparisons and budgets into one outcome with its exit code (render.ts
+ * turns it into Markdown and JUnit XML). Pure.
  *
  * Every point of either side is shown: compared, or why not (the candidate lacks it, the two
- * sides were offered different rates). Beyond the chosen metrics, a candidate that fails
- * requests where the baseline did not (errors over all runs, valid or not), or that cannot
- * sustain the open-loop rate the baseline sustained, has regressed. Exit code: 1 when anything
- * regressed or a budget broke; otherwise 3 when anything could not be decided (too few valid
- * runs, a point missing or incomparable, a budget not measured, an incomplete or failed
- * candidate run); 0 only when everything passed (borderline passes, asking for more runs).
+ * sides were offered different rates). The compared rows (every chosen metric at every point)
+ * are one family for the stopping plan (sequential.ts: its looks, Holm over the rows). Beyond
+ * the chosen metrics, a candidate that fails requests where the baseline did not (errors over
+ * all runs, valid or not), or that cannot sustain the open-loop rate the baseline sustained, has
+ * regressed. Exit code: 1 when anything regressed or a budget broke; otherwise 3 when anything
+ * could not be decided (the plan needs more runs than there are, too few valid runs, a point
+ * missing or incomparable, a budget not measured, an incomplete or failed candidate run); 0 only
+ * when everything passed (borderline passes: the last look found a change it could not confirm).
  */
-import { formatBytes, formatMicros } from '../format.js';
 import type { RunRecord } from '../results/document.js';
 import { RUN_METRICS } from '../stats/metrics.js';
 import { describeLoad } from '../stats/summarize.js';
 import { evaluateBudget, type Budget, type BudgetResult } from './budget.js';
-import { compareRuns, formatChange, type Comparison, type GateRule } from './decide.js';
+import type { Estimate } from '../stats/interval.js';
+import type { GatePlan } from './plan.js';
+import { evaluatePlan, type PlanRow, type PlanState, type RunValue } from './sequential.js';
 
 /** What a row of the gate concluded. */
-export type RowVerdict = Comparison['verdict'] | 'not-sustained' | 'missing' | 'incomparable';
+export type RowVerdict = PlanState | 'not-sustained' | 'missing' | 'incomparable';
+
+/** The plan's finding for one compared row, as the reports show it. */
+export interface Comparison {
+  readonly verdict: PlanState;
+  /** How much worse the candidate is at the deciding (or last) look: > 1 is worse (ratio of medians, oriented by the metric; Infinity from a zero baseline). */
+  readonly worseRatio: Estimate | undefined;
+  /** One-sided exact p of that look (the worse side ÷ (1 + limit)). */
+  readonly p: number | undefined;
+  readonly baselineMedian: number | undefined;
+  readonly candidateMedian: number | undefined;
+  /** Values (valid runs; failed requests: all runs) the deciding look used, or all there are without a look. */
+  readonly baselineRuns: number;
+  readonly candidateRuns: number;
+  /** The look that decided (1-based), or the last one the data reached. */
+  readonly stage: number | undefined;
+  readonly stages: number;
+  /** The data end before the plan does and this row is not decided: the next stage would tell. */
+  readonly awaitsMoreRuns: boolean;
+  readonly reason: string;
+}
 
 export interface GateRow {
   readonly scenario: string;
@@ -33,6 +56,13 @@ export interface GateRow {
 }
 
 export interface GateOutcome {
+  readonly plan: GatePlan;
+  /** The furthest look any compared row reached (1-based); undefined when none was compared. */
+  readonly stageReached: number | undefined;
+  /** Runs each side took per point (distinct repetitions, valid or not; the most of any point). */
+  readonly runsTaken: { readonly baseline: number; readonly candidate: number };
+  /** Some row awaits the plan's next stage and nothing has failed yet: the in-job gate measures on. */
+  readonly needsMoreRuns: boolean;
   readonly rows: readonly GateRow[];
   readonly budgets: ReadonlyArray<BudgetResult & { readonly scenario: string; readonly service: string; readonly load: string }>;
   /** Said above the table: the same file twice, an interrupted candidate, failures it recorded. */
@@ -63,18 +93,27 @@ const medianOf = (values: readonly number[]): number | undefined => {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 };
 
-function compareMetric(metric: string, baseline: readonly RunRecord[], candidate: readonly RunRecord[], rule: GateRule): Comparison {
+const highestRepetition = (runs: readonly RunRecord[]): number => runs.reduce((highest, run) => Math.max(highest, run.repetition), 0);
+
+/** The plan's view of one metric at one point: per-run values by repetition, and how far both sides were measured. */
+function planRowOf(metric: string, baseline: readonly RunRecord[], candidate: readonly RunRecord[]): PlanRow {
   const definition = RUN_METRICS[metric]!;
   // Failed requests count on every run (an invalid run is invalid because of them); other metrics on valid runs.
-  const pick = (runs: readonly RunRecord[]): number[] =>
-    (metric === 'errors' ? runs : runs.filter((run) => run.validity.valid)).map(definition.read).filter((value): value is number => value !== undefined && Number.isFinite(value));
-  return compareRuns(pick(baseline), pick(candidate), definition.lowerIsBetter, rule);
+  const pick = (runs: readonly RunRecord[]): RunValue[] =>
+    (metric === 'errors' ? runs : runs.filter((run) => run.validity.valid)).flatMap((run) => {
+      const value = definition.read(run);
+      return value !== undefined && Number.isFinite(value) ? [{ repetition: run.repetition, value }] : [];
+    });
+  return { baseline: pick(baseline), candidate: pick(candidate), reach: Math.min(highestRepetition(baseline), highestRepetition(candidate)), lowerIsBetter: definition.lowerIsBetter };
 }
 
+/** A gate row waiting for the plan's verdict on the whole family. */
+type Slot = { readonly row: GateRow } | { readonly pending: Omit<GateRow, 'verdict' | 'reason' | 'comparison'>; readonly planRow: PlanRow };
+
 /** Rows of one point present on both sides. */
-function comparePoint(baseline: readonly RunRecord[], candidate: readonly RunRecord[], metrics: readonly string[], rule: GateRule, where: Omit<GateRow, 'metric' | 'verdict' | 'reason' | 'comparison'>): GateRow[] {
-  const rows: GateRow[] = [];
-  const row = (metric: string, verdict: RowVerdict, reason: string, comparison?: Comparison): GateRow => ({ ...where, metric, verdict, reason, comparison });
+function comparePoint(baseline: readonly RunRecord[], candidate: readonly RunRecord[], metrics: readonly string[], plan: GatePlan, where: Omit<GateRow, 'metric' | 'verdict' | 'reason' | 'comparison'>): Slot[] {
+  const rows: Slot[] = [];
+  const row = (metric: string, verdict: RowVerdict, reason: string): Slot => ({ row: { ...where, metric, verdict, reason, comparison: undefined } });
   const offered = (runs: readonly RunRecord[]): number | undefined => medianOf(runs.flatMap((run) => (run.load.offeredRps === undefined || run.load.offeredRps === null ? [] : [run.load.offeredRps])));
   const [baseRate, candidateRate] = [offered(baseline), offered(candidate)];
   if (baseRate !== undefined && candidateRate !== undefined && Math.abs(candidateRate / baseRate - 1) > MAX_RATE_DIFFERENCE) {
@@ -88,7 +127,7 @@ function comparePoint(baseline: readonly RunRecord[], candidate: readonly RunRec
   }
   const saturated = candidate.filter(isSaturated);
   const baseValid = baseline.filter((run) => run.validity.valid).length;
-  if (saturated.length * 2 >= candidate.length && baseValid >= rule.minRuns && baseline.filter(isSaturated).length * 2 < baseline.length) {
+  if (saturated.length * 2 >= candidate.length && baseValid >= plan.stages[0]!.runsPerSide && baseline.filter(isSaturated).length * 2 < baseline.length) {
     const achieved = medianOf(saturated.map((run) => run.load.achievedRps)) ?? 0;
     rows.push(
       row(
@@ -100,10 +139,7 @@ function comparePoint(baseline: readonly RunRecord[], candidate: readonly RunRec
   }
   const anyFailures = [...baseline, ...candidate].some((run) => (failuresOf(run) ?? 0) > 0);
   const chosen = anyFailures && !metrics.includes('errors') ? [...metrics, 'errors'] : metrics;
-  for (const metric of chosen) {
-    const comparison = compareMetric(metric, baseline, candidate, rule);
-    rows.push(row(metric, comparison.verdict, comparison.reason, comparison));
-  }
+  for (const metric of chosen) rows.push({ pending: { ...where, metric }, planRow: planRowOf(metric, baseline, candidate) });
   return rows;
 }
 
@@ -111,8 +147,8 @@ function comparePoint(baseline: readonly RunRecord[], candidate: readonly RunRec
  * Compares candidate runs with baseline runs point by point (same scenario, service and rate index).
  * @param metrics run metric names (validated by the caller)
  */
-export function decideGate(baseline: readonly RunRecord[], candidate: readonly RunRecord[], metrics: readonly string[], budgets: readonly Budget[], rule: GateRule, context: GateContext = {}): GateOutcome {
-  const rows: GateRow[] = [];
+export function decideGate(baseline: readonly RunRecord[], candidate: readonly RunRecord[], metrics: readonly string[], budgets: readonly Budget[], plan: GatePlan, context: GateContext = {}): GateOutcome {
+  const slots: Slot[] = [];
   const budgetResults: Array<BudgetResult & { scenario: string; service: string; load: string }> = [];
   const notes = [...(context.notes ?? []), ...(context.candidateProblems ?? [])];
   const keys = [...new Set([...candidate.map(pointKey), ...baseline.map(pointKey)])];
@@ -122,7 +158,7 @@ export function decideGate(baseline: readonly RunRecord[], candidate: readonly R
     const first = candidateRuns[0] ?? baselineRuns[0]!;
     const where = { scenario: first.scenario, service: first.service, load: describeLoad(first), rateIndex: first.rateIndex };
     if (candidateRuns.length === 0) {
-      rows.push({ ...where, metric: metrics.join(', '), verdict: 'missing', reason: 'the candidate has no run of this point (measured in the baseline only)', comparison: undefined });
+      slots.push({ row: { ...where, metric: metrics.join(', '), verdict: 'missing', reason: 'the candidate has no run of this point (measured in the baseline only)', comparison: undefined } });
       continue;
     }
     for (const budget of budgets) budgetResults.push({ ...evaluateBudget(budget, candidateRuns), scenario: where.scenario, service: where.service, load: where.load });
@@ -130,11 +166,34 @@ export function decideGate(baseline: readonly RunRecord[], candidate: readonly R
       notes.push(`${where.scenario} / ${where.service} (${where.load}) is new in the candidate: budgets checked, nothing to compare it with`);
       continue;
     }
-    rows.push(...comparePoint(baselineRuns, candidateRuns, metrics, rule, where));
+    slots.push(...comparePoint(baselineRuns, candidateRuns, metrics, plan, where));
   }
+  const family = slots.flatMap((slot) => ('planRow' in slot ? [slot.planRow] : []));
+  const results = evaluatePlan(family, plan);
+  let next = 0;
+  const rows = slots.map((slot): GateRow => {
+    if ('row' in slot) return slot.row;
+    const result = results[next]!;
+    next += 1;
+    const { evidence } = result;
+    const comparison: Comparison = {
+      verdict: result.state,
+      worseRatio: evidence?.worseRatio,
+      p: evidence?.p,
+      baselineMedian: evidence?.baselineMedian,
+      candidateMedian: evidence?.candidateMedian,
+      baselineRuns: evidence?.baselineRuns ?? slot.planRow.baseline.length,
+      candidateRuns: evidence?.candidateRuns ?? slot.planRow.candidate.length,
+      stage: result.stage,
+      stages: plan.stages.length,
+      awaitsMoreRuns: result.awaitsMoreRuns,
+      reason: result.reason,
+    };
+    return { ...slot.pending, verdict: result.state, reason: result.reason, comparison };
+  });
   const regressions = rows.filter((row) => row.verdict === 'regression' || row.verdict === 'not-sustained');
   const broken = budgetResults.filter((result) => result.kept === false);
-  const undecided = rows.filter((row) => row.verdict === 'insufficient' || row.verdict === 'missing' || row.verdict === 'incomparable');
+  const undecided = rows.filter((row) => row.verdict === 'insufficient' || row.verdict === 'undecided' || row.verdict === 'missing' || row.verdict === 'incomparable');
   const unmeasured = budgetResults.filter((result) => result.kept === undefined);
   const borderline = rows.filter((row) => row.verdict === 'borderline');
   const problems = context.candidateProblems ?? [];
@@ -161,100 +220,21 @@ export function decideGate(baseline: readonly RunRecord[], candidate: readonly R
     exitCode = 0;
     summary = 'PASS';
   }
-  return { rows, budgets: budgetResults, notes, exitCode, summary };
-}
-
-/** A metric's value with its unit: "1.23 ms", "12.9 MiB", "1,020 req/s". */
-export function formatMetricValue(metric: string, value: number | undefined): string {
-  if (value === undefined) return '–';
-  const unit = RUN_METRICS[metric]?.unit;
-  switch (unit) {
-    case 'µs':
-      return formatMicros(value);
-    case 'bytes':
-      return formatBytes(value);
-    case 'req/s':
-      return `${Math.round(value).toLocaleString('en-US')} req/s`;
-    case 'cores':
-      return `${value.toFixed(2)} cores`;
-    case 'ms':
-      return `${Math.round(value)} ms`;
-    default:
-      return Number(value.toPrecision(4)).toLocaleString('en-US');
-  }
-}
-
-/** "+30.0 % worse [+18.2, +45.1] (96.9 % CI)" or "−12.0 % better …"; "–" without a comparison. */
-function changeText(comparison: Comparison | undefined): string {
-  const ratio = comparison?.worseRatio;
-  if (ratio === undefined) return '–';
-  const word = ratio.value > 1 ? 'worse' : ratio.value < 1 ? 'better' : 'no change';
-  const bound = (value: number): string => (value === Number.POSITIVE_INFINITY ? '+∞' : formatChange(value).replace(' %', ''));
-  const interval = ratio.coverage > 0 ? ` [${bound(ratio.low)}, ${bound(ratio.high)}] (${Math.round(ratio.coverage * 1000) / 10} % CI)` : '';
-  return `${formatChange(ratio.value)} ${word}${interval}`;
-}
-
-const escapeCell = (text: string): string => text.replaceAll('|', '\\|');
-
-/** The outcome as Markdown. */
-export function gateMarkdown(outcome: GateOutcome, title: string): string {
-  const lines = [`## ${title}: ${outcome.summary}`, ''];
-  for (const note of outcome.notes) lines.push(`> ${escapeCell(note)}`);
-  if (outcome.notes.length > 0) lines.push('');
-  if (outcome.rows.length > 0) {
-    lines.push('| scenario | service | load | metric | baseline | candidate | change | runs | p | verdict |', '|---|---|---|---|---|---|---|---|---|---|');
-    for (const row of outcome.rows) {
-      const comparison = row.comparison;
-      const p = comparison?.p === undefined ? '–' : comparison.p.toPrecision(2);
-      const runs = comparison === undefined ? '–' : `${comparison.baselineRuns} / ${comparison.candidateRuns}`;
-      const verdict = row.verdict === 'pass' || row.verdict === 'borderline' ? row.verdict : `**${row.verdict}**`;
-      const values = comparison === undefined ? ['–', '–'] : [formatMetricValue(row.metric, comparison.baselineMedian), formatMetricValue(row.metric, comparison.candidateMedian)];
-      const reason = comparison === undefined ? `: ${escapeCell(row.reason)}` : '';
-      lines.push(`| ${row.scenario} | ${row.service} | ${row.load} | ${row.metric} | ${values[0]} | ${values[1]} | ${changeText(comparison)} | ${runs} | ${p} | ${verdict}${reason} |`);
-    }
-    lines.push(
-      '',
-      'Values are medians of per-run values (valid runs; failed requests over all runs); change is the candidate against the baseline; runs = valid runs baseline / candidate. A regression needs p < α and a change beyond the limit.',
-    );
-  }
-  if (outcome.budgets.length > 0) {
-    lines.push('', '| scenario | service | load | budget | value | kept |', '|---|---|---|---|---|---|');
-    for (const result of outcome.budgets) {
-      const kept = result.kept === undefined ? '**not measured**' : result.kept ? 'yes' : '**no**';
-      lines.push(`| ${result.scenario} | ${result.service} | ${result.load} | \`${result.budget.source}\` | ${formatMetricValue(result.budget.metric, result.value)} | ${kept} |`);
-    }
-  }
-  return `${lines.join('\n')}\n`;
-}
-
-const escapeXml = (text: string): string => text.replace(/[<>&"']/g, (char) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[char]!);
-
-/** The outcome as JUnit XML: one test case per comparison and per budget; undecided ones are errors. */
-export function gateJUnit(outcome: GateOutcome): string {
-  const cases = [
-    ...outcome.rows.map((row) => ({
-      name: `${row.scenario} / ${row.service} [${row.load}] ${row.metric}`,
-      failure: row.verdict === 'regression' || row.verdict === 'not-sustained' ? row.reason : undefined,
-      error: row.verdict === 'insufficient' || row.verdict === 'missing' || row.verdict === 'incomparable' ? row.reason : undefined,
-      output: `${row.verdict}: ${row.reason}`,
-    })),
-    ...outcome.budgets.map((result) => ({
-      name: `${result.scenario} / ${result.service} [${result.load}] budget ${result.budget.source}`,
-      failure: result.kept === false ? `value ${formatMetricValue(result.budget.metric, result.value)} breaks \`${result.budget.source}\`` : undefined,
-      error: result.kept === undefined ? 'not measured: no valid run' : undefined,
-      output: `value ${formatMetricValue(result.budget.metric, result.value)}`,
-    })),
-  ];
-  const failures = cases.filter((entry) => entry.failure !== undefined).length;
-  const errors = cases.filter((entry) => entry.error !== undefined).length;
-  const body = cases
-    .map(
-      (entry) =>
-        `  <testcase classname="rewrite-bench.gate" name="${escapeXml(entry.name)}">` +
-        (entry.failure === undefined ? '' : `<failure message="${escapeXml(entry.failure)}"/>`) +
-        (entry.error === undefined ? '' : `<error message="${escapeXml(entry.error)}"/>`) +
-        `<system-out>${escapeXml(entry.output)}</system-out></testcase>`,
-    )
-    .join('\n');
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name="rewrite-bench gate" tests="${cases.length}" failures="${failures}" errors="${errors}">\n${body}\n</testsuite>\n`;
+  const stages = rows.flatMap((row) => (row.comparison?.stage === undefined ? [] : [row.comparison.stage]));
+  const distinctRepetitions = (runs: readonly RunRecord[]): number => {
+    const byPoint = new Map<string, Set<number>>();
+    for (const run of runs) byPoint.set(pointKey(run), (byPoint.get(pointKey(run)) ?? new Set()).add(run.repetition));
+    return Math.max(0, ...[...byPoint.values()].map((repetitions) => repetitions.size));
+  };
+  return {
+    plan,
+    stageReached: stages.length === 0 ? undefined : Math.max(...stages),
+    runsTaken: { baseline: distinctRepetitions(baseline), candidate: distinctRepetitions(candidate) },
+    needsMoreRuns: exitCode !== 1 && rows.some((row) => row.comparison?.awaitsMoreRuns === true),
+    rows,
+    budgets: budgetResults,
+    notes,
+    exitCode,
+    summary,
+  };
 }

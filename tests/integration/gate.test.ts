@@ -90,7 +90,7 @@ describe('gate on results files', () => {
     const candidate = await write('m1.json', results([1040, 990, 1080, 1010, 960]));
     const { exitCode, stdout } = await runCli(['gate', '--baseline', baseline, '--candidate', candidate]);
     expect(stdout).toContain('| json-open | rust |');
-    expect(stdout).toContain('| json-open | go | open loop, 2,000 req/s | p99 | – | – | – | – | – | **missing**: the candidate has no run of this point');
+    expect(stdout).toContain('| json-open | go | open loop, 2,000 req/s | p99 | – | – | – | – | – | – | **missing**: the candidate has no run of this point');
     expect(stdout).toContain('UNDECIDED');
     expect(exitCode).toBe(3);
   });
@@ -120,6 +120,8 @@ describe('gate on results files', () => {
     [['gate', '--baseline', 'a', '--candidate', 'b', '--max-regression', 'ten'], 'Expected --max-regression to be a percentage'],
     [['gate', '--baseline', 'a', '--candidate', 'b', '--metric', 'speed'], 'Unknown --metric `speed`'],
     [['gate', '--baseline', 'a', '--candidate', 'b', '--budget', 'p99 <'], 'Cannot read --budget `p99 <`'],
+    [['gate', '--baseline', 'a', '--candidate', 'b', '--repetitions', '3'], 'Cannot use the gate plan of --repetitions 3 at --alpha 0.05: the last look cannot reject'],
+    [['gate', '--baseline', 'a', '--candidate', 'b', '--stages', '5,10', '--repetitions', '4'], 'Give either --stages'],
   ])('exits 2 for %j', async (args, message) => {
     const { exitCode, stderr } = await runCli(args);
     expect(stderr).toContain(message);
@@ -139,9 +141,17 @@ describe('gate measuring both sides in one job', () => {
       (tryNumber) => path.join(out(tryNumber), 'results.json'),
     );
   };
-  it('fails a candidate with a fixed CPU cost added per request (exit 1)', async () => {
-    const { exitCode, stdout, stderr } = await gate(path.join(ROOT, 'services/go'), path.join(FIXTURES, 'gate/go-slow'), scenario, ['--repetitions', '5']);
+  it('fails a candidate with a fixed CPU cost added per request (exit 1), measuring the plan stage by stage', async () => {
+    // Looks at 3 and 6 a side: 3 a side cannot reject (smallest p 1/20 > 0.015) and p = 1/20 is no reason to stop, so stage 2 always runs.
+    const { exitCode, stdout, stderr, out } = await gate(path.join(ROOT, 'services/go'), path.join(FIXTURES, 'gate/go-slow'), scenario, ['--stages', '3,6']);
     expect(stdout, stderr).toContain('regression');
+    expect(stderr).toContain('gate: look 1 of 2 left comparisons undecided; measuring stage 2: runs 4–6 of each side');
+    expect(stdout).toContain('Reached look 2 of 2: 6 baseline and 6 candidate runs per point.');
+    expect(stdout).toMatch(/\| 6 \/ 6 \| 2 of 2 \| 0\.0011 \| \*\*regression\*\* \|/);
+    const document = JSON.parse(await readFile(path.join(out, 'results.json'), 'utf8')) as ResultsDocument;
+    expect(document.runs.map((run) => `${run.service} ${run.repetition}`)).toEqual([1, 2, 3, 4, 5, 6].flatMap((repetition) => [`baseline ${repetition}`, `candidate ${repetition}`]));
+    expect(new Set(document.runs.map((run) => run.id)).size).toBe(12);
+    expect(document.state).toBe('complete');
     expect(exitCode).toBe(1);
   });
   // The A/A false-alarm rate at the default limit is measured by `npm run bench:gate`; this checks
@@ -163,6 +173,26 @@ describe('gate measuring both sides in one job', () => {
     expect(stdout, stderr).toMatch(/\| errors \| 0 \| \d+ \| \+∞ % \(from 0\) worse/);
     expect(stdout).toContain('FAIL: 1 regression(s)');
     expect(exitCode).toBe(1);
+  });
+  it('probes capacity once: a later stage is offered the rates of the first, and its runs keep their fraction', async () => {
+    // A tenth of the baseline's capacity: the 8 ms candidate sustains it, 4× slower in every run.
+    const scenarioFile = await write(
+      'gate-tenth.yaml',
+      'name: gate-tenth\ndescription: open loop at a tenth of the probed capacity\nworkload: json\nrequests: [{path: /json}]\nload: {model: open, connections: 16, capacityFractions: [0.1], probe: {connections: 8, seconds: 1.5}}\nwarmupSeconds: 0.3\ndurationSeconds: 1.5\nrepetitions: 4\nservice: {readyTimeoutSeconds: 10}\n',
+    );
+    const { exitCode, stdout, stderr, out } = await gate(path.join(FIXTURES, 'gate/node-2ms'), path.join(FIXTURES, 'gate/node-8ms'), scenarioFile, ['--stages', '2,4']);
+    const document = JSON.parse(await readFile(path.join(out, 'results.json'), 'utf8')) as ResultsDocument;
+    expect(document.capacity.map((probe) => [probe.service, probe.ratesFrom])).toEqual([
+      ['baseline', undefined],
+      ['candidate', 'baseline'],
+    ]);
+    const offered = new Set(document.runs.map((run) => run.load.offeredRps));
+    expect(offered.size).toBe(1);
+    expect(document.runs.map((run) => [run.repetition, run.capacityFraction])).toEqual([1, 1, 2, 2, 3, 3, 4, 4].map((repetition) => [repetition, 0.1]));
+    expect(stdout, stderr).toContain('Reached look 2 of 2: 4 baseline and 4 candidate runs per point.');
+    expect(stdout).toMatch(/\| gate-tenth \| node-2ms \| open loop, 10 % of capacity \([\d,]+ req\/s\) \| p99 \| [\d.]+ ms \| [\d.]+ ms \| \+[\d.]+ % worse .* \| 4 \/ 4 \| 2 of 2 \|/);
+    // 4 a side reach p = 1/70 when every candidate run is slower; on a busy machine one outlier leaves it borderline.
+    expect([0, 1]).toContain(exitCode);
   });
   it('offers the candidate the baseline\'s rates, and fails one that cannot sustain them (exit 1)', async () => {
     const { exitCode, stdout, stderr, out } = await gate(path.join(FIXTURES, 'gate/node-2ms'), path.join(FIXTURES, 'gate/node-8ms'), path.join(FIXTURES, 'scenarios/gate-capacity.yaml'), ['--repetitions', '4']);
