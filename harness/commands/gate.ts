@@ -24,6 +24,7 @@ import { createProgress } from '../run/progress.js';
 import { readResults } from '../run/read-results.js';
 import type { ResultsDocument, RunRecord } from '../results/document.js';
 import { runSuite } from '../run/run.js';
+import { writeReport } from '../report/write.js';
 import { writeJsonAtomic } from '../run/write-results.js';
 import { RUN_METRICS } from '../stats/metrics.js';
 import { PROJECT_OPTION, projectOf, resolveServiceSelection, type OptionSpec } from './common.js';
@@ -215,7 +216,9 @@ async function measureFolders(values: GateValues, project: ResolvedProject, base
     const problems = merged.state === 'complete' ? [] : [`the run ended ${merged.state}`];
     const outcome = decideGate(as(merged, 'baseline'), as(merged, 'candidate'), job.metrics, job.budgets, plan, { candidateProblems: problems });
     if (!outcome.needsMoreRuns || problems.length > 0 || index === plan.stages.length - 1) {
-      console.error(`gate: measurements in ${resultsFile}`);
+      // The report of every stage's runs, beside results.json (what a CI job uploads).
+      const report = await writeReport({ file: resultsFile, document: merged }, outDir);
+      console.error(`gate: measurements in ${resultsFile}; report ${report.html}`);
       return outcome;
     }
   }
