@@ -4,8 +4,8 @@ import { resolveScenario, type ResolvedScenario } from '../../harness/config/sce
 import { selectScenarioServices } from '../../harness/config/selection.js';
 import { folderNameWarnings, selectServices } from '../../harness/config/services.js';
 
-function manifest(name: string, implementsList: string[], role: 'service' | 'upstream' = 'service'): ResolvedManifest {
-  return resolveManifest({ name, language: 'x', description: 'd', start: ['./x'], implements: implementsList, role }, `/s/${name}/service.yaml`);
+function manifest(name: string, implementsList: string[]): ResolvedManifest {
+  return resolveManifest({ name, language: 'x', description: 'd', start: ['./x'], implements: implementsList }, `/s/${name}/service.yaml`);
 }
 
 function scenario(name: string, workload: string, services?: string[]): ResolvedScenario {
@@ -15,7 +15,7 @@ function scenario(name: string, workload: string, services?: string[]): Resolved
 const go = manifest('go', ['json', 'gateway']);
 const rust = manifest('rust', ['json', 'gateway']);
 const tiny = manifest('tiny-node', ['json']);
-const all = [go, rust, tiny, manifest('upstream', [], 'upstream')];
+const all = [go, rust, tiny];
 const gateway = scenario('gateway', 'gateway', ['go', 'rust']);
 const json = scenario('json-closed', 'json');
 
