@@ -7,7 +7,7 @@
  */
 import { execa, type ResultPromise } from 'execa';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { findFreePort } from '../process/ports.js';
@@ -58,6 +58,12 @@ console.log(JSON.stringify({ pid: process.pid, heldBytes: held.length }));
 `;
 
 export interface StackOptions {
+  /**
+   * Watch this program instead of the burner: copied into the stack's folder under a unique name
+   * (process-exporter groups by command line) and started there with `env` — e.g. a built
+   * service with PORT set, the remote target of the harness's tests.
+   */
+  readonly target?: { readonly executable: string; readonly args?: readonly string[]; readonly env: Readonly<Record<string, string>> };
   /** CPU share the fixture burns (0–1 of one core); default 0.5. */
   readonly duty?: number;
   /** Memory the fixture holds; default 96 MiB. */
@@ -70,6 +76,7 @@ export interface StackOptions {
 export interface PrometheusStack {
   readonly prometheusUrl: string;
   readonly exporterUrl: string;
+  /** The watched process: the burner, or the target. */
   readonly burnerPid: number;
   readonly groupname: string;
   readonly scrapeIntervalSeconds: number;
@@ -126,12 +133,13 @@ export async function startPrometheusStack(options: StackOptions = {}): Promise<
   // A unique script name: process-exporter groups by command line, and another run's fixture must not match.
   const tag = randomBytes(4).toString('hex');
   const burnerFile = path.join(dir, `burner-${tag}.mjs`);
-  const groupname = `burner-${tag}`;
+  const groupname = options.target === undefined ? `burner-${tag}` : `target-${tag}`;
+  const watchedFile = options.target === undefined ? burnerFile : path.join(dir, `target-${tag}`);
   const children: Child[] = [];
-  const spawn = (name: string, file: string, args: string[]): Child => {
+  const spawn = (name: string, file: string, args: string[], env?: Readonly<Record<string, string>>): Child => {
     const logFile = path.join(dir, `${name}.log`);
     const outFile = path.join(dir, `${name}.out`);
-    const child: Child = { name, process: execa(file, args, { cwd: dir, stdin: 'ignore', stdout: { file: outFile }, stderr: { file: logFile }, reject: false }), logFile, outFile };
+    const child: Child = { name, process: execa(file, args, { cwd: dir, stdin: 'ignore', stdout: { file: outFile }, stderr: { file: logFile }, reject: false, ...(env === undefined ? {} : { env }) }), logFile, outFile };
     children.push(child);
     return child;
   };
@@ -140,15 +148,17 @@ export async function startPrometheusStack(options: StackOptions = {}): Promise<
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    await writeFile(burnerFile, BURNER);
-    await writeFile(path.join(dir, 'process-exporter.yml'), `process_names:\n  - name: ${JSON.stringify(groupname)}\n    cmdline:\n      - ${JSON.stringify(`burner-${tag}\\.mjs`)}\n`);
+    if (options.target === undefined) await writeFile(burnerFile, BURNER);
+    else await copyFile(options.target.executable, watchedFile);
+    const pattern = options.target === undefined ? `burner-${tag}\\.mjs` : `target-${tag}`;
+    await writeFile(path.join(dir, 'process-exporter.yml'), `process_names:\n  - name: ${JSON.stringify(groupname)}\n    cmdline:\n      - ${JSON.stringify(pattern)}\n`);
     const exporterPort = await findFreePort();
     const prometheusPort = await findFreePort();
     await writeFile(
       path.join(dir, 'prometheus.yml'),
       `global:\n  scrape_interval: ${scrapeIntervalSeconds}s\n  scrape_timeout: ${scrapeIntervalSeconds}s\n  evaluation_interval: 1m\nscrape_configs:\n  - job_name: process-exporter\n    static_configs:\n      - targets: ['127.0.0.1:${exporterPort}']\n`,
     );
-    const burner = spawn('burner', process.execPath, [burnerFile, String(duty), String(memoryMiB)]);
+    const burner = options.target === undefined ? spawn('burner', process.execPath, [burnerFile, String(duty), String(memoryMiB)]) : spawn('target', watchedFile, [...(options.target.args ?? [])], options.target.env);
     const exporterUrl = `http://127.0.0.1:${exporterPort}`;
     const exporter = spawn('process-exporter', binaries.processExporter, [
       `-config.path=${path.join(dir, 'process-exporter.yml')}`,
@@ -165,7 +175,7 @@ export async function startPrometheusStack(options: StackOptions = {}): Promise<
       '--storage.tsdb.retention.time=1h',
       '--log.level=warn',
     ]);
-    await waitUntil('The fixture did not start', 10_000, async () => (await readFile(burner.outFile, 'utf8')).includes('"pid"'), burner);
+    if (options.target === undefined) await waitUntil('The fixture did not start', 10_000, async () => (await readFile(burner.outFile, 'utf8')).includes('"pid"'), burner);
     await waitUntil(`process-exporter did not report group ${groupname} on ${exporterUrl}`, 15_000, async () => (await (await fetch(`${exporterUrl}/metrics`)).text()).includes(`groupname="${groupname}"`), exporter);
     await waitUntil(`Prometheus did not become ready on ${prometheusUrl}`, 20_000, async () => (await fetch(`${prometheusUrl}/-/ready`)).ok, prometheus);
     const metrics = resolveRemoteMetrics({ prometheus: prometheusUrl, preset: 'process-exporter', groupname }, 'the Prometheus test stack');

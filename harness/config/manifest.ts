@@ -5,8 +5,8 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { remoteMetricsSchema } from '../remote/schema.js';
 import { formatZodIssues } from './zod-message.js';
-
 
 const argv = z.array(z.string().min(1)).min(1);
 const relativePath = z
@@ -14,14 +14,44 @@ const relativePath = z
   .min(1)
   .refine((value) => !path.isAbsolute(value), { message: 'expected a path relative to the service folder' });
 
-export const manifestSchema = z.strictObject({
+/** A remote target's base URL: the origin only (requests' paths are appended to it). */
+const targetUrl = z.string().refine(
+  (value) => {
+    try {
+      const url = new URL(value);
+      return ['http:', 'https:'].includes(url.protocol) && (url.pathname === '/' || url.pathname === '') && url.search === '' && url.hash === '' && url.username === '' && url.password === '';
+    } catch {
+      return false;
+    }
+  },
+  { message: 'expected the service\'s base URL, http://host:port with no path, query or credentials, e.g. http://api.shop.svc:8080' },
+);
+
+/**
+ * A service the harness does not start: it is never built, started or stopped; readiness is
+ * checked at `url` + `ready`, and its CPU and memory come from `metrics` (Prometheus), or are
+ * not measured without it. Load goes only to this URL, which the user wrote out.
+ */
+const targetSchema = z.strictObject({
+  url: targetUrl,
+  /** CPUs the target may use (its Kubernetes CPU limit, its VM's cores): lets the harness tell a saturated service from a saturated load engine. */
+  cpus: z.number().positive().max(1024).optional(),
+  metrics: remoteMetricsSchema.optional(),
+});
+
+/** Fields that describe how the harness builds and starts a local service; a remote target has none of them. */
+const LOCAL_ONLY = ['build', 'clean', 'start', 'env', 'artifact', 'incremental', 'microbenchmark'] as const;
+
+const manifestFields = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/),
   language: z.string().min(1).max(40),
   description: z.string().min(1).max(400),
   build: z.array(argv).default([]),
   /** Steps that remove build outputs, so that `build --timings` can time a clean build. */
   clean: z.array(argv).default([]),
-  start: argv,
+  /** The command that starts the service (argv, run in its folder); or `target` for one the harness does not start. */
+  start: argv.optional(),
+  target: targetSchema.optional(),
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
   ready: z.string().startsWith('/').default('/health'),
   /** Workloads it serves, any names (a scenario's `workload` selects the services that implement it). */
@@ -36,7 +66,26 @@ export const manifestSchema = z.strictObject({
   microbenchmark: z.strictObject({ command: argv, metrics: z.array(z.string().regex(/^[a-z][A-Za-z0-9]*$/)).min(1) }).optional(),
 });
 
-/** A validated manifest with its folder. Frozen; later code relies on every field being checked. */
+export const manifestSchema = manifestFields.superRefine(
+  (value, ctx) => {
+    if (value.target === undefined && value.start === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['start'], message: 'give `start` (the command that starts the service) or `target: {url: …}` (a service running elsewhere that the harness does not start)' });
+    }
+    if (value.target === undefined) return;
+    for (const key of LOCAL_ONLY) {
+      const given = value[key];
+      const isSet = Array.isArray(given) ? given.length > 0 : typeof given === 'object' && given !== null ? Object.keys(given).length > 0 : given !== undefined;
+      if (isSet) ctx.addIssue({ code: 'custom', path: [key], message: `\`${key}\` does not apply to a remote \`target\` (the harness never builds or starts it); remove it, or remove \`target\` to run the service here` });
+    }
+  },
+  // Also beside other problems (all of a file's problems are reported at once); the checks above read only what is there.
+  { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
+);
+
+/**
+ * A validated manifest with its folder. Frozen; later code relies on every field being checked:
+ * exactly one of `start` and `target` is set, and a target has no build, start or env fields.
+ */
 export type ResolvedManifest = Readonly<z.infer<typeof manifestSchema>> & {
   /** Absolute folder holding service.yaml; build and start run here. */
   readonly dir: string;
@@ -57,6 +106,6 @@ export function resolveManifest(data: unknown, file: string): ResolvedManifest {
 let manifestJson: unknown;
 /** The JSON Schema of service manifests (for "Did you mean" on unknown keys). */
 export function manifestJsonSchema(): unknown {
-  manifestJson ??= z.toJSONSchema(manifestSchema, { io: 'input', target: 'draft-2020-12' });
+  manifestJson ??= z.toJSONSchema(manifestFields, { io: 'input', target: 'draft-2020-12' });
   return manifestJson;
 }

@@ -47,6 +47,20 @@ function checkScenarioList(scenario: ResolvedScenario, measured: readonly Resolv
   }
 }
 
+/**
+ * A remote target gets nothing from the harness but requests: a scenario whose fixtures hand its
+ * services a database (DB_PATH) or an upstream (UPSTREAM_URL) cannot run one.
+ */
+function checkRemoteTargets(scenario: ResolvedScenario, running: readonly ResolvedManifest[]): void {
+  const remote = running.filter((manifest) => manifest.target !== undefined);
+  if (remote.length === 0) return;
+  const given = [scenario.fixtures.database === undefined ? undefined : 'a database (`fixtures.database`, passed as DB_PATH)', scenario.fixtures.upstream === undefined ? undefined : 'an upstream (`fixtures.upstream`, passed as UPSTREAM_URL)'].filter((what) => what !== undefined);
+  if (given.length === 0) return;
+  throw new ConfigError(
+    `Scenario \`${scenario.name}\` (${scenario.file}) gives its services ${given.join(' and ')}, which the remote target ${names(remote)} cannot receive: the harness passes them only to services it starts. Give the target its own (seeded the same way), and run it with a scenario without \`fixtures\`; or run the service here with \`start\`.`,
+  );
+}
+
 /** Why no selected service can run `scenario`: who was selected, and who would implement it. */
 function nobodyImplements(scenario: ResolvedScenario, request: SelectionRequest, measured: readonly ResolvedManifest[]): string {
   const implementing = measured.filter((manifest) => manifest.implements.includes(scenario.workload));
@@ -78,6 +92,7 @@ export function selectScenarioServices(scenarios: readonly ResolvedScenario[], r
             : `Scenario \`${scenario.name}\` (${scenario.file}) names the unknown service \`${scenario.reference}\` as its \`reference:\`. Known services: ${names(measured)}.`,
         );
       }
+      checkRemoteTargets(scenario, running.map((name) => measured.find((manifest) => manifest.name === name)!));
       chosen.push(Object.freeze({ ...scenario, services: running }));
       continue;
     }

@@ -77,7 +77,7 @@ export function formatZodIssue(file: string, issue: Issue, input: unknown, jsonS
           : 'Check the spelling; the allowed keys are documented in the schema.';
     return `Unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `\`${key}\``).join(', ')} in ${file}${where}. ${advice}`;
   }
-  if (issue.code === 'custom') return `Invalid \`${formatPath(issue.path)}\` in ${file}: ${issue.message}`;
+  if (issue.code === 'custom') return `${valueAt(input, issue.path) === undefined ? 'Missing' : 'Invalid'} \`${formatPath(issue.path)}\` in ${file}: ${issue.message}`;
   if (issue.code === 'invalid_type' && issue.input === undefined && valueAt(input, issue.path) === undefined) {
     return `Missing \`${formatPath(issue.path)}\` in ${file}: expected ${expectation(issue)}.`;
   }

@@ -104,3 +104,14 @@ export function decodeSpectrum(encoded: string, percentiles: readonly number[]):
   const histogram = hdr.decodeFromCompressedBase64(encoded, 32, false);
   return percentiles.map((percentile) => ({ percentile, latencyUs: histogram.getValueAtPercentile(percentile) }));
 }
+
+/**
+ * Adds histograms encoded by LatencyRecorder.encoded() (or the native engine, same encoding) and
+ * summarises the sum: the latency of several load hosts' runs taken as one distribution.
+ * @returns undefined when none holds a value
+ */
+export function mergeEncoded(encoded: readonly string[]): LatencySummary | undefined {
+  const total = build();
+  for (const one of encoded) total.add(hdr.decodeFromCompressedBase64(one, 32, false));
+  return summarize(total);
+}

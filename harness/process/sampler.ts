@@ -231,7 +231,7 @@ export class PeriodicSampler {
   readonly #sampler: TreeSampler;
   readonly #intervalMs: number;
   readonly #pssEvery: number;
-  readonly #points: Array<ResourcePoint & { atMs: number }> = [];
+  readonly #points: Array<ResourcePoint & { atMs: number; cpuCores: number; rssBytes: number }> = [];
   #timer: NodeJS.Timeout | undefined;
   #previous: TreeReading | undefined;
   #count = 0;

@@ -92,6 +92,7 @@ class PortTakenError extends InfrastructureError {}
 
 async function startOnce(launch: ServiceLaunch): Promise<RunningService> {
   const { manifest } = launch;
+  if (manifest.start === undefined) throw new Error(`startService: ${manifest.name} is a remote target (${manifest.file}); connect to it with connectTarget`);
   const [program, ...args] = manifest.start;
   const executable = await findExecutable(program!, manifest.dir);
   if (executable === undefined) {

@@ -10,6 +10,7 @@ import { escapeMarkdown, escapeMarkdownCell, markdownCode } from './escape.js';
 import { reproduceCommands, type ReportModel, type ReportSource } from './sources.js';
 import { buildTable, type HeadlineTable } from './tables.js';
 import { formatCoverage } from '../stats/interval.js';
+import { renderRemoteMarkdown } from './remote.js';
 
 const VERDICT_WORDS: Readonly<Record<Verdict, string>> = { holds: '✅ **HOLDS**', refuted: '❌ **REFUTED**', inconclusive: '⚠️ **INCONCLUSIVE**', 'not-measured': '➖ **NOT MEASURED**' };
 
@@ -109,6 +110,7 @@ export function renderMarkdown(model: ReportModel, tables: readonly HeadlineTabl
     ...(model.sources.some((source) => source.document.builds.length > 0) ? ['_Build time, artifact size and lines of code are per service, the same in every scenario: [Build and code size](#build-and-code-size), once, below._', ''] : []),
     ...tables.flatMap((table) => headlineSection(table, model.isMerged)),
     ...buildSection(model),
+    ...renderRemoteMarkdown(model.sources, model.combined),
     '## Environment',
     '',
     ...environmentSection(model),

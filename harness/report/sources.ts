@@ -5,6 +5,7 @@
  */
 import type { ResultsDocument, RunRecord } from '../results/document.js';
 import { summarize, type PointSummary } from '../stats/summarize.js';
+import { combineLoadHosts, type CombinedRun } from './load-hosts.js';
 
 /** A results document and the file it was read from (as the user named it). */
 export interface ReportInput {
@@ -55,6 +56,8 @@ export interface ReportModel {
   readonly scenarios: readonly ScenarioGroup[];
   /** Every series label in a stable order (service, then source): the colour domain of all charts. */
   readonly series: readonly string[];
+  /** Runs of several sources (load hosts) against one remote target whose windows overlapped. */
+  readonly combined: readonly CombinedRun[];
 }
 
 /**
@@ -189,7 +192,7 @@ export function buildModel(inputs: readonly ReportInput[]): ReportModel {
   });
   const services = [...new Set(sources.flatMap((source) => [...source.document.runs.map((run) => run.service), ...source.document.builds.map((build) => build.service)]))].sort();
   const series = services.flatMap((service) => sources.filter((source) => source.document.runs.some((run) => run.service === service) || source.document.builds.some((build) => build.service === service)).map((source) => seriesLabel(service, source, isMerged)));
-  return { sources, isMerged, scenarios, series };
+  return { sources, isMerged, scenarios, series, combined: combineLoadHosts(sources.map((source) => ({ label: source.label, runs: source.document.runs }))) };
 }
 
 /** The command lines that reproduce a source's run. */

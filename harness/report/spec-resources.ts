@@ -23,9 +23,10 @@ export function resourcesSpec(scenario: ScenarioGroup, series: readonly string[]
         run: run.id,
         point: pointLabel,
         tS: round(sample.tMs / 1000, 4),
-        cpuCores: round(sample.cpuCores, 4),
-        RSS: round(sample.rssBytes / MIB, 4),
+        ...(sample.cpuCores === undefined ? {} : { cpuCores: round(sample.cpuCores, 4) }),
+        ...(sample.rssBytes === undefined ? {} : { RSS: round(sample.rssBytes / MIB, 4) }),
         ...(sample.pssBytes === undefined ? {} : { PSS: round(sample.pssBytes / MIB, 4) }),
+        ...(sample.workingSetBytes === undefined ? {} : { 'working set': round(sample.workingSetBytes / MIB, 4) }),
       })),
     );
   if (values.length === 0) return undefined;
@@ -36,6 +37,7 @@ export function resourcesSpec(scenario: ScenarioGroup, series: readonly string[]
     layer: [
       start,
       {
+        transform: [{ filter: 'isValid(datum.cpuCores)' }],
         mark: { type: 'line', strokeWidth: 1.6 },
         encoding: {
           x,
@@ -51,13 +53,13 @@ export function resourcesSpec(scenario: ScenarioGroup, series: readonly string[]
     layer: [
       start,
       {
-        transform: [{ fold: ['RSS', 'PSS'], as: ['memory', 'MiB'] }, { filter: 'isValid(datum.MiB)' }],
+        transform: [{ fold: ['RSS', 'PSS', 'working set'], as: ['memory', 'MiB'] }, { filter: 'isValid(datum.MiB)' }],
         mark: { type: 'line', strokeWidth: 1.6 },
         encoding: {
           x,
           y: { field: 'MiB', type: 'quantitative', title: 'Σ memory of the tree (MiB)' },
           color: seriesColor(series, values),
-          strokeDash: { field: 'memory', type: 'nominal', title: 'memory', scale: { domain: ['RSS', 'PSS'], range: [[1, 0], [5, 3]] }, legend: { symbolType: 'stroke', symbolStrokeColor: '#555', symbolStrokeWidth: 2, symbolSize: 300, symbolFillColor: 'transparent' } },
+          strokeDash: { field: 'memory', type: 'nominal', title: 'memory', scale: { domain: ['RSS', 'PSS', 'working set'], range: [[1, 0], [5, 3], [2, 2]] }, legend: { symbolType: 'stroke', symbolStrokeColor: '#555', symbolStrokeWidth: 2, symbolSize: 300, symbolFillColor: 'transparent' } },
           detail: { field: 'run', type: 'nominal' },
           tooltip: [{ field: 'series', title: 'service' }, { field: 'run' }, { field: 'tS', title: 't (s)' }, { field: 'memory' }, { field: 'MiB', title: 'MiB', format: ',.1f' }],
         },
@@ -67,7 +69,7 @@ export function resourcesSpec(scenario: ScenarioGroup, series: readonly string[]
   const invalid = runs.filter(({ run }) => !run.validity.valid).length;
   return {
     title: 'CPU and memory over time',
-    caption: `The service's whole process tree, sampled during warm-up (t < 0) and the measured window: CPU in cores, Σ RSS (solid) and Σ PSS (dashed, every 2 s; PSS shares pages fairly between processes).${invalid === 0 ? '' : ` ${invalid} invalid run(s) left out.`}`,
+    caption: `The service's whole process tree, sampled during warm-up (t < 0) and the measured window: CPU in cores, Σ RSS (solid) and Σ PSS (dashed, every 2 s; PSS shares pages fairly between processes). A remote target's points come from its Prometheus over the window only (at the query step; working set dotted).${invalid === 0 ? '' : ` ${invalid} invalid run(s) left out.`}`,
     spec: topLevel(`${scenario.name}: CPU and memory over time`, values, { vconcat: [facetByPoint(cpu, labels, 170), facetByPoint(memory, labels, 170)], resolve: { scale: { color: 'shared', strokeDash: 'independent' } } }),
   };
 }

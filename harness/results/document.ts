@@ -79,33 +79,75 @@ export interface Environment {
 export interface ResourcePoint {
   /** ms since the start of the measured window (negative during warm-up). */
   readonly tMs: number;
-  readonly cpuCores: number;
-  readonly rssBytes: number;
+  /** Undefined where Prometheus had no value (a remote target); /proc points always have one. */
+  readonly cpuCores: number | undefined;
+  readonly rssBytes: number | undefined;
   readonly pssBytes?: number;
+  /** A remote target's cgroup working set (cAdvisor). */
+  readonly workingSetBytes?: number;
 }
 
-/** The service side of one run. */
+/** Where a run's CPU and memory figures come from. */
+export type MeasuredBy = 'proc' | 'prometheus' | 'none';
+
+/** How a remote target's CPU and memory were read from Prometheus over the run's window (remote/measure.ts). */
+export interface PrometheusRecord {
+  readonly source: 'cadvisor' | 'process-exporter' | 'custom';
+  readonly prometheusUrl: string;
+  /** The window as sent to Prometheus, epoch seconds of the harness's clock. */
+  readonly startEpochSeconds: number;
+  readonly endEpochSeconds: number;
+  /** The exact query texts sent (the mean cores, the points of cores and memory, and RSS beside PSS). */
+  readonly queries: { readonly cpuMean: string; readonly cpuSeries: string; readonly memory: string; readonly rss: string | undefined };
+  readonly memoryKind: 'pss' | 'rss' | 'working-set';
+  readonly stepSeconds: number;
+  readonly rateWindowSeconds: number;
+  readonly scrapeIntervalSeconds: number;
+  readonly scrapeIntervalFrom: 'config' | 'samples';
+  /** Raw series the selector matched over the window; undefined without a selector. */
+  readonly seriesCount: number | undefined;
+  readonly pointCount: number;
+  /** Prometheus' clock minus the harness's, in s. */
+  readonly clockOffsetSeconds: number;
+  /** From the scrape after the window's end until the figures were read. */
+  readonly waitedMs: number;
+  readonly warnings: readonly string[];
+}
+
+/**
+ * The service side of one run. A local service is measured from /proc (`measuredBy: 'proc'`);
+ * a remote target from its Prometheus (`'prometheus'`, with `prometheus` saying how), or not at
+ * all without a `metrics:` block (`'none'`): then the figures a run cannot have are undefined,
+ * never zero.
+ */
 export interface ServiceMeasurement {
-  readonly pid: number;
+  readonly measuredBy: MeasuredBy;
+  /** The URL of a remote target (the harness did not start it). */
+  readonly targetUrl?: string;
+  readonly prometheus?: PrometheusRecord;
+  readonly pid: number | undefined;
   readonly cpuList: string | undefined;
-  /** CPUs the service was given (the size of cpuList). */
-  readonly cpus: number;
-  readonly workers: number;
-  /** Spawn to the first 200 on the ready path. */
-  readonly startupMs: number;
+  /** CPUs the service was given (the size of cpuList; a remote target's `target.cpus`). */
+  readonly cpus: number | undefined;
+  /** WORKERS given to a local service (undefined for a remote target: the harness does not start it). */
+  readonly workers: number | undefined;
+  /** Spawn to the first 200 on the ready path (undefined for a remote target). */
+  readonly startupMs: number | undefined;
   /** Δ(CPU time) of the whole process tree over the window ÷ window wall time (reaped children included). */
-  readonly cpuCores: number;
+  readonly cpuCores: number | undefined;
   /** CPU time of the tree per completed request, in µs. */
   readonly cpuUsPerRequest: number | undefined;
   /** Σ RSS and Σ PSS of the tree after start, before any load. */
-  readonly idleRssBytes: number;
-  readonly idlePssBytes: number;
+  readonly idleRssBytes: number | undefined;
+  readonly idlePssBytes: number | undefined;
   /** Peaks over the measured window (RSS every 250 ms, PSS every 2 s plus a final read at the window end). */
-  readonly peakRssBytes: number;
-  readonly peakPssBytes: number;
+  readonly peakRssBytes: number | undefined;
+  readonly peakPssBytes: number | undefined;
+  /** Peak cgroup working set (cAdvisor's container_memory_working_set_bytes): neither RSS nor PSS. */
+  readonly peakWorkingSetBytes?: number;
   /** Σ VmHWM per process at the end: like RSS, double-counts shared pages. */
-  readonly vmHwmBytesSum: number;
-  readonly processCount: number;
+  readonly vmHwmBytesSum: number | undefined;
+  readonly processCount: number | undefined;
   /** Share of the window the service's threads waited, runnable, for a CPU (schedstat; includes its threads waiting for each other). */
   readonly cpuWaitShare: number | undefined;
   /** Share of the service's CPUs' time that ran other processes than the service's (someone else on its CPUs). */
@@ -140,6 +182,8 @@ export interface RunRecord {
   /** The fraction of the measured capacity, when the scenario asked for one. */
   readonly capacityFraction: number | undefined;
   readonly startedAt: string;
+  /** The measured window's edges as this machine's clock read them (epoch ms): where runs of several load hosts overlap. */
+  readonly windowEpochMs?: { readonly start: number; readonly end: number };
   readonly validity: Validity;
   readonly load: LoadOutcome;
   readonly measured: ServiceMeasurement;

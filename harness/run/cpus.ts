@@ -6,7 +6,7 @@ import { ConfigError } from '../errors.js';
 import { formatCpuList } from '../process/proc-parse.js';
 
 export interface CpuPlan {
-  /** taskset list of the service's CPUs. */
+  /** taskset list of the service's CPUs ('' when every service of the scenario is a remote target). */
   readonly serviceCpus: string;
   /** taskset list of the load generator's, harness's and upstream's CPUs. */
   readonly loadCpus: string;
@@ -24,4 +24,9 @@ export function planCpus(allowed: readonly number[], serviceCount: number): CpuP
     );
   }
   return { serviceCpus: formatCpuList(sorted.slice(0, serviceCount)), loadCpus: formatCpuList(sorted.slice(serviceCount)) };
+}
+
+/** Every allowed CPU to the load side: the services are remote targets, none runs here. */
+export function planCpusForRemote(allowed: readonly number[]): CpuPlan {
+  return { serviceCpus: '', loadCpus: formatCpuList([...allowed].sort((a, b) => a - b)) };
 }

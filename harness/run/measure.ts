@@ -18,7 +18,12 @@ import { otherLoadShare } from './contention.js';
 import { startService, type RunningService } from '../process/service.js';
 import type { CpuPlan } from './cpus.js';
 import type { RunRecord } from '../results/document.js';
-import { judgeRun, type ValidityInput } from './validity.js';
+import { judgeRun, type Finding, type Validity, type ValidityInput } from './validity.js';
+import { connectTarget, type ConnectedTarget } from '../process/target.js';
+import { measureRemote, type RemoteMeasurement } from '../remote/measure.js';
+import type { PrometheusClient } from '../remote/prometheus.js';
+import type { PrometheusRecord, ResourcePoint } from '../results/document.js';
+import { messageOf } from '../errors.js';
 
 /** One offered load of a measurement: closed loop, or an open-loop rate. */
 export interface LoadPoint {
@@ -42,6 +47,8 @@ export interface MeasureContext {
   readonly onPoint: (point: LoadPoint, index: number) => void;
   /** Called with each finished run, so results are written as they are made. */
   readonly onRecord: (record: RunRecord) => Promise<void>;
+  /** A remote target's Prometheus client (its `target.metrics`, checked by the preflight); undefined for a local service or a target without metrics. */
+  readonly prometheus?: PrometheusClient | undefined;
 }
 
 const SAMPLE_INTERVAL_MS = 250;
@@ -95,8 +102,12 @@ export function loadJobFor(scenario: ResolvedScenario, baseUrl: string, point: L
 
 /** One edge of the measured window: every process of the run read at once. */
 interface Edge {
-  readonly service: TreeReading;
-  readonly serviceWaitNs: number;
+  /** performance.now() and Date.now() when the engine signalled the edge. */
+  readonly atMs: number;
+  readonly epochMs: number;
+  /** Undefined for a remote target (measured through Prometheus afterwards, or not at all). */
+  readonly service: TreeReading | undefined;
+  readonly serviceWaitNs: number | undefined;
   readonly generator: TreeReading | undefined;
   readonly generatorWaitNs: number | undefined;
   readonly upstream: TreeReading | undefined;
@@ -107,22 +118,25 @@ interface Edge {
 
 /** The samplers of one run: the service tree, the load engine and the upstream. */
 interface Samplers {
-  readonly service: TreeSampler;
+  readonly service: TreeSampler | undefined;
   generator: TreeSampler | undefined;
   readonly upstream: TreeSampler | undefined;
 }
 
 async function readEdge(samplers: Samplers): Promise<Edge> {
-  const [service, generator, upstream, cpu] = await Promise.all([samplers.service.read(), samplers.generator?.read(), samplers.upstream?.read(), readCpuTimes()]);
-  const [serviceWaitNs, generatorWaitNs] = await Promise.all([samplers.service.schedulerWaitNs(), samplers.generator?.schedulerWaitNs()]);
+  const atMs = performance.now();
+  const epochMs = Date.now();
+  const [service, generator, upstream, cpu] = await Promise.all([samplers.service?.read(), samplers.generator?.read(), samplers.upstream?.read(), readCpuTimes()]);
+  const [serviceWaitNs, generatorWaitNs] = await Promise.all([samplers.service?.schedulerWaitNs(), samplers.generator?.schedulerWaitNs()]);
   const self = parseStat(readFileSync('/proc/self/stat', 'utf8'));
-  return { service, serviceWaitNs, generator, generatorWaitNs, upstream, cpu, harnessTicks: self?.cpuTicks ?? 0 };
+  return { atMs: service?.atMs ?? atMs, epochMs, service, serviceWaitNs, generator, generatorWaitNs, upstream, cpu, harnessTicks: self?.cpuTicks ?? 0 };
 }
 
 /** What the window edges say about the CPU of each side. */
 export interface WindowCpu {
   readonly windowSeconds: number;
-  readonly serviceCores: number;
+  /** Undefined for a remote target: /proc does not see it. */
+  readonly serviceCores: number | undefined;
   readonly serviceWaitShare: number | undefined;
   readonly generatorCores: number;
   readonly generatorWaitShare: number | undefined;
@@ -134,22 +148,22 @@ export interface WindowCpu {
 }
 
 function windowCpu(start: Edge, end: Edge, constants: SamplerConstants, cpus: CpuPlan): WindowCpu {
-  const seconds = (end.service.atMs - start.service.atMs) / 1000;
+  const seconds = (end.atMs - start.atMs) / 1000;
   const ticks = (from: TreeReading | undefined, to: TreeReading | undefined): number => (from === undefined || to === undefined ? 0 : to.cpuTicks - from.cpuTicks);
   const loadOwn = ticks(start.generator, end.generator) + ticks(start.upstream, end.upstream) + (end.harnessTicks - start.harnessTicks);
   const other = (list: string, own: number): number | undefined => otherLoadShare(start.cpu, end.cpu, parseCpuList(list), own, seconds, constants.clockTicksPerSecond);
-  const wallMs = end.service.atMs - start.service.atMs;
+  const wallMs = end.atMs - start.atMs;
   const share = (from: number | undefined, to: number | undefined): number | undefined => (from === undefined || to === undefined || wallMs <= 0 ? undefined : (to - from) / 1e6 / wallMs);
   return {
     windowSeconds: wallMs / 1000,
-    serviceCores: coresBetween(start.service, end.service, constants),
+    serviceCores: start.service !== undefined && end.service !== undefined ? coresBetween(start.service, end.service, constants) : undefined,
     serviceWaitShare: share(start.serviceWaitNs, end.serviceWaitNs),
     generatorCores: start.generator !== undefined && end.generator !== undefined ? coresBetween(start.generator, end.generator, constants) : 0,
     generatorWaitShare: share(start.generatorWaitNs, end.generatorWaitNs),
     upstreamCores: start.upstream !== undefined && end.upstream !== undefined ? coresBetween(start.upstream, end.upstream, constants) : undefined,
     stealShare:
       start.cpu !== undefined && end.cpu !== undefined && end.cpu.totalTicks > start.cpu.totalTicks ? (end.cpu.stealTicks - start.cpu.stealTicks) / (end.cpu.totalTicks - start.cpu.totalTicks) : undefined,
-    serviceOtherLoadShare: other(cpus.serviceCpus, ticks(start.service, end.service)),
+    serviceOtherLoadShare: cpus.serviceCpus === '' ? undefined : other(cpus.serviceCpus, ticks(start.service, end.service)),
     loadOtherLoadShare: other(cpus.loadCpus, loadOwn),
   };
 }
@@ -182,13 +196,23 @@ export async function measureWindow(job: LoadJob, samplers: Omit<Samplers, 'gene
 /** CPUs in a taskset list such as `1-3,5`. */
 export const cpuCount = (list: string): number => parseCpuList(list).length;
 
-/** The validity input of a window: the outcome and each side's CPU against the CPUs it was given. */
-export function validityInput(outcome: LoadOutcome, cpu: WindowCpu, cpus: CpuPlan, serviceDied: string | undefined): ValidityInput {
+/**
+ * The validity input of a window: the outcome and each side's CPU against the CPUs it was given.
+ * A remote target passes its cores from Prometheus and its `target.cpus` in `remote`.
+ */
+export function validityInput(
+  outcome: LoadOutcome,
+  cpu: WindowCpu,
+  cpus: CpuPlan,
+  serviceDied: string | undefined,
+  remote?: { readonly cpuCores: number | undefined; readonly cpus: number | undefined; readonly metricsProblem: string | undefined },
+): ValidityInput {
   return {
     load: outcome,
     serviceDied,
-    serviceCpuCores: cpu.serviceCores,
-    serviceCpus: cpuCount(cpus.serviceCpus),
+    serviceCpuCores: remote === undefined ? cpu.serviceCores : remote.cpuCores,
+    serviceCpus: remote === undefined ? cpuCount(cpus.serviceCpus) : remote.cpus,
+    ...(remote?.metricsProblem === undefined ? {} : { metricsProblem: remote.metricsProblem }),
     generatorCpuCores: cpu.generatorCores,
     loadCpus: cpuCount(cpus.loadCpus),
     upstreamCpuCores: cpu.upstreamCores,
@@ -204,6 +228,7 @@ export function validityInput(outcome: LoadOutcome, cpu: WindowCpu, cpus: CpuPla
  */
 export async function measureService(context: MeasureContext): Promise<{ stopProblem: string | undefined }> {
   const { scenario, manifest } = context;
+  if (manifest.target !== undefined) return measureTarget(context);
   const service = await startService({
     manifest,
     workers: scenario.service.workers,
@@ -259,7 +284,7 @@ async function measurePoint(
     throw error;
   }
   const { outcome, start, end, cpu } = window;
-  const sampled = await periodic.stop(start.service.atMs, start.service.atMs, end.service.atMs);
+  const sampled = await periodic.stop(start.atMs, start.atMs, end.atMs);
   // The PSS read at the window's end: smaps_rollup is read about every 2 s, so this one counts.
   const finalMemory = await tree.memory();
   const exit = service.exitInfo();
@@ -275,22 +300,24 @@ async function measurePoint(
     rateIndex: index,
     capacityFraction: point.capacityFraction,
     startedAt,
+    windowEpochMs: { start: start.epochMs, end: end.epochMs },
     validity: judgeRun(validityInput(outcome, cpu, context.cpus, serviceDied)),
     load: outcome,
     measured: {
+      measuredBy: 'proc',
       pid: service.pid,
       cpuList: context.cpus.serviceCpus,
       cpus: cpuCount(context.cpus.serviceCpus),
       workers: scenario.service.workers,
       startupMs: Math.round(service.startupMs),
       cpuCores: cpu.serviceCores,
-      cpuUsPerRequest: completed > 0 ? (cpu.serviceCores * cpu.windowSeconds * 1e6) / completed : undefined,
+      cpuUsPerRequest: completed > 0 ? (cpu.serviceCores! * cpu.windowSeconds * 1e6) / completed : undefined,
       idleRssBytes: idle.rssBytes,
       idlePssBytes: idle.pssBytes,
-      peakRssBytes: Math.max(sampled.peakRssBytes ?? 0, end.service.rssBytes),
+      peakRssBytes: Math.max(sampled.peakRssBytes ?? 0, end.service!.rssBytes),
       peakPssBytes: Math.max(sampled.peakPssBytes ?? 0, finalMemory.pssBytes),
       vmHwmBytesSum: finalMemory.vmHwmBytesSum,
-      processCount: end.service.processCount,
+      processCount: end.service!.processCount,
       cpuWaitShare: cpu.serviceWaitShare,
       otherLoadShare: cpu.serviceOtherLoadShare,
       series: sampled.series,
@@ -298,6 +325,129 @@ async function measurePoint(
     },
     generator: { pid: window.generatorPid, cpuList: context.cpus.loadCpus, cpus: cpuCount(context.cpus.loadCpus), cpuCores: cpu.generatorCores, cpuWaitShare: cpu.generatorWaitShare, otherLoadShare: cpu.loadOtherLoadShare },
     upstream: cpu.upstreamCores === undefined ? undefined : { cpuCores: cpu.upstreamCores },
+    stealShare: cpu.stealShare,
+  };
+}
+
+/**
+ * Measures a remote target at every load point: checks it is ready, drives it, then reads its CPU
+ * and memory over each window from its Prometheus (after a scrape later than the window's end).
+ * Nothing is started or stopped. A Prometheus failure does not lose the run: it is kept, invalid,
+ * with the reason; its CPU and memory are undefined, never zero.
+ */
+async function measureTarget(context: MeasureContext): Promise<{ stopProblem: undefined }> {
+  const target = await connectTarget(context.manifest, context.scenario.service.readyTimeoutSeconds * 1000);
+  for (const [index, point] of context.points.entries()) {
+    context.onPoint(point, index);
+    await context.onRecord(await measureTargetPoint(context, target, point, index));
+  }
+  return { stopProblem: undefined };
+}
+
+/** A remote measurement as results.json keeps it: how each figure was made, not the points twice. */
+function prometheusRecord(remote: RemoteMeasurement, waitedMs: number): PrometheusRecord {
+  return {
+    source: remote.source,
+    prometheusUrl: remote.prometheusUrl,
+    startEpochSeconds: remote.startEpochSeconds,
+    endEpochSeconds: remote.endEpochSeconds,
+    queries: remote.queries,
+    memoryKind: remote.memoryKind,
+    stepSeconds: remote.stepSeconds,
+    rateWindowSeconds: remote.rateWindowSeconds,
+    scrapeIntervalSeconds: remote.scrapeIntervalSeconds,
+    scrapeIntervalFrom: remote.scrapeIntervalFrom,
+    seriesCount: remote.seriesCount,
+    pointCount: remote.points.length,
+    clockOffsetSeconds: remote.clockOffsetSeconds,
+    waitedMs: Math.round(waitedMs),
+    warnings: remote.warnings.map((warning) => warning.message),
+  };
+}
+
+/** The Prometheus points on the run's time axis (ms from the window's start), in the fields their memory kind names. */
+function remoteSeries(remote: RemoteMeasurement, windowStartEpochMs: number): ResourcePoint[] {
+  return remote.points.map((point) => ({
+    tMs: Math.round(point.atEpochSeconds * 1000 - windowStartEpochMs),
+    cpuCores: point.cpuCores,
+    rssBytes: remote.memoryKind === 'rss' ? point.memoryBytes : point.rssBytes,
+    ...(remote.memoryKind === 'pss' && point.memoryBytes !== undefined ? { pssBytes: point.memoryBytes } : {}),
+    ...(remote.memoryKind === 'working-set' && point.memoryBytes !== undefined ? { workingSetBytes: point.memoryBytes } : {}),
+  }));
+}
+
+/** A run's validity with the remote measurement's caveats (a series that began in the window, missed scrapes, clock offset) added as warnings. */
+function withRemoteWarnings(validity: Validity, remote: RemoteMeasurement | undefined): Validity {
+  if (remote === undefined || remote.warnings.length === 0) return validity;
+  const warnings: Finding[] = remote.warnings.map((warning) => ({
+    code: 'remote-metrics',
+    text: `Prometheus: ${warning.message}`,
+    next: warning.kind === 'clock-offset' ? 'synchronise the clocks (NTP)' : 'check the target in Prometheus\' /targets page, or use a longer window',
+    concerns: ['cpuCores', 'cpuUsPerRequest'],
+  }));
+  return { ...validity, warnings: [...validity.warnings, ...warnings] };
+}
+
+async function measureTargetPoint(context: MeasureContext, target: ConnectedTarget, point: LoadPoint, index: number): Promise<RunRecord> {
+  const { scenario, manifest } = context;
+  const remoteTarget = manifest.target!;
+  const startedAt = new Date().toISOString();
+  const seed = scenario.seed + context.repetition * 7919 + index;
+  const window = await measureWindow(loadJobFor(scenario, target.baseUrl, point, seed, context.engine), { service: undefined, upstream: undefined }, context.cpus, context.constants);
+  const { outcome, start, end, cpu } = window;
+  let remote: RemoteMeasurement | undefined;
+  let problem: string | undefined;
+  let waitedMs = 0;
+  if (remoteTarget.metrics !== undefined && context.prometheus !== undefined) {
+    const began = performance.now();
+    try {
+      remote = await measureRemote({ startEpochSeconds: start.epochMs / 1000, endEpochSeconds: end.epochMs / 1000, metrics: remoteTarget.metrics, client: context.prometheus });
+    } catch (error) {
+      problem = messageOf(error);
+    }
+    waitedMs = performance.now() - began;
+  }
+  const completed = outcome.counts.expectedStatus;
+  const cpuCores = remote?.cpuCores;
+  const validity = withRemoteWarnings(judgeRun(validityInput(outcome, cpu, context.cpus, undefined, { cpuCores, cpus: remoteTarget.cpus, metricsProblem: problem })), remote);
+  const memory = (kind: RemoteMeasurement['memoryKind']): number | undefined => (remote !== undefined && remote.memoryKind === kind ? remote.peakMemoryBytes : undefined);
+  return {
+    id: `${scenario.name}/${manifest.name}/rep${context.repetition}/rate${index}`,
+    scenario: scenario.name,
+    service: manifest.name,
+    language: manifest.language,
+    repetition: context.repetition,
+    rateIndex: index,
+    capacityFraction: point.capacityFraction,
+    startedAt,
+    windowEpochMs: { start: start.epochMs, end: end.epochMs },
+    validity,
+    load: outcome,
+    measured: {
+      measuredBy: remote === undefined ? 'none' : 'prometheus',
+      targetUrl: target.baseUrl,
+      ...(remote === undefined ? {} : { prometheus: prometheusRecord(remote, waitedMs) }),
+      pid: undefined,
+      cpuList: undefined,
+      cpus: remoteTarget.cpus,
+      workers: undefined,
+      startupMs: undefined,
+      cpuCores,
+      cpuUsPerRequest: cpuCores !== undefined && completed > 0 ? (cpuCores * cpu.windowSeconds * 1e6) / completed : undefined,
+      idleRssBytes: undefined,
+      idlePssBytes: undefined,
+      peakRssBytes: memory('rss') ?? remote?.peakRssBytes,
+      peakPssBytes: memory('pss'),
+      ...(memory('working-set') === undefined ? {} : { peakWorkingSetBytes: memory('working-set')! }),
+      vmHwmBytesSum: undefined,
+      processCount: undefined,
+      cpuWaitShare: undefined,
+      otherLoadShare: undefined,
+      series: remote === undefined ? [] : remoteSeries(remote, start.epochMs),
+      runtime: await fetchRuntime(target.baseUrl),
+    },
+    generator: { pid: window.generatorPid, cpuList: context.cpus.loadCpus, cpus: cpuCount(context.cpus.loadCpus), cpuCores: cpu.generatorCores, cpuWaitShare: cpu.generatorWaitShare, otherLoadShare: cpu.loadOtherLoadShare },
+    upstream: undefined,
     stealShare: cpu.stealShare,
   };
 }

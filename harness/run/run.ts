@@ -16,13 +16,15 @@ import { DatabaseFactories } from '../process/database.js';
 import { CONTRACT_ORACLE } from '../suite/contract.js';
 import { lowerHarnessPriority, onInterrupt } from '../process/registry.js';
 import { startService, type RunningService } from '../process/service.js';
+import { connectTarget } from '../process/target.js';
+import { preflightTargets, type RemoteTargets } from './remote-targets.js';
 import { startUpstream } from '../process/upstream.js';
 import { checkAgainstReference, describeVerdict } from '../verify/against-reference.js';
 import { runMicrobenchmark } from './microbench.js';
 import { metricKind } from '../stats/metrics.js';
 import { explainRepetitions, pointsBelowCoverage, runsStillNeeded, type RunNeed } from '../claims/needs.js';
 import { verifyServices, workloadsOf } from '../verify/verify.js';
-import { planCpus, type CpuPlan } from './cpus.js';
+import { planCpus, planCpusForRemote, type CpuPlan } from './cpus.js';
 import { allowedCpus, readEnvironment } from './environment.js';
 import { cpuCount, loadJobFor, measureService, measureWindow, validityInput, type EngineChoice, type LoadPoint } from './measure.js';
 import { ensureEngine } from '../build/engine.js';
@@ -178,6 +180,13 @@ export async function runSuite(options: RunOptions): Promise<ResultsDocument> {
   const timings = neededBuildTimings(options.claims);
   const untimed = new Map<string, Set<BuildTimingKind>>();
   for (const manifest of options.services) {
+    if (manifest.target !== undefined) {
+      // Never built, started or stopped: the harness only sends it requests.
+      progress.log(`${manifest.name}: remote target ${manifest.target.url} (not built or started here; CPU and memory ${manifest.target.metrics === undefined ? 'not measured: no `target.metrics`' : `from Prometheus at ${manifest.target.metrics.prometheusUrl}`})`);
+      usable.push(manifest);
+      document.services[manifest.name] = { language: manifest.language, description: manifest.description, runtime: undefined };
+      continue;
+    }
     let build = await buildService(manifest, { log: (line) => progress.log(line) });
     const wanted = timings.get(manifest.name);
     if (build.state !== 'failed' && build.state !== 'skipped' && wanted !== undefined && options.timeBuildsForClaims === false) {
@@ -218,6 +227,12 @@ export async function runSuite(options: RunOptions): Promise<ResultsDocument> {
       progress.log(`not measuring ${verdict.service}: ${verdict.failures[0] ?? ''}`);
     }
   }
+  const remote = await preflightTargets(usable, options.scenarios.filter((scenario) => servicesFor(scenario, usable).some((manifest) => manifest.target !== undefined)), servicesFor, (line) => progress.log(line));
+  for (const failure of remote.failures) {
+    usable.splice(usable.findIndex((manifest) => manifest.name === failure.service), 1);
+    document.failures.push({ scenario: undefined, service: failure.service, message: failure.message });
+    progress.log(`not measuring ${failure.service}: ${failure.message}`);
+  }
   await runMicrobenchmarks(usable, options.claims, allowed, document, progress);
   await save();
   const databases = new DatabaseFactories();
@@ -234,10 +249,11 @@ export async function runSuite(options: RunOptions): Promise<ResultsDocument> {
         progress.log(`${scenario.name}: ${message}`);
         continue;
       }
-      const cpus = planCpus(allowed, scenario.service.cpus);
+      // A scenario of remote targets only leaves every CPU here to the load side.
+      const cpus = services.every((manifest) => manifest.target !== undefined) ? planCpusForRemote(allowed) : planCpus(allowed, scenario.service.cpus);
       document.cpuPlan = cpus;
       await pinSelf(cpus.loadCpus);
-      await runScenario(scenario, services, cpus, { document, save, databases, progress, constants, ratesFrom: options.ratesFrom, nativeAvailable: engineStatus.available, verifyFirst: options.verifyFirst, more: adaptivePlan(options, scenario, options.scenarios) });
+      await runScenario(scenario, services, cpus, { document, save, databases, progress, constants, remote, ratesFrom: options.ratesFrom, nativeAvailable: engineStatus.available, verifyFirst: options.verifyFirst, more: adaptivePlan(options, scenario, options.scenarios) });
     }
     document.state = 'complete';
     if (options.claims !== undefined) {
@@ -314,6 +330,8 @@ async function runMicrobenchmarks(services: readonly ResolvedManifest[], claims:
 
 interface Shared {
   readonly document: ResultsDocument;
+  /** Prometheus clients of the remote targets that passed the preflight. */
+  readonly remote: RemoteTargets;
   readonly constants: SamplerConstants;
   readonly ratesFrom: string | undefined;
   readonly nativeAvailable: boolean;
@@ -431,6 +449,7 @@ async function measureRound(
         engine: engineFor(scenario.load.model, scenario.load.engine, scenario.load.connections, cpus, shared),
         env: await serviceEnv(scenario, manifest, upstream, shared, `rep${repetition}`),
         upstream,
+        prometheus: shared.remote.clients.get(manifest.name),
         points: servicePoints,
         onPoint: (point) =>
           progress.step(`${scenario.name}: ${manifest.name} rep ${repetition}${repetition > scenario.repetitions ? ' (added)' : `/${scenario.repetitions}`}${point.ratePerSecond === undefined ? '' : ` at ${point.ratePerSecond.toFixed(0)} req/s`}`),
@@ -465,20 +484,26 @@ async function probeCapacity(scenario: ResolvedScenario, manifest: ResolvedManif
   };
   let service: RunningService | undefined;
   try {
-    service = await startService({
-      manifest,
-      workers: scenario.service.workers,
-      cpuList: cpus.serviceCpus,
-      env: await serviceEnv(scenario, manifest, upstream, shared, 'probe'),
-      readyTimeoutMs: scenario.service.readyTimeoutSeconds * 1000,
-    });
-    const tree = new TreeSampler(service.pid, undefined, shared.constants);
+    let baseUrl: string;
+    if (manifest.target !== undefined) baseUrl = (await connectTarget(manifest, scenario.service.readyTimeoutSeconds * 1000)).baseUrl;
+    else {
+      service = await startService({
+        manifest,
+        workers: scenario.service.workers,
+        cpuList: cpus.serviceCpus,
+        env: await serviceEnv(scenario, manifest, upstream, shared, 'probe'),
+        readyTimeoutMs: scenario.service.readyTimeoutSeconds * 1000,
+      });
+      baseUrl = service.baseUrl;
+    }
+    // A remote target's CPU is not read during the short probe (fewer than 4 scrapes): a probe bound by the load side is invalid.
+    const tree = service === undefined ? undefined : new TreeSampler(service.pid, undefined, shared.constants);
     const upstreamTree = upstream === undefined ? undefined : new TreeSampler(upstream.pid, undefined, shared.constants);
     // The probe is a closed loop: the Node pacer's choice becomes its closed-loop sibling.
     const requested = scenario.load.engine === 'pacer' ? 'autocannon' : scenario.load.engine;
-    const job = loadJobFor(probeScenario, service.baseUrl, { ratePerSecond: undefined, capacityFraction: undefined }, scenario.seed + 1, engineFor('closed', requested, scenario.load.probe.connections, cpus, shared));
+    const job = loadJobFor(probeScenario, baseUrl, { ratePerSecond: undefined, capacityFraction: undefined }, scenario.seed + 1, engineFor('closed', requested, scenario.load.probe.connections, cpus, shared));
     const { outcome, cpu } = await measureWindow(job, { service: tree, upstream: upstreamTree }, cpus, shared.constants);
-    const validity = judgeRun(validityInput(outcome, cpu, cpus, undefined));
+    const validity = judgeRun(validityInput(outcome, cpu, cpus, undefined, manifest.target === undefined ? undefined : { cpuCores: undefined, cpus: manifest.target.cpus, metricsProblem: undefined }));
     const reasons = validity.reasons.map(describeFinding).join('; ');
     return {
       scenario: scenario.name,
@@ -486,7 +511,7 @@ async function probeCapacity(scenario: ResolvedScenario, manifest: ResolvedManif
       capacityRps: outcome.achievedRps,
       valid: validity.valid,
       validity,
-      note: `${outcome.method}; ${scenario.load.probe.seconds} s; ${Math.round(outcome.achievedRps).toLocaleString('en-US')} req/s with the service at ${cpu.serviceCores.toFixed(2)} cores and the load engine at ${cpu.generatorCores.toFixed(2)}${validity.valid ? '' : `; ${reasons}`}`,
+      note: `${outcome.method}; ${scenario.load.probe.seconds} s; ${Math.round(outcome.achievedRps).toLocaleString('en-US')} req/s with the service at ${cpu.serviceCores === undefined ? 'unmeasured (a remote target)' : cpu.serviceCores.toFixed(2)} cores and the load engine at ${cpu.generatorCores.toFixed(2)}${validity.valid ? '' : `; ${reasons}`}`,
     };
   } catch (error) {
     return { scenario: scenario.name, service: manifest.name, capacityRps: 0, valid: false, validity: undefined, note: messageOf(error) };

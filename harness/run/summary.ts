@@ -16,6 +16,22 @@ function medianOf(values: ReadonlyArray<number | undefined>): number | undefined
   return present.length === 0 ? undefined : median(present);
 }
 
+/** One line per remote target of the runs: where it ran and where its CPU and memory figures come from. */
+export function whereMeasured(runs: readonly RunRecord[]): string[] {
+  const lines: string[] = [];
+  for (const service of [...new Set(runs.map((run) => run.service))]) {
+    const first = runs.find((run) => run.service === service && run.measured.targetUrl !== undefined);
+    if (first === undefined) continue;
+    const prometheus = runs.find((run) => run.service === service && run.measured.prometheus !== undefined)?.measured.prometheus;
+    const figures =
+      prometheus === undefined
+        ? 'CPU and memory not measured (no `target.metrics`, or Prometheus failed)'
+        : `CPU and ${prometheus.memoryKind === 'working-set' ? 'working-set memory' : prometheus.memoryKind.toUpperCase()} from Prometheus at ${prometheus.prometheusUrl} (${prometheus.source}; scrapes every ${prometheus.scrapeIntervalSeconds} s, step ${prometheus.stepSeconds} s) over each window`;
+    lines.push(`  ${service}: remote target ${first.measured.targetUrl}, not started by the harness; latency includes the network from this host; ${figures}`);
+  }
+  return lines;
+}
+
 /** One table per scenario, with its warnings and invalid runs under it. */
 export function formatRunSummary(document: Pick<ResultsDocument, 'runs' | 'failures'>): string {
   const sections: string[] = [];
@@ -52,8 +68,9 @@ export function formatRunSummary(document: Pick<ResultsDocument, 'runs' | 'failu
     });
     const table = formatTable(['service', 'load', 'valid', 'p50', 'p99', 'p99.9', 'req/s', 'cores', 'CPU/req', 'peak PSS', 'peak RSS'], rows);
     const listed = warnings.map((warning, index) => `  ⚠${index + 1} ${warning}`);
+    const where = whereMeasured(runs);
     const invalid = runs.filter((run) => !run.validity.valid).map((run) => `  invalid ${run.id}: ${run.validity.reasons.map(describeFinding).join(' · ')}`);
-    sections.push([`## ${scenario} (medians of valid runs)`, table, ...listed, ...invalid].join('\n'));
+    sections.push([`## ${scenario} (medians of valid runs)`, table, ...where, ...listed, ...invalid].join('\n'));
   }
   const failures = document.failures.map((failure) => `  ${[failure.scenario, failure.service].filter(Boolean).join(' / ')}: ${failure.message.split('\n')[0]}`);
   if (failures.length > 0) sections.push(['## failures', ...failures].join('\n'));

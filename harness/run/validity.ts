@@ -48,7 +48,9 @@ export type FindingCode =
   | 'send-lag-share'
   | 'loop-delay'
   | 'steal'
-  | 'thin-tail';
+  | 'thin-tail'
+  | 'metrics-missing'
+  | 'remote-metrics';
 
 /** A run metric a warning concerns (table cells show a mark beside it). */
 export type Concern = 'p50' | 'p90' | 'p99' | 'p999' | 'max' | 'rps' | 'cpuCores' | 'cpuUsPerRequest';
@@ -85,9 +87,16 @@ export interface Validity {
 export interface ValidityInput {
   readonly load: LoadOutcome;
   readonly serviceDied: string | undefined;
-  /** CPU cores used in the window, and CPUs given, by the service and the load side. */
-  readonly serviceCpuCores: number;
-  readonly serviceCpus: number;
+  /**
+   * CPU cores used in the window, and CPUs given, by the service and the load side. A remote
+   * target's cores may be unknown (no `metrics:`, or Prometheus failed) and so may its CPUs (no
+   * `target.cpus`): then the service cannot be shown saturated, and a busy load side makes the
+   * run engine-bound.
+   */
+  readonly serviceCpuCores: number | undefined;
+  readonly serviceCpus: number | undefined;
+  /** Why the service's CPU and memory are missing (a remote target's Prometheus failed): the run is invalid. */
+  readonly metricsProblem?: string | undefined;
   readonly generatorCpuCores: number;
   readonly loadCpus: number;
   /** The upstream shares the load CPUs; undefined when the scenario has none. */
@@ -100,6 +109,19 @@ export interface ValidityInput {
 }
 
 const percent = (share: number): string => `${(share * 100).toFixed(1)} %`;
+
+/** "0.93 of its 1 CPU(s)", or what is known of a remote target's. */
+function serviceUse(input: ValidityInput): string {
+  const cores = input.serviceCpuCores === undefined ? 'an unmeasured share' : input.serviceCpuCores.toFixed(2);
+  return input.serviceCpus === undefined ? `${cores} cores (its CPU limit unknown: set \`target.cpus\`)` : `${cores} of its ${input.serviceCpus} CPU(s)`;
+}
+
+/** Whether the service used (with what others took on its CPUs) most of its CPUs; false when that cannot be known. */
+function isServiceBusy(input: ValidityInput): boolean {
+  if (input.serviceCpuCores === undefined || input.serviceCpus === undefined || input.serviceCpus <= 0) return false;
+  const demand = input.serviceCpuCores + (input.serviceOtherLoadShare ?? 0) * input.serviceCpus;
+  return demand >= RULES.serviceSaturatedShare * input.serviceCpus;
+}
 const LATENCY: readonly Concern[] = ['p50', 'p90', 'p99', 'p999', 'max'];
 const TAIL: readonly Concern[] = ['p99', 'p999', 'max'];
 const EVERYTHING: readonly Concern[] = [...LATENCY, 'rps', 'cpuCores', 'cpuUsPerRequest'];
@@ -135,6 +157,9 @@ export function judgeRun(input: ValidityInput): Validity {
   }
   if (counts.expectedStatus === 0) {
     reasons.push({ code: 'no-success', text: 'no successful response in the measured window', next: "check the scenario's paths and expectStatus against the service", concerns: EVERYTHING });
+  }
+  if (input.metricsProblem !== undefined) {
+    reasons.push({ code: 'metrics-missing', text: `the service's CPU and memory could not be read: ${input.metricsProblem}`, next: 'fix what the message names; the latency of this run is kept, but its figures are not summarised without their CPU and memory', concerns: ['cpuCores', 'cpuUsPerRequest'] });
   }
   const bottleneck = load.model === 'open' ? judgeOpen(input, reasons, engine) : judgeClosed(input, reasons, engine);
   const lag = load.sendLagP99Us;
@@ -173,8 +198,7 @@ function judgeOpen(input: ValidityInput, reasons: Finding[], engine: string): Bo
   const planned = load.plannedInWindow ?? 0;
   const waits = load.connectionWaits ?? 0;
   // What the service could have had: the CPU it got plus what others took on its CPUs.
-  const serviceDemand = input.serviceCpuCores + (input.serviceOtherLoadShare ?? 0) * input.serviceCpus;
-  const serviceBusy = input.serviceCpus > 0 && serviceDemand >= RULES.serviceSaturatedShare * input.serviceCpus;
+  const serviceBusy = isServiceBusy(input);
   const short = offered > 0 && load.achievedRps < RULES.minAchievedShare * offered;
   let bottleneck: Bottleneck = 'neither';
   if (planned > 0 && waits > RULES.maxConnectionWaitShare * planned && !serviceBusy) {
@@ -182,7 +206,7 @@ function judgeOpen(input: ValidityInput, reasons: Finding[], engine: string): Bo
     const holdUs = load.uncorrectedLatencyUs?.meanUs ?? load.latencyUs?.meanUs ?? 0;
     const needed = Math.ceil((offered * holdUs) / 1e6);
     bottleneck = 'engine-connections';
-    const waited = `${waits} of ${planned} sends (${percent(waits / planned)}) waited for a free connection${load.connectionWaitP99Us === undefined ? '' : ` (p99 wait ${load.connectionWaitP99Us} µs)`} while the service used ${input.serviceCpuCores.toFixed(2)} of its ${input.serviceCpus} CPU(s)`;
+    const waited = `${waits} of ${planned} sends (${percent(waits / planned)}) waited for a free connection${load.connectionWaitP99Us === undefined ? '' : ` (p99 wait ${load.connectionWaitP99Us} µs)`} while the service used ${serviceUse(input)}`;
     const littles = `${offered.toFixed(0)} req/s × ${holdUs} µs mean latency ≈ ${needed} requests in flight`;
     reasons.push(
       needed >= load.connections
@@ -203,7 +227,7 @@ function judgeOpen(input: ValidityInput, reasons: Finding[], engine: string): Bo
     bottleneck = 'service';
     reasons.push({
       code: 'saturated',
-      text: `achieved ${load.achievedRps.toFixed(1)} of ${offered.toFixed(1)} req/s offered (${percent(load.achievedRps / offered)}, below ${percent(RULES.minAchievedShare)}) with the service at ${input.serviceCpuCores.toFixed(2)} of its ${input.serviceCpus} CPU(s): the service is saturated at this rate`,
+      text: `achieved ${load.achievedRps.toFixed(1)} of ${offered.toFixed(1)} req/s offered (${percent(load.achievedRps / offered)}, below ${percent(RULES.minAchievedShare)}) with the service at ${serviceUse(input)}: the service is saturated at this rate`,
       next: 'lower the rate (or a capacity fraction below 1), or give the service more CPUs (`service.cpus`, `service.workers`)',
       concerns: ['p50', 'p90', 'p99', 'p999', 'max', 'rps'],
     });
@@ -224,14 +248,12 @@ function judgeClosed(input: ValidityInput, reasons: Finding[], engine: string): 
   // What the load side could have had: CPU used by the engine and the upstream plus what others took there.
   const loadSideDemand = input.generatorCpuCores + (input.upstreamCpuCores ?? 0) + (input.loadOtherLoadShare ?? 0) * input.loadCpus;
   const loadBusy = input.loadCpus > 0 && loadSideDemand > RULES.maxLoadSideShare * input.loadCpus;
-  const serviceDemand = input.serviceCpuCores + (input.serviceOtherLoadShare ?? 0) * input.serviceCpus;
-  const serviceBusy = input.serviceCpus > 0 && serviceDemand >= RULES.serviceSaturatedShare * input.serviceCpus;
-  if (serviceBusy) return 'service';
+  if (isServiceBusy(input)) return 'service';
   if (!loadBusy) return 'neither';
   const upstream = input.upstreamCpuCores === undefined ? '' : ` and the upstream ${input.upstreamCpuCores.toFixed(2)}`;
   reasons.push({
     code: 'engine-bound',
-    text: `the load side saturated first: ${engine} used ${input.generatorCpuCores.toFixed(2)}${upstream} of ${input.loadCpus} load CPU(s) (> ${RULES.maxLoadSideShare}) while the service used only ${input.serviceCpuCores.toFixed(2)} of its ${input.serviceCpus}: the service was not saturated, so ${Math.round(load.achievedRps).toLocaleString('en-US')} req/s is a lower bound of its throughput`,
+    text: `the load side saturated first: ${engine} used ${input.generatorCpuCores.toFixed(2)}${upstream} of ${input.loadCpus} load CPU(s) (> ${RULES.maxLoadSideShare}) while the service used ${input.serviceCpuCores === undefined || input.serviceCpus === undefined ? `${serviceUse(input)}, so it cannot be shown saturated` : `only ${serviceUse(input)}: the service was not saturated`}, so ${Math.round(load.achievedRps).toLocaleString('en-US')} req/s is a lower bound of its throughput`,
     next: load.engine.name === 'native' ? 'give the load engine more CPUs (a machine with more cores, or fewer `service.cpus`)' : 'use `load.engine: native`, or give the load side more CPUs',
     concerns: EVERYTHING,
   });

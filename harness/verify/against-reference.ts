@@ -12,6 +12,7 @@ import type { ResolvedManifest } from '../config/manifest.js';
 import type { ResolvedScenario } from '../config/scenario.js';
 import { messageOf } from '../errors.js';
 import { RequestMix, type PreparedRequest } from '../load/requests.js';
+import { connectTarget } from '../process/target.js';
 import { startService, type RunningService } from '../process/service.js';
 import { prepareSources } from '../requests/prepare.js';
 import { describeDifference, type Answer, type Difference } from './json-compare.js';
@@ -44,15 +45,21 @@ function toAnswer(observed: { status: number; contentType: string | null; body: 
 async function answersOf(manifest: ResolvedManifest, label: string, requests: readonly PreparedRequest[], options: ReferenceCheckOptions): Promise<Answer[]> {
   let service: RunningService | undefined;
   try {
-    service = await startService({
-      manifest,
-      workers: options.scenario.service.workers,
-      env: await options.env(manifest, label),
-      readyTimeoutMs: options.scenario.service.readyTimeoutSeconds * 1000,
-    });
+    // A remote reference is asked twice where it runs (the noise then is what one instance varies by).
+    let baseUrl: string;
+    if (manifest.target !== undefined) baseUrl = (await connectTarget(manifest, options.scenario.service.readyTimeoutSeconds * 1000)).baseUrl;
+    else {
+      service = await startService({
+        manifest,
+        workers: options.scenario.service.workers,
+        env: await options.env(manifest, label),
+        readyTimeoutMs: options.scenario.service.readyTimeoutSeconds * 1000,
+      });
+      baseUrl = service.baseUrl;
+    }
     const answers: Answer[] = [];
     for (const request of requests) {
-      answers.push(toAnswer(await sendRequest(service.baseUrl, { method: request.method, path: request.path, headers: { ...request.headers }, ...(request.body === undefined ? {} : { body: request.body }) }, options.scenario.timeoutSeconds * 1000)));
+      answers.push(toAnswer(await sendRequest(baseUrl, { method: request.method, path: request.path, headers: { ...request.headers }, ...(request.body === undefined ? {} : { body: request.body }) }, options.scenario.timeoutSeconds * 1000)));
     }
     return answers;
   } finally {

@@ -8,6 +8,7 @@
 import type { ResolvedManifest } from '../config/manifest.js';
 import { messageOf } from '../errors.js';
 import { DatabaseFactory } from '../process/database.js';
+import { connectTarget } from '../process/target.js';
 import { startService, type RunningService } from '../process/service.js';
 import { startUpstream } from '../process/upstream.js';
 import { runVectors } from './run-vectors.js';
@@ -97,9 +98,15 @@ async function verifyOne(manifest: ResolvedManifest, shared: Shared): Promise<Ve
   const env: Record<string, string> = { ...shared.env };
   if (shared.databases !== undefined) env.DB_PATH = await shared.databases.fresh(`verify-${manifest.name}`);
   if (shared.upstream !== undefined) env.UPSTREAM_URL = shared.upstream.baseUrl;
-  let service: RunningService;
+  let service: RunningService | undefined;
+  let baseUrl: string;
   try {
-    service = await startService({ manifest, workers: 1, env, readyTimeoutMs: 60_000 });
+    // A remote target is checked where it runs (its shutdown is not the harness's to test).
+    if (manifest.target !== undefined) baseUrl = (await connectTarget(manifest, 60_000)).baseUrl;
+    else {
+      service = await startService({ manifest, workers: 1, env, readyTimeoutMs: 60_000 });
+      baseUrl = service.baseUrl;
+    }
   } catch (error) {
     return { service: manifest.name, state: 'fail', checked, failures: [messageOf(error)] };
   }
@@ -111,7 +118,7 @@ async function verifyOne(manifest: ResolvedManifest, shared: Shared): Promise<Ve
         ['vector', fixed],
         ['random request', randomCases],
       ] as const) {
-        const outcomes = await runVectors(service.baseUrl, list);
+        const outcomes = await runVectors(baseUrl, list);
         checked += outcomes.length;
         for (const outcome of outcomes) {
           if (outcome.state === 'fail') {
@@ -123,12 +130,14 @@ async function verifyOne(manifest: ResolvedManifest, shared: Shared): Promise<Ve
       shared.log(`  ${manifest.name}: ${workload} checked`);
     }
   } finally {
-    const stopStarted = performance.now();
-    const { exit, killed } = await service.stop();
-    const stopMs = performance.now() - stopStarted;
-    checked += 1;
-    if (killed || stopMs > SHUTDOWN_LIMIT_MS) failures.push(`${manifest.name}: did not exit within ${SHUTDOWN_LIMIT_MS} ms of SIGTERM (needed SIGKILL).`);
-    else if (exit.exitCode !== 0) failures.push(`${manifest.name}: exited with code ${String(exit.exitCode)} (signal ${String(exit.signal)}) after SIGTERM; ${shared.oracle.name} asks for 0.`);
+    if (service !== undefined) {
+      const stopStarted = performance.now();
+      const { exit, killed } = await service.stop();
+      const stopMs = performance.now() - stopStarted;
+      checked += 1;
+      if (killed || stopMs > SHUTDOWN_LIMIT_MS) failures.push(`${manifest.name}: did not exit within ${SHUTDOWN_LIMIT_MS} ms of SIGTERM (needed SIGKILL).`);
+      else if (exit.exitCode !== 0) failures.push(`${manifest.name}: exited with code ${String(exit.exitCode)} (signal ${String(exit.signal)}) after SIGTERM; ${shared.oracle.name} asks for 0.`);
+    }
   }
   return { service: manifest.name, state: failures.length === 0 ? 'pass' : 'fail', checked, failures };
 }

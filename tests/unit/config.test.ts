@@ -50,13 +50,13 @@ describe('service manifests', () => {
         'services/x/service.yaml has 3 problems:',
         '  - Unknown key `strat` in services/x/service.yaml. Did you mean `start`?',
         '  - Expected `language` in services/x/service.yaml to be a string, got `7` (number).',
-        '  - Missing `start` in services/x/service.yaml: expected a list.',
+        '  - Missing `start` in services/x/service.yaml: give `start` (the command that starts the service) or `target: {url: …}` (a service running elsewhere that the harness does not start)',
       ].join('\n'),
     );
   });
   it('reports a missing field', () => {
     const { start: _start, ...withoutStart } = manifest;
-    expect(manifestError(withoutStart)).toBe('Missing `start` in services/x/service.yaml: expected a list.');
+    expect(manifestError(withoutStart)).toBe('Missing `start` in services/x/service.yaml: give `start` (the command that starts the service) or `target: {url: …}` (a service running elsewhere that the harness does not start)');
   });
   it('rejects an empty argv, a bad name and an absolute artifact path', () => {
     expect(manifestError({ ...manifest, start: [] })).toContain('`start`');

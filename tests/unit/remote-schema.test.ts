@@ -58,7 +58,7 @@ describe('the metrics: block', () => {
 
   it('names what a preset needs', () => {
     expect(problem({ prometheus: 'http://p:9090', preset: 'cadvisor', pod: 'api-.*' })).toBe(
-      'Invalid `namespace` in services/api/service.yaml: the `cadvisor` preset needs the Kubernetes `namespace` of the service',
+      'Missing `namespace` in services/api/service.yaml: the `cadvisor` preset needs the Kubernetes `namespace` of the service',
     );
     expect(problem({ prometheus: 'http://p:9090', preset: 'cadvisor', namespace: 'shop' })).toContain('the `cadvisor` preset needs `pod` (a regular expression, e.g. `api-.*`) or `container`');
     expect(problem({ prometheus: 'http://p:9090', preset: 'process-exporter' })).toContain('the `process-exporter` preset needs the `groupname`');
