@@ -27,6 +27,10 @@ export async function buildAll(
   log('building the native load engine (harness/engine)');
   records.push(await buildService(engineManifest(), { force: values.force === true, log }));
   for (const manifest of selected) {
+    if (manifest.target !== undefined) {
+      log(`not building ${manifest.name}: a remote target (${manifest.target.url}), built and deployed where it runs`);
+      continue;
+    }
     log(`building ${manifest.name}`);
     records.push(values.timings === true ? await timeBuilds(manifest, log) : await buildService(manifest, { force: values.force === true, log }));
   }
