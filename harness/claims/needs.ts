@@ -14,6 +14,8 @@ import { evaluateCheck, coveragePlan, type CheckResult, type ClaimResult } from 
 /** Why a service needs another run. */
 export interface RunNeed {
   readonly service: string;
+  /** The load point (index in the scenario's rate list) that needs it. */
+  readonly point: number;
   /** The check (or `--until-decided`) that asks for it, and why. */
   readonly because: string;
 }
@@ -21,20 +23,24 @@ export interface RunNeed {
 const validRuns = (document: Pick<ResultsDocument, 'runs'>, scenario: string, service: string, point: number): number =>
   document.runs.filter((run) => run.scenario === scenario && run.service === service && run.rateIndex === point && run.validity.valid).length;
 
-/** The services whose runs would move an open check of a claim on `scenario`. */
-export function runsStillNeeded(claims: ResolvedClaims, document: Pick<ResultsDocument, 'runs' | 'builds'>, scenario: string): RunNeed[] {
+/**
+ * The services (and load points) whose runs would move an open check of a claim on `scenario`.
+ * A claim already refuted by one of its checks needs nothing more: no further run can save it.
+ */
+export function runsStillNeeded(claims: ResolvedClaims, document: Pick<ResultsDocument, 'runs' | 'builds'> & Partial<Pick<ResultsDocument, 'microbenchmarks'>>, scenario: string): RunNeed[] {
   const needs: RunNeed[] = [];
   for (const claim of claims.claims) {
     if (claim.scenario !== scenario) continue;
     const runs = document.runs.filter((run) => run.scenario === scenario && run.rateIndex === claim.point);
-    for (const check of claim.checks) {
+    const results = claim.checks.map((check) => evaluateCheck(check, runs, document.builds, document.microbenchmarks ?? []));
+    if (results.some((result) => result.verdict === 'refuted')) continue;
+    for (const [index, check] of claim.checks.entries()) {
       const { services, runsNeeded } = coveragePlan(check);
       if (services.length === 0) continue;
-      const result = evaluateCheck(check, runs, document.builds);
-      if (result.verdict !== 'inconclusive') continue;
+      if (results[index]!.verdict !== 'inconclusive') continue;
       const short = services.filter((service) => validRuns(document, scenario, service, claim.point) < runsNeeded);
-      if (short.length > 0) for (const service of short) needs.push({ service, because: `${claim.id}: \`${check.source}\` needs ${runsNeeded} valid runs a service for 95 % coverage` });
-      else for (const service of services) needs.push({ service, because: `${claim.id}: \`${check.source}\` straddles its threshold` });
+      if (short.length > 0) for (const service of short) needs.push({ service, point: claim.point, because: `${claim.id}: \`${check.source}\` needs ${runsNeeded} valid runs a service for 95 % coverage` });
+      else for (const service of services) needs.push({ service, point: claim.point, because: `${claim.id}: \`${check.source}\` straddles its threshold` });
     }
   }
   return needs;
@@ -44,12 +50,12 @@ export function runsStillNeeded(claims: ResolvedClaims, document: Pick<ResultsDo
 export function pointsBelowCoverage(document: Pick<ResultsDocument, 'runs'>, scenario: string): RunNeed[] {
   const needed = runsForCoverage(TARGET_COVERAGE);
   const points = new Set(document.runs.filter((run) => run.scenario === scenario).map((run) => `${run.service}\u0000${run.rateIndex}`));
-  const short = new Set<string>();
+  const needs: RunNeed[] = [];
   for (const key of points) {
     const [service, point] = key.split('\u0000') as [string, string];
-    if (validRuns(document, scenario, service, Number(point)) < needed) short.add(service);
+    if (validRuns(document, scenario, service, Number(point)) < needed) needs.push({ service, point: Number(point), because: `--until-decided: ${needed} valid runs give a median 95 % coverage` });
   }
-  return [...short].map((service) => ({ service, because: `--until-decided: ${needed} valid runs give a median 95 % coverage` }));
+  return needs;
 }
 
 /**
@@ -80,7 +86,8 @@ export function explainRepetitions(results: readonly ClaimResult[], adaptive: re
     const checks = result.checks.map((check): CheckResult => {
       if (check.n === undefined) return check;
       let note: string;
-      if (check.verdict === 'holds' || check.verdict === 'refuted') note = `decided after ${check.n} valid runs a service (${record.seconds} s of measuring ${record.scenario})`;
+      if (check.verdict === 'inconclusive' && result.verdict === 'refuted') note = 'not repeated further: another check already refutes the claim';
+      else if (check.verdict === 'holds' || check.verdict === 'refuted') note = `decided after ${check.n} valid runs a service (${record.seconds} s of measuring ${record.scenario})`;
       else if (check.verdict === 'inconclusive' && (record.stopped === 'budget' || record.stopped === 'max-repetitions')) {
         const more = runsToDecide(check);
         note = `undecided after ${record.repetitions} runs (${record.stopped === 'budget' ? 'time budget: --max-minutes' : 'maximum of repetitions: --max-repetitions'})${more === undefined ? ': the estimate sits on the threshold, no number of runs would decide it' : `: about ${more} valid runs a service would decide it if the spread stays the same`}`;

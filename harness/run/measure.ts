@@ -29,6 +29,8 @@ import { messageOf } from '../errors.js';
 export interface LoadPoint {
   readonly ratePerSecond: number | undefined;
   readonly capacityFraction: number | undefined;
+  /** Its index in the scenario's rate list, when a round measures only some points (adaptive repetitions); else its place in `points`. */
+  readonly rateIndex?: number;
 }
 
 export interface MeasureContext {
@@ -242,7 +244,8 @@ export async function measureService(context: MeasureContext): Promise<{ stopPro
     await new Promise((resolve) => setTimeout(resolve, 300));
     const idleReading = await tree.read();
     const idleMemory = await tree.memory();
-    for (const [index, point] of context.points.entries()) {
+    for (const [position, point] of context.points.entries()) {
+      const index = point.rateIndex ?? position;
       context.onPoint(point, index);
       const record = await measurePoint(context, service, tree, point, index, { rssBytes: idleReading.rssBytes, pssBytes: idleMemory.pssBytes });
       await context.onRecord(record);
@@ -337,7 +340,8 @@ async function measurePoint(
  */
 async function measureTarget(context: MeasureContext): Promise<{ stopProblem: undefined }> {
   const target = await connectTarget(context.manifest, context.scenario.service.readyTimeoutSeconds * 1000);
-  for (const [index, point] of context.points.entries()) {
+  for (const [position, point] of context.points.entries()) {
+    const index = point.rateIndex ?? position;
     context.onPoint(point, index);
     await context.onRecord(await measureTargetPoint(context, target, point, index));
   }

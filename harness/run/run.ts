@@ -406,17 +406,26 @@ async function runScenario(scenario: ResolvedScenario, all: readonly ResolvedMan
         stopped = 'max-repetitions';
         break;
       }
-      const roundMs = (performance.now() - startedMs) / repetition;
+      // Only the points a need names: a claim on one load point does not re-measure the others.
+      const neededPoints = new Map(
+        services.map((manifest) => [
+          manifest.name,
+          (points.get(manifest.name) ?? []).map((point, rateIndex) => ({ ...point, rateIndex })).filter((point) => needs.some((need) => need.service === manifest.name && need.point === point.rateIndex)),
+        ]),
+      );
+      const wanted = services.filter((manifest) => (neededPoints.get(manifest.name)?.length ?? 0) > 0);
+      if (wanted.length === 0) break;
+      // The round's time from what a run (with its start, warm-up and probe share) has taken so far.
+      const runsSoFar = Math.max(1, document.runs.filter((run) => run.scenario === scenario.name).length);
+      const roundMs = ((performance.now() - startedMs) / runsSoFar) * wanted.reduce((sum, manifest) => sum + neededPoints.get(manifest.name)!.length, 0);
       if (performance.now() + roundMs > more!.deadlineMs()) {
         stopped = 'budget';
         break;
       }
-      const wanted = services.filter((manifest) => needs.some((need) => need.service === manifest.name) && points.has(manifest.name));
-      if (wanted.length === 0) break;
       repetition += 1;
-      progress.grow(wanted.reduce((sum, manifest) => sum + (points.get(manifest.name)?.length ?? 0), 0));
+      progress.grow(wanted.reduce((sum, manifest) => sum + neededPoints.get(manifest.name)!.length, 0));
       progress.log(`${scenario.name}: repetition ${repetition} for ${wanted.map((manifest) => manifest.name).join(', ')} (${reasons[0]})`);
-      await round(repetition, wanted);
+      await measureRound(scenario, wanted, repetition, neededPoints, cpus, upstream, shared);
     }
     document.adaptive.push({ scenario: scenario.name, repetitions: repetition, seconds: Math.round((performance.now() - startedMs) / 1000), stopped, ...(stopped === 'decided' || stopped === 'not-needed' ? {} : { open: reasons }) });
     await shared.save();

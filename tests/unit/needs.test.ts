@@ -33,9 +33,27 @@ describe('adaptive repetitions', () => {
     expect(runsStillNeeded(claims, { runs: decided, builds: [] }, 's')).toEqual([]);
     expect(runsStillNeeded(claims, { runs: decided, builds: [] }, 'other')).toEqual([]);
   });
+  it('asks for the claim\'s own load point only', () => {
+    const atPoint = resolveClaims({ claims: [{ id: 'x', text: 't', scenario: 's', point: 1, checks: ['python.p99 / rust.p99 >= 10'] }] }, 'claims.yaml', ['s']);
+    const runs = [...[100, 110, 120].map((p99) => ({ ...run('python', p99), rateIndex: 1 })), ...[10, 10, 10].map((p99) => ({ ...run('rust', p99), rateIndex: 1 }))];
+    expect(runsStillNeeded(atPoint, { runs, builds: [] }, 's').map((need) => [need.service, need.point])).toEqual([
+      ['python', 1],
+      ['rust', 1],
+    ]);
+  });
+  it('asks nothing more for a claim one of its checks already refutes (no run can save it), and says so in its open checks', () => {
+    const two = resolveClaims({ claims: [{ id: 'x', text: 't', scenario: 's', checks: ['python.p99 / rust.p99 >= 10', 'python.p99 / rust.p99 >= 100'] }] }, 'claims.yaml', ['s']);
+    // 7 each: python/rust = 11 [8, 14]: the first straddles 10, the second is wholly below 100.
+    const runs = [...[80, 90, 100, 110, 120, 130, 140].map((p99) => run('python', p99)), ...Array.from({ length: 7 }, () => run('rust', 10))];
+    const checks = two.claims[0]!.checks.map((check) => evaluateCheck(check, runs, []));
+    expect(checks.map((check) => check.verdict)).toEqual(['inconclusive', 'refuted']);
+    expect(runsStillNeeded(two, { runs, builds: [] }, 's')).toEqual([]);
+    const [explained] = explainRepetitions([{ id: 'x', text: 't', source: undefined, scenario: 's', load: undefined, verdict: 'refuted', checks }], [{ scenario: 's', repetitions: 7, seconds: 42, stopped: 'not-needed' }]);
+    expect(explained!.checks[0]!.note).toContain('not repeated further: another check already refutes the claim');
+  });
   it('--until-decided asks for 6 valid runs at every point, counting only valid ones', () => {
     const runs = [...Array.from({ length: 6 }, () => run('go', 1)), ...Array.from({ length: 5 }, () => run('rust', 1)), run('rust', 1, false)];
-    expect(pointsBelowCoverage({ runs }, 's').map((need) => need.service)).toEqual(['rust']);
+    expect(pointsBelowCoverage({ runs }, 's').map((need) => [need.service, need.point])).toEqual([['rust', 0]]);
   });
   it('estimates the runs that would decide a straddling check, and says when none would', () => {
     const straddling = evaluateCheck(parseCheck('python.p99 / rust.p99 >= 10'), [...[80, 90, 100, 110, 120, 130, 140].map((p99) => run('python', p99)), ...Array.from({ length: 7 }, () => run('rust', 10))], []);
