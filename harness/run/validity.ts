@@ -3,7 +3,7 @@
  *
  * A run is invalid when: requests failed (errors, timeouts, unexpected statuses, body mismatches,
  * dropped sends); nothing succeeded; the service died; an open loop achieved under 95 % of the
- * offered rate (the service is saturated — or, when sends waited for a free connection while the
+ * offered rate, beyond what requests in flight at the window's edges explain (the service is saturated — or, when sends waited for a free connection while the
  * service had CPU to spare, the engine ran out of connections); the engine could not keep its
  * schedule (open loop, p90 send lag over 1 ms); or a closed loop was bound by the load side (the
  * engine, plus the upstream that shares its CPUs, near its CPUs while the service stayed clearly
@@ -199,7 +199,7 @@ function judgeOpen(input: ValidityInput, reasons: Finding[], engine: string): Bo
   const waits = load.connectionWaits ?? 0;
   // What the service could have had: the CPU it got plus what others took on its CPUs.
   const serviceBusy = isServiceBusy(input);
-  const short = offered > 0 && load.achievedRps < RULES.minAchievedShare * offered;
+  const short = offered > 0 && isShort(load, offered);
   let bottleneck: Bottleneck = 'neither';
   if (planned > 0 && waits > RULES.maxConnectionWaitShare * planned && !serviceBusy) {
     // Little's law: the connections needed are rate × time each request holds one.
@@ -241,6 +241,23 @@ function judgeOpen(input: ValidityInput, reasons: Finding[], engine: string): Bo
     });
   }
   return bottleneck;
+}
+
+/**
+ * Whether an open loop fell short of its offered rate by more than the window's edges explain.
+ * Answers completed inside the window differ from the sends planned in it by the requests in
+ * flight at its end less those in flight at its start: for a service that keeps up, a random
+ * count of mean about rate × latency each (Little's law), so their difference has a standard
+ * deviation near √(2 × rate × latency). A saturated service's backlog grows with the window
+ * instead. Without this allowance a slow service at a few req/s (python on /alloc: 28 sends,
+ * 160 ms each, 26 answered inside the window) reads as saturated.
+ */
+export function isShort(load: LoadOutcome, offeredRps: number): boolean {
+  const expected = offeredRps * load.windowSeconds;
+  const shortfall = expected - load.achievedRps * load.windowSeconds;
+  const inFlight = (offeredRps * (load.uncorrectedLatencyUs?.meanUs ?? load.latencyUs?.meanUs ?? 0)) / 1e6;
+  const edgeAllowance = 1 + 3 * Math.sqrt(2 * inFlight);
+  return shortfall > Math.max((1 - RULES.minAchievedShare) * expected, edgeAllowance);
 }
 
 function judgeClosed(input: ValidityInput, reasons: Finding[], engine: string): Bottleneck {

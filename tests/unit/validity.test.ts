@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LoadOutcome } from '../../harness/load/outcome.js';
-import { judgeRun, type ValidityInput } from '../../harness/run/validity.js';
+import { isShort, judgeRun, type ValidityInput } from '../../harness/run/validity.js';
 
 const counts = { responses: 20000, expectedStatus: 20000, non2xx: 0, unexpectedStatus: 0, errors: 0, timeouts: 0, mismatches: 0, verified: 400, dropped: 0, statusCounts: { '200': 20000 } };
 const latency = { count: 20000, minUs: 50, meanUs: 300, p50Us: 250, p90Us: 400, p99Us: 900, p999Us: 2000, maxUs: 5000 };
@@ -62,6 +62,17 @@ describe('run validity', () => {
     ]);
     expect(result.reasons[0]!.next).toContain('lower the rate');
     expect(result.bottleneck).toBe('service');
+  });
+  it('allows a slow service the requests in flight at the window edges, but not a growing backlog', () => {
+    // python on /alloc: 4.67 req/s for 6 s is 28 sends; 160 ms each; 26 answered inside the window.
+    const slow = { ...open, windowSeconds: 6, offeredRps: 4.667, plannedInWindow: 28, achievedRps: 26 / 6, uncorrectedLatencyUs: { ...latency, meanUs: 160_000 } };
+    expect(isShort(slow, 4.667)).toBe(false);
+    expect(judgeRun({ ...base, serviceCpuCores: 0.6, load: slow }).valid).toBe(true);
+    // Half the sends answered: a backlog, not an edge.
+    expect(isShort({ ...slow, achievedRps: 14 / 6 }, 4.667)).toBe(true);
+    // At 2,000 req/s × 300 µs the edges explain about 4 requests of 20,000: 5 % short is still short.
+    expect(isShort({ ...open, achievedRps: 1890 }, 2000)).toBe(true);
+    expect(isShort({ ...open, achievedRps: 1905 }, 2000)).toBe(false);
   });
   it('blames the engine, not the service, when sends waited for a connection while the service had CPU to spare', () => {
     // The /gateway case: a 50 ms upstream, 64 connections, 2,000 req/s offered: 100 in flight are needed.
