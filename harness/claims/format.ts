@@ -33,7 +33,7 @@ export function formatClaims(results: readonly ClaimResult[], capacity: readonly
     lines.push('', '## cores needed (extrapolated from CPU time per request)');
     for (const estimate of capacity) {
       lines.push(
-        `  ${estimate.service.padEnd(12)} ${formatNumber(estimate.coresNeeded.value)} cores [${formatNumber(estimate.coresNeeded.low)}, ${formatNumber(estimate.coresNeeded.high)}] for ${estimate.throughputRps.toLocaleString('en-US')} req/s of ${estimate.scenario}`,
+        `  ${estimate.service.padEnd(12)} ${formatNumber(estimate.coresNeeded.value)} cores ${estimate.coresNeeded.n < 2 ? '(n=1: no interval)' : `[${formatNumber(estimate.coresNeeded.low)}, ${formatNumber(estimate.coresNeeded.high)}] n=${estimate.coresNeeded.n}`} for ${estimate.throughputRps.toLocaleString('en-US')} req/s of ${estimate.scenario}`,
       );
     }
     lines.push(`  assumption: ${capacity[0]!.assumption}`);

@@ -39,7 +39,9 @@ function claimsSection(source: ReportSource, isMerged: boolean): string[] {
           escapeMarkdownCell(estimate.scenario),
           escapeMarkdownCell(estimate.load),
           `${formatNumber(estimate.throughputRps)} req/s`,
-          `${formatNumber(estimate.coresNeeded.value)} [${formatNumber(estimate.coresNeeded.low)}, ${formatNumber(estimate.coresNeeded.high)}] (${formatCoverage(estimate.coresNeeded.coverage)}), n=${estimate.coresNeeded.n}`,
+          estimate.coresNeeded.n < 2
+            ? `${formatNumber(estimate.coresNeeded.value)} (n=1: no interval)`
+            : `${formatNumber(estimate.coresNeeded.value)} [${formatNumber(estimate.coresNeeded.low)}, ${formatNumber(estimate.coresNeeded.high)}] (${formatCoverage(estimate.coresNeeded.coverage)}), n=${estimate.coresNeeded.n}`,
         ]),
         (column) => column >= 3,
       ),

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseCheck } from '../../harness/claims/expression.js';
 import { combineVerdicts, evaluateCheck, evaluateClaims, estimateCapacity } from '../../harness/claims/evaluate.js';
-import { formatCheckValue } from '../../harness/claims/format.js';
+import { formatCheckValue, formatClaims } from '../../harness/claims/format.js';
 import { resolveClaims } from '../../harness/config/claims.js';
 import type { BuildRecord } from '../../harness/results/document.js';
 import type { RunRecord } from '../../harness/results/document.js';
@@ -147,6 +147,11 @@ describe('claims files', () => {
       ['python', 2],
       ['rust', 0.1],
     ]);
+    // One valid run has no interval: the console says so instead of printing [x, x].
+    const single = estimateCapacity(claims, { runs: [run('python', 100, { cpuUsPerRequest: 2000 }), ...runs.filter((r) => r.service === 'rust')] });
+    const lines = formatClaims([], single).split('\n');
+    expect(lines.find((line) => line.includes('python'))).toContain('2 cores (n=1: no interval) for 1,000 req/s');
+    expect(lines.find((line) => line.includes('rust'))).toContain('0.1 cores [0.1, 0.1] n=7 for 1,000 req/s');
   });
   it.each([
     [{ ...file, claims: [{ ...file.claims[0], checks: ['python.p99 >='] }] }, 'Cannot read `claims[0].checks[0]` in claims.yaml (`python.p99 >=`): the check ends without an operand.'],
