@@ -35,7 +35,7 @@ export const runOptions = {
     help: 'Use each scenario’s `quick` timings (one run each): the default suite in about 2 minutes. Claims on run metrics come out inconclusive (they need 3 valid runs); build metrics are single measurements and can decide, but builds are not timed for the claims without --timings.',
   },
   'until-decided': { type: 'boolean', help: 'Add interleaved repetitions until every point\'s medians have 95 % coverage (6 valid runs), within --max-minutes. (A claims file already adds them for its open claims.)' },
-  'max-minutes': { type: 'string', value: 'M', help: 'Time budget of the whole run for added repetitions (default 10): once spent, open claims are reported "undecided after N runs" with what more runs would take.' },
+  'max-minutes': { type: 'string', value: 'M', help: 'Time budget of the measuring, from the first run (builds, build timings and verification come before it), for added repetitions (default 10): once spent, open claims are reported "undecided after N runs" with what more runs would take.' },
   'max-repetitions': { type: 'string', value: 'N', help: 'Most repetitions of a scenario with added ones (default 15).' },
   timings: {
     type: 'boolean',

@@ -9,16 +9,25 @@ import type { CpuTimes } from '../process/proc-parse.js';
 
 /**
  * Share (0–1) of `cpus`' time between two /proc/stat readings spent running something other than
- * `ownTicks` (clock ticks of this run's processes on them). Undefined without readings.
+ * `ownTicks` (clock ticks of this run's processes on them, over `wallSeconds`). Undefined without
+ * readings.
+ *
+ * Busy time is the wall clock less the CPUs' idle, iowait and steal: the idle clock is precise
+ * under NO_HZ, while the per-CPU user and system counters are sampled at ticks and over a 2 s
+ * window misread a bursty service badly on this VM (go at 0.175 of a core: 0.015 busy by the
+ * sampled counters, 0.19 by the idle clock; python at 0.72: 0.95 and 0.74 — measured). Summing
+ * the sampled counters called 23–36 % of a core "other load" on a machine where nothing else ran.
+ * Steal is the hypervisor's and has its own warning.
  */
 export function otherLoadShare(start: CpuTimes | undefined, end: CpuTimes | undefined, cpus: readonly number[], ownTicks: number, wallSeconds: number, ticksPerSecond: number): number | undefined {
   if (start === undefined || end === undefined || cpus.length === 0 || wallSeconds <= 0) return undefined;
-  let busy = 0;
+  let idle = 0;
   for (const cpu of cpus) {
-    const from = start.busyTicksByCpu.get(cpu);
-    const to = end.busyTicksByCpu.get(cpu);
+    const from = start.idleTicksByCpu.get(cpu);
+    const to = end.idleTicksByCpu.get(cpu);
     if (from === undefined || to === undefined) return undefined;
-    busy += to - from;
+    idle += to - from;
   }
-  return Math.max(0, (busy - ownTicks) / (wallSeconds * ticksPerSecond * cpus.length));
+  const wallTicks = wallSeconds * ticksPerSecond * cpus.length;
+  return Math.max(0, (wallTicks - idle - ownTicks) / wallTicks);
 }
