@@ -10,6 +10,7 @@ import type { ResolvedClaims } from '../config/claims.js';
 import type { AdaptiveRecord, ResultsDocument } from '../results/document.js';
 import { runsForCoverage, TARGET_COVERAGE } from '../stats/interval.js';
 import { evaluateCheck, coveragePlan, type CheckResult, type ClaimResult } from './evaluate.js';
+import { formatNumber } from './format.js';
 
 /** Why a service needs another run. */
 export interface RunNeed {
@@ -58,6 +59,8 @@ export function pointsBelowCoverage(document: Pick<ResultsDocument, 'runs'>, sce
   return needs;
 }
 
+const percentFrom = (value: number | undefined, threshold: number): string => (value === undefined ? '?' : `${(Math.abs(value / threshold - 1) * 100).toFixed(1)} %`);
+
 /**
  * Roughly how many valid runs a service would decide an inconclusive check, if the spread stays
  * as measured: the interval's half-width on a log scale shrinks about as 1/√n until it no longer
@@ -90,7 +93,7 @@ export function explainRepetitions(results: readonly ClaimResult[], adaptive: re
       else if (check.verdict === 'holds' || check.verdict === 'refuted') note = `decided after ${check.n} valid runs a service (${record.seconds} s of measuring ${record.scenario})`;
       else if (check.verdict === 'inconclusive' && (record.stopped === 'budget' || record.stopped === 'max-repetitions')) {
         const more = runsToDecide(check);
-        note = `undecided after ${record.repetitions} runs (${record.stopped === 'budget' ? 'time budget: --max-minutes' : 'maximum of repetitions: --max-repetitions'})${more === undefined ? ': the estimate sits on the threshold, no number of runs would decide it' : `: about ${more} valid runs a service would decide it if the spread stays the same`}`;
+        note = `undecided after ${record.repetitions} runs (${record.stopped === 'budget' ? 'time budget: --max-minutes' : 'maximum of repetitions: --max-repetitions'})${more === undefined ? ': the estimate sits on the threshold, no number of runs would decide it' : more > 1000 ? `: the estimate (${formatNumber(check.value)}) sits within ${percentFrom(check.value, check.threshold)} of the threshold; more than 1,000 valid runs a service would be needed` : `: about ${more} valid runs a service would decide it if the spread stays the same`}`;
       } else return check;
       return { ...check, note: check.note === undefined ? note : `${check.note}; ${note}` };
     });

@@ -208,8 +208,18 @@ function judgeOpen(input: ValidityInput, reasons: Finding[], engine: string): Bo
     bottleneck = 'engine-connections';
     const waited = `${waits} of ${planned} sends (${percent(waits / planned)}) waited for a free connection${load.connectionWaitP99Us === undefined ? '' : ` (p99 wait ${load.connectionWaitP99Us} µs)`} while the service used ${serviceUse(input)}`;
     const littles = `${offered.toFixed(0)} req/s × ${holdUs} µs mean latency ≈ ${needed} requests in flight`;
+    // In slow spells (a GC pause, a stall) answers take the tail's time, and so do connections.
+    const tailHoldUs = load.uncorrectedLatencyUs?.p99Us ?? load.latencyUs?.p99Us ?? 0;
+    const neededInSpells = Math.ceil((offered * tailHoldUs) / 1e6);
     reasons.push(
-      needed >= load.connections
+      needed < load.connections && neededInSpells >= load.connections
+        ? {
+            code: 'connections-exhausted',
+            text: `${engine} ran out of connections in the service's slow spells: ${waited}; ${littles}, but × ${tailHoldUs} µs p99 latency ≈ ${neededInSpells} ≥ ${load.connections} connections`,
+            next: `raise \`load.connections\` to at least ${Math.max(load.connections + 1, Math.ceil(neededInSpells * 1.5))}, so that sends during a pause queue at the service, as real clients' would`,
+            concerns: ['p50', 'p90', 'p99', 'p999', 'max', 'rps'],
+          }
+        : needed >= load.connections
         ? {
             code: 'connections-exhausted',
             text: `${engine} ran out of connections: ${waited}; ${littles} ≥ ${load.connections} connections`,

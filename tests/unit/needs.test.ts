@@ -67,6 +67,9 @@ describe('adaptive repetitions', () => {
     const result = { id: 'x', text: 't', source: undefined, scenario: 's', load: undefined, verdict: check.verdict, checks: [check] };
     const [budget] = explainRepetitions([result], [{ scenario: 's', repetitions: 7, seconds: 42, stopped: 'budget' }]);
     expect(budget!.checks[0]!.note).toContain('undecided after 7 runs (time budget: --max-minutes): about 79 valid runs a service would decide it if the spread stays the same');
+    // An estimate a hair from its threshold (rust.p99 / rust.p50 = 2.06 against <= 2 on alloc-soak): no count to quote.
+    const near = { ...result, checks: [{ ...check, value: 10.05 }] };
+    expect(explainRepetitions([near], [{ scenario: 's', repetitions: 7, seconds: 42, stopped: 'budget' }])[0]!.checks[0]!.note).toContain('the estimate (10.1) sits within 0.5 % of the threshold; more than 1,000 valid runs a service would be needed');
     const held = { ...result, verdict: 'holds' as const, checks: [{ ...check, verdict: 'holds' as const }] };
     expect(explainRepetitions([held], [{ scenario: 's', repetitions: 7, seconds: 42, stopped: 'decided' }])[0]!.checks[0]!.note).toContain('decided after 7 valid runs a service (42 s of measuring s)');
   });

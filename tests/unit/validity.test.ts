@@ -87,6 +87,11 @@ describe('run validity', () => {
     const slowToFree = judgeRun({ ...base, serviceCpuCores: 0.1, load: { ...open, connections: 16, offeredRps: 200, plannedInWindow: 200, connectionWaits: 127, uncorrectedLatencyUs: { ...latency, meanUs: 45_000 } } });
     expect(slowToFree.reasons[0]!.text).toContain('200 req/s × 45000 µs mean latency ≈ 9 requests in flight, fewer than the 16 connections: connections stayed busy longer than answers took');
     expect(slowToFree.reasons[0]!.next).toContain('keeps connections alive');
+    // Mean latency explains 4 in flight, the p99 of slow spells (20 ms at 2,000 req/s) 40: more than 32 connections.
+    const spells = judgeRun({ ...base, serviceCpuCores: 0.7, load: { ...open, connections: 32, connectionWaits: 380, plannedInWindow: 6000, uncorrectedLatencyUs: { ...latency, meanUs: 1892, p99Us: 20_000 } } });
+    expect(spells.reasons[0]!.text).toContain('ran out of connections in the service\'s slow spells');
+    expect(spells.reasons[0]!.text).toContain('but × 20000 µs p99 latency ≈ 40 ≥ 32 connections');
+    expect(spells.reasons[0]!.next).toContain('raise `load.connections` to at least 60');
     // The same waits with the service at its CPUs: the service is saturated.
     expect(codes({ ...base, serviceCpuCores: 0.97, load: gateway }).reasons).toEqual(['saturated']);
   });
