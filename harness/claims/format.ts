@@ -12,9 +12,9 @@ export function formatNumber(value: number | undefined): string {
   return Number(value.toPrecision(3)).toString();
 }
 
-/** `23.4 [18.1, 30.2] >= 10`, or `0.85 (single measurement) <= 0.3`. */
+/** `23.4 [18.1, 30.2] >= 10`, or `0.85 (single measurement) <= 0.3`; one run has no interval to print. */
 export function formatCheckValue(check: CheckResult): string {
-  const interval = check.low === undefined || check.high === undefined ? '' : ` [${formatNumber(check.low)}, ${formatNumber(check.high)}]`;
+  const interval = check.low === undefined || check.high === undefined || check.n === 1 ? '' : ` [${formatNumber(check.low)}, ${formatNumber(check.high)}]`;
   return `${check.statistic} = ${formatNumber(check.value)}${interval} (claimed ${check.comparator} ${formatNumber(check.threshold)})`;
 }
 

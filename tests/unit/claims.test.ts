@@ -75,6 +75,8 @@ describe('claim verdicts', () => {
     expect(result.coverage).toBeCloseTo((1 - 2 / 128) ** 2, 12);
     expect(result.note).toBe('96.9 % coverage from 7 valid runs (the fewest of any service)');
     expect(formatCheckValue(result)).toBe('python.p99 / rust.p99 = 11.2 [10, 12] (claimed >= 10)');
+    // One valid run (--quick): no "[11.2, 11.2]" beside "0 % coverage".
+    expect(formatCheckValue({ ...result, n: 1, low: 11.2, high: 11.2 })).toBe('python.p99 / rust.p99 = 11.2 (claimed >= 10)');
   });
   it('is refuted when the whole interval is on the other side, inconclusive when it straddles', () => {
     expect(evaluateCheck(parseCheck('python.p99 / rust.p99 >= 28'), runs, []).verdict).toBe('refuted');
