@@ -265,6 +265,22 @@ export async function measureService(context: MeasureContext): Promise<{ stopPro
   return { stopProblem: undefined };
 }
 
+/** What names a run and places it in time: the same for a started service and a remote target. */
+function runIdentity(context: MeasureContext, point: LoadPoint, index: number, startedAt: string, start: Edge, end: Edge) {
+  const { scenario, manifest } = context;
+  return {
+    id: `${scenario.name}/${manifest.name}/rep${context.repetition}/rate${index}`,
+    scenario: scenario.name,
+    service: manifest.name,
+    language: manifest.language,
+    repetition: context.repetition,
+    rateIndex: index,
+    capacityFraction: point.capacityFraction,
+    startedAt,
+    windowEpochMs: { start: start.epochMs, end: end.epochMs },
+  } as const;
+}
+
 async function measurePoint(
   context: MeasureContext,
   service: RunningService,
@@ -273,7 +289,7 @@ async function measurePoint(
   index: number,
   idle: { rssBytes: number; pssBytes: number },
 ): Promise<RunRecord> {
-  const { scenario, manifest } = context;
+  const { scenario } = context;
   const startedAt = new Date().toISOString();
   const periodic = new PeriodicSampler(tree, SAMPLE_INTERVAL_MS, PSS_EVERY);
   periodic.start();
@@ -295,15 +311,7 @@ async function measurePoint(
   const completed = outcome.counts.expectedStatus;
   const runtime = exit === undefined ? await fetchRuntime(service.baseUrl) : undefined;
   return {
-    id: `${scenario.name}/${manifest.name}/rep${context.repetition}/rate${index}`,
-    scenario: scenario.name,
-    service: manifest.name,
-    language: manifest.language,
-    repetition: context.repetition,
-    rateIndex: index,
-    capacityFraction: point.capacityFraction,
-    startedAt,
-    windowEpochMs: { start: start.epochMs, end: end.epochMs },
+    ...runIdentity(context, point, index, startedAt, start, end),
     validity: judgeRun(validityInput(outcome, cpu, context.cpus, serviceDied)),
     load: outcome,
     measured: {
@@ -416,15 +424,7 @@ async function measureTargetPoint(context: MeasureContext, target: ConnectedTarg
   const validity = withRemoteWarnings(judgeRun(validityInput(outcome, cpu, context.cpus, undefined, { cpuCores, cpus: remoteTarget.cpus, metricsProblem: problem })), remote);
   const memory = (kind: RemoteMeasurement['memoryKind']): number | undefined => (remote !== undefined && remote.memoryKind === kind ? remote.peakMemoryBytes : undefined);
   return {
-    id: `${scenario.name}/${manifest.name}/rep${context.repetition}/rate${index}`,
-    scenario: scenario.name,
-    service: manifest.name,
-    language: manifest.language,
-    repetition: context.repetition,
-    rateIndex: index,
-    capacityFraction: point.capacityFraction,
-    startedAt,
-    windowEpochMs: { start: start.epochMs, end: end.epochMs },
+    ...runIdentity(context, point, index, startedAt, start, end),
     validity,
     load: outcome,
     measured: {
