@@ -5,7 +5,7 @@
  */
 import type { BuildRecord } from '../results/document.js';
 import type { ResolvedClaims } from '../config/claims.js';
-import type { ClaimResult } from './evaluate.js';
+import type { ClaimResult } from '../results/claims.js';
 
 export type BuildTimingKind = 'clean' | 'incremental';
 

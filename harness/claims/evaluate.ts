@@ -12,40 +12,11 @@
  */
 import type { ResolvedClaims } from '../config/claims.js';
 import type { BuildRecord, MicrobenchmarkRecord, ResultsDocument, RunRecord } from '../results/document.js';
+import type { CapacityEstimate, CheckResult, ClaimResult, Verdict } from '../results/claims.js';
 import { formatCoverage, medianInterval, perFactorTarget, productInterval, runsForCoverage, TARGET_COVERAGE, type Estimate } from '../stats/interval.js';
 import { BUILD_METRICS, RUN_METRICS } from '../stats/metrics.js';
 import { describeLoad } from '../stats/summarize.js';
 import { compare, type Check, type Term } from './expression.js';
-
-export type Verdict = 'holds' | 'refuted' | 'inconclusive' | 'not-measured';
-
-export interface CheckResult {
-  readonly source: string;
-  readonly statistic: string;
-  readonly comparator: Check['comparator'];
-  readonly threshold: number;
-  readonly verdict: Verdict;
-  readonly value: number | undefined;
-  readonly low: number | undefined;
-  readonly high: number | undefined;
-  /** Probability that [low, high] covers the true statistic (a lower bound for products). */
-  readonly coverage: number | undefined;
-  /** Fewest valid runs behind a service of the check (undefined for build metrics only). */
-  readonly n: number | undefined;
-  /** Valid runs per service this check needs for 95 % coverage (undefined for build metrics only). */
-  readonly runsNeeded: number | undefined;
-  readonly note: string | undefined;
-}
-
-export interface ClaimResult {
-  readonly id: string;
-  readonly text: string;
-  readonly source: string | undefined;
-  readonly scenario: string | undefined;
-  readonly load: string | undefined;
-  readonly verdict: Verdict;
-  readonly checks: readonly CheckResult[];
-}
 
 function verdictOf(low: number, high: number, comparator: Check['comparator'], threshold: number): Verdict {
   if (compare(low, comparator, threshold) && compare(high, comparator, threshold)) return 'holds';
@@ -171,16 +142,6 @@ export function evaluateClaims(claims: ResolvedClaims, document: Pick<ResultsDoc
       checks,
     };
   });
-}
-
-/** Cores a service would need for a throughput, from its CPU time per request. */
-export interface CapacityEstimate {
-  readonly scenario: string;
-  readonly service: string;
-  readonly load: string;
-  readonly throughputRps: number;
-  readonly coresNeeded: Estimate;
-  readonly assumption: string;
 }
 
 /** The capacity table of a claims file: throughput × CPU time per request, per service. */

@@ -1,7 +1,7 @@
 /**
  * Claims and capacity as text for the terminal and Markdown. Pure.
  */
-import type { CapacityEstimate, CheckResult, ClaimResult } from './evaluate.js';
+import type { CapacityEstimate, CheckResult, ClaimResult } from '../results/claims.js';
 
 /** 3 significant digits, no exponent for ordinary magnitudes. */
 export function formatNumber(value: number | undefined): string {

@@ -9,7 +9,8 @@
 import type { ResolvedClaims } from '../config/claims.js';
 import type { AdaptiveRecord, ResultsDocument } from '../results/document.js';
 import { runsForCoverage, TARGET_COVERAGE } from '../stats/interval.js';
-import { evaluateCheck, coveragePlan, type CheckResult, type ClaimResult } from './evaluate.js';
+import { evaluateCheck, coveragePlan } from './evaluate.js';
+import type { CheckResult, ClaimResult } from '../results/claims.js';
 import { formatNumber } from './format.js';
 
 /** Why a service needs another run. */

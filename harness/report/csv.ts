@@ -4,7 +4,7 @@
  * text (escape.ts). Pure.
  */
 import type { RunRecord } from '../results/document.js';
-import { describeFinding } from '../run/validity.js';
+import { describeFinding } from '../results/validity.js';
 import { csvField } from './escape.js';
 import type { ReportSource } from './sources.js';
 

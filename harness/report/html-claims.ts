@@ -3,7 +3,7 @@
  * measured value, its interval with the coverage it has, and n; then the capacity table with its stated assumption. Claim
  * texts come from user files and are escaped. Pure.
  */
-import type { CapacityEstimate, CheckResult, ClaimResult, Verdict } from '../claims/evaluate.js';
+import type { CapacityEstimate, CheckResult, ClaimResult, Verdict } from '../results/claims.js';
 import { formatNumber } from '../claims/format.js';
 import type { ResultsDocument } from '../results/document.js';
 import { escapeHtml } from './escape.js';

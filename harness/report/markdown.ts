@@ -4,7 +4,7 @@
  * build and code size, and where it was measured. Strings from results files are escaped (GitHub
  * renders inline HTML). Pure.
  */
-import type { ClaimResult, Verdict } from '../claims/evaluate.js';
+import type { ClaimResult, Verdict } from '../results/claims.js';
 import { formatCheckValue, formatNumber } from '../claims/format.js';
 import { escapeMarkdown, escapeMarkdownCell, markdownCode } from './escape.js';
 import { reproduceCommands, type ReportModel, type ReportSource } from './sources.js';

@@ -6,7 +6,7 @@
  * without a dot, and so are values ≤ 0 (a log scale has no place for them). Pure; undefined when
  * no source has claims.
  */
-import type { CheckResult, ClaimResult, Verdict } from '../claims/evaluate.js';
+import type { CheckResult, ClaimResult, Verdict } from '../results/claims.js';
 import { formatNumber } from '../claims/format.js';
 import type { Check } from '../claims/expression.js';
 import { formatCoverage } from '../stats/interval.js';

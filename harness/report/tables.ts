@@ -9,7 +9,7 @@ import { formatNumber } from '../claims/format.js';
 import { formatBytes, formatMicros } from '../format.js';
 import { formatCoverage, type Estimate } from '../stats/interval.js';
 import { describeLoad } from '../stats/summarize.js';
-import { describeFinding } from '../run/validity.js';
+import { describeFinding } from '../results/validity.js';
 import type { ReportModel, ScenarioPoint, SourcePoint } from './sources.js';
 
 /** One formatted value: `text`, and the interval line under it. */

@@ -3,9 +3,9 @@
  * shapes of a run — runs, builds, probes, failures, the environment. Types only, so that stats/,
  * claims/, gate/ and report/ read results without importing the I/O that writes them. Pure.
  */
-import type { CapacityEstimate, ClaimResult } from '../claims/evaluate.js';
+import type { CapacityEstimate, ClaimResult } from './claims.js';
 import type { LoadOutcome } from '../load/outcome.js';
-import type { Validity } from '../run/validity.js';
+import type { Validity } from './validity.js';
 
 export const RESULTS_SCHEMA_VERSION = 2;
 

@@ -30,7 +30,8 @@ import { cpuCount, loadJobFor, measureService, measureWindow, validityInput, typ
 import { ensureEngine } from '../build/engine.js';
 import { engineThreads, selectEngine } from '../load/engines/select.js';
 import type { EngineName } from '../load/job.js';
-import { describeFinding, judgeRun } from './validity.js';
+import { judgeRun } from './validity.js';
+import { describeFinding } from '../results/validity.js';
 import { TreeSampler, type SamplerConstants } from '../process/sampler.js';
 import type { Progress } from './progress.js';
 import { RESULTS_SCHEMA_VERSION, type AdaptiveRecord, type CapacityProbe, type ResultsDocument } from '../results/document.js';

@@ -9,7 +9,7 @@ import { median } from 'simple-statistics';
 import { formatBytes, formatMicros, formatTable } from '../format.js';
 import type { ResultsDocument, RunRecord } from '../results/document.js';
 import { describeLoad, groupRuns } from '../stats/summarize.js';
-import { describeFinding, type Concern } from './validity.js';
+import { describeFinding, type Concern } from '../results/validity.js';
 
 function medianOf(values: ReadonlyArray<number | undefined>): number | undefined {
   const present = values.filter((value): value is number => value !== undefined && Number.isFinite(value));

@@ -14,6 +14,7 @@
  * summarised with the valid ones. Background: docs/measurement.md.
  */
 import type { LoadOutcome } from '../load/outcome.js';
+import type { Bottleneck, Concern, Finding, Validity } from '../results/validity.js';
 
 export const RULES = {
   minAchievedShare: 0.95,
@@ -34,55 +35,6 @@ export const RULES = {
   maxCpuWaitShare: 0.1,
   minSamplesForP999: 10_000,
 } as const;
-
-/** What kind of problem a finding is; stable names (tests retry `machine-busy` runs once). */
-export type FindingCode =
-  | 'service-died'
-  | 'failures'
-  | 'no-success'
-  | 'saturated'
-  | 'connections-exhausted'
-  | 'engine-late'
-  | 'engine-bound'
-  | 'machine-busy'
-  | 'send-lag-share'
-  | 'loop-delay'
-  | 'steal'
-  | 'thin-tail'
-  | 'metrics-missing'
-  | 'remote-metrics';
-
-/** A run metric a warning concerns (table cells show a mark beside it). */
-export type Concern = 'p50' | 'p90' | 'p99' | 'p999' | 'max' | 'rps' | 'cpuCores' | 'cpuUsPerRequest';
-
-/** One reason or warning: what was seen (with its figure) and what to do about it. */
-export interface Finding {
-  readonly code: FindingCode;
-  readonly text: string;
-  readonly next: string;
-  /** Numbers of the run this finding undermines. */
-  readonly concerns: readonly Concern[];
-}
-
-/** Which side limited the run. */
-export type Bottleneck = 'service' | 'load-engine' | 'engine-connections' | 'neither';
-
-export interface Validity {
-  readonly valid: boolean;
-  /** Why the run is invalid (empty when valid). */
-  readonly reasons: readonly Finding[];
-  /** Caveats that do not invalidate the run. */
-  readonly warnings: readonly Finding[];
-  /**
-   * Closed loop: `service` when the service used its CPUs, `load-engine` when the load side did
-   * and the service did not, `neither` when both had CPU to spare (latency-bound: upstream waits,
-   * few connections). Open loop: `neither` when the offered rate was sustained, `service` when it
-   * was not, `engine-connections` when sends waited for a connection.
-   */
-  readonly bottleneck: Bottleneck;
-  /** A load-engine-bound closed loop: the throughput reached, a true lower bound of the service's. */
-  readonly lowerBoundRps: number | undefined;
-}
 
 export interface ValidityInput {
   readonly load: LoadOutcome;
@@ -294,9 +246,4 @@ function busyFinding(input: ValidityInput): Finding | undefined {
   if ((input.loadOtherLoadShare ?? 0) > RULES.maxCpuWaitShare) parts.push(`other processes used ${percent(input.loadOtherLoadShare!)} of the load CPUs`);
   if (parts.length === 0) return undefined;
   return { code: 'machine-busy', text: `the machine was busy: ${parts.join(', and ')}`, next: 'run on a quieter machine (no builds or other benchmarks beside it)', concerns: EVERYTHING };
-}
-
-/** The reasons and warnings of a run as one line each: "text (next step)". */
-export function describeFinding(finding: Finding): string {
-  return `${finding.text}; ${finding.next}`;
 }

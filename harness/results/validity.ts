@@ -1,0 +1,68 @@
+/**
+ * What the results say about a run's validity: the findings (reasons a run is invalid, warnings
+ * that do not invalidate it), which side was the bottleneck, and the one-line form of a finding.
+ * Data shapes and formatting only; the rules that produce them are run/validity.ts. Pure.
+ */
+
+/** What kind of problem a finding is; stable names (tests retry `machine-busy` runs once). */
+export type FindingCode =
+  | 'service-died'
+  | 'failures'
+  | 'no-success'
+  | 'saturated'
+  | 'connections-exhausted'
+  | 'engine-late'
+  | 'engine-bound'
+  | 'machine-busy'
+  | 'send-lag-share'
+  | 'loop-delay'
+  | 'steal'
+  | 'thin-tail'
+  | 'metrics-missing'
+  | 'remote-metrics';
+
+/** A run metric a warning concerns (table cells show a mark beside it). */
+export type Concern = 'p50' | 'p90' | 'p99' | 'p999' | 'max' | 'rps' | 'cpuCores' | 'cpuUsPerRequest';
+
+/** One reason or warning: what was seen (with its figure) and what to do about it. */
+export interface Finding {
+  readonly code: FindingCode;
+  readonly text: string;
+  readonly next: string;
+  /** Numbers of the run this finding undermines. */
+  readonly concerns: readonly Concern[];
+}
+
+/** Which side limited the run. */
+export type Bottleneck = 'service' | 'load-engine' | 'engine-connections' | 'neither';
+
+export interface Validity {
+  readonly valid: boolean;
+  /** Why the run is invalid (empty when valid). */
+  readonly reasons: readonly Finding[];
+  /** Caveats that do not invalidate the run. */
+  readonly warnings: readonly Finding[];
+  /**
+   * Closed loop: `service` when the service used its CPUs, `load-engine` when the load side did
+   * and the service did not, `neither` when both had CPU to spare (latency-bound: upstream waits,
+   * few connections). Open loop: `neither` when the offered rate was sustained, `service` when it
+   * was not, `engine-connections` when sends waited for a connection.
+   */
+  readonly bottleneck: Bottleneck;
+  /** A load-engine-bound closed loop: the throughput reached, a true lower bound of the service's. */
+  readonly lowerBoundRps: number | undefined;
+}
+
+/** The reasons and warnings of a run as one line each: "text (next step)". */
+export function describeFinding(finding: Finding): string {
+  return `${finding.text}; ${finding.next}`;
+}
+
+/**
+ * Whether a run may decide a verdict (claims, the gate, capacity): it is valid, and no other
+ * tenant of the machine moved its figures (a `machine-busy` warning). Busy runs stay in the
+ * results and the report, counted apart.
+ */
+export function countsForVerdicts(validity: Validity): boolean {
+  return validity.valid && !validity.warnings.some((warning) => warning.code === 'machine-busy');
+}
