@@ -122,7 +122,12 @@ pub struct Conn {
     out_written: usize,
     /// Bytes of the request in flight still to write.
     out_pending: bool,
+    /// Whether epoll watches this socket for writability (only while a write waits for room:
+    /// epoll is level-triggered, so EPOLLOUT left armed on a writable socket wakes every wait).
+    write_interest: bool,
     input: Vec<u8>,
+    /// Whether the last `read` took bytes from the socket.
+    read_got_bytes: bool,
     input_start: usize,
     input_end: usize,
     parser: ResponseParser,
@@ -142,7 +147,9 @@ impl Default for Conn {
             out_is_own: false,
             out_written: 0,
             out_pending: false,
+            write_interest: false,
             input: vec![0; READ_BUFFER_BYTES],
+            read_got_bytes: false,
             input_start: 0,
             input_end: 0,
             parser: ResponseParser::default(),
@@ -223,6 +230,7 @@ impl Conn {
         self.state = State::Down { reopen_at_ns: 0 };
         self.served = 0;
         self.out_pending = false;
+        self.write_interest = false;
         self.input_start = 0;
         self.input_end = 0;
         self.parser.reset();
@@ -246,14 +254,14 @@ impl Conn {
     }
 
     /// Writes what is left of the request in flight; asks epoll for writability if the socket
-    /// buffer is full, and stops asking once all is written.
+    /// buffer is full, and stops asking once all is written (whether or not the first attempt
+    /// wrote anything).
     pub fn flush(&mut self, index: usize, requests: &[PreparedRequest], poller: &Poller) -> Result<(), i32> {
         if !self.out_pending {
             return Ok(());
         }
         let Some(flight) = self.in_flight else { return Ok(()) };
         let bytes = if self.out_is_own { &self.out[..] } else { requests[flight.request].bytes() };
-        let partial_before = self.out_written > 0;
         while self.out_written < bytes.len() {
             let rest = &bytes[self.out_written..];
             // SAFETY: valid fd and buffer; MSG_NOSIGNAL: a closed peer is an EPIPE, not a SIGPIPE.
@@ -261,8 +269,7 @@ impl Conn {
             if written < 0 {
                 let errno = last_errno();
                 if errno == libc::EAGAIN || errno == libc::EWOULDBLOCK {
-                    poller.modify(self.fd, self.token(index), WRITE_INTEREST).map_err(|error| error.raw_os_error().unwrap_or(libc::EIO))?;
-                    return Ok(());
+                    return self.set_write_interest(index, poller, true);
                 }
                 if errno == libc::EINTR {
                     continue;
@@ -272,8 +279,14 @@ impl Conn {
             self.out_written += written as usize;
         }
         self.out_pending = false;
-        if partial_before {
-            poller.modify(self.fd, self.token(index), READ_INTEREST).map_err(|error| error.raw_os_error().unwrap_or(libc::EIO))?;
+        self.set_write_interest(index, poller, false)
+    }
+
+    fn set_write_interest(&mut self, index: usize, poller: &Poller, wanted: bool) -> Result<(), i32> {
+        if self.write_interest != wanted {
+            let interest = if wanted { WRITE_INTEREST } else { READ_INTEREST };
+            poller.modify(self.fd, self.token(index), interest).map_err(|error| error.raw_os_error().unwrap_or(libc::EIO))?;
+            self.write_interest = wanted;
         }
         Ok(())
     }
@@ -300,6 +313,7 @@ impl Conn {
         let space = &mut self.input[self.input_end..];
         // SAFETY: valid fd; reads into the free part of the buffer.
         let count = unsafe { libc::recv(self.fd, space.as_mut_ptr().cast(), space.len(), 0) };
+        self.read_got_bytes = count > 0;
         if count < 0 {
             let errno = last_errno();
             return match errno {
@@ -328,9 +342,24 @@ impl Conn {
                     Parsed::Partial => ReadOutcome::Pending,
                     Parsed::Complete { status, close } => {
                         self.served += 1;
-                        ReadOutcome::Response { status, close }
+                        // Answered before the request was all written (a 413 or 401 sent
+                        // early): the rest of the body cannot be written and the server may be
+                        // reading it still, so the next request would land inside it. The
+                        // answer counts; the connection is replaced.
+                        ReadOutcome::Response { status, close: close || self.out_pending }
                     }
                 }
+            }
+        }
+    }
+
+    /// Reads until an answer completes, the connection ends, or the socket holds nothing more
+    /// (after a failed write: the server may have answered, then closed, before reading it all).
+    pub fn read_what_is_there(&mut self) -> ReadOutcome {
+        loop {
+            let outcome = self.read();
+            if outcome != ReadOutcome::Pending || !self.read_got_bytes {
+                return outcome;
             }
         }
     }
@@ -356,5 +385,89 @@ impl Drop for Conn {
             // SAFETY: closing the fd this connection owns.
             unsafe { libc::close(self.fd) };
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::now_ns;
+    use crate::job::RequestSpec;
+    use std::io::Read;
+    use std::net::TcpListener;
+
+    fn request(body_bytes: usize) -> PreparedRequest {
+        let spec = RequestSpec {
+            method: "POST".into(),
+            path: "/p".into(),
+            headers: Default::default(),
+            body: Some("x".repeat(body_bytes)),
+            expect_status: 200,
+            expect_body: None,
+            sequence: None,
+        };
+        PreparedRequest::new(&spec, "h")
+    }
+
+    /// The events of one wait of up to `wait_ms`: (token, flags).
+    fn events(poller: &mut Poller, wait_ms: u64) -> Vec<(u64, u32)> {
+        let ready = poller.wait_until(now_ns() + wait_ms * 1_000_000).unwrap();
+        (0..ready).map(|index| poller.event(index)).collect()
+    }
+
+    #[test]
+    fn a_write_that_first_found_the_buffer_full_stops_watching_writability_once_done() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let mut poller = Poller::new(false).unwrap();
+        let mut conn = Conn::default();
+        conn.open(0, &RawAddress::new(&listener.local_addr().unwrap()), &poller, u64::MAX).unwrap();
+        let (mut server, _) = listener.accept().unwrap();
+        while conn.state != State::Idle {
+            events(&mut poller, 100);
+            conn.finish_connect(0, &poller).unwrap();
+        }
+        // Fill the socket's buffers (the server reads nothing yet), as the unread body of an
+        // earlier request answered early does.
+        let filler = vec![0u8; 64 * 1024];
+        let mut filled = 0usize;
+        loop {
+            // SAFETY: valid fd and buffer.
+            let written = unsafe { libc::send(conn.fd, filler.as_ptr().cast(), filler.len(), libc::MSG_NOSIGNAL) };
+            if written < 0 {
+                assert_eq!(last_errno(), libc::EAGAIN);
+                break;
+            }
+            filled += written as usize;
+        }
+        // The next request's first send writes nothing: the connection asks for writability.
+        let requests = [request(100)];
+        let flight = InFlight { request: 0, planned_ns: 0, sent_ns: 0, in_window: true, verify: false };
+        conn.send(0, &requests, flight, None, &poller).unwrap();
+        assert!(conn.wants_write() && conn.write_interest);
+        assert_eq!(conn.out_written, 0, "the first send found no room");
+        // The server drains the filler and the request; epoll says the socket is writable and
+        // the write completes.
+        let total = filled + requests[0].bytes().len();
+        let reader = std::thread::spawn(move || {
+            let mut buffer = vec![0u8; 64 * 1024];
+            let mut read = 0;
+            while read < total {
+                read += server.read(&mut buffer).unwrap();
+            }
+            server
+        });
+        while conn.wants_write() {
+            for (token, flags) in events(&mut poller, 1000) {
+                assert_eq!(token, conn.token(0));
+                if flags & libc::EPOLLOUT as u32 != 0 {
+                    conn.flush(0, &requests, &poller).unwrap();
+                }
+            }
+        }
+        let _server = reader.join().unwrap();
+        // Nothing is left to write: epoll must not report writability any more (level-triggered
+        // EPOLLOUT would wake every wait: a thread spinning at 100 %).
+        assert_eq!(events(&mut poller, 50), [], "no event while the request waits for its answer");
+        assert!(!conn.write_interest);
     }
 }

@@ -242,7 +242,7 @@ impl Worker<'_> {
         match self.conns[index].send(index, self.requests, flight, sequence, &self.poller) {
             Ok(()) => Some(sent_ns),
             Err(errno) => {
-                self.fail(index, &errno_text(errno), sent_ns);
+                self.write_failed(index, errno, sent_ns);
                 None
             }
         }
@@ -339,15 +339,29 @@ impl Worker<'_> {
                 Err(errno) => self.connect_failed(index, &errno_text(errno), now),
             },
             State::Idle | State::Busy => {
-                if flags & libc::EPOLLOUT as u32 != 0 && self.conns[index].wants_write() {
-                    if let Err(errno) = self.conns[index].flush(index, self.requests, &self.poller) {
-                        return self.fail(index, &errno_text(errno), now);
-                    }
-                }
+                // Read first: an answer that came before the request was all written ends the
+                // request and its connection, and nothing more may be written for it.
+                let generation = self.conns[index].generation;
                 if flags & (libc::EPOLLIN | libc::EPOLLRDHUP | libc::EPOLLHUP | libc::EPOLLERR) as u32 != 0 {
                     self.on_readable(index);
                 }
+                let conn = &self.conns[index];
+                if flags & libc::EPOLLOUT as u32 != 0 && conn.generation == generation && conn.wants_write() {
+                    if let Err(errno) = self.conns[index].flush(index, self.requests, &self.poller) {
+                        self.write_failed(index, errno, now_ns());
+                    }
+                }
             }
+        }
+    }
+
+    /// A write failed: a server that answers early and then closes (a 413 or 401 before the
+    /// body) resets the connection under the write, with its answer already here to read. That
+    /// answer counts; otherwise the request failed with the write's error.
+    fn write_failed(&mut self, index: usize, errno: i32, now: u64) {
+        match self.conns[index].read_what_is_there() {
+            ReadOutcome::Response { status, .. } => self.on_response(index, status, true, now_ns()),
+            _ => self.fail(index, &errno_text(errno), now),
         }
     }
 
