@@ -5,6 +5,8 @@
 
 use crate::http::{ParseError, Parsed, PreparedRequest, ResponseParser, MAX_HEAD_BYTES};
 use crate::pacing::Poller;
+use crate::target::TlsClient;
+use crate::tls;
 use std::io;
 use std::net::SocketAddr;
 
@@ -15,6 +17,8 @@ pub enum State {
     Down { reopen_at_ns: u64 },
     /// Connect in progress; an error if not done by the deadline.
     Connecting { deadline_ns: u64 },
+    /// `https://`: connected, TLS handshake in progress (same deadline as the connect).
+    Handshaking { deadline_ns: u64 },
     /// Connected, no request in flight.
     Idle,
     /// A request written (or being written), its answer not complete yet.
@@ -133,6 +137,8 @@ pub struct Conn {
     parser: ResponseParser,
     /// The body of a response sampled for verification.
     pub sample: Vec<u8>,
+    /// `https://` only; None on the plaintext path, which never looks further.
+    tls: Option<Box<rustls::ClientConnection>>,
 }
 
 impl Default for Conn {
@@ -154,6 +160,7 @@ impl Default for Conn {
             input_end: 0,
             parser: ResponseParser::default(),
             sample: Vec::new(),
+            tls: None,
         }
     }
 }
@@ -164,14 +171,15 @@ impl Conn {
         (u64::from(self.generation) << 32) | index as u64
     }
 
-    /// Starts a non-blocking connect; the state becomes `Connecting` (or `Idle` if it finished
-    /// at once). On error the connection stays down and the OS error number is returned.
-    pub fn open(&mut self, index: usize, address: &RawAddress, poller: &Poller, deadline_ns: u64) -> Result<(), i32> {
+    /// Starts a non-blocking connect (with `tls`, then a TLS handshake); the state becomes
+    /// `Connecting` (`Handshaking`, or `Idle` if it all finished at once). On error the
+    /// connection stays down and the reason is returned.
+    pub fn open(&mut self, index: usize, address: &RawAddress, poller: &Poller, deadline_ns: u64, tls: Option<&TlsClient>) -> Result<(), String> {
         debug_assert!(self.fd < 0);
         // SAFETY: plain socket syscalls on an fd this connection owns from here on.
         let fd = unsafe { libc::socket(address.family, libc::SOCK_STREAM | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC, 0) };
         if fd < 0 {
-            return Err(last_errno());
+            return Err(errno_text(last_errno()));
         }
         self.fd = fd;
         let one: libc::c_int = 1;
@@ -190,19 +198,53 @@ impl Conn {
         let errno = if result == 0 { 0 } else { last_errno() };
         if errno != 0 && errno != libc::EINPROGRESS {
             self.close();
-            return Err(errno);
+            return Err(errno_text(errno));
         }
-        let (state, interest) = if errno == 0 { (State::Idle, READ_INTEREST) } else { (State::Connecting { deadline_ns }, libc::EPOLLOUT as u32) };
+        if let Some(client) = tls {
+            match rustls::ClientConnection::new(client.config.clone(), client.server_name.clone()) {
+                Ok(session) => self.tls = Some(Box::new(session)),
+                Err(error) => {
+                    self.close();
+                    return Err(format!("cannot start TLS: {error}"));
+                }
+            }
+        }
+        let interest = if errno == 0 { READ_INTEREST } else { libc::EPOLLOUT as u32 };
         if let Err(error) = poller.add(fd, self.token(index), interest) {
             self.close();
-            return Err(error.raw_os_error().unwrap_or(libc::EIO));
+            return Err(errno_text(error.raw_os_error().unwrap_or(libc::EIO)));
         }
-        self.state = state;
+        self.state = State::Connecting { deadline_ns };
+        if errno == 0 {
+            return self.connected(index, poller);
+        }
         Ok(())
     }
 
-    /// Completes a connect that epoll reported; `Idle` on success, else the OS error number.
-    pub fn finish_connect(&mut self, index: usize, poller: &Poller) -> Result<(), i32> {
+    /// The TCP connection is up: `Idle`, or for TLS the handshake starts.
+    fn connected(&mut self, index: usize, poller: &Poller) -> Result<(), String> {
+        let State::Connecting { deadline_ns } = self.state else { return Ok(()) };
+        if self.tls.is_none() {
+            self.state = State::Idle;
+            return Ok(());
+        }
+        self.state = State::Handshaking { deadline_ns };
+        self.handshake(index, poller)
+    }
+
+    /// Takes the TLS handshake as far as the socket allows; `Idle` once it is done.
+    pub fn handshake(&mut self, index: usize, poller: &Poller) -> Result<(), String> {
+        let session = self.tls.as_deref_mut().expect("only TLS connections handshake");
+        let step = tls::handshake(session, self.fd)?;
+        self.set_write_interest(index, poller, step == tls::Handshake::WantsWrite).map_err(errno_text)?;
+        if step == tls::Handshake::Done {
+            self.state = State::Idle;
+        }
+        Ok(())
+    }
+
+    /// Completes a connect that epoll reported (`Idle`, or `Handshaking` for TLS), else the reason.
+    pub fn finish_connect(&mut self, index: usize, poller: &Poller) -> Result<(), String> {
         let mut error: libc::c_int = 0;
         let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
         // SAFETY: valid fd and out-pointers.
@@ -212,11 +254,10 @@ impl Conn {
             return Ok(());
         }
         if errno != 0 {
-            return Err(errno);
+            return Err(errno_text(errno));
         }
-        poller.modify(self.fd, self.token(index), READ_INTEREST).map_err(|error| error.raw_os_error().unwrap_or(libc::EIO))?;
-        self.state = State::Idle;
-        Ok(())
+        poller.modify(self.fd, self.token(index), READ_INTEREST).map_err(|error| errno_text(error.raw_os_error().unwrap_or(libc::EIO)))?;
+        self.connected(index, poller)
     }
 
     /// Closes the socket (the request in flight, if any, stays for the caller to account for).
@@ -235,6 +276,7 @@ impl Conn {
         self.input_end = 0;
         self.parser.reset();
         self.sample.clear();
+        self.tls = None;
     }
 
     /// Writes `flight`'s request (with `sequence` in place of its token, if it has one) and
@@ -262,6 +304,13 @@ impl Conn {
         }
         let Some(flight) = self.in_flight else { return Ok(()) };
         let bytes = if self.out_is_own { &self.out[..] } else { requests[flight.request].bytes() };
+        if let Some(session) = self.tls.as_deref_mut() {
+            if !tls::write(session, self.fd, bytes, &mut self.out_written)? {
+                return self.set_write_interest(index, poller, true);
+            }
+            self.out_pending = false;
+            return self.set_write_interest(index, poller, false);
+        }
         while self.out_written < bytes.len() {
             let rest = &bytes[self.out_written..];
             // SAFETY: valid fd and buffer; MSG_NOSIGNAL: a closed peer is an EPIPE, not a SIGPIPE.
@@ -298,17 +347,11 @@ impl Conn {
 
     /// Reads once and parses what came; at most one response completes (pipelining 1).
     pub fn read(&mut self) -> ReadOutcome {
-        if self.input_end == self.input.len() {
-            if self.input_start > 0 {
-                self.input.copy_within(self.input_start..self.input_end, 0);
-                self.input_end -= self.input_start;
-                self.input_start = 0;
-            } else if self.input.len() < 2 * MAX_HEAD_BYTES {
-                // Only a head (or chunk line) larger than the buffer is kept whole: grow for it.
-                self.input.resize(self.input.len() * 2, 0);
-            } else {
-                return ReadOutcome::Failed("response head too large".into());
-            }
+        if self.tls.is_some() {
+            return self.read_tls();
+        }
+        if let Err(failed) = self.make_room() {
+            return failed;
         }
         let space = &mut self.input[self.input_end..];
         // SAFETY: valid fd; reads into the free part of the buffer.
@@ -325,6 +368,61 @@ impl Conn {
             return self.at_eof();
         }
         self.input_end += count as usize;
+        self.parse_input()
+    }
+
+    /// `read` for TLS: ciphertext once from the socket, then all the plaintext it gave, parsed
+    /// as it comes (plaintext left in rustls would get no epoll event of its own).
+    fn read_tls(&mut self) -> ReadOutcome {
+        let session = self.tls.as_deref_mut().expect("a TLS connection");
+        let received = match tls::receive(session, self.fd) {
+            Ok(received) => received,
+            Err(reason) => return ReadOutcome::Failed(reason),
+        };
+        self.read_got_bytes = received.got_bytes;
+        loop {
+            if let Err(failed) = self.make_room() {
+                return failed;
+            }
+            let session = self.tls.as_deref_mut().expect("a TLS connection");
+            match tls::plaintext(session, &mut self.input[self.input_end..]) {
+                Ok(None) => break,
+                // The server ended the TLS session (0), or closed without saying so (an error).
+                Ok(Some(0)) | Err(_) => return self.at_eof(),
+                Ok(Some(count)) => {
+                    self.input_end += count;
+                    let outcome = self.parse_input();
+                    if outcome != ReadOutcome::Pending {
+                        return outcome;
+                    }
+                }
+            }
+        }
+        if received.eof {
+            return self.at_eof();
+        }
+        ReadOutcome::Pending
+    }
+
+    /// Makes room at the end of the input buffer (keeping unparsed bytes).
+    fn make_room(&mut self) -> Result<(), ReadOutcome> {
+        if self.input_end == self.input.len() {
+            if self.input_start > 0 {
+                self.input.copy_within(self.input_start..self.input_end, 0);
+                self.input_end -= self.input_start;
+                self.input_start = 0;
+            } else if self.input.len() < 2 * MAX_HEAD_BYTES {
+                // Only a head (or chunk line) larger than the buffer is kept whole: grow for it.
+                self.input.resize(self.input.len() * 2, 0);
+            } else {
+                return Err(ReadOutcome::Failed("response head too large".into()));
+            }
+        }
+        Ok(())
+    }
+
+    /// Parses the unparsed input for the request in flight.
+    fn parse_input(&mut self) -> ReadOutcome {
         let Some(flight) = self.in_flight else {
             return ReadOutcome::Failed("data from the server with no request in flight".into());
         };
@@ -420,7 +518,7 @@ mod tests {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let mut poller = Poller::new(false).unwrap();
         let mut conn = Conn::default();
-        conn.open(0, &RawAddress::new(&listener.local_addr().unwrap()), &poller, u64::MAX).unwrap();
+        conn.open(0, &RawAddress::new(&listener.local_addr().unwrap()), &poller, u64::MAX, None).unwrap();
         let (mut server, _) = listener.accept().unwrap();
         while conn.state != State::Idle {
             events(&mut poller, 100);

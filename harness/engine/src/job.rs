@@ -2,10 +2,10 @@
 //! by field on the raw JSON first, so that a bad job fails with a message naming the field, what
 //! was expected and what was found; then serde (with `deny_unknown_fields`) builds the typed job.
 
+use crate::target::{parse_base_url, parse_ca_pem, Scheme};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 /// How the load is made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -71,17 +71,20 @@ pub struct Job {
     /// Worker threads; 1 when absent.
     #[serde(default = "one_thread")]
     pub threads: u32,
+    /// `https://` only: extra trust (beside the system's CA bundle).
+    pub tls: Option<TlsSpec>,
+}
+
+/// The TLS options of an `https://` job.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TlsSpec {
+    /// PEM certificates of CAs to trust beside the system's (a private CA, a self-signed server).
+    pub ca_pem: Option<String>,
 }
 
 fn one_thread() -> u32 {
     1
-}
-
-/// Where the load goes: the socket address and the `Host` header for it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Target {
-    pub addr: SocketAddr,
-    pub host_header: String,
 }
 
 /// Largest values the engine accepts (a job beyond them is a mistake, not a benchmark).
@@ -94,7 +97,7 @@ const METHODS: [&str; 5] = ["GET", "POST", "PUT", "DELETE", "PATCH"];
 /// Headers the engine writes itself (from the base URL and the body).
 const RESERVED_HEADERS: [&str; 4] = ["host", "content-length", "transfer-encoding", "connection"];
 
-const JOB_KEYS: [&str; 12] = [
+const JOB_KEYS: [&str; 13] = [
     "baseUrl",
     "sources",
     "seed",
@@ -107,7 +110,9 @@ const JOB_KEYS: [&str; 12] = [
     "timeoutMs",
     "verifyEvery",
     "threads",
+    "tls",
 ];
+const TLS_KEYS: [&str; 1] = ["caPem"];
 const SOURCE_KEYS: [&str; 2] = ["weight", "list"];
 const REQUEST_KEYS: [&str; 7] = ["method", "path", "headers", "body", "expectStatus", "expectBody", "sequence"];
 
@@ -117,31 +122,6 @@ pub fn parse_job(text: &str) -> Result<Job, String> {
     check_job(&value)?;
     // The checks above cover every field, so this only fails if they missed a case.
     serde_json::from_value(value).map_err(|error| format!("The load job does not match its schema: {error}."))
-}
-
-/// Parses `http://HOST[:PORT][/]` where HOST is an IP address (IPv6 in brackets) or `localhost`.
-pub fn parse_base_url(url: &str) -> Result<Target, String> {
-    let rest = url.strip_prefix("http://").ok_or("an http:// URL")?;
-    let authority = rest.strip_suffix('/').unwrap_or(rest);
-    if authority.is_empty() || authority.contains(['/', '?', '#', '@']) {
-        return Err("an http:// URL with no path, query or user (e.g. `http://127.0.0.1:8080`)".into());
-    }
-    let (host, port) = match authority.rfind(':') {
-        Some(colon) if !authority.ends_with(']') => {
-            (&authority[..colon], authority[colon + 1..].parse::<u16>().map_err(|_| "an http:// URL with a port from 1 to 65535")?)
-        }
-        _ => (authority, 80),
-    };
-    let ip = if host == "localhost" {
-        IpAddr::V4(Ipv4Addr::LOCALHOST)
-    } else {
-        let bare = host.strip_prefix('[').and_then(|inner| inner.strip_suffix(']')).unwrap_or(host);
-        bare.parse::<IpAddr>().map_err(|_| "an http:// URL whose host is an IP address or localhost")?
-    };
-    if port == 0 {
-        return Err("an http:// URL with a port from 1 to 65535".into());
-    }
-    Ok(Target { addr: SocketAddr::new(ip, port), host_header: authority.to_string() })
 }
 
 // ---- The checks on the raw JSON -------------------------------------------------------------
@@ -269,9 +249,18 @@ impl<'a> Fields<'a> {
 
 fn check_job(value: &Value) -> Result<(), String> {
     let job = Fields::new(value, "the load job", String::new(), &JOB_KEYS)?;
-    let url_value = job.required("baseUrl", "an http:// URL")?;
-    let url = job.string_value("baseUrl", "an http:// URL", url_value, |_| true)?;
-    parse_base_url(url).map_err(|what| expected("baseUrl", &what, Some(url_value)))?;
+    let url_value = job.required("baseUrl", "an http:// or https:// URL")?;
+    let url = job.string_value("baseUrl", "an http:// or https:// URL", url_value, |_| true)?;
+    let base = parse_base_url(url).map_err(|what| expected("baseUrl", &what, Some(url_value)))?;
+    if let Some(tls) = job.optional("tls") {
+        if base.scheme != Scheme::Https {
+            return Err(expected("tls", "absent for an http:// baseUrl (it applies to https:// only)", Some(tls)));
+        }
+        let tls = Fields::new(tls, "tls", "tls.".into(), &TLS_KEYS)?;
+        if let Some(pem) = tls.optional_string("caPem", "PEM text of CA certificates", |_| true)? {
+            parse_ca_pem(pem).map_err(|what| expected("tls.caPem", &what, tls.optional("caPem")))?;
+        }
+    }
 
     let sources = job.array("sources", "a non-empty array of request sources")?;
     for (index, source) in sources.iter().enumerate() {
@@ -448,24 +437,35 @@ mod tests {
 
     #[test]
     fn bad_base_urls_are_rejected() {
-        for url in
-            ["https://127.0.0.1:1", "http://example.com:80", "http://127.0.0.1:1/api", "http://127.0.0.1:0", "http://127.0.0.1:x", "127.0.0.1:80", "http://"]
-        {
+        for url in ["ftp://127.0.0.1:1", "http://127.0.0.1:1/api", "http://127.0.0.1:0", "http://127.0.0.1:x", "127.0.0.1:80", "http://", "http://a b"] {
             let message = error_with(|job| job["baseUrl"] = json!(url));
-            assert!(message.starts_with("Expected `baseUrl` in the load job to be an http:// URL"), "{url}: {message}");
+            assert!(message.starts_with("Expected `baseUrl` in the load job to be an http:// or https:// URL"), "{url}: {message}");
             assert!(message.contains(url), "{message}");
+        }
+        for url in ["http://api-rust.shop.svc.cluster.local:8080", "https://127.0.0.1:8443", "http://localhost"] {
+            let mut job = valid();
+            job["baseUrl"] = json!(url);
+            assert_eq!(parse_job(&job.to_string()).unwrap().base_url, url);
         }
     }
 
     #[test]
-    fn base_urls_resolve_to_a_socket_address_and_host_header() {
-        let target = parse_base_url("http://127.0.0.1:41235").unwrap();
-        assert_eq!(target.addr, "127.0.0.1:41235".parse().unwrap());
-        assert_eq!(target.host_header, "127.0.0.1:41235");
-        assert_eq!(parse_base_url("http://localhost:8080/").unwrap().addr, "127.0.0.1:8080".parse().unwrap());
-        assert_eq!(parse_base_url("http://[::1]:9000").unwrap().addr, "[::1]:9000".parse().unwrap());
-        assert_eq!(parse_base_url("http://[::1]").unwrap().addr, "[::1]:80".parse().unwrap());
-        assert_eq!(parse_base_url("http://10.0.0.1").unwrap().addr.port(), 80);
+    fn tls_options_apply_to_https_only_and_need_certificates() {
+        let message = error_with(|job| job["tls"] = json!({ "caPem": "x" }));
+        assert_eq!(
+            message,
+            "Expected `tls` in the load job to be absent for an http:// baseUrl (it applies to https:// only), got `{\"caPem\":\"x\"}` (object)."
+        );
+        let message = error_with(|job| {
+            job["baseUrl"] = json!("https://localhost:8443");
+            job["tls"] = json!({ "caPem": "no certificate" });
+        });
+        assert!(message.starts_with("Expected `tls.caPem` in the load job to be PEM text with at least one"), "{message}");
+        let message = error_with(|job| {
+            job["baseUrl"] = json!("https://localhost:8443");
+            job["tls"] = json!({ "caFile": "/x" });
+        });
+        assert!(message.starts_with("Unknown key `tls.caFile` in the load job"), "{message}");
     }
 
     #[test]

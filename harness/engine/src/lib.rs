@@ -17,6 +17,8 @@ pub mod pacing;
 pub mod record;
 pub mod rng;
 pub mod schedule;
+pub mod target;
+pub mod tls;
 pub mod worker;
 
 use crate::http::PreparedRequest;
@@ -24,8 +26,10 @@ use crate::job::{Arrival, Job, Model};
 use crate::mix::{RequestMix, SequenceCounter};
 use crate::outcome::{build_outcome, Outcome};
 use crate::schedule::{Ramp, Schedule};
+use crate::target::Scheme;
 use crate::worker::{run_worker, WorkerPlan};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Time from the start of the threads to the first send: enough to open every connection.
 const LEAD_NS: u64 = 50_000_000;
@@ -51,9 +55,16 @@ pub enum Event {
 /// threads' records. The error is fatal (the engine could not work); a service that cannot be
 /// reached is not an error here but counts in the outcome.
 pub fn run(job: &Job, mut on_event: impl FnMut(Event)) -> Result<Outcome, String> {
-    let target = job::parse_base_url(&job.base_url)?;
+    let base = target::parse_base_url(&job.base_url)?;
+    // Resolved once; of several addresses only those that accept a connection take load.
+    let probe_timeout = Duration::from_millis(job.timeout_ms.min(2000));
+    let addresses = target::reachable(target::resolve(&base)?, probe_timeout);
+    let tls = match base.scheme {
+        Scheme::Https => Some(Arc::new(target::tls_client(&base, job.tls.as_ref().and_then(|tls| tls.ca_pem.as_deref()))?)),
+        Scheme::Http => None,
+    };
     let requests: Arc<Vec<PreparedRequest>> =
-        Arc::new(job.sources.iter().flat_map(|source| &source.list).map(|spec| PreparedRequest::new(spec, &target.host_header)).collect());
+        Arc::new(job.sources.iter().flat_map(|source| &source.list).map(|spec| PreparedRequest::new(spec, &base.authority)).collect());
     clock::tighten_timer_slack();
     let start_ns = clock::now_ns() + LEAD_NS;
     let window_start_ns = start_ns + (job.warmup_seconds * 1e9) as u64;
@@ -63,8 +74,12 @@ pub fn run(job: &Job, mut on_event: impl FnMut(Event)) -> Result<Outcome, String
 
     on_event(Event::Ready { threads });
     let mut handles = Vec::new();
+    let mut first_connection = 0;
     for thread_index in 0..threads {
         let connections = (job.connections / threads + u32::from(thread_index < job.connections % threads)) as usize;
+        // Connection c of the job (counted across threads) goes to address c mod n.
+        let thread_addresses = target::connection_addresses(&addresses, first_connection, connections);
+        first_connection += connections;
         let schedule = job
             .rate_per_second
             .filter(|_| job.model == Model::Open)
@@ -73,7 +88,8 @@ pub fn run(job: &Job, mut on_event: impl FnMut(Event)) -> Result<Outcome, String
         let plan = WorkerPlan {
             model: job.model,
             connections,
-            target: target.addr,
+            addresses: thread_addresses,
+            tls: tls.clone(),
             schedule,
             ramp: Ramp::new(job.warmup_seconds),
             mix: RequestMix::new(&job.sources, seed, u64::from(thread_index)),
@@ -100,5 +116,5 @@ pub fn run(job: &Job, mut on_event: impl FnMut(Event)) -> Result<Outcome, String
     for handle in handles {
         records.push(handle.join().map_err(|_| "a worker thread panicked".to_string())??);
     }
-    Ok(build_outcome(job, &records))
+    Ok(build_outcome(job, &records, &addresses))
 }

@@ -5,6 +5,7 @@ use crate::job::{Arrival, Job, Model};
 use crate::record::{encode_histogram, summarize, Counts, LatencySummary, SecondSummary, ThreadRecord};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::net::SocketAddr;
 
 /// The engine's name and version, as in every message.
 #[derive(Debug, Clone, Serialize)]
@@ -89,10 +90,13 @@ pub struct Outcome {
     /// A Node-only figure; always null here.
     pub event_loop_delay_p99_us: Option<u64>,
     pub first_error: Option<String>,
+    /// The addresses the load went to (the base URL's host resolved once; connections spread
+    /// over them round-robin), as `IP:port`.
+    pub addresses: Vec<String>,
 }
 
 /// Merges the threads' records and describes the run.
-pub fn build_outcome(job: &Job, records: &[ThreadRecord]) -> Outcome {
+pub fn build_outcome(job: &Job, records: &[ThreadRecord], addresses: &[SocketAddr]) -> Outcome {
     let mut merged = records[0].clone();
     for record in &records[1..] {
         merged.merge(record);
@@ -138,5 +142,6 @@ pub fn build_outcome(job: &Job, records: &[ThreadRecord]) -> Outcome {
         connection_wait_p99_us: summarize(&merged.connection_wait).map(|wait| wait.p99_us),
         event_loop_delay_p99_us: None,
         first_error: merged.counts.first_error.map(|(_, message)| message),
+        addresses: addresses.iter().map(SocketAddr::to_string).collect(),
     }
 }
