@@ -8,6 +8,7 @@ import type { ResolvedScenario } from '../config/scenario.js';
 import { InfrastructureError } from '../errors.js';
 import { runLoadJob } from '../load/generator.js';
 import type { EngineName, LoadJob, LoadTls } from '../load/job.js';
+import { secondsToMs } from '../load/limits.js';
 import type { LoadOutcome } from '../load/outcome.js';
 import type { PreparedSource } from '../load/requests.js';
 import { prepareSources } from '../requests/prepare.js';
@@ -98,7 +99,7 @@ export function loadJobFor(scenario: ResolvedScenario, baseUrl: string, point: L
     ...(load.model === 'open' ? { ratePerSecond: point.ratePerSecond!, arrival: load.arrival } : {}),
     warmupSeconds: scenario.warmupSeconds,
     durationSeconds: scenario.durationSeconds,
-    timeoutMs: scenario.timeoutSeconds * 1000,
+    timeoutMs: secondsToMs(scenario.timeoutSeconds),
     verifyEvery: scenario.verifyEvery,
     ...(tls === undefined ? {} : { tls }),
   };

@@ -14,6 +14,7 @@ import { messageOf } from '../errors.js';
 import { RequestMix, type PreparedRequest } from '../load/requests.js';
 import { connectTarget } from '../process/target.js';
 import type { LoadTls } from '../load/job.js';
+import { secondsToMs } from '../load/limits.js';
 import { startService, type RunningService } from '../process/service.js';
 import { prepareSources } from '../requests/prepare.js';
 import { describeDifference, type Answer, type Difference } from './json-compare.js';
@@ -61,7 +62,7 @@ async function answersOf(manifest: ResolvedManifest, label: string, requests: re
     }
     const answers: Answer[] = [];
     for (const request of requests) {
-      answers.push(toAnswer(await sendRequest(baseUrl, { method: request.method, path: request.path, headers: { ...request.headers }, ...(request.body === undefined ? {} : { body: request.body }) }, options.scenario.timeoutSeconds * 1000, tls)));
+      answers.push(toAnswer(await sendRequest(baseUrl, { method: request.method, path: request.path, headers: { ...request.headers }, ...(request.body === undefined ? {} : { body: request.body }) }, secondsToMs(options.scenario.timeoutSeconds), tls)));
     }
     return answers;
   } finally {

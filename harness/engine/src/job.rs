@@ -87,12 +87,24 @@ fn one_thread() -> u32 {
     1
 }
 
-/// Largest values the engine accepts (a job beyond them is a mistake, not a benchmark).
-const MAX_CONNECTIONS: u64 = 100_000;
-const MAX_THREADS: u64 = 256;
-const MAX_RATE_PER_SECOND: f64 = 10_000_000.0;
-const MAX_SECONDS: f64 = 3600.0;
-const MAX_TIMEOUT_MS: u64 = 600_000;
+/// Largest values the engine accepts (a job beyond them is a mistake, not a benchmark): one set
+/// with the harness's config schemas, from `limits.json` beside Cargo.toml.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Limits {
+    pub connections: u64,
+    pub threads: u64,
+    pub rate_per_second: f64,
+    pub warmup_seconds: f64,
+    pub duration_seconds: f64,
+    pub timeout_ms: u64,
+}
+
+/// The limits built into this engine.
+pub fn limits() -> &'static Limits {
+    static LIMITS: std::sync::OnceLock<Limits> = std::sync::OnceLock::new();
+    LIMITS.get_or_init(|| serde_json::from_str(include_str!("../limits.json")).expect("limits.json is valid (a unit test reads it)"))
+}
 const METHODS: [&str; 5] = ["GET", "POST", "PUT", "DELETE", "PATCH"];
 /// Headers the engine writes itself (from the base URL and the body).
 const RESERVED_HEADERS: [&str; 4] = ["host", "content-length", "transfer-encoding", "connection"];
@@ -248,6 +260,14 @@ impl<'a> Fields<'a> {
 }
 
 fn check_job(value: &Value) -> Result<(), String> {
+    let &Limits {
+        connections: max_connections,
+        threads: max_threads,
+        rate_per_second: max_rate_per_second,
+        warmup_seconds: max_warmup_seconds,
+        duration_seconds: max_duration_seconds,
+        timeout_ms: max_timeout_ms,
+    } = limits();
     let job = Fields::new(value, "the load job", String::new(), &JOB_KEYS)?;
     let url_value = job.required("baseUrl", "an http:// or https:// URL")?;
     let url = job.string_value("baseUrl", "an http:// or https:// URL", url_value, |_| true)?;
@@ -268,22 +288,22 @@ fn check_job(value: &Value) -> Result<(), String> {
     }
     job.integer("seed", "an integer", |_| true)?;
     let model = job.string("model", "`open` or `closed`", |text| text == "open" || text == "closed")?;
-    let connections = job.integer("connections", &format!("an integer from 1 to {MAX_CONNECTIONS}"), |n| (1..=MAX_CONNECTIONS as i64).contains(&n))?;
-    let rate_what = format!("a positive number (at most {MAX_RATE_PER_SECOND})");
+    let connections = job.integer("connections", &format!("an integer from 1 to {max_connections}"), |n| (1..=max_connections as i64).contains(&n))?;
+    let rate_what = format!("a positive number (at most {max_rate_per_second})");
     match (model, job.optional("ratePerSecond")) {
         ("open", _) => {
-            job.number("ratePerSecond", &rate_what, |rate| rate > 0.0 && rate <= MAX_RATE_PER_SECOND)?;
+            job.number("ratePerSecond", &rate_what, |rate| rate > 0.0 && rate <= max_rate_per_second)?;
         }
         (_, Some(rate)) => return Err(expected("ratePerSecond", "absent in a closed-loop job (the service sets its rate)", Some(rate))),
         (_, None) => {}
     }
     job.optional_string("arrival", "`constant` or `poisson`", |text| text == "constant" || text == "poisson")?;
-    job.number("warmupSeconds", &format!("a number from 0 to {MAX_SECONDS}"), |seconds| (0.0..=MAX_SECONDS).contains(&seconds))?;
-    job.number("durationSeconds", &format!("a positive number (at most {MAX_SECONDS})"), |seconds| seconds > 0.0 && seconds <= MAX_SECONDS)?;
-    job.integer("timeoutMs", &format!("an integer from 1 to {MAX_TIMEOUT_MS}"), |ms| (1..=MAX_TIMEOUT_MS as i64).contains(&ms))?;
+    job.number("warmupSeconds", &format!("a number from 0 to {max_warmup_seconds}"), |seconds| (0.0..=max_warmup_seconds).contains(&seconds))?;
+    job.number("durationSeconds", &format!("a positive number (at most {max_duration_seconds})"), |seconds| seconds > 0.0 && seconds <= max_duration_seconds)?;
+    job.integer("timeoutMs", &format!("an integer from 1 to {max_timeout_ms}"), |ms| (1..=max_timeout_ms as i64).contains(&ms))?;
     job.integer("verifyEvery", "a non-negative integer (0: never verify)", |n| n >= 0)?;
     if let Some(threads) = job.optional("threads") {
-        job.integer_value("threads", &format!("an integer from 1 to {MAX_THREADS}"), threads, |n| (1..=MAX_THREADS as i64).contains(&n))?;
+        job.integer_value("threads", &format!("an integer from 1 to {max_threads}"), threads, |n| (1..=max_threads as i64).contains(&n))?;
         job.integer_value("threads", &format!("at most `connections` ({connections})"), threads, |n| n <= connections)?;
     }
     Ok(())
@@ -466,6 +486,35 @@ mod tests {
             job["tls"] = json!({ "caFile": "/x" });
         });
         assert!(message.starts_with("Unknown key `tls.caFile` in the load job"), "{message}");
+    }
+
+    #[test]
+    fn a_job_at_every_limit_is_valid_and_one_past_any_is_not() {
+        let limits = limits();
+        assert_eq!((limits.connections, limits.threads, limits.timeout_ms), (100_000, 256, 600_000));
+        let mut at_limits = valid();
+        at_limits["connections"] = json!(limits.connections);
+        at_limits["threads"] = json!(limits.threads);
+        at_limits["ratePerSecond"] = json!(limits.rate_per_second);
+        at_limits["warmupSeconds"] = json!(limits.warmup_seconds);
+        at_limits["durationSeconds"] = json!(limits.duration_seconds);
+        at_limits["timeoutMs"] = json!(limits.timeout_ms);
+        parse_job(&at_limits.to_string()).unwrap();
+        for (key, past) in [
+            ("connections", json!(limits.connections + 1)),
+            ("ratePerSecond", json!(limits.rate_per_second * 1.000_001)),
+            ("warmupSeconds", json!(limits.warmup_seconds + 0.001)),
+            ("durationSeconds", json!(limits.duration_seconds + 0.001)),
+            ("timeoutMs", json!(limits.timeout_ms + 1)),
+        ] {
+            let mut job = at_limits.clone();
+            job[key] = past;
+            let message = parse_job(&job.to_string()).unwrap_err();
+            assert!(message.starts_with(&format!("Expected `{key}` in the load job to be")), "{message}");
+        }
+        let mut job = at_limits;
+        job["threads"] = json!(limits.threads + 1);
+        assert!(parse_job(&job.to_string()).unwrap_err().starts_with("Expected `threads` in the load job to be an integer from 1 to 256"));
     }
 
     #[test]
