@@ -72,6 +72,9 @@ const loadOutcome = z.object({
   connectionWaitP99Us: optionalNumber,
   eventLoopDelayP99Us: optionalNumber,
   firstError: z.string().optional().nullable(),
+  addresses: z.array(z.string()).optional(),
+  worker: z.object({ index: count, count: z.number().int().positive() }).optional().nullable(),
+  startLatenessUs: optionalNumber,
 });
 
 /** The outcome a load engine reports (the native engine's JSON is checked with it too). */
