@@ -1,22 +1,27 @@
 /**
  * The legacy service as the oracle (the model of Twitter's Diffy: primary, secondary,
- * candidate). Before a scenario is measured, every other service gets the same seeded requests as
- * the reference service — the scenario's own mix, other seeds than the load's — and so does a
- * second instance of the reference. What differs between the two instances of the same code
- * (timestamps, ids, orderings) is noise: learnt, ignored, and listed. A difference that remains
- * names the service, the request, the first differing field and both answers; that service is
- * not measured. Each instance gets fresh fixtures, so stateful endpoints see the same history.
+ * candidate). Before a scenario is measured, the reference service runs as two instances
+ * (primary and secondary) beside every other service, and each seeded request — the scenario's
+ * own mix, other seeds than the load's — goes to all of them at once, request after request, as
+ * Diffy's multicast does: instances see the same history and the same moment, so the secondary
+ * and a faithful candidate differ from the primary alike. What the two instances of the same
+ * code disagree on is noise, learnt per kind of request, location and request (noise.ts); each
+ * candidate's differences are counted at every location and reported where they are clearly
+ * more than that noise (judge-candidate.ts, noise-rule.ts); a candidate with any is not
+ * measured. Each instance gets fresh fixtures (`env`), so stateful endpoints see the same history.
  * I/O (starts services, sends requests).
  */
 import type { ResolvedManifest } from '../config/manifest.js';
 import type { ResolvedScenario } from '../config/scenario.js';
-import { messageOf } from '../errors.js';
+import { InfrastructureError, messageOf } from '../errors.js';
 import { RequestMix, type PreparedRequest } from '../load/requests.js';
 import { connectTarget } from '../process/target.js';
 import { startService, type RunningService } from '../process/service.js';
 import { prepareSources } from '../requests/prepare.js';
-import { describeDifference, type Answer, type Difference } from './json-compare.js';
-import { compareWithNoise, describeNoise, learnNoise, type NoiseModel } from './noise.js';
+import { describeDifference, type Answer } from './json-compare.js';
+import { judgeCandidate, type LocationFinding } from './judge-candidate.js';
+import { describeNoise, learnNoise, type NoisePair } from './noise.js';
+import { requestKinds } from './request-kind.js';
 import type { ReferenceCheck, ReferenceVerdict } from '../results/document.js';
 import { sendRequest } from './send.js';
 
@@ -24,89 +29,126 @@ export interface ReferenceCheckOptions {
   readonly scenario: ResolvedScenario;
   readonly reference: ResolvedManifest;
   readonly candidates: readonly ResolvedManifest[];
-  /** The environment of one instance (fresh fixtures: DB_PATH, UPSTREAM_URL, the scenario's env). */
+  /** The environment of one instance (its fresh fixtures and the scenario's env), by its label: `primary`, `secondary` or `compare`. */
   readonly env: (manifest: ResolvedManifest, label: string) => Promise<Record<string, string>>;
   /** Seed of the compared requests (other than every load seed). */
   readonly seed: number;
+  /** Requests to compare (default the scenario's `compare.requests`). */
+  readonly requests?: number;
   readonly log: (line: string) => void;
 }
 
-/** Requests of one kind share their noise: method and path without the query. */
-export const requestKind = (request: PreparedRequest): string => `${request.method} ${request.path.split('?')[0]}`;
-
 const BODY_SHOWN = 400;
 const shown = (text: string): string => (text.length > BODY_SHOWN ? `${text.slice(0, BODY_SHOWN)}…` : text);
+const bodyText = (answer: Answer): string => (typeof answer.body === 'string' ? answer.body : Buffer.from(answer.body).toString('utf8'));
 
 function toAnswer(observed: { status: number; contentType: string | null; body: string }): Answer {
   // send.ts reads bytes as latin1; JSON is UTF-8.
   return { status: observed.status, contentType: observed.contentType, body: Buffer.from(observed.body, 'latin1').toString('utf8') };
 }
 
-async function answersOf(manifest: ResolvedManifest, label: string, requests: readonly PreparedRequest[], options: ReferenceCheckOptions): Promise<Answer[]> {
-  let service: RunningService | undefined;
-  try {
-    // A remote reference is asked twice where it runs (the noise then is what one instance varies by).
-    let baseUrl: string;
-    if (manifest.target !== undefined) baseUrl = (await connectTarget(manifest, options.scenario.service.readyTimeoutSeconds * 1000)).baseUrl;
-    else {
-      service = await startService({
-        manifest,
-        workers: options.scenario.service.workers,
-        env: await options.env(manifest, label),
-        readyTimeoutMs: options.scenario.service.readyTimeoutSeconds * 1000,
-      });
-      baseUrl = service.baseUrl;
-    }
-    const answers: Answer[] = [];
-    for (const request of requests) {
-      answers.push(toAnswer(await sendRequest(baseUrl, { method: request.method, path: request.path, headers: { ...request.headers }, ...(request.body === undefined ? {} : { body: request.body }) }, options.scenario.timeoutSeconds * 1000)));
-    }
-    return answers;
-  } finally {
-    await service?.stop();
-  }
+/** One running instance of a service being compared, and what it answered so far. */
+interface Instance {
+  readonly manifest: ResolvedManifest;
+  readonly label: string;
+  readonly baseUrl: string;
+  readonly service: RunningService | undefined;
+  readonly answers: Answer[];
+  error?: string;
+}
+
+async function openInstance(manifest: ResolvedManifest, label: string, options: ReferenceCheckOptions): Promise<Instance> {
+  const readyTimeoutMs = options.scenario.service.readyTimeoutSeconds * 1000;
+  // A remote reference is asked twice where it runs (the noise then is what one instance varies by).
+  if (manifest.target !== undefined) return { manifest, label, baseUrl: (await connectTarget(manifest, readyTimeoutMs)).baseUrl, service: undefined, answers: [] };
+  const service = await startService({ manifest, workers: options.scenario.service.workers, env: await options.env(manifest, label), readyTimeoutMs });
+  return { manifest, label, baseUrl: service.baseUrl, service, answers: [] };
 }
 
 /** The compared requests: the scenario's mix drawn `count` times with `seed` (inserts numbered, as under load). */
-export function comparedRequests(scenario: ResolvedScenario, seed: number): PreparedRequest[] {
+export function comparedRequests(scenario: ResolvedScenario, seed: number, count = scenario.compare.requests): PreparedRequest[] {
   const mix = new RequestMix(prepareSources(scenario.requests, seed), seed);
-  return Array.from({ length: scenario.compare.requests }, () => mix.next());
+  return Array.from({ length: count }, () => mix.next());
 }
 
-/** Runs the check for one scenario. Never throws for a service that fails: its verdict says why. */
+/** The request as a line: method, path and (shortened) body. */
+export const requestLine = (request: PreparedRequest): string => `${request.method} ${request.path}${request.body === undefined ? '' : ` ${shown(request.body)}`}`;
+
+/**
+ * Sends every request to every live instance at once, in order. A reference instance that fails
+ * stops the check (InfrastructureError); a candidate that fails gets its error and is asked no more.
+ */
+async function sendAll(requests: readonly PreparedRequest[], reference: readonly Instance[], candidates: readonly Instance[], timeoutMs: number): Promise<void> {
+  for (const request of requests) {
+    const live = [...reference, ...candidates.filter((instance) => instance.error === undefined)];
+    await Promise.all(
+      live.map(async (instance) => {
+        try {
+          instance.answers.push(toAnswer(await sendRequest(instance.baseUrl, { method: request.method, path: request.path, headers: { ...request.headers }, ...(request.body === undefined ? {} : { body: request.body }) }, timeoutMs)));
+        } catch (error) {
+          instance.error = `${requestLine(request)}: ${messageOf(error)}`;
+        }
+      }),
+    );
+    const failed = reference.find((instance) => instance.error !== undefined);
+    if (failed !== undefined) throw new InfrastructureError(`The reference service ${failed.manifest.name} (${failed.label}) did not answer a compared request: ${failed.error}. Check that it serves this scenario's requests.`);
+  }
+}
+
+/** The verdict of one candidate from its findings. */
+function verdictOf(candidate: Instance, findings: readonly LocationFinding[], requests: readonly PreparedRequest[], pairs: readonly NoisePair[]): ReferenceVerdict {
+  if (candidate.error !== undefined) return { service: candidate.manifest.name, state: 'fail', checked: candidate.answers.length, error: candidate.error };
+  const reported = findings.filter((finding) => finding.isDifference);
+  if (reported.length === 0) return { service: candidate.manifest.name, state: 'pass', checked: requests.length };
+  const first = reported.reduce((earliest, finding) => (finding.example.index < earliest.example.index ? finding : earliest));
+  const { index, difference, comparedWith } = first.example;
+  return {
+    service: candidate.manifest.name,
+    state: 'fail',
+    checked: requests.length,
+    difference: {
+      request: requestLine(requests[index]!),
+      field: difference.path,
+      described: describeDifference(difference),
+      referenceBody: shown(bodyText(pairs[index]![comparedWith])),
+      candidateBody: shown(bodyText(candidate.answers[index]!)),
+    },
+  };
+}
+
+/**
+ * Runs the check for one scenario. Never throws for a candidate that fails (its verdict says
+ * why); throws when the reference cannot be started or does not answer.
+ * @throws InfrastructureError when an instance of the reference fails
+ */
 export async function checkAgainstReference(options: ReferenceCheckOptions): Promise<ReferenceCheck> {
   const { scenario, reference } = options;
-  const requests = comparedRequests(scenario, options.seed);
+  const requests = comparedRequests(scenario, options.seed, options.requests);
   const ignore = scenario.compare.ignore;
+  const kindOf = requestKinds(scenario.requests);
   options.log(`${scenario.name}: comparing ${options.candidates.map((manifest) => manifest.name).join(', ')} with ${reference.name} on ${requests.length} requests`);
-  const [primary, secondary] = [await answersOf(reference, 'primary', requests, options), await answersOf(reference, 'secondary', requests, options)];
-  const noise: NoiseModel = learnNoise(requests.map((request, index) => ({ key: requestKind(request), primary: primary[index]!, secondary: secondary[index]! })));
-  const verdicts: ReferenceVerdict[] = [];
-  for (const candidate of options.candidates) {
-    let answers: Answer[];
-    try {
-      answers = await answersOf(candidate, 'compare', requests, options);
-    } catch (error) {
-      verdicts.push({ service: candidate.name, state: 'fail', checked: 0, error: messageOf(error) });
-      continue;
-    }
-    let found: ReferenceVerdict['difference'];
-    for (const [index, request] of requests.entries()) {
-      const difference: Difference | undefined = compareWithNoise(primary[index]!, answers[index]!, noise, requestKind(request), ignore);
-      if (difference === undefined) continue;
-      const body = (answer: Answer): string => (typeof answer.body === 'string' ? answer.body : Buffer.from(answer.body).toString('utf8'));
-      found = {
-        request: `${request.method} ${request.path}${request.body === undefined ? '' : ` ${shown(request.body)}`}`,
-        field: difference.path,
-        described: describeDifference(difference),
-        referenceBody: shown(body(primary[index]!)),
-        candidateBody: shown(body(answers[index]!)),
-      };
-      break;
-    }
-    verdicts.push({ service: candidate.name, state: found === undefined ? 'pass' : 'fail', checked: requests.length, ...(found === undefined ? {} : { difference: found }) });
+  const opened: Instance[] = [];
+  try {
+    const starting = [
+      openInstance(reference, 'primary', options),
+      openInstance(reference, 'secondary', options),
+      ...options.candidates.map((manifest) =>
+        openInstance(manifest, 'compare', options).catch((error: unknown): Instance => ({ manifest, label: 'compare', baseUrl: '', service: undefined, answers: [], error: `could not be started: ${messageOf(error)}` })),
+      ),
+    ];
+    const settled = await Promise.allSettled(starting);
+    for (const result of settled) if (result.status === 'fulfilled') opened.push(result.value);
+    const failedReference = settled.slice(0, 2).find((result) => result.status === 'rejected');
+    if (failedReference !== undefined) throw new InfrastructureError(`The reference service ${reference.name} could not be started for the comparison: ${messageOf(failedReference.reason)}`, { cause: failedReference.reason });
+    const [primary, secondary, ...candidates] = opened as [Instance, Instance, ...Instance[]];
+    await sendAll(requests, [primary, secondary], candidates, scenario.timeoutSeconds * 1000);
+    const pairs: NoisePair[] = requests.map((request, index) => ({ key: kindOf(request), primary: primary.answers[index]!, secondary: secondary.answers[index]! }));
+    const noise = learnNoise(pairs, ignore);
+    const verdicts = candidates.map((candidate) => verdictOf(candidate, candidate.error === undefined ? judgeCandidate(pairs, candidate.answers, noise, ignore) : [], requests, pairs));
+    return { scenario: scenario.name, reference: reference.name, requests: requests.length, noise: describeNoise(noise), ignore, verdicts };
+  } finally {
+    await Promise.all(opened.map((instance) => instance.service?.stop()));
   }
-  return { scenario: scenario.name, reference: reference.name, requests: requests.length, noise: describeNoise(noise), ignore, verdicts };
 }
 
 /** A failed verdict as the message of a failure record: service, request, field, both answers. */

@@ -181,14 +181,23 @@ function parseBodies(reference: Answer, candidate: Answer): [JsonNode, JsonNode]
  * @throws ConfigError when an ignore pattern does not parse
  */
 export function forEachDifference(reference: Answer, candidate: Answer, ignore: readonly string[], visit: DifferenceVisitor): void {
+  if (reference.status !== candidate.status && visit({ kind: 'status', path: 'status', expected: String(reference.status), found: String(candidate.status) }) === false) return;
+  forEachBodyDifference(reference, candidate, ignore, visit);
+}
+
+/**
+ * Like forEachDifference without the status: the content type, then the body. For answers whose
+ * statuses are equal, or whose bodies are compared although they are not (noise.ts).
+ * @throws ConfigError when an ignore pattern does not parse
+ */
+export function forEachBodyDifference(reference: Answer, candidate: Answer, ignore: readonly string[], visit: DifferenceVisitor): void {
   const walker = new Walker(
     ignore.map((pattern) => parsePathPattern(pattern)),
     visit,
   );
-  if (reference.status !== candidate.status) walker.emit({ kind: 'status', path: 'status', expected: String(reference.status), found: String(candidate.status) });
   const expectedType = mediaType(reference.contentType);
   const foundType = mediaType(candidate.contentType);
-  if (!walker.isStopped && expectedType !== foundType) {
+  if (expectedType !== foundType) {
     walker.emit({ kind: 'content-type', path: 'content-type', expected: expectedType === '' ? '(none)' : expectedType, found: foundType === '' ? '(none)' : foundType });
   }
   if (walker.isStopped) return;
