@@ -9,6 +9,7 @@ import { ConfigError } from '../errors.js';
 import type { ReplayedRequest } from '../requests/replay.js';
 import { templateIssues, templateShape } from '../requests/template.js';
 import { generatorSchema } from '../suite/generators.js';
+import { pathPatternSchema } from '../verify/json-path.js';
 import { formatZodIssues } from './zod-message.js';
 
 const positiveInt = z.number().int().positive();
@@ -94,6 +95,31 @@ const openLoad = z
     message: 'expected exactly one of `ratesPerSecond` (absolute) or `capacityFractions` (of each service capacity)',
   });
 
+/** Why a difference may be accepted: shown in the report and by `rewrite-bench compare`. */
+const why = z.string();
+
+/**
+ * How the equivalence check against `reference` compares answers, and what it accepts. Every
+ * rule may say `why`; the report shows "no reason given" where it does not.
+ */
+const compareSchema = z
+  .strictObject({
+    /** Requests compared per service (the scenario's mix, other seeds than the load's). */
+    requests: positiveInt.max(100_000).default(300),
+    /**
+     * JSON paths whose values may differ: `"$.generated_at"`, `{path: "$.items[*].id", why: "…"}`,
+     * `"$..updated_at"`.
+     */
+    ignore: z.array(z.union([pathPatternSchema, z.strictObject({ path: pathPatternSchema, why: why.optional() })], { error: 'a JSON path such as "$.items[*].id", or {path: "$.items[*].id", why: "…"}' })).default([]),
+  })
+  .superRefine((compare, context) => {
+    for (const [index, entry] of compare.ignore.entries()) {
+      if (typeof entry !== 'string' && entry.why !== undefined && entry.why.trim() === '') {
+        context.addIssue({ code: 'custom', path: ['ignore', index, 'why'], message: 'say why this may differ (the report and `rewrite-bench compare` show it), or leave `why` out' });
+      }
+    }
+  });
+
 const timing = {
   warmupSeconds: z.number().min(0).max(600),
   durationSeconds: seconds,
@@ -112,14 +138,7 @@ export const scenarioSchema = z.strictObject({
    */
   reference: z.string().min(1).optional(),
   /** The equivalence check against `reference`. */
-  compare: z
-    .strictObject({
-      /** Requests compared per service (the scenario's mix, other seeds than the load's). */
-      requests: positiveInt.max(100_000).default(300),
-      /** JSON paths whose values may differ: `$.generated_at`, `$.items[*].id`, `$..updated_at`. */
-      ignore: z.array(z.string().startsWith('$')).default([]),
-    })
-    .default({ requests: 300, ignore: [] }),
+  compare: compareSchema.default({ requests: 300, ignore: [] }),
   /** Services to run (default: every service that implements the workload). */
   services: z.array(z.string().min(1)).min(1).optional(),
   requests: z.array(requestSchema).min(1),

@@ -22,7 +22,9 @@ import { describeDifference, type Answer } from './json-compare.js';
 import { judgeCandidate, type LocationFinding } from './judge-candidate.js';
 import { describeNoise, learnNoise, type NoisePair } from './noise.js';
 import { requestKinds } from './request-kind.js';
-import type { ReferenceCheck, ReferenceVerdict } from '../results/document.js';
+import type { ReferenceCheck, ReferenceDifference, ReferenceVerdict } from '../results/document.js';
+import { suggestRules } from './suggest.js';
+import { declaredRules, ignorePaths } from './compare-rules.js';
 import { sendRequest } from './send.js';
 
 export interface ReferenceCheckOptions {
@@ -95,25 +97,40 @@ async function sendAll(requests: readonly PreparedRequest[], reference: readonly
   }
 }
 
-/** The verdict of one candidate from its findings. */
-function verdictOf(candidate: Instance, findings: readonly LocationFinding[], requests: readonly PreparedRequest[], pairs: readonly NoisePair[]): ReferenceVerdict {
-  if (candidate.error !== undefined) return { service: candidate.manifest.name, state: 'fail', checked: candidate.answers.length, error: candidate.error };
-  const reported = findings.filter((finding) => finding.isDifference);
-  if (reported.length === 0) return { service: candidate.manifest.name, state: 'pass', checked: requests.length };
-  const first = reported.reduce((earliest, finding) => (finding.example.index < earliest.example.index ? finding : earliest));
-  const { index, difference, comparedWith } = first.example;
+/** Most locations kept per verdict (a candidate answering something else entirely differs everywhere). */
+export const MAX_DIFFERENCES = 200;
+
+/** A finding as results.json keeps it: counts, one example with both answers shortened, the rules that would accept it. */
+function differenceOf(finding: LocationFinding, requests: readonly PreparedRequest[], pairs: readonly NoisePair[], answers: readonly Answer[]): ReferenceDifference {
+  const { index, difference, comparedWith } = finding.example;
+  const accept = suggestRules(finding);
   return {
-    service: candidate.manifest.name,
-    state: 'fail',
-    checked: requests.length,
-    difference: {
+    requestKind: finding.key,
+    location: finding.location,
+    requests: finding.requests,
+    differedCount: finding.differedCount,
+    noiseCount: finding.noiseCount,
+    ...(finding.p === undefined ? {} : { p: finding.p }),
+    example: {
       request: requestLine(requests[index]!),
       field: difference.path,
       described: describeDifference(difference),
       referenceBody: shown(bodyText(pairs[index]![comparedWith])),
-      candidateBody: shown(bodyText(candidate.answers[index]!)),
+      candidateBody: shown(bodyText(answers[index]!)),
     },
+    ...(accept.length === 0 ? {} : { accept }),
   };
+}
+
+/** The verdict of one candidate from its findings: every reported location, the earliest first. */
+function verdictOf(candidate: Instance, findings: readonly LocationFinding[], requests: readonly PreparedRequest[], pairs: readonly NoisePair[]): ReferenceVerdict {
+  if (candidate.error !== undefined) return { service: candidate.manifest.name, state: 'fail', checked: candidate.answers.length, error: candidate.error };
+  const byFirstRequest = [...findings].sort((a, b) => a.example.index - b.example.index);
+  const reported = byFirstRequest.filter((finding) => finding.isDifference).slice(0, MAX_DIFFERENCES).map((finding) => differenceOf(finding, requests, pairs, candidate.answers));
+  const excused = byFirstRequest.filter((finding) => !finding.isDifference).slice(0, MAX_DIFFERENCES).map((finding) => differenceOf(finding, requests, pairs, candidate.answers));
+  const withinNoise = excused.length === 0 ? {} : { withinNoise: excused };
+  if (reported.length === 0) return { service: candidate.manifest.name, state: 'pass', checked: requests.length, ...withinNoise };
+  return { service: candidate.manifest.name, state: 'fail', checked: requests.length, difference: reported[0]!.example, differences: reported, ...withinNoise };
 }
 
 /**
@@ -124,7 +141,7 @@ function verdictOf(candidate: Instance, findings: readonly LocationFinding[], re
 export async function checkAgainstReference(options: ReferenceCheckOptions): Promise<ReferenceCheck> {
   const { scenario, reference } = options;
   const requests = comparedRequests(scenario, options.seed, options.requests);
-  const ignore = scenario.compare.ignore;
+  const ignore = ignorePaths(scenario.compare);
   const kindOf = requestKinds(scenario.requests);
   options.log(`${scenario.name}: comparing ${options.candidates.map((manifest) => manifest.name).join(', ')} with ${reference.name} on ${requests.length} requests`);
   const opened: Instance[] = [];
@@ -145,21 +162,49 @@ export async function checkAgainstReference(options: ReferenceCheckOptions): Pro
     const pairs: NoisePair[] = requests.map((request, index) => ({ key: kindOf(request), primary: primary.answers[index]!, secondary: secondary.answers[index]! }));
     const noise = learnNoise(pairs, ignore);
     const verdicts = candidates.map((candidate) => verdictOf(candidate, candidate.error === undefined ? judgeCandidate(pairs, candidate.answers, noise, ignore) : [], requests, pairs));
-    return { scenario: scenario.name, reference: reference.name, requests: requests.length, noise: describeNoise(noise), ignore, verdicts };
+    return { scenario: scenario.name, reference: reference.name, requests: requests.length, noise: describeNoise(noise), ignore, rules: declaredRules(scenario.compare), verdicts };
   } finally {
     await Promise.all(opened.map((instance) => instance.service?.stop()));
   }
 }
 
-/** A failed verdict as the message of a failure record: service, request, field, both answers. */
-export function describeVerdict(verdict: ReferenceVerdict, reference: string): string {
-  if (verdict.error !== undefined) return `${verdict.service} could not be compared with ${reference}: ${verdict.error}`;
-  const difference = verdict.difference!;
+/** `2 of 300 requests`. */
+const ofRequests = (count: number, total: number): string => `${count} of ${total} request${total === 1 ? '' : 's'}`;
+
+/** Where a difference is, for people: `GET /quote $.total`, `GET /quote status`. */
+export function whereOf(difference: ReferenceDifference): string {
+  return `${difference.requestKind} ${difference.location === '$' ? '$ (the body)' : difference.location}`;
+}
+
+/** One difference as indented lines: where, how often against the reference's own noise, the example with both answers. */
+export function describeReferenceDifference(difference: ReferenceDifference, reference: string, service: string, indent = '  '): string[] {
+  const width = Math.max(reference.length, service.length) + 10;
   return [
-    `${verdict.service} answers differently from the reference service ${reference}, not measured:`,
-    `  request: ${difference.request}`,
-    `  first difference: ${difference.described}`,
-    `  ${reference} answered:  ${difference.referenceBody}`,
-    `  ${verdict.service} answered: ${difference.candidateBody}`,
-  ].join('\n');
+    `${indent}${whereOf(difference)}: differs in ${ofRequests(difference.differedCount, difference.requests)} (between two instances of ${reference}: ${difference.noiseCount})`,
+    `${indent}  request: ${difference.example.request}`,
+    `${indent}  ${difference.example.described}`,
+    `${indent}  ${`${reference} answered:`.padEnd(width)} ${difference.example.referenceBody}`,
+    `${indent}  ${`${service} answered:`.padEnd(width)} ${difference.example.candidateBody}`,
+  ];
+}
+
+/**
+ * A failed verdict as the message of a failure record: every differing location with its counts,
+ * the request, the difference and both answers, and how to see them all with the rules that would
+ * accept them.
+ */
+export function describeVerdict(verdict: ReferenceVerdict, reference: string, scenario?: string): string {
+  if (verdict.error !== undefined) return `${verdict.service} could not be compared with ${reference}: ${verdict.error}`;
+  const differences = verdict.differences ?? (verdict.difference === undefined ? [] : undefined);
+  const lines = [`${verdict.service} answers differently from the reference service ${reference}, not measured:`];
+  if (differences === undefined) {
+    // A verdict of an older results file: only its first difference.
+    const difference = verdict.difference!;
+    lines.push(`  request: ${difference.request}`, `  first difference: ${difference.described}`, `  ${reference} answered:  ${difference.referenceBody}`, `  ${verdict.service} answered: ${difference.candidateBody}`);
+  } else {
+    lines[0] = `${verdict.service} answers differently from the reference service ${reference} at ${differences.length} location${differences.length === 1 ? '' : 's'}, not measured:`;
+    for (const difference of differences) lines.push(...describeReferenceDifference(difference, reference, verdict.service));
+  }
+  if (scenario !== undefined) lines.push(`  \`rewrite-bench compare ${scenario}\` lists them in seconds, with the \`compare:\` lines that would accept them.`);
+  return lines.join('\n');
 }
