@@ -126,7 +126,7 @@ export async function runCompareCommand(values: CompareValues, positionals: stri
       worst(EXIT_CODES.infrastructure);
       continue;
     }
-    console.log(`${formatComparison(check, file)}\n`);
+    console.log(`${formatComparison(check, file, scenario.compare.times?.paths)}\n`);
     if (check.verdicts.some((verdict) => verdict.error !== undefined)) worst(EXIT_CODES.infrastructure);
     else if (check.verdicts.some((verdict) => verdict.state === 'fail')) worst(EXIT_CODES.regression);
   }

@@ -2,11 +2,13 @@
  * The equivalence checks of the report: for each scenario with a `reference:` service, how many
  * requests were compared, each service's verdict — every location where one that failed answered
  * differently, how often against the reference's own noise there, an example with both answers —
- * the noise learnt between two instances of the reference and the declared `ignore:` paths: how
+ * the noise learnt between two instances of the reference and the declared `compare:` rules with
+ * their reasons ("no reason given" where none was): how
  * "the rewrite does the same work" was established. Pure; every string from the results is
  * escaped.
  */
-import type { ReferenceCheck, ReferenceDifference, ReferenceVerdict } from '../results/document.js';
+import type { AcceptRule, ReferenceCheck, ReferenceDifference, ReferenceVerdict } from '../results/document.js';
+import { describeRule } from '../results/accept-rule.js';
 import { escapeHtml } from './escape.js';
 import type { ReportSource } from './sources.js';
 
@@ -47,13 +49,15 @@ function renderVerdict(verdict: ReferenceVerdict, reference: string): string {
 function renderCheck(check: ReferenceCheck, label: string | undefined): string {
   const verdicts = check.verdicts.map((verdict) => renderVerdict(verdict, check.reference)).join('');
   const noise = check.noise.length === 0 ? '<li class="muted">none: two instances of the reference answered every request alike</li>' : check.noise.map((line) => `<li>${escapeHtml(line)}</li>`).join('');
-  const ignore = check.ignore.length === 0 ? '' : `<p>Declared as allowed to differ (<code>compare.ignore</code>): ${check.ignore.map((path) => `<code>${escapeHtml(path)}</code>`).join(', ')}.</p>`;
+  // Files written before rules carried reasons list the ignored paths alone.
+  const rules = check.rules ?? check.ignore.map((path): AcceptRule => ({ kind: 'ignore', path }));
+  const declared = rules.length === 0 ? '' : `<p>Declared in the scenario's <code>compare:</code>, with the reason given:</p><ul class="rules">${rules.map((rule) => `<li>${escapeHtml(describeRule(rule))}</li>`).join('')}</ul>`;
   return [
     `<article class="equivalence"><h3>${escapeHtml(check.scenario)}${label === undefined ? '' : ` <span class="source">${escapeHtml(label)}</span>`}</h3>`,
     `<p>Every service got the same ${check.requests} seeded requests as the reference service <strong>${escapeHtml(check.reference)}</strong> (its request mix, other seeds than the load's), and so did a second instance of it; answers were compared as JSON (key order and number forms ignored). A location where the two instances of ${escapeHtml(check.reference)} differed excuses a service's differences there only up to a comparable rate (one-sided exact sign test, 1 %).</p>`,
     `<ul class="verdicts">${verdicts}</ul>`,
     `<p>Noise — what two instances of ${escapeHtml(check.reference)} disagreed on:</p><ul class="noise">${noise}</ul>`,
-    ignore,
+    declared,
     '</article>',
   ].join('');
 }

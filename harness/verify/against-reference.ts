@@ -18,13 +18,14 @@ import { RequestMix, type PreparedRequest } from '../load/requests.js';
 import { connectTarget } from '../process/target.js';
 import { startService, type RunningService } from '../process/service.js';
 import { prepareSources } from '../requests/prepare.js';
+import { mulberry32 } from '../random.js';
 import { describeDifference, type Answer } from './json-compare.js';
 import { judgeCandidate, type LocationFinding } from './judge-candidate.js';
 import { describeNoise, learnNoise, type NoisePair } from './noise.js';
 import { requestKinds } from './request-kind.js';
-import type { ReferenceCheck, ReferenceDifference, ReferenceVerdict } from '../results/document.js';
-import { suggestRules } from './suggest.js';
-import { declaredRules, ignorePaths } from './compare-rules.js';
+import type { AcceptRule, ReferenceCheck, ReferenceDifference, ReferenceVerdict } from '../results/document.js';
+import { suggestRules, type SuggestionContext } from './suggest.js';
+import { compileRules, declaredRules, ignorePaths } from './compare-rules.js';
 import { sendRequest } from './send.js';
 
 export interface ReferenceCheckOptions {
@@ -41,7 +42,7 @@ export interface ReferenceCheckOptions {
 }
 
 const BODY_SHOWN = 400;
-const shown = (text: string): string => (text.length > BODY_SHOWN ? `${text.slice(0, BODY_SHOWN)}…` : text);
+const shown = (text: string): string => (text === '' ? '(empty)' : text.length > BODY_SHOWN ? `${text.slice(0, BODY_SHOWN)}…` : text);
 const bodyText = (answer: Answer): string => (typeof answer.body === 'string' ? answer.body : Buffer.from(answer.body).toString('utf8'));
 
 function toAnswer(observed: { status: number; contentType: string | null; body: string }): Answer {
@@ -76,13 +77,28 @@ export function comparedRequests(scenario: ResolvedScenario, seed: number, count
 /** The request as a line: method, path and (shortened) body. */
 export const requestLine = (request: PreparedRequest): string => `${request.method} ${request.path}${request.body === undefined ? '' : ` ${shown(request.body)}`}`;
 
+/** The instances in a random order (Fisher–Yates). */
+function shuffled<T>(items: readonly T[], random: () => number): T[] {
+  const order = [...items];
+  for (let index = order.length - 1; index > 0; index -= 1) {
+    const other = Math.floor(random() * (index + 1));
+    [order[index], order[other]] = [order[other]!, order[index]!];
+  }
+  return order;
+}
+
 /**
- * Sends every request to every live instance at once, in order. A reference instance that fails
- * stops the check (InfrastructureError); a candidate that fails gets its error and is asked no more.
+ * Sends every request to every live instance at once, in order. Each request goes out to the
+ * instances in a fresh random order: the first one sent is answered a little earlier, and a fixed
+ * order would make a millisecond timestamp differ more often between the primary and a candidate
+ * sent last than between the primary and the secondary sent next to it — a difference in rates
+ * that is the order's, not the candidate's (noise-rule.ts needs the secondary and a faithful
+ * candidate to be alike). A reference instance that fails stops the check (InfrastructureError);
+ * a candidate that fails gets its error and is asked no more.
  */
-async function sendAll(requests: readonly PreparedRequest[], reference: readonly Instance[], candidates: readonly Instance[], timeoutMs: number): Promise<void> {
+async function sendAll(requests: readonly PreparedRequest[], reference: readonly Instance[], candidates: readonly Instance[], timeoutMs: number, random: () => number): Promise<void> {
   for (const request of requests) {
-    const live = [...reference, ...candidates.filter((instance) => instance.error === undefined)];
+    const live = shuffled([...reference, ...candidates.filter((instance) => instance.error === undefined)], random);
     await Promise.all(
       live.map(async (instance) => {
         try {
@@ -100,10 +116,10 @@ async function sendAll(requests: readonly PreparedRequest[], reference: readonly
 /** Most locations kept per verdict (a candidate answering something else entirely differs everywhere). */
 export const MAX_DIFFERENCES = 200;
 
-/** A finding as results.json keeps it: counts, one example with both answers shortened, the rules that would accept it. */
-function differenceOf(finding: LocationFinding, requests: readonly PreparedRequest[], pairs: readonly NoisePair[], answers: readonly Answer[]): ReferenceDifference {
+/** A finding as results.json keeps it: counts, one example with both answers shortened, and for a reported one the rules that would accept it. */
+function differenceOf(finding: LocationFinding, requests: readonly PreparedRequest[], context: SuggestionContext): ReferenceDifference {
   const { index, difference, comparedWith } = finding.example;
-  const accept = suggestRules(finding);
+  const accept = finding.isDifference ? suggestRules(finding, context) : [];
   return {
     requestKind: finding.key,
     location: finding.location,
@@ -115,19 +131,25 @@ function differenceOf(finding: LocationFinding, requests: readonly PreparedReque
       request: requestLine(requests[index]!),
       field: difference.path,
       described: describeDifference(difference),
-      referenceBody: shown(bodyText(pairs[index]![comparedWith])),
-      candidateBody: shown(bodyText(answers[index]!)),
+      referenceBody: shown(bodyText(context.pairs[index]![comparedWith])),
+      candidateBody: shown(bodyText(context.answers[index]!)),
     },
     ...(accept.length === 0 ? {} : { accept }),
   };
 }
 
-/** The verdict of one candidate from its findings: every reported location, the earliest first. */
-function verdictOf(candidate: Instance, findings: readonly LocationFinding[], requests: readonly PreparedRequest[], pairs: readonly NoisePair[]): ReferenceVerdict {
+/** The verdict of one candidate from its findings: every reported location (the earliest first) with the rules that would accept it. */
+function verdictOf(candidate: Instance, findings: readonly LocationFinding[], requests: readonly PreparedRequest[], pairs: readonly NoisePair[], declared: readonly AcceptRule[]): ReferenceVerdict {
   if (candidate.error !== undefined) return { service: candidate.manifest.name, state: 'fail', checked: candidate.answers.length, error: candidate.error };
+  const context: SuggestionContext = { pairs, answers: candidate.answers, declared };
   const byFirstRequest = [...findings].sort((a, b) => a.example.index - b.example.index);
-  const reported = byFirstRequest.filter((finding) => finding.isDifference).slice(0, MAX_DIFFERENCES).map((finding) => differenceOf(finding, requests, pairs, candidate.answers));
-  const excused = byFirstRequest.filter((finding) => !finding.isDifference).slice(0, MAX_DIFFERENCES).map((finding) => differenceOf(finding, requests, pairs, candidate.answers));
+  const kept = (isDifference: boolean): ReferenceDifference[] =>
+    byFirstRequest
+      .filter((finding) => finding.isDifference === isDifference)
+      .slice(0, MAX_DIFFERENCES)
+      .map((finding) => differenceOf(finding, requests, context));
+  const reported = kept(true);
+  const excused = kept(false);
   const withinNoise = excused.length === 0 ? {} : { withinNoise: excused };
   if (reported.length === 0) return { service: candidate.manifest.name, state: 'pass', checked: requests.length, ...withinNoise };
   return { service: candidate.manifest.name, state: 'fail', checked: requests.length, difference: reported[0]!.example, differences: reported, ...withinNoise };
@@ -141,7 +163,8 @@ function verdictOf(candidate: Instance, findings: readonly LocationFinding[], re
 export async function checkAgainstReference(options: ReferenceCheckOptions): Promise<ReferenceCheck> {
   const { scenario, reference } = options;
   const requests = comparedRequests(scenario, options.seed, options.requests);
-  const ignore = ignorePaths(scenario.compare);
+  const declared = declaredRules(scenario.compare);
+  const rules = compileRules(declared);
   const kindOf = requestKinds(scenario.requests);
   options.log(`${scenario.name}: comparing ${options.candidates.map((manifest) => manifest.name).join(', ')} with ${reference.name} on ${requests.length} requests`);
   const opened: Instance[] = [];
@@ -158,11 +181,11 @@ export async function checkAgainstReference(options: ReferenceCheckOptions): Pro
     const failedReference = settled.slice(0, 2).find((result) => result.status === 'rejected');
     if (failedReference !== undefined) throw new InfrastructureError(`The reference service ${reference.name} could not be started for the comparison: ${messageOf(failedReference.reason)}`, { cause: failedReference.reason });
     const [primary, secondary, ...candidates] = opened as [Instance, Instance, ...Instance[]];
-    await sendAll(requests, [primary, secondary], candidates, scenario.timeoutSeconds * 1000);
+    await sendAll(requests, [primary, secondary], candidates, scenario.timeoutSeconds * 1000, mulberry32(options.seed));
     const pairs: NoisePair[] = requests.map((request, index) => ({ key: kindOf(request), primary: primary.answers[index]!, secondary: secondary.answers[index]! }));
-    const noise = learnNoise(pairs, ignore);
-    const verdicts = candidates.map((candidate) => verdictOf(candidate, candidate.error === undefined ? judgeCandidate(pairs, candidate.answers, noise, ignore) : [], requests, pairs));
-    return { scenario: scenario.name, reference: reference.name, requests: requests.length, noise: describeNoise(noise), ignore, rules: declaredRules(scenario.compare), verdicts };
+    const noise = learnNoise(pairs, rules);
+    const verdicts = candidates.map((candidate) => verdictOf(candidate, candidate.error === undefined ? judgeCandidate(pairs, candidate.answers, noise, rules) : [], requests, pairs, declared));
+    return { scenario: scenario.name, reference: reference.name, requests: requests.length, noise: describeNoise(noise), ignore: ignorePaths(scenario.compare), rules: declared, verdicts };
   } finally {
     await Promise.all(opened.map((instance) => instance.service?.stop()));
   }

@@ -7,7 +7,7 @@
  */
 import type { AcceptRule, ReferenceCheck, ReferenceDifference } from '../results/document.js';
 import { describeReferenceDifference, whereOf } from './against-reference.js';
-import { describeRule } from './compare-rules.js';
+import { describeRule } from '../results/accept-rule.js';
 
 const requestsOf = (count: number, total: number): string => `${count} of ${total} request${total === 1 ? '' : 's'}`;
 const plural = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`;

@@ -5,12 +5,14 @@
  * differences are found, not only the first. Pure.
  *
  * Per request, the candidate is compared with the primary. A status that differs from the
- * primary's is counted at `status`; the bodies are then compared with the secondary's answer when
- * its status is the candidate's (the reference itself answered that way), and not at all
- * otherwise (an error body next to a normal one has no comparable fields). Every other difference
+ * primary's is counted at `status`, unless a declared status mapping accepts it; the bodies are
+ * then compared with the secondary's answer when its status is the candidate's (the reference
+ * itself answered that way), and not at all otherwise (an error body next to a normal one, or a
+ * redirect next to the page it leads to, has no comparable fields). Every other difference
  * (content type, each JSON location, bytes) is counted at the location it is judged at
  * (noise.ts LocationMap), once per request.
  */
+import { ignoreRules, NO_RULES, type ComparisonRules } from './compare-rules.js';
 import { forEachBodyDifference, type Answer, type Difference } from './json-compare.js';
 import { judgeLocation } from './noise-rule.js';
 import { LocationMap, locationOf, type NoiseModel, type NoisePair } from './noise.js';
@@ -48,10 +50,11 @@ interface Tally {
 /**
  * Every location where `candidate` (one answer per pair, same order) differed from the
  * reference, in the order kinds and then locations first differed.
- * @param ignore the user's patterns: what they cover is not compared
+ * @param rules the scenario's `compare:` rules (or `ignore` patterns alone)
  * @throws Error when `candidate` does not have one answer per pair
  */
-export function judgeCandidate(pairs: readonly NoisePair[], candidate: readonly Answer[], noise: NoiseModel, ignore: readonly string[] = []): LocationFinding[] {
+export function judgeCandidate(pairs: readonly NoisePair[], candidate: readonly Answer[], noise: NoiseModel, rules: readonly string[] | ComparisonRules = NO_RULES): LocationFinding[] {
+  const compiled = Array.isArray(rules) ? ignoreRules(rules as readonly string[]) : (rules as ComparisonRules);
   if (candidate.length !== pairs.length) throw new Error(`judgeCandidate needs one answer per request: ${candidate.length} answers for ${pairs.length} requests`);
   const maps = new Map<string, LocationMap>();
   const tallies = new Map<string, Map<string, Tally>>();
@@ -69,12 +72,12 @@ export function judgeCandidate(pairs: readonly NoisePair[], candidate: readonly 
     };
     let bodyReference: { answer: Answer; comparedWith: 'primary' | 'secondary' } | undefined = { answer: primary, comparedWith: 'primary' };
     if (answer.status !== primary.status) {
-      record({ kind: 'status', path: 'status', expected: String(primary.status), found: String(answer.status) }, 'primary');
+      if (compiled.statuses.get(primary.status)?.has(answer.status) !== true) record({ kind: 'status', path: 'status', expected: String(primary.status), found: String(answer.status) }, 'primary');
       bodyReference = answer.status === secondary.status ? { answer: secondary, comparedWith: 'secondary' } : undefined;
     }
     if (bodyReference !== undefined) {
       const { comparedWith } = bodyReference;
-      forEachBodyDifference(bodyReference.answer, answer, ignore, (difference) => record(difference, comparedWith));
+      forEachBodyDifference(bodyReference.answer, answer, compiled, (difference) => record(difference, comparedWith));
     }
     let byLocation = tallies.get(key);
     if (byLocation === undefined) {

@@ -18,6 +18,7 @@
  * A key whose bodies carry random map keys (`{"sessions": {"a8f3…": …}}`) learns a new path per
  * request and cannot generalise them; its candidate differences will still show.
  */
+import type { ComparisonRules } from './compare-rules.js';
 import { forEachBodyDifference, type Answer, type Difference } from './json-compare.js';
 import { normalizePath, parsePathPattern, type PatternStep } from './json-path.js';
 
@@ -64,10 +65,10 @@ export function locationOf(difference: Difference): string {
 /**
  * Learns the noise of the reference from pairs of its two instances' answers to the same
  * requests (in request order: `perRequest[i]` is pair i's).
- * @param ignore the user's patterns: what they cover is neither compared nor learnt
+ * @param rules the scenario's `compare:` rules (or `ignore` patterns): what they accept is not noise
  * @returns an empty model for no pairs
  */
-export function learnNoise(pairs: readonly NoisePair[], ignore: readonly string[] = []): NoiseModel {
+export function learnNoise(pairs: readonly NoisePair[], rules: readonly string[] | ComparisonRules = []): NoiseModel {
   const tallies = new Map<string, { requestCount: number; bytesDifferedCount: number; counts: Map<string, number> }>();
   const perRequest: ReadonlySet<string>[] = [];
   for (const { key, primary, secondary } of pairs) {
@@ -80,7 +81,7 @@ export function learnNoise(pairs: readonly NoisePair[], ignore: readonly string[
     const locations = new Set<string>();
     if (primary.status !== secondary.status) locations.add('status');
     else {
-      forEachBodyDifference(primary, secondary, ignore, (difference) => {
+      forEachBodyDifference(primary, secondary, rules, (difference) => {
         if (difference.kind === 'bytes') tally.bytesDifferedCount += 1;
         locations.add(locationOf(difference));
       });

@@ -46,7 +46,7 @@ describe('rewrite-bench compare', () => {
     expect(stdout).toMatch(/  GET \/orders\/\{\{id\}\} \$\.amount: differs in (\d+) of \1 requests/);
     expect(stdout).toMatch(/flaky-500: answers differently from legacy at 1 location\n  GET \/flaky status: differs in (\d+) of \1 requests/);
     expect(stdout).toMatch(/text-off: answers differently from legacy at 1 location\n  GET \/text\/\{\{id\}\} \$ \(the body\): differs in (\d+) of \1 requests/);
-    expect(stdout).toContain('`GET /orders/{{id}}`: `$.generated_at` differed in');
+    expect(stdout).toContain('`GET /orders/{{id}}`: `$.request_id` differed in');
     const yaml = parse(suggestedYaml(stdout)) as { compare: { ignore: Array<{ path: string; why: string }> } };
     expect(yaml.compare.ignore).toEqual([
       { path: '$.total', why: '' },
@@ -93,6 +93,46 @@ describe('rewrite-bench compare', () => {
     expect(stdout).toMatch(/broken: could not be compared: could not be started: /);
     expect(stdout).toContain('faithful: answers like legacy (20 of 20 requests)');
     expect(exitCode).toBe(3);
+  });
+});
+
+describe('accepting the same answer in other spellings (issue 22, item 8)', () => {
+  const SPELLINGS = path.join(FIXTURES, 'equivalence/scenarios/spellings.yaml');
+  it('suggests times, sets, a tolerance and a status mapping for a rewrite that spells things otherwise, and passes with them', async () => {
+    const first = await runCli(['compare', 'spellings', '--project', PROJECT, '--services', 'legacy,spelled']);
+    expect(first.stdout).toMatch(/spelled: answers differently from legacy at 4 locations/);
+    expect(first.stdout).toMatch(/GET \/old\/\{\{id\}\} status: differs in (\d+) of \1 requests \(between two instances of legacy: 0\)\n {4}request: GET \/old\/\d+\n {4}status: expected `301`, found `200`\n {4}legacy answered: +\(empty\)/);
+    expect(first.stdout).toMatch(/\$\.created_at: expected `"2024-01-01T00:00:\d\d\+00:00"`, found `"2024-01-01T00:00:\d\d\.000Z"`/);
+    expect(first.exitCode).toBe(1);
+    const suggested = (parse(suggestedYaml(first.stdout)) as { compare: Record<string, unknown> }).compare;
+    expect(suggested).toEqual({
+      sets: [{ path: '$.tags', why: '' }],
+      tolerance: [{ path: '$.average', relative: 1e-15, why: '' }],
+      statuses: [{ reference: 301, candidate: 200, why: '' }],
+      times: { paths: ['$.created_at'], why: '' },
+    });
+    // Filled in with reasons, the rules accept exactly these differences.
+    const because = (entry: Record<string, unknown>) => ({ ...entry, why: `checked by hand: ${Object.values(entry).join(' ')}` });
+    const scenario = parse(await readFile(SPELLINGS, 'utf8')) as Record<string, unknown>;
+    const file = path.join(tmp, 'spellings-accepting.yaml');
+    const compare = {
+      requests: 60,
+      times: because(suggested.times as Record<string, unknown>),
+      sets: (suggested.sets as Array<Record<string, unknown>>).map(because),
+      tolerance: (suggested.tolerance as Array<Record<string, unknown>>).map(because),
+      statuses: (suggested.statuses as Array<Record<string, unknown>>).map(because),
+    };
+    await writeFile(file, stringify({ ...scenario, compare }));
+    const { exitCode, stdout } = await runCli(['compare', file, '--project', PROJECT, '--services', 'legacy,spelled']);
+    expect(stdout).toContain('spelled: answers like legacy (60 of 60 requests)');
+    expect(stdout).toContain('Declared in `compare:`');
+    expect(stdout).toContain('  `$.tags` compared as a set — checked by hand: $.tags ');
+    expect(stdout).toContain('  status 200 accepted where the reference answers 301 — checked by hand: 301 200 ');
+    expect(exitCode).toBe(0);
+    // The rules do not hide a real difference: the renamed field still shows.
+    const renamed = await runCli(['compare', file, '--project', PROJECT, '--services', 'legacy,renamed']);
+    expect(renamed.stdout).toMatch(/renamed: answers differently from legacy at 2 locations/);
+    expect(renamed.exitCode).toBe(1);
   });
 });
 

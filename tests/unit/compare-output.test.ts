@@ -138,8 +138,9 @@ describe('the failure message and summaries', () => {
 });
 
 describe('the report', () => {
-  it('shows every differing location with counts and both answers, and what was within the noise', () => {
+  it('shows every differing location with counts and both answers, what was within the noise, and every declared rule with its reason', () => {
     const html = renderEquivalence([{ file: 'results.json', document: { ...loadFixture(), equivalence: [check] }, label: 'vm', index: 0 }])!;
+    expect(html).toContain("<p>Declared in the scenario's <code>compare:</code>, with the reason given:</p><ul class=\"rules\"><li>ignore `$.request_id` — no reason given</li><li>ignore `$.trace` — a fresh trace id per request</li></ul>");
     expect(html).toContain('<strong>renamed</strong> (not measured): 2 locations answered differently<ul class="differences"><li><code>GET /orders/{{id}} $.total</code>: differs in 30 of 30 requests (between two instances of legacy: 0)<br><code>GET /orders/7</code>: $.total: missing, expected `21`<pre>legacy: {&quot;id&quot;:7,&quot;total&quot;:21}\nrenamed: {&quot;id&quot;:7,&quot;amount&quot;:21}</pre></li><li><code>GET /orders/{{id}} $.amount</code>');
     expect(html).toContain(`<strong>faithful</strong>: 58 of 58 requests answered like legacy<p class="muted">Differences within legacy's own noise there (not reported):</p><ul class="within-noise"><li><code>GET /flaky status</code>: 2 of 28 requests (two instances of legacy: 1)</li></ul>`);
   });
