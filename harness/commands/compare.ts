@@ -12,11 +12,8 @@ import type { ResolvedScenario } from '../config/scenario.js';
 import { loadScenarios } from '../config/scenarios.js';
 import { selectScenarioServices } from '../config/selection.js';
 import { ConfigError, EXIT_CODES, messageOf, type ExitCode } from '../errors.js';
-import { DatabaseFactories } from '../process/database.js';
-import { startUpstream } from '../process/upstream.js';
 import type { ReferenceCheck } from '../results/document.js';
-import { serviceEnv } from '../run/run.js';
-import { checkAgainstReference } from '../verify/against-reference.js';
+import { runReferenceCheck } from '../run/reference-check.js';
 import { formatComparison } from '../verify/format-comparison.js';
 import { projectOf, resolveServiceSelection, SERVICE_OPTIONS, type OptionSpec } from './common.js';
 
@@ -77,28 +74,12 @@ async function buildAll(services: readonly ResolvedManifest[]): Promise<Map<stri
   return broken;
 }
 
-/** Runs one scenario's check with its fixtures (a fresh database per instance, the upstream). */
-async function compareScenario(scenario: ResolvedScenario, services: readonly ResolvedManifest[], seed: number | undefined, requests: number | undefined): Promise<ReferenceCheck> {
+/** Runs one scenario's check with its fixtures. */
+function compareScenario(scenario: ResolvedScenario, services: readonly ResolvedManifest[], seed: number | undefined, requests: number | undefined): Promise<ReferenceCheck> {
   const byName = (name: string): ResolvedManifest => services.find((manifest) => manifest.name === name)!;
   const reference = byName(scenario.reference!);
   const candidates = (scenario.services ?? []).filter((name) => name !== reference.name).map(byName);
-  const databases = new DatabaseFactories();
-  const upstream = scenario.fixtures.upstream === undefined ? undefined : await startUpstream(scenario.fixtures.upstream.delayMs, undefined);
-  try {
-    return await checkAgainstReference({
-      scenario,
-      reference,
-      candidates,
-      env: (manifest, label) => serviceEnv(scenario, manifest, upstream, databases, label),
-      // `run`'s seed of the check by default: both see the same requests.
-      seed: seed ?? scenario.seed + 1_000_003,
-      ...(requests === undefined ? {} : { requests }),
-      log: (line) => console.error(line),
-    });
-  } finally {
-    await upstream?.stop();
-    await databases.dispose();
-  }
+  return runReferenceCheck(scenario, reference, candidates, { seed, requests, log: (line) => console.error(line) });
 }
 
 export async function runCompareCommand(values: CompareValues, positionals: string[]): Promise<ExitCode> {
