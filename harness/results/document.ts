@@ -264,6 +264,8 @@ export interface ReferenceVerdict {
   };
   /** Every location where it differed beyond the reference's noise, with counts and an example (absent in older files). */
   readonly differences?: readonly ReferenceDifference[];
+  /** Reported locations beyond the ones `differences` keeps (200). */
+  readonly moreDifferences?: number;
   /** Locations where it differed within the reference's own noise (excused). */
   readonly withinNoise?: readonly ReferenceDifference[];
   /** A start failure or a request that got no answer. */

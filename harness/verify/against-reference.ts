@@ -152,7 +152,8 @@ function verdictOf(candidate: Instance, findings: readonly LocationFinding[], re
   const excused = kept(false);
   const withinNoise = excused.length === 0 ? {} : { withinNoise: excused };
   if (reported.length === 0) return { service: candidate.manifest.name, state: 'pass', checked: requests.length, ...withinNoise };
-  return { service: candidate.manifest.name, state: 'fail', checked: requests.length, difference: reported[0]!.example, differences: reported, ...withinNoise };
+  const more = findings.filter((finding) => finding.isDifference).length - reported.length;
+  return { service: candidate.manifest.name, state: 'fail', checked: requests.length, difference: reported[0]!.example, differences: reported, ...(more > 0 ? { moreDifferences: more } : {}), ...withinNoise };
 }
 
 /**
@@ -211,6 +212,9 @@ export function describeReferenceDifference(difference: ReferenceDifference, ref
   ];
 }
 
+/** Locations a failure message describes; the rest are counted (results.json and `compare` have them). */
+export const DESCRIBED_DIFFERENCES = 10;
+
 /**
  * A failed verdict as the message of a failure record: every differing location with its counts,
  * the request, the difference and both answers, and how to see them all with the rules that would
@@ -225,8 +229,10 @@ export function describeVerdict(verdict: ReferenceVerdict, reference: string, sc
     const difference = verdict.difference!;
     lines.push(`  request: ${difference.request}`, `  first difference: ${difference.described}`, `  ${reference} answered:  ${difference.referenceBody}`, `  ${verdict.service} answered: ${difference.candidateBody}`);
   } else {
-    lines[0] = `${verdict.service} answers differently from the reference service ${reference} at ${differences.length} location${differences.length === 1 ? '' : 's'}, not measured:`;
-    for (const difference of differences) lines.push(...describeReferenceDifference(difference, reference, verdict.service));
+    const total = differences.length + (verdict.moreDifferences ?? 0);
+    lines[0] = `${verdict.service} answers differently from the reference service ${reference} at ${total} location${total === 1 ? '' : 's'}, not measured:`;
+    for (const difference of differences.slice(0, DESCRIBED_DIFFERENCES)) lines.push(...describeReferenceDifference(difference, reference, verdict.service));
+    if (total > DESCRIBED_DIFFERENCES) lines.push(`  … and ${total - DESCRIBED_DIFFERENCES} more location${total - DESCRIBED_DIFFERENCES === 1 ? '' : 's'} (results.json's \`equivalence\` keeps ${differences.length === total ? 'them' : `the first ${differences.length}`})`);
   }
   if (scenario !== undefined) lines.push(`  \`rewrite-bench compare ${scenario}\` lists them in seconds, with the \`compare:\` lines that would accept them.`);
   return lines.join('\n');

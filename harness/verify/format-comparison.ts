@@ -13,7 +13,7 @@ const requestsOf = (count: number, total: number): string => `${count} of ${tota
 const plural = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`;
 
 /** A suggested rule and the differences it would accept (for its comment). */
-interface Suggestion {
+export interface Suggestion {
   readonly rule: AcceptRule;
   readonly because: string[];
 }
@@ -85,7 +85,7 @@ export function formatComparison(check: ReferenceCheck, file: string, declaredTi
     }
     const differences = verdict.differences ?? [];
     if (verdict.state === 'pass') lines.push(`${verdict.service}: answers like ${reference} (${requestsOf(verdict.checked, verdict.checked)})`);
-    else lines.push(`${verdict.service}: answers differently from ${reference} at ${plural(differences.length, 'location')}`);
+    else lines.push(`${verdict.service}: answers differently from ${reference} at ${plural(differences.length + (verdict.moreDifferences ?? 0), 'location')}${verdict.moreDifferences === undefined ? '' : ` (the first ${differences.length} shown)`}`);
     for (const difference of differences) {
       lines.push(...describeReferenceDifference(difference, reference, verdict.service));
       const because = `${verdict.service}: ${whereOf(difference)}, ${requestsOf(difference.differedCount, difference.requests)}`;

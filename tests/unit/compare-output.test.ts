@@ -125,6 +125,13 @@ describe('the failure message and summaries', () => {
       'old answers differently from the reference service legacy, not measured:\n  request: GET /orders/7\n  first difference: $.total: missing, expected `21`\n  legacy answered:  {"id":7,"total":21}\n  old answered: {"id":7,"amount":21}',
     );
   });
+  it('describes the first 10 locations of a service that differs everywhere and counts the rest', () => {
+    const many = Array.from({ length: 12 }, (_, index) => ({ ...total, location: `$.f${index}` }));
+    const lines = describeVerdict({ service: 'other', state: 'fail', checked: 30, difference: total.example, differences: many, moreDifferences: 3 }, 'legacy').split('\n');
+    expect(lines[0]).toBe('other answers differently from the reference service legacy at 15 locations, not measured:');
+    expect(lines.filter((line) => line.startsWith('  GET /orders/{{id}} $.f'))).toHaveLength(10);
+    expect(lines.at(-1)).toBe("  … and 5 more locations (results.json's `equivalence` keeps the first 12)");
+  });
   it('keeps the whole message in the terminal failures summary and the Markdown report (issue 22, item 12)', () => {
     const summary = formatRunSummary({ runs: [], failures: [{ scenario: 'orders', service: 'renamed', kind: 'non-conforming', message }] });
     expect(summary).toContain('## failures\n  orders / renamed: renamed answers differently from the reference service legacy at 2 locations, not measured:\n      GET /orders/{{id}} $.total: differs in 30 of 30 requests');
