@@ -7,6 +7,7 @@
 import { parseArgs } from 'node:util';
 import { buildOptions, runBuildCommand } from './commands/build.js';
 import type { OptionSpec } from './commands/common.js';
+import { compareCommandHelp, compareOptions, runCompareCommand } from './commands/compare.js';
 import { gateCommandHelp, gateOptions, runGateCommand } from './commands/gate.js';
 import { initOptions, runInitCommand } from './commands/init.js';
 import { reportCommandHelp, reportOptions, runReportCommand } from './commands/report.js';
@@ -48,6 +49,12 @@ const COMMANDS: Record<string, Command> = {
     allowPositionals: true,
     run: (values, positionals) => runRunCommand(values, positionals),
   },
+  compare: {
+    ...compareCommandHelp,
+    options: compareOptions,
+    allowPositionals: true,
+    run: (values, positionals) => runCompareCommand(values, positionals),
+  },
   report: {
     ...reportCommandHelp,
     options: reportOptions,
@@ -76,7 +83,7 @@ const COMMANDS: Record<string, Command> = {
     details:
       'For every service implementing a workload of the built-in contract (services/CONTRACT.md): starts it on 127.0.0.1 and sends the contract\'s vectors plus N seeded random requests per endpoint, comparing status, ' +
       'Content-Type and body bytes with the TypeScript reference; then checks that SIGTERM stops it with exit 0 within 10 s. Exit 1 when any service does not conform. ' +
-      '(Your own services are checked against a reference service by `run`: a scenario\'s `reference:`.)',
+      '(Your own services are checked against a reference service by `compare` and before `run`: a scenario\'s `reference:`.)',
     options: verifyOptions,
     allowPositionals: false,
     run: (values) => runVerifyCommand(values),

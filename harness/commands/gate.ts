@@ -10,6 +10,7 @@ import { appendFile, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { resolveManifest, type ResolvedManifest } from '../config/manifest.js';
+import type { ResolvedScenario } from '../config/scenario.js';
 import { loadScenarios } from '../config/scenarios.js';
 import { readYamlFile } from '../config/yaml-file.js';
 import { ConfigError, InfrastructureError, type ExitCode } from '../errors.js';
@@ -17,11 +18,13 @@ import { parseBudget, type Budget } from '../gate/budget.js';
 import { decideGate, type GateOutcome } from '../gate/outcome.js';
 import { gateJUnit, gateMarkdown } from '../gate/render.js';
 import { checkPlan, DEFAULT_PLAN, describePlan, planWithStages, type GatePlan } from '../gate/plan.js';
-import { continueRuns, mergeStages, ratesOffered, stageScenario } from '../gate/stage-runs.js';
+import { continueRuns, GATE_SIDES, mergeStages, ratesOffered, stageScenario } from '../gate/stage-runs.js';
 import type { ResolvedProject } from '../config/project.js';
 import { allowedCpus } from '../run/environment.js';
 import { createProgress } from '../run/progress.js';
 import { readResults } from '../run/read-results.js';
+import { runReferenceCheck } from '../run/reference-check.js';
+import { describeVerdict } from '../verify/against-reference.js';
 import type { ResultsDocument, RunRecord } from '../results/document.js';
 import { runSuite } from '../run/run.js';
 import { writeReport } from '../report/write.js';
@@ -38,7 +41,9 @@ export const gateCommandHelp = {
   details:
     'Follows a stopping plan fixed in advance: looks after 5, 10 and 20 runs a side (--stages), each spending its share of alpha (10/20/70 %), so that over all looks, metrics and points (Holm) a change of exactly --max-regression is flagged at most alpha of the time. ' +
     'The limit is inside the test: a regression needs the candidate divided by (1 + limit) to be still worse, one-sided exact Mann-Whitney over per-run values. An earlier look passes a comparison that shows no sign of such a regression (p > 0.6, then 0.5); the last look passes or fails it (borderline: a change it could not confirm). ' +
-    'The in-job mode measures both sides interleaved on this machine (the way to gate on shared CI runners), in a scenario of the project: two service folders, or the project\'s service NAME at two git refs (temporary worktrees; the candidate defaults to the working tree); it measures the next stage only while a comparison is undecided. File mode judges the runs the files hold as the plan would have, look by look. Budgets are checked on the candidate. ' +
+    'The in-job mode measures both sides interleaved on this machine (the way to gate on shared CI runners), in a scenario of the project: two service folders, or the project\'s service NAME at two git refs (temporary worktrees; the candidate defaults to the working tree); it measures the next stage only while a comparison is undecided. ' +
+    'When the scenario names a `reference:`, the candidate\'s answers are first compared with the baseline\'s, the baseline in the reference\'s place (the check `run` and `compare` do): a candidate that answers differently is not measured and fails the gate; without a `reference:` answers are not compared, and the output says so. ' +
+    'File mode judges the runs the files hold as the plan would have, look by look. Budgets are checked on the candidate. ' +
     'Exit 0 pass, 1 regression or budget broken, 2 bad configuration, 3 undecided (the plan needs more runs than the files hold), nothing comparable or infrastructure failure.',
 } as const;
 
@@ -165,6 +170,41 @@ async function measureInJob(values: GateValues, job: GateJob): Promise<GateOutco
 }
 
 /**
+ * The in-job gate's equivalence check. A scenario that names a `reference:` is checked the way
+ * `run` checks it, with the baseline in the reference's place: the candidate gets the scenario's
+ * seeded requests beside two instances of the baseline; one that answers differently is not
+ * measured and fails the gate (exit 1), one that cannot be asked is an infrastructure failure.
+ * A scenario without a `reference:` is only measured, and the gate says so.
+ * @returns the note for the gate's output, and the failed outcome when the candidate differs
+ */
+async function checkAnswers(scenario: ResolvedScenario, baseline: ResolvedManifest, candidate: ResolvedManifest, plan: GatePlan): Promise<{ note: string; failed?: GateOutcome }> {
+  if (scenario.reference === undefined) {
+    const note = `The candidate's answers were not compared with the baseline's: scenario ${scenario.name} names no \`reference:\` (with one, the gate checks them first, as \`run\` does).`;
+    console.error(`gate: ${note}`);
+    return { note };
+  }
+  console.error(`gate: scenario ${scenario.name} names a reference service: comparing the candidate's answers with the baseline's before measuring`);
+  const check = await runReferenceCheck({ ...scenario, reference: 'baseline', services: [...GATE_SIDES] }, baseline, [candidate], { log: (line) => console.error(`gate: ${line}`) });
+  const verdict = check.verdicts[0]!;
+  if (verdict.state === 'pass') return { note: `The candidate answered the scenario's ${check.requests} compared requests like the baseline (its reference check, with the baseline as the reference).` };
+  const message = describeVerdict(verdict, 'baseline', scenario.name);
+  console.error(`gate: ${message}`);
+  if (verdict.error !== undefined) throw new InfrastructureError(`The gate could not compare the candidate's answers with the baseline's: ${verdict.error}`);
+  const failed: GateOutcome = {
+    plan,
+    stageReached: undefined,
+    runsTaken: { baseline: 0, candidate: 0 },
+    needsMoreRuns: false,
+    rows: [],
+    budgets: [],
+    notes: message.split('\n'),
+    exitCode: 1,
+    summary: 'FAIL: the candidate answers differently from the baseline (not measured)',
+  };
+  return { note: message, failed };
+}
+
+/**
  * Measures the plan's stages in turn, both sides interleaved in each, deciding after each stage
  * and going on only while some comparison awaits more runs. Every stage's results go to
  * OUT/stage-N/results.json; OUT/results.json holds all stages so far.
@@ -179,6 +219,8 @@ async function measureFolders(values: GateValues, project: ResolvedProject, base
     if (!manifest.implements.includes(workload)) throw new ConfigError(`${manifest.file} does not implement \`${workload}\`, which scenario ${scenario!.name} needs.`);
   }
   const { plan } = job;
+  const answers = await checkAnswers(scenario!, baseline, candidate, plan);
+  if (answers.failed !== undefined) return answers.failed;
   const outDir = values.out ?? (await mkdtemp(path.join(os.tmpdir(), 'rewrite-bench-gate-')));
   const resultsFile = path.join(outDir, 'results.json');
   // One name for both sides, so their points line up.
@@ -214,7 +256,7 @@ async function measureFolders(values: GateValues, project: ResolvedProject, base
       throw new InfrastructureError(`The gate could not measure both sides: ${document.failures.map((failure) => failure.message.split('\n')[0]).join('; ')}`);
     }
     const problems = merged.state === 'complete' ? [] : [`the run ended ${merged.state}`];
-    const outcome = decideGate(as(merged, 'baseline'), as(merged, 'candidate'), job.metrics, job.budgets, plan, { candidateProblems: problems });
+    const outcome = decideGate(as(merged, 'baseline'), as(merged, 'candidate'), job.metrics, job.budgets, plan, { notes: [answers.note], candidateProblems: problems });
     if (!outcome.needsMoreRuns || problems.length > 0 || index === plan.stages.length - 1) {
       // The report of every stage's runs, beside results.json (what a CI job uploads).
       const report = await writeReport({ file: resultsFile, document: merged }, outDir);

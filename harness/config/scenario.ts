@@ -10,6 +10,7 @@ import { ENGINE_LIMITS } from '../load/limits.js';
 import type { ReplayedRequest } from '../requests/replay.js';
 import { templateIssues, templateShape } from '../requests/template.js';
 import { generatorSchema } from '../suite/generators.js';
+import { pathPatternSchema } from '../verify/json-path.js';
 import { formatZodIssues } from './zod-message.js';
 
 const positiveInt = z.number().int().positive();
@@ -98,6 +99,49 @@ const openLoad = z
     message: 'expected exactly one of `ratesPerSecond` (absolute) or `capacityFractions` (of each service capacity)',
   });
 
+/** Why a difference may be accepted: shown in the report and by `rewrite-bench compare`. */
+const why = z.string();
+const httpStatus = z.number().int().min(100).max(599);
+
+/**
+ * How the equivalence check against `reference` compares answers, and what it accepts
+ * (verify/compare-rules.ts). Every rule may say `why`; the report shows "no reason given" where
+ * it does not.
+ */
+const compareSchema = z
+  .strictObject({
+    /** Requests compared per service (the scenario's mix, other seeds than the load's). */
+    requests: positiveInt.max(100_000).default(300),
+    /**
+     * JSON paths whose values may differ: `"$.generated_at"`, `{path: "$.items[*].id", why: "…"}`,
+     * `"$..updated_at"`.
+     */
+    ignore: z.array(z.union([pathPatternSchema, z.strictObject({ path: pathPatternSchema, why: why.optional() })], { error: 'a JSON path such as "$.items[*].id", or {path: "$.items[*].id", why: "…"}' })).default([]),
+    /** RFC 3339 strings compared as instants (`+00:00` = `Z`, `.500` = `.5`) at these paths, or at every string (`all`). */
+    times: z.strictObject({ paths: z.union([z.literal('all'), z.array(pathPatternSchema).min(1)], { error: 'a list of JSON paths such as ["$..created_at"], or "all"' }), why: why.optional() }).optional(),
+    /** Arrays compared as sets (order ignored, repeats counted). */
+    sets: z.array(z.strictObject({ path: pathPatternSchema, why: why.optional() })).default([]),
+    /** Numbers equal within `relative` × the larger magnitude (1e-9: the last digits of a double). */
+    tolerance: z.array(z.strictObject({ path: pathPatternSchema, relative: z.number().positive().max(1), why: why.optional() })).default([]),
+    /** A status the candidate may answer where the reference answers another (`{reference: 301, candidate: 200}`); their bodies are not compared. */
+    statuses: z.array(z.strictObject({ reference: httpStatus, candidate: httpStatus, why: why.optional() })).default([]),
+  })
+  .superRefine((compare, context) => {
+    const reasons: Array<{ readonly path: PropertyKey[]; readonly why: string | undefined }> = [
+      ...compare.ignore.map((entry, index) => ({ path: ['ignore', index, 'why'], why: typeof entry === 'string' ? undefined : entry.why })),
+      { path: ['times', 'why'], why: compare.times?.why },
+      ...compare.sets.map((entry, index) => ({ path: ['sets', index, 'why'], why: entry.why })),
+      ...compare.tolerance.map((entry, index) => ({ path: ['tolerance', index, 'why'], why: entry.why })),
+      ...compare.statuses.map((entry, index) => ({ path: ['statuses', index, 'why'], why: entry.why })),
+    ];
+    for (const { path, why: reason } of reasons) {
+      if (reason !== undefined && reason.trim() === '') context.addIssue({ code: 'custom', path, message: 'say why this may differ (the report and `rewrite-bench compare` show it), or leave `why` out' });
+    }
+    for (const [index, entry] of compare.statuses.entries()) {
+      if (entry.reference === entry.candidate) context.addIssue({ code: 'custom', path: ['statuses', index], message: `a status mapping needs two different statuses, got ${entry.reference} for both` });
+    }
+  });
+
 // Within the engine's limits (harness/engine/limits.json); warm-up is held shorter still.
 const timing = {
   warmupSeconds: z.number().min(0).max(Math.min(600, ENGINE_LIMITS.warmupSeconds)),
@@ -117,14 +161,7 @@ export const scenarioSchema = z.strictObject({
    */
   reference: z.string().min(1).optional(),
   /** The equivalence check against `reference`. */
-  compare: z
-    .strictObject({
-      /** Requests compared per service (the scenario's mix, other seeds than the load's). */
-      requests: positiveInt.max(100_000).default(300),
-      /** JSON paths whose values may differ: `$.generated_at`, `$.items[*].id`, `$..updated_at`. */
-      ignore: z.array(z.string().startsWith('$')).default([]),
-    })
-    .default({ requests: 300, ignore: [] }),
+  compare: compareSchema.default({ requests: 300, ignore: [], sets: [], tolerance: [], statuses: [] }),
   /** Services to run (default: every service that implements the workload). */
   services: z.array(z.string().min(1)).min(1).optional(),
   requests: z.array(requestSchema).min(1),

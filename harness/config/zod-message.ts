@@ -54,7 +54,8 @@ function expectation(issue: Issue): string {
     case 'not_multiple_of':
       return `a multiple of ${String(issue.divisor)}`;
     case 'invalid_union':
-      return 'one of the allowed forms';
+      // A union that says what its forms are (`error:` in the schema) says so; zod's default is "Invalid input".
+      return issue.message !== '' && issue.message !== 'Invalid input' ? issue.message : 'one of the allowed forms';
     default:
       return issue.message;
   }

@@ -117,7 +117,14 @@ export function renderMarkdown(model: ReportModel, tables: readonly HeadlineTabl
     '',
     ...environmentSection(model),
   ];
-  const failures = model.sources.flatMap((source) => (source.document.failures ?? []).map((failure) => `- ${escapeMarkdown([failure.scenario, failure.service].filter(Boolean).join(' / ') || 'run')}: ${escapeMarkdown(failure.message.split('\n')[0] ?? '')}`));
+  const failures = model.sources.flatMap((source) =>
+    (source.document.failures ?? []).map((failure) => {
+      const [first, ...rest] = failure.message.split('\n');
+      const item = `- ${escapeMarkdown([failure.scenario, failure.service].filter(Boolean).join(' / ') || 'run')}: ${escapeMarkdown(first ?? '')}`;
+      // The rest (a difference's request and both answers) verbatim, in a block under the item.
+      return rest.length === 0 ? item : [item, '', '  ~~~text', ...rest.map((line) => `  ${line}`), '  ~~~'].join('\n');
+    }),
+  );
   if (failures.length > 0) lines.push('## Failures', '', ...failures, '');
   return `${lines.join('\n').trimEnd()}\n`;
 }

@@ -206,14 +206,55 @@ export interface CapacityProbe {
   readonly ratesFrom?: string;
 }
 
-/** The equivalence check of a scenario against its `reference:` service (verify/against-reference.ts). */
+/**
+ * A rule of `compare:` that accepts a kind of difference, with the reason given for it: declared
+ * in a scenario, or suggested by `rewrite-bench compare` for a difference it found.
+ */
+export type AcceptRule =
+  /** The value at `path` (a pattern) may differ. */
+  | { readonly kind: 'ignore'; readonly path: string; readonly why?: string }
+  /** RFC 3339 strings at `paths` (or anywhere: `all`) compare as instants. */
+  | { readonly kind: 'times'; readonly paths: readonly string[] | 'all'; readonly why?: string }
+  /** The array at `path` compares as a multiset (order ignored). */
+  | { readonly kind: 'sets'; readonly path: string; readonly why?: string }
+  /** Numbers at `path` are equal within `relative` × the larger magnitude. */
+  | { readonly kind: 'tolerance'; readonly path: string; readonly relative: number; readonly why?: string }
+  /** The candidate may answer status `candidate` where the reference answers `reference` (bodies then are not compared). */
+  | { readonly kind: 'statuses'; readonly reference: number; readonly candidate: number; readonly why?: string };
+
+/** One location where a candidate answered differently from the reference, counted over the requests of one kind. */
+export interface ReferenceDifference {
+  /** The kind of request: method and path, or the template it came from (`GET /items/{{id}}`). */
+  readonly requestKind: string;
+  /** `status`, `content-type`, or a JSON path with indices as `[*]` (`$` for the whole body, also compared as bytes). */
+  readonly location: string;
+  /** Requests of this kind compared. */
+  readonly requests: number;
+  /** Requests in which the candidate differed there. */
+  readonly differedCount: number;
+  /** Requests in which the reference's two instances differed there (its noise). */
+  readonly noiseCount: number;
+  /** The sign test's one-sided p where the reference was noisy (verify/noise-rule.ts). */
+  readonly p?: number;
+  /** The first request in which it differed: the request, the difference, both answers (shortened). */
+  readonly example: {
+    readonly request: string;
+    readonly field: string;
+    readonly described: string;
+    readonly referenceBody: string;
+    readonly candidateBody: string;
+  };
+  /** Rules that would accept it (what `rewrite-bench compare` suggests); absent when none can. */
+  readonly accept?: readonly AcceptRule[];
+}
+
 /** How a candidate compared with the reference. */
 export interface ReferenceVerdict {
   readonly service: string;
   readonly state: 'pass' | 'fail';
   /** Requests compared. */
   readonly checked: number;
-  /** The first difference that is not noise: the request, the field, both answers. */
+  /** The first difference that is not noise: the request, the field, both answers (also the first of `differences`). */
   readonly difference?: {
     readonly request: string;
     readonly field: string;
@@ -221,6 +262,12 @@ export interface ReferenceVerdict {
     readonly referenceBody: string;
     readonly candidateBody: string;
   };
+  /** Every location where it differed beyond the reference's noise, with counts and an example (absent in older files). */
+  readonly differences?: readonly ReferenceDifference[];
+  /** Reported locations beyond the ones `differences` keeps (200). */
+  readonly moreDifferences?: number;
+  /** Locations where it differed within the reference's own noise (excused). */
+  readonly withinNoise?: readonly ReferenceDifference[];
   /** A start failure or a request that got no answer. */
   readonly error?: string;
 }
@@ -230,9 +277,12 @@ export interface ReferenceCheck {
   readonly scenario: string;
   readonly reference: string;
   readonly requests: number;
-  /** One line per request kind with noise (`GET /quote`: `$.generated_at` differed in 300 of 300 …). */
+  /** One line per request kind and location with noise (`GET /quote`: `$.generated_at` differed in 300 of 300 …). */
   readonly noise: readonly string[];
+  /** The declared `compare.ignore` paths. */
   readonly ignore: readonly string[];
+  /** Every declared rule of `compare:` with its reason (absent in older files). */
+  readonly rules?: readonly AcceptRule[];
   readonly verdicts: readonly ReferenceVerdict[];
 }
 

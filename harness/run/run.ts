@@ -34,7 +34,7 @@ import { judgeRun } from './validity.js';
 import { describeFinding } from '../results/validity.js';
 import { TreeSampler, type SamplerConstants } from '../process/sampler.js';
 import type { Progress } from './progress.js';
-import { RESULTS_SCHEMA_VERSION, type AdaptiveRecord, type CapacityProbe, type ResultsDocument } from '../results/document.js';
+import { RESULTS_SCHEMA_VERSION, type AdaptiveRecord, type CapacityProbe, type ReferenceCheck, type ResultsDocument } from '../results/document.js';
 import { writeJsonAtomic } from './write-results.js';
 
 export interface RunOptions {
@@ -280,7 +280,9 @@ export async function runSuite(options: RunOptions): Promise<ResultsDocument> {
 
 /**
  * The services of a scenario that answer like its `reference:` service (all of them when it
- * names none); the others are recorded as non-conforming and not measured.
+ * names none); the others are recorded as non-conforming and not measured. When none is left
+ * but the reference, the scenario is not measured at all (the reference alone decides nothing),
+ * unless the reference is all the user asked for.
  */
 async function equivalentServices(scenario: ResolvedScenario, services: readonly ResolvedManifest[], upstream: RunningService | undefined, shared: Shared): Promise<readonly ResolvedManifest[]> {
   if (scenario.reference === undefined) return services;
@@ -289,26 +291,56 @@ async function equivalentServices(scenario: ResolvedScenario, services: readonly
     shared.document.failures.push({ scenario: scenario.name, service: scenario.reference, message: `the reference service ${scenario.reference} could not be run (see above): nothing to compare the others with, so none is measured` });
     return [];
   }
-  const check = await checkAgainstReference({
-    scenario,
-    reference,
-    candidates: services.filter((manifest) => manifest !== reference),
-    env: (manifest, label) => serviceEnv(scenario, manifest, upstream, shared, label),
-    // Other seeds than any load run's (those are scenario.seed + repetition × 7919 + point).
-    seed: scenario.seed + 1_000_003,
-    log: (line) => shared.progress.log(line),
-  });
+  const candidates = services.filter((manifest) => manifest !== reference);
+  if (candidates.length === 0) {
+    const others = (scenario.services ?? []).filter((name) => name !== reference.name);
+    if (others.length === 0) {
+      shared.progress.log(`${scenario.name}: only the reference service ${reference.name} runs: nothing to compare it with; measuring it alone`);
+      return services;
+    }
+    const message = `not measured: ${others.join(', ')} could not be run (see above), and the reference ${reference.name} alone would decide nothing; to measure it alone, run with --services ${reference.name}.`;
+    shared.document.failures.push({ scenario: scenario.name, service: undefined, message });
+    shared.progress.log(`${scenario.name}: ${message}`);
+    return [];
+  }
+  let check: ReferenceCheck;
+  try {
+    check = await checkAgainstReference({
+      scenario,
+      reference,
+      candidates,
+      env: (manifest, label) => serviceEnv(scenario, manifest, upstream, shared.databases, label),
+      // Other seeds than any load run's (those are scenario.seed + repetition × 7919 + point).
+      seed: scenario.seed + 1_000_003,
+      log: (line) => shared.progress.log(line),
+    });
+  } catch (error) {
+    const message = `not measured: the equivalence check against ${reference.name} could not run: ${messageOf(error)}`;
+    shared.document.failures.push({ scenario: scenario.name, service: reference.name, kind: 'infrastructure', message });
+    shared.progress.log(`${scenario.name}: ${message}`);
+    await shared.save();
+    return [];
+  }
   shared.document.equivalence.push(check);
   for (const line of check.noise) shared.progress.log(`  noise: ${line}`);
   const failed = new Set(check.verdicts.filter((verdict) => verdict.state === 'fail').map((verdict) => verdict.service));
   for (const verdict of check.verdicts) {
     if (verdict.state !== 'fail') continue;
-    const message = describeVerdict(verdict, reference.name);
-    shared.document.failures.push({ scenario: scenario.name, service: verdict.service, kind: 'non-conforming', message });
+    const message = describeVerdict(verdict, reference.name, scenario.name);
+    shared.document.failures.push({ scenario: scenario.name, service: verdict.service, kind: verdict.error === undefined ? 'non-conforming' : 'infrastructure', message });
     shared.progress.log(message);
   }
+  const left = services.filter((manifest) => !failed.has(manifest.name));
+  if (left.length === 1) {
+    // Minutes of measuring the reference alone would decide no comparison.
+    const message = `not measured: no service answers like the reference ${reference.name} (${[...failed].join(', ')}; see above), and ${reference.name} alone would decide nothing. \`rewrite-bench compare ${scenario.name}\` lists every difference in seconds; to measure ${reference.name} alone, run with --services ${reference.name}.`;
+    shared.document.failures.push({ scenario: scenario.name, service: undefined, kind: 'non-conforming', message });
+    shared.progress.log(`${scenario.name}: ${message}`);
+    await shared.save();
+    return [];
+  }
   await shared.save();
-  return services.filter((manifest) => !failed.has(manifest.name));
+  return left;
 }
 
 /** The engine of a scenario's runs on this machine (the native one unless unavailable or told otherwise). */
@@ -347,9 +379,14 @@ interface Shared {
   readonly progress: Progress;
 }
 
-async function serviceEnv(scenario: ResolvedScenario, manifest: ResolvedManifest, upstream: RunningService | undefined, shared: Shared, label: string): Promise<Record<string, string>> {
+/**
+ * The environment of one instance of a service in a scenario: the scenario's `env`, a fresh
+ * database (DB_PATH) and the upstream's URL where the scenario declares those fixtures.
+ * @param label tells this instance's fresh fixtures from others' (`rep1`, `probe`, `primary`)
+ */
+export async function serviceEnv(scenario: ResolvedScenario, manifest: ResolvedManifest, upstream: RunningService | undefined, databases: DatabaseFactories, label: string): Promise<Record<string, string>> {
   const env: Record<string, string> = { ...scenario.service.env };
-  if (scenario.seedSqlFile !== undefined) env.DB_PATH = await (await shared.databases.of(scenario.seedSqlFile)).fresh(`${scenario.name}-${manifest.name}-${label}`);
+  if (scenario.seedSqlFile !== undefined) env.DB_PATH = await (await databases.of(scenario.seedSqlFile)).fresh(`${scenario.name}-${manifest.name}-${label}`);
   if (upstream !== undefined) env.UPSTREAM_URL = upstream.baseUrl;
   return env;
 }
@@ -460,7 +497,7 @@ async function measureRound(
         cpus,
         constants: shared.constants,
         engine: engineFor(scenario.load.model, scenario.load.engine, scenario.load.connections, cpus, shared),
-        env: await serviceEnv(scenario, manifest, upstream, shared, `rep${repetition}`),
+        env: await serviceEnv(scenario, manifest, upstream, shared.databases, `rep${repetition}`),
         upstream,
         prometheus: shared.remote.clients.get(manifest.name),
         points: servicePoints,
@@ -505,7 +542,7 @@ async function probeCapacity(scenario: ResolvedScenario, manifest: ResolvedManif
         manifest,
         workers: scenario.service.workers,
         cpuList: cpus.serviceCpus,
-        env: await serviceEnv(scenario, manifest, upstream, shared, 'probe'),
+        env: await serviceEnv(scenario, manifest, upstream, shared.databases, 'probe'),
         readyTimeoutMs: scenario.service.readyTimeoutSeconds * 1000,
       });
       baseUrl = service.baseUrl;

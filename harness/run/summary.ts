@@ -72,7 +72,8 @@ export function formatRunSummary(document: Pick<ResultsDocument, 'runs' | 'failu
     const invalid = runs.filter((run) => !run.validity.valid).map((run) => `  invalid ${run.id}: ${run.validity.reasons.map(describeFinding).join(' · ')}`);
     sections.push([`## ${scenario} (medians of valid runs)`, table, ...where, ...listed, ...invalid].join('\n'));
   }
-  const failures = document.failures.map((failure) => `  ${[failure.scenario, failure.service].filter(Boolean).join(' / ')}: ${failure.message.split('\n')[0]}`);
+  // The whole message: a difference from the reference names the request and both answers on its later lines.
+  const failures = document.failures.map((failure) => `  ${[failure.scenario, failure.service].filter(Boolean).join(' / ')}: ${failure.message.split('\n').join('\n    ')}`);
   if (failures.length > 0) sections.push(['## failures', ...failures].join('\n'));
   return sections.join('\n\n');
 }

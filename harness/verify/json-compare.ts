@@ -4,14 +4,23 @@
  * spelling and whitespace do not count but every value does. Bodies that are not JSON are
  * compared byte for byte. Pure.
  *
+ * The rules of a scenario's `compare:` (compare-rules.ts) apply here: ignored paths, strings
+ * compared as instants, arrays as sets, numbers within a tolerance (a status mapping is
+ * judge-candidate.ts's).
+ *
  * When a body is compared as JSON: both bodies parse, and either side's media type is JSON
  * (`application/json`, `*+json`) or both bodies are an object or an array. A `text/plain` body
  * `1.0` is text to its clients, so it differs from `1`.
  */
-import { formatPath, matchesExactly, parsePathPattern, type PathPattern, type PathSegment } from './json-path.js';
+import { ignoreRules, type ComparisonRules } from './compare-rules.js';
+import { formatPath, matchesExactly, type PathPattern, type PathSegment } from './json-path.js';
 import { numbersEqual, parseJson, showJson, type JsonNode } from './json-tree.js';
+import { sameInstant } from './rfc3339.js';
+
+const isPatternList = (rules: readonly string[] | ComparisonRules): rules is readonly string[] => Array.isArray(rules);
 
 export { matchesPath, normalizePath } from './json-path.js';
+export { describeDifference } from './describe-difference.js';
 
 /** One HTTP answer. */
 export interface Answer {
@@ -92,17 +101,69 @@ function firstDifferingByte(a: Uint8Array, b: Uint8Array): number {
 /** Called with each difference in document order; return false to stop. */
 export type DifferenceVisitor = (difference: Difference) => boolean | void;
 
+const matchesAny = (path: readonly PathSegment[], patterns: readonly PathPattern[]): boolean => patterns.some((pattern) => matchesExactly(path, pattern));
+
+/** Whether two numbers (JSON tokens) are within `relative` × the larger magnitude, as doubles. */
+function isWithin(expected: string, found: string, relative: number): boolean {
+  const a = Number(expected);
+  const b = Number(found);
+  if (!Number.isFinite(a) || !Number.isFinite(b)) return false;
+  return Math.abs(a - b) <= relative * Math.max(Math.abs(a), Math.abs(b));
+}
+
 class Walker {
   isStopped = false;
-  readonly ignore: readonly PathPattern[];
+  readonly rules: ComparisonRules;
   readonly visit: DifferenceVisitor;
-  constructor(ignore: readonly PathPattern[], visit: DifferenceVisitor) {
-    this.ignore = ignore;
+  constructor(rules: ComparisonRules, visit: DifferenceVisitor) {
+    this.rules = rules;
     this.visit = visit;
   }
 
   isIgnored(path: readonly PathSegment[]): boolean {
-    return this.ignore.some((pattern) => matchesExactly(path, pattern));
+    return matchesAny(path, this.rules.ignore);
+  }
+
+  /** Whether two different strings at `path` are one instant spelled twice, where `times` applies. */
+  isSameInstant(expected: string, found: string, path: readonly PathSegment[]): boolean {
+    const { times } = this.rules;
+    return (times === 'all' || matchesAny(path, times)) && sameInstant(expected, found);
+  }
+
+  /** Whether two different numbers at `path` are within a tolerance that applies there. */
+  isTolerated(expected: string, found: string, path: readonly PathSegment[]): boolean {
+    return this.rules.tolerance.some(({ pattern, relative }) => matchesExactly(path, pattern) && isWithin(expected, found, relative));
+  }
+
+  /** Whether two nodes at `path` have no difference under the rules (for matching set elements). */
+  isEqual(expected: JsonNode, found: JsonNode, path: PathSegment[]): boolean {
+    let isEqual = true;
+    new Walker(this.rules, () => {
+      isEqual = false;
+      return false;
+    }).node(expected, found, path);
+    return isEqual;
+  }
+
+  /**
+   * Arrays compared as multisets: each reference element matched with the first unmatched equal
+   * candidate element (greedy: with a tolerance, which is not transitive, a different pairing
+   * could match more). What is left is paired in order and walked, so a changed element shows
+   * its differing fields; the surplus is missing or extra.
+   */
+  set(expected: readonly JsonNode[], found: readonly JsonNode[], path: PathSegment[]): void {
+    const unmatched = found.map((_, index) => index);
+    const left: number[] = [];
+    for (const [index, item] of expected.entries()) {
+      const match = unmatched.findIndex((candidate) => this.isEqual(item, found[candidate]!, [...path, index]));
+      if (match < 0) left.push(index);
+      else unmatched.splice(match, 1);
+    }
+    for (let at = 0; at < Math.max(left.length, unmatched.length) && !this.isStopped; at += 1) {
+      const expectedIndex = left[at];
+      const foundIndex = unmatched[at];
+      this.child(expectedIndex === undefined ? undefined : expected[expectedIndex], foundIndex === undefined ? undefined : found[foundIndex], [...path, expectedIndex ?? foundIndex!]);
+    }
   }
 
   emit(difference: Difference): void {
@@ -120,14 +181,21 @@ class Walker {
       case 'null':
         return;
       case 'boolean':
-      case 'string':
         if (expected.value !== (found as typeof expected).value) this.value(expected, found, path);
         return;
-      case 'number':
-        if (!numbersEqual(expected.text, (found as typeof expected).text)) this.value(expected, found, path);
+      case 'string': {
+        const foundValue = (found as typeof expected).value;
+        if (expected.value !== foundValue && !this.isSameInstant(expected.value, foundValue, path)) this.value(expected, found, path);
         return;
+      }
+      case 'number': {
+        const foundText = (found as typeof expected).text;
+        if (!numbersEqual(expected.text, foundText) && !this.isTolerated(expected.text, foundText, path)) this.value(expected, found, path);
+        return;
+      }
       case 'array': {
         const foundItems = (found as typeof expected).items;
+        if (matchesAny(path, this.rules.sets)) return this.set(expected.items, foundItems, path);
         const length = Math.max(expected.items.length, foundItems.length);
         for (let index = 0; index < length && !this.isStopped; index += 1) this.child(expected.items[index], foundItems[index], [...path, index]);
         return;
@@ -177,18 +245,24 @@ function parseBodies(reference: Answer, candidate: Answer): [JsonNode, JsonNode]
  * (JSON differences, or one `bytes` difference). A difference at or under an `ignore` pattern is
  * skipped (a subtree under an ignored path is not even walked); `$` ignores the whole body.
  * Status and content type are never ignored here (noise.ts decides about those).
- * @param ignore patterns, see json-path.ts
+ * @param rules `ignore` patterns (json-path.ts), or rules compiled by compare-rules.ts
  * @throws ConfigError when an ignore pattern does not parse
  */
-export function forEachDifference(reference: Answer, candidate: Answer, ignore: readonly string[], visit: DifferenceVisitor): void {
-  const walker = new Walker(
-    ignore.map((pattern) => parsePathPattern(pattern)),
-    visit,
-  );
-  if (reference.status !== candidate.status) walker.emit({ kind: 'status', path: 'status', expected: String(reference.status), found: String(candidate.status) });
+export function forEachDifference(reference: Answer, candidate: Answer, rules: readonly string[] | ComparisonRules, visit: DifferenceVisitor): void {
+  if (reference.status !== candidate.status && visit({ kind: 'status', path: 'status', expected: String(reference.status), found: String(candidate.status) }) === false) return;
+  forEachBodyDifference(reference, candidate, rules, visit);
+}
+
+/**
+ * Like forEachDifference without the status: the content type, then the body. For answers whose
+ * statuses are equal, or whose bodies are compared although they are not (noise.ts).
+ * @throws ConfigError when an ignore pattern does not parse
+ */
+export function forEachBodyDifference(reference: Answer, candidate: Answer, rules: readonly string[] | ComparisonRules, visit: DifferenceVisitor): void {
+  const walker = new Walker(isPatternList(rules) ? ignoreRules(rules) : rules, visit);
   const expectedType = mediaType(reference.contentType);
   const foundType = mediaType(candidate.contentType);
-  if (!walker.isStopped && expectedType !== foundType) {
+  if (expectedType !== foundType) {
     walker.emit({ kind: 'content-type', path: 'content-type', expected: expectedType === '' ? '(none)' : expectedType, found: foundType === '' ? '(none)' : foundType });
   }
   if (walker.isStopped) return;
@@ -207,9 +281,9 @@ export function forEachDifference(reference: Answer, candidate: Answer, ignore: 
  * candidate answers the same as the reference, ignoring what `ignore` covers.
  * @throws ConfigError when an ignore pattern does not parse
  */
-export function compareAnswers(reference: Answer, candidate: Answer, ignore: readonly string[] = []): Difference | undefined {
+export function compareAnswers(reference: Answer, candidate: Answer, rules: readonly string[] | ComparisonRules = []): Difference | undefined {
   let first: Difference | undefined;
-  forEachDifference(reference, candidate, ignore, (difference) => {
+  forEachDifference(reference, candidate, rules, (difference) => {
     first = difference;
     return false;
   });
@@ -220,48 +294,9 @@ export function compareAnswers(reference: Answer, candidate: Answer, ignore: rea
  * Every difference in document order, at most `limit` (default 50); [] when equal.
  * @throws ConfigError when an ignore pattern does not parse
  */
-export function listDifferences(reference: Answer, candidate: Answer, ignore: readonly string[] = [], limit = DEFAULT_DIFFERENCE_LIMIT): Difference[] {
+export function listDifferences(reference: Answer, candidate: Answer, rules: readonly string[] | ComparisonRules = [], limit = DEFAULT_DIFFERENCE_LIMIT): Difference[] {
   const differences: Difference[] = [];
   if (limit <= 0) return differences;
-  forEachDifference(reference, candidate, ignore, (difference) => differences.push(difference) < limit);
+  forEachDifference(reference, candidate, rules, (difference) => differences.push(difference) < limit);
   return differences;
-}
-
-/**
- * One line for a report:
- * - ``$.items[3].price_cents: expected `1299`, found `1300` ``
- * - ``$.total: expected `12` (number), found `"12"` (string)`` for a type difference
- * - ``$.items[2]: missing, expected `{"id":3}` `` and ``$.debug: extra, found `true` ``
- * - ``status: expected `200`, found `500` ``; ``content type: expected `application/json`, found `text/html` ``
- * - ``body differs at byte 12: expected `"…"`, found `"…"` `` (excerpts as JSON strings)
- */
-export function describeDifference(difference: Difference): string {
-  const { kind, path, expected, found } = difference;
-  switch (kind) {
-    case 'status':
-      return `status: expected \`${expected}\`, found \`${found}\``;
-    case 'content-type':
-      return `content type: expected \`${expected}\`, found \`${found}\``;
-    case 'type':
-      return `${path}: expected \`${expected}\` (${typeName(expected)}), found \`${found}\` (${typeName(found)})`;
-    case 'missing':
-      return `${path}: missing, expected \`${expected}\``;
-    case 'extra':
-      return `${path}: extra, found \`${found}\``;
-    case 'bytes':
-      return `body differs at byte ${difference.offsetBytes ?? 0}: expected ${expected}, found ${found}`;
-    case 'value':
-      return `${path}: expected \`${expected}\`, found \`${found}\``;
-  }
-}
-
-/** The JSON type of a shown value, from its first character (shown values are compact JSON). */
-function typeName(shown: string): string {
-  const first = shown[0];
-  if (first === '{') return 'object';
-  if (first === '[') return 'array';
-  if (first === '"') return 'string';
-  if (first === 't' || first === 'f') return 'boolean';
-  if (first === 'n') return 'null';
-  return 'number';
 }

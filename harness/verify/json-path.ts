@@ -208,11 +208,15 @@ export function normalizePath(path: string): string {
 }
 
 /** A zod schema for one ignore pattern in a configuration file (the message says what is wrong and how to write one). */
-export const pathPatternSchema = z.string().superRefine((pattern, context) => {
-  try {
-    parsePathPattern(pattern);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    context.addIssue({ code: 'custom', message: error.message });
-  }
-});
+export const pathPatternSchema = z
+  .string()
+  .superRefine((pattern, context) => {
+    try {
+      parsePathPattern(pattern);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      context.addIssue({ code: 'custom', message: error.message });
+    }
+  })
+  // For editors: the JSON Schema cannot express the grammar, only the root.
+  .meta({ pattern: '^\\$' });

@@ -14,13 +14,14 @@ describe('help', () => {
   it('lists the commands and the exit codes', async () => {
     const { exitCode, stdout } = await runCli(['--help']);
     expect(exitCode).toBe(0);
-    for (const command of ['run', 'build', 'verify']) expect(stdout).toContain(`  ${command} `);
+    for (const command of ['run', 'compare', 'build', 'verify']) expect(stdout).toContain(`  ${command} `);
     expect(stdout).toContain('2 bad configuration or usage');
   });
   it.each([
     ['run', ['--services', '--services-dir', '--out', '--quick']],
     ['build', ['--services', '--force', '--timings']],
     ['verify', ['--services', '--random', '--seed']],
+    ['compare', ['--services', '--services-dir', '--requests', '--seed']],
     ['gate', ['--baseline', '--candidate', '--baseline-service', '--baseline-ref', '--metric', '--max-regression', '--alpha', '--budget', '--junit', '--markdown']],
     ['report', ['--out']],
   ])('explains every option of %s', async (command, options) => {

@@ -4,8 +4,8 @@
  * `reference: legacy`, a claim); `run` there checks the rewrite against two instances of the
  * legacy service (the noise between them — timestamps — learnt and ignored; key order does not
  * matter), measures both, prints the claim's verdict and writes results into that folder. A
- * rewrite that answers one field differently is caught before it is measured, naming the field
- * and the reference, and `run` exits 1.
+ * rewrite that answers one field differently is caught before it is measured, naming the field,
+ * how often and the reference, and `run` exits 1 without measuring the reference alone.
  */
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -68,10 +68,13 @@ describe('a project of your own with a reference service', () => {
     const document = await latestResults();
     const failure = document.failures.find((entry) => entry.service === 'rewrite-wrong')!;
     expect(failure.kind).toBe('non-conforming');
-    expect(failure.message).toContain('rewrite-wrong answers differently from the reference service legacy, not measured');
-    expect(failure.message).toMatch(/first difference: \$\.total_cents: expected `\d+`, found `\d+`/);
+    expect(failure.message).toContain('rewrite-wrong answers differently from the reference service legacy at 1 location, not measured');
+    expect(failure.message).toMatch(/GET \/quote \$\.total_cents: differs in \d+ of 200 requests \(between two instances of legacy: 0\)/);
+    expect(failure.message).toMatch(/\n {4}\$\.total_cents: expected `\d+`, found `\d+`/);
     expect(failure.message).toMatch(/request: GET \/quote\?sku=\d+&qty=[2-5]/);
-    expect(document.runs.every((run) => run.service === 'legacy')).toBe(true);
+    // Its only candidate differs: the reference is not measured alone.
+    expect(document.runs).toEqual([]);
+    expect(document.failures.some((entry) => entry.message.includes('no service answers like the reference legacy'))).toBe(true);
     expect(stdout).toContain('rewrite-wrong');
     expect(exitCode).toBe(1);
   });

@@ -486,7 +486,8 @@ describe('equivalence section', () => {
     expect(html).toContain('<strong>rewrite</strong>: 200 of 200 requests answered like legacy');
     expect(html).toContain('<strong>&lt;b&gt;wrong&lt;/b&gt;</strong> (not measured): <code>GET /quote?sku=7&amp;qty=2</code>: $.total_cents: expected `1299`, found `1300`');
     expect(html).toContain('`$.generated_at` differed in 200 of 200 requests');
-    expect(html).toContain('<code>$.request_id</code>');
+    // A file without `rules` (written before reasons) lists its ignored paths, with no reason.
+    expect(html).toContain('<li>ignore `$.request_id` — no reason given</li>');
     expect(renderEquivalence([{ file: 'results.json', document: loadFixture(), label: 'vm', index: 0 }])).toBeUndefined();
   });
 });
