@@ -2,10 +2,11 @@
  * Fresh seeded SQLite databases (a scenario's `fixtures.database`): each seed SQL file runs once
  * per harness run into a template file, and each service run gets its own copy. I/O.
  */
-import Database from 'better-sqlite3';
-import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { ConfigError, messageOf } from '../errors.js';
+import { loadSqlite } from '../sqlite.js';
 
 /** A folder of per-run databases made from one seeded template. */
 export class DatabaseFactory {
@@ -21,9 +22,16 @@ export class DatabaseFactory {
   /** Seeds the template from `seedSqlFile` (services/sql/seed.sql). */
   static async create(seedSqlFile: string): Promise<DatabaseFactory> {
     const factory = new DatabaseFactory(await mkdtemp(path.join(os.tmpdir(), 'rewrite-bench-db-')));
-    const db = new Database(factory.#template);
+    const SQL = await loadSqlite();
+    const db = new SQL.Database();
     try {
-      db.exec(await readFile(seedSqlFile, 'utf8'));
+      try {
+        db.exec(await readFile(seedSqlFile, 'utf8'));
+      } catch (cause) {
+        throw new ConfigError(`Cannot seed the database from ${seedSqlFile}: ${messageOf(cause)}. Fix the seed SQL (it runs once per harness run, into a template that each run copies).`, { cause });
+      }
+      // An ordinary SQLite file (rollback journal, the library's default page size): each service opens it with its own SQLite.
+      await writeFile(factory.#template, db.export());
     } finally {
       db.close();
     }
