@@ -7,6 +7,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import type { ReplayedRequest } from '../requests/replay.js';
+import { SEQUENCE_PLACEHOLDER } from '../requests/request.js';
 import { templateIssues, templateShape } from '../requests/template.js';
 import { generatorSchema } from '../suite/generators.js';
 import { formatZodIssues } from './zod-message.js';
@@ -38,7 +39,14 @@ const literalRequest = z
     for (const name of Object.keys(request.headers)) {
       if (RESERVED_HEADERS.includes(name.toLowerCase())) context.addIssue({ code: 'custom', path: ['headers', name], message: `\`${name}\` is written by the load engines themselves: remove it` });
     }
-    if (Object.keys(request.vars).length === 0) return;
+    const hasSequence = [request.path, request.body ?? ''].some((text) => new RegExp(SEQUENCE_PLACEHOLDER.source).test(text));
+    if (hasSequence && request.expectBody !== undefined) context.addIssue({ code: 'custom', path: ['expectBody'], message: 'a request numbered by `{{seq}}` answers differently per send: leave `expectBody` out (compare answers with the scenario\'s `reference:` service instead)' });
+    if (Object.keys(request.vars).length === 0) {
+      for (const [name, value] of Object.entries(request.headers)) {
+        if (new RegExp(SEQUENCE_PLACEHOLDER.source).test(value)) context.addIssue({ code: 'custom', path: ['headers', name], message: '`{{seq}}` in a header value: the engines number it in the path and the body only. Move it there.' });
+      }
+      return;
+    }
     if (request.expectBody !== undefined) context.addIssue({ code: 'custom', path: ['expectBody'], message: 'a templated request answers differently per variant: compare answers with the scenario\'s `reference:` service instead' });
     for (const issue of templateIssues(request)) context.addIssue({ code: 'custom', path: [...issue.path], message: issue.message });
   });

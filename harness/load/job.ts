@@ -26,6 +26,11 @@ export interface LoadJob {
   readonly durationSeconds: number;
   readonly timeoutMs: number;
   readonly verifyEvery: number;
+  /**
+   * The first number of the job's sequenced requests (`{{seq}}`; 1 when absent). Jobs against one
+   * service start continue each other's numbering (load/sequence.ts), so inserts never repeat a key.
+   */
+  readonly sequenceStart?: number;
 }
 
 export type WorkerMessage =

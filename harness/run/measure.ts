@@ -8,6 +8,7 @@ import type { ResolvedScenario } from '../config/scenario.js';
 import { InfrastructureError } from '../errors.js';
 import { runLoadJob } from '../load/generator.js';
 import type { EngineName, LoadJob } from '../load/job.js';
+import { nextSequenceStart } from '../load/sequence.js';
 import type { LoadOutcome } from '../load/outcome.js';
 import type { PreparedSource } from '../load/requests.js';
 import { prepareSources } from '../requests/prepare.js';
@@ -85,8 +86,11 @@ export interface EngineChoice {
   readonly threads: number;
 }
 
-/** The load job of one point of a scenario. */
-export function loadJobFor(scenario: ResolvedScenario, baseUrl: string, point: LoadPoint, seed: number, engine: EngineChoice): LoadJob {
+/**
+ * The load job of one point of a scenario.
+ * @param sequenceStart the first `{{seq}}` number: past the numbers of the earlier points of the same service start (load/sequence.ts)
+ */
+export function loadJobFor(scenario: ResolvedScenario, baseUrl: string, point: LoadPoint, seed: number, engine: EngineChoice, sequenceStart = 1): LoadJob {
   const load = scenario.load;
   return {
     ...engine,
@@ -100,6 +104,7 @@ export function loadJobFor(scenario: ResolvedScenario, baseUrl: string, point: L
     durationSeconds: scenario.durationSeconds,
     timeoutMs: scenario.timeoutSeconds * 1000,
     verifyEvery: scenario.verifyEvery,
+    sequenceStart,
   };
 }
 
@@ -245,10 +250,13 @@ export async function measureService(context: MeasureContext): Promise<{ stopPro
     await new Promise((resolve) => setTimeout(resolve, 300));
     const idleReading = await tree.read();
     const idleMemory = await tree.memory();
+    // The database lives across the points: their inserts are numbered on from one job to the next.
+    let sequenceStart = 1;
     for (const [position, point] of context.points.entries()) {
       const index = point.rateIndex ?? position;
       context.onPoint(point, index);
-      const record = await measurePoint(context, service, tree, point, index, { rssBytes: idleReading.rssBytes, pssBytes: idleMemory.pssBytes });
+      const record = await measurePoint(context, service, tree, point, index, { rssBytes: idleReading.rssBytes, pssBytes: idleMemory.pssBytes }, sequenceStart);
+      sequenceStart = nextSequenceStart(loadJobFor(scenario, service.baseUrl, point, 0, context.engine, sequenceStart));
       await context.onRecord(record);
       if (service.exitInfo() !== undefined) break;
     }
@@ -289,6 +297,7 @@ async function measurePoint(
   point: LoadPoint,
   index: number,
   idle: { rssBytes: number; pssBytes: number },
+  sequenceStart: number,
 ): Promise<RunRecord> {
   const { scenario } = context;
   const startedAt = new Date().toISOString();
@@ -298,7 +307,7 @@ async function measurePoint(
   const seed = scenario.seed + context.repetition * 7919 + index;
   let window: Awaited<ReturnType<typeof measureWindow>>;
   try {
-    window = await measureWindow(loadJobFor(scenario, service.baseUrl, point, seed, context.engine), { service: tree, upstream }, context.cpus, context.constants);
+    window = await measureWindow(loadJobFor(scenario, service.baseUrl, point, seed, context.engine, sequenceStart), { service: tree, upstream }, context.cpus, context.constants);
   } catch (error) {
     await periodic.stop(performance.now());
     throw error;

@@ -71,9 +71,17 @@ pub struct Job {
     /// Worker threads; 1 when absent.
     #[serde(default = "one_thread")]
     pub threads: u32,
+    /// The first sequence number of this job (1 when absent): the harness continues the numbering
+    /// of the earlier jobs against the same service start, so inserts never repeat a key.
+    #[serde(default = "first_sequence")]
+    pub sequence_start: u64,
 }
 
 fn one_thread() -> u32 {
+    1
+}
+
+fn first_sequence() -> u64 {
     1
 }
 
@@ -90,11 +98,13 @@ const MAX_THREADS: u64 = 256;
 const MAX_RATE_PER_SECOND: f64 = 10_000_000.0;
 const MAX_SECONDS: f64 = 3600.0;
 const MAX_TIMEOUT_MS: u64 = 600_000;
+/// 2^53: the harness's numbers are JavaScript numbers, exact up to there.
+const MAX_SEQUENCE_START: i64 = 9_007_199_254_740_992;
 const METHODS: [&str; 5] = ["GET", "POST", "PUT", "DELETE", "PATCH"];
 /// Headers the engine writes itself (from the base URL and the body).
 const RESERVED_HEADERS: [&str; 4] = ["host", "content-length", "transfer-encoding", "connection"];
 
-const JOB_KEYS: [&str; 12] = [
+const JOB_KEYS: [&str; 13] = [
     "baseUrl",
     "sources",
     "seed",
@@ -107,6 +117,7 @@ const JOB_KEYS: [&str; 12] = [
     "timeoutMs",
     "verifyEvery",
     "threads",
+    "sequenceStart",
 ];
 const SOURCE_KEYS: [&str; 2] = ["weight", "list"];
 const REQUEST_KEYS: [&str; 7] = ["method", "path", "headers", "body", "expectStatus", "expectBody", "sequence"];
@@ -297,6 +308,9 @@ fn check_job(value: &Value) -> Result<(), String> {
         job.integer_value("threads", &format!("an integer from 1 to {MAX_THREADS}"), threads, |n| (1..=MAX_THREADS as i64).contains(&n))?;
         job.integer_value("threads", &format!("at most `connections` ({connections})"), threads, |n| n <= connections)?;
     }
+    if let Some(start) = job.optional("sequenceStart") {
+        job.integer_value("sequenceStart", &format!("an integer from 1 to {MAX_SEQUENCE_START}"), start, |n| (1..=MAX_SEQUENCE_START).contains(&n))?;
+    }
     Ok(())
 }
 
@@ -404,6 +418,7 @@ mod tests {
             ("`timeoutMs`", Box::new(|job| job["timeoutMs"] = json!(2.5))),
             ("`verifyEvery`", Box::new(|job| job["verifyEvery"] = json!(-3))),
             ("`threads`", Box::new(|job| job["threads"] = json!(0))),
+            ("`sequenceStart`", Box::new(|job| job["sequenceStart"] = json!(0))),
             ("`durationSeconds`", Box::new(|job| drop(job.as_object_mut().unwrap().remove("durationSeconds")))),
         ];
         for (field, edit) in cases {

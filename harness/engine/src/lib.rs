@@ -77,7 +77,7 @@ pub fn run(job: &Job, mut on_event: impl FnMut(Event)) -> Result<Outcome, String
             schedule,
             ramp: Ramp::new(job.warmup_seconds),
             mix: RequestMix::new(&job.sources, seed, u64::from(thread_index)),
-            sequence: SequenceCounter::new(thread_index, threads),
+            sequence: SequenceCounter::new(thread_index, threads, job.sequence_start),
             start_ns,
             window_start_ns,
             window_end_ns,

@@ -1,0 +1,41 @@
+/**
+ * Small services written the way real ones are, run end to end through `rewrite-bench run` on
+ * their own project (tests/fixtures/real): state that lives across the load points of one service
+ * start, the service's own configuration names, its own schema and seed code, PostgreSQL.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ResultsDocument } from '../../harness/results/document.js';
+import { FIXTURES, runCli } from './helpers.js';
+
+const PROJECT = path.join(FIXTURES, 'real/rewrite-bench.yaml');
+let out: string;
+beforeAll(async () => {
+  out = await mkdtemp(path.join(os.tmpdir(), 'rb-real-'));
+});
+afterAll(async () => {
+  await rm(out, { recursive: true, force: true });
+});
+
+/** Runs scenarios of the fixture project; the results document and the CLI's output. */
+async function run(name: string, args: string[]): Promise<{ exitCode: number; output: string; document: ResultsDocument | undefined }> {
+  const dir = path.join(out, name);
+  const result = await runCli(['run', '--project', PROJECT, '--out', dir, ...args]);
+  const document = await readFile(path.join(dir, 'results.json'), 'utf8').then((text) => JSON.parse(text) as ResultsDocument, () => undefined);
+  return { exitCode: result.exitCode, output: `${result.stdout}\n${result.stderr}`, document };
+}
+
+describe('state across the load points of one service start', () => {
+  it('numbers {{seq}} on from one point to the next: no key repeats, no 409 (issue 19 item 5)', async () => {
+    const { exitCode, output, document } = await run('seq', ['seq-sweep']);
+    expect(exitCode, output).toBe(0);
+    const runs = document!.runs.filter((record) => record.scenario === 'seq-sweep');
+    expect(runs.map((record) => record.rateIndex)).toEqual([0, 1]);
+    for (const record of runs) {
+      expect(Object.keys(record.load.counts.statusCounts), record.id).toEqual(['201']);
+      expect(record.load.counts.statusCounts['201']).toBeGreaterThan(0);
+    }
+  });
+});
