@@ -10,9 +10,15 @@ import type { ReplayedRequest } from '../requests/replay.js';
 import { SEQUENCE_PLACEHOLDER } from '../requests/request.js';
 import { templateIssues, templateShape } from '../requests/template.js';
 import { generatorSchema } from '../suite/generators.js';
+import { HARNESS_VARIABLES, templatedEnv } from './env-template.js';
 import { formatZodIssues } from './zod-message.js';
 
 const positiveInt = z.number().int().positive();
+/** A variable a fixture fills: not one the harness gives every service. */
+const envName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+  .refine((name) => !(HARNESS_VARIABLES as readonly string[]).includes(name), { message: `HOST, PORT and WORKERS are the harness's own: name another variable` });
 const seconds = z.number().positive().max(3600);
 
 /** Methods the load engines send (HEAD answers carry no body the engines would wait for). */
@@ -143,17 +149,27 @@ export const scenarioSchema = z.strictObject({
       workers: positiveInt.max(256).default(1),
       /** CPUs pinned to the service (taskset); the load generator gets the others. */
       cpus: positiveInt.max(1024).default(1),
-      env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
+      /** Environment of every service; values may use the harness's values (`${PORT}`, `${DB_PATH}`). */
+      env: templatedEnv.default({}),
       readyTimeoutSeconds: seconds.default(60),
     })
     .default({ workers: 1, cpus: 1, env: {}, readyTimeoutSeconds: 60 }),
   /** What the harness provides to every service of the scenario, fresh per run. */
   fixtures: z
     .strictObject({
-      /** A fresh SQLite file per service per run, made from this seed SQL (relative to the scenario file), given as DB_PATH. */
-      database: z.strictObject({ seedSql: z.string().min(1) }).optional(),
-      /** The neutral upstream (answers every call after `delayMs`), given as UPSTREAM_URL. */
-      upstream: z.strictObject({ delayMs: z.number().int().min(0).max(60_000).default(20) }).optional(),
+      /**
+       * A fresh SQLite database per service per run, copied from a template seeded once.
+       */
+      database: z
+        .strictObject({
+          /** Seed SQL (relative to the scenario file). */
+          seedSql: z.string().min(1),
+          /** The variable the database is given in (default DB_PATH). */
+          env: envName.optional(),
+        })
+        .optional(),
+      /** The neutral upstream (answers every call after `delayMs`), given as UPSTREAM_URL (or the variable `env` names). */
+      upstream: z.strictObject({ delayMs: z.number().int().min(0).max(60_000).default(20), env: envName.optional() }).optional(),
     })
     .default({}),
   /** Per-request timeout; a timed-out request is a failure, never a latency sample. */
@@ -168,9 +184,28 @@ export const scenarioSchema = z.strictObject({
 export type ResolvedScenario = Readonly<Omit<z.output<typeof scenarioSchema>, 'requests'>> & {
   readonly requests: readonly RequestSpec[];
   readonly file: string;
-  /** fixtures.database.seedSql as an absolute path (it is relative to the scenario file). */
-  readonly seedSqlFile: string | undefined;
+  /** `fixtures.database` resolved (paths absolute, defaults applied); undefined when the scenario has none. */
+  readonly database: ResolvedDatabase | undefined;
 };
+
+/** `fixtures.database` with its defaults and absolute paths. Frozen. */
+export interface ResolvedDatabase {
+  /** The variable the database is given in (DB_PATH unless the scenario names another). */
+  readonly env: string;
+  /** The seed SQL (absolute). */
+  readonly seedSqlFile: string;
+}
+
+/** The variable a database is given in when the scenario names none. */
+export const DEFAULT_DATABASE_ENV = 'DB_PATH';
+/** The variable the upstream's base URL is given in when the scenario names none. */
+export const DEFAULT_UPSTREAM_ENV = 'UPSTREAM_URL';
+
+/** `fixtures.database` of a parsed scenario, resolved against the scenario file's folder. */
+function resolveDatabase(database: z.output<typeof scenarioSchema>['fixtures']['database'], file: string): ResolvedDatabase | undefined {
+  if (database === undefined) return undefined;
+  return Object.freeze({ env: database.env ?? DEFAULT_DATABASE_ENV, seedSqlFile: path.resolve(path.dirname(path.resolve(file)), database.seedSql) });
+}
 /** A request entry; a replay entry carries its file's requests once loadScenarios has read it. */
 export type RequestSpec =
   | z.output<(typeof requestSchema)['options'][0]>
@@ -196,12 +231,15 @@ export function resolveScenario(data: unknown, file: string, options: { quick: b
   if (scenario.reference !== undefined && scenario.services !== undefined && !scenario.services.includes(scenario.reference)) {
     throw new ConfigError(`Expected \`reference\` in ${file} to be one of the scenario's \`services\` (${scenario.services.join(', ')}), got \`${scenario.reference}\`.`);
   }
-  const seedSql = scenario.fixtures.database?.seedSql;
-  const seedSqlFile = seedSql === undefined ? undefined : path.resolve(path.dirname(path.resolve(file)), seedSql);
-  if (!options.quick) return Object.freeze({ ...scenario, file, seedSqlFile });
+  const upstreamEnv = scenario.fixtures.upstream?.env ?? DEFAULT_UPSTREAM_ENV;
+  const database = resolveDatabase(scenario.fixtures.database, file);
+  if (database !== undefined && scenario.fixtures.upstream !== undefined && database.env === upstreamEnv) {
+    throw new ConfigError(`Expected \`fixtures.database.env\` and \`fixtures.upstream.env\` in ${file} to name different variables, got \`${upstreamEnv}\` for both.`);
+  }
+  if (!options.quick) return Object.freeze({ ...scenario, file, database });
   // --quick: the scenario's quick timings, and capacity probes no longer than the quick window.
   const load = scenario.load.model === 'open' ? { ...scenario.load, probe: { ...scenario.load.probe, seconds: Math.min(scenario.load.probe.seconds, scenario.quick.durationSeconds ?? scenario.load.probe.seconds) } } : scenario.load;
-  return Object.freeze({ ...scenario, ...scenario.quick, load, file, seedSqlFile });
+  return Object.freeze({ ...scenario, ...scenario.quick, load, file, database });
 }
 
 /** The JSON Schema of scenario files, for editors. */

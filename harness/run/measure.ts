@@ -16,7 +16,7 @@ import { PeriodicSampler, TreeSampler, coresBetween, readCpuTimes, type SamplerC
 import { readFileSync } from 'node:fs';
 import { parseCpuList, parseStat, type CpuTimes } from '../process/proc-parse.js';
 import { otherLoadShare } from './contention.js';
-import { startService, type RunningService } from '../process/service.js';
+import { startService, type RunningService, type ServiceEnvironment } from '../process/service.js';
 import type { CpuPlan } from './cpus.js';
 import type { RunRecord } from '../results/document.js';
 import { judgeRun, type ValidityInput } from './validity.js';
@@ -44,7 +44,8 @@ export interface MeasureContext {
   readonly constants: SamplerConstants;
   /** The engine that makes the load. */
   readonly engine: EngineChoice;
-  readonly env: Readonly<Record<string, string>>;
+  /** The scenario's `service.env` and what the fixtures fill. */
+  readonly env: ServiceEnvironment;
   readonly upstream: RunningService | undefined;
   readonly points: readonly LoadPoint[];
   /** Called before each load point (progress). */
@@ -241,7 +242,7 @@ export async function measureService(context: MeasureContext): Promise<{ stopPro
     manifest,
     workers: scenario.service.workers,
     cpuList: context.cpus.serviceCpus,
-    env: context.env,
+    ...context.env,
     readyTimeoutMs: scenario.service.readyTimeoutSeconds * 1000,
   });
   let stopped: Awaited<ReturnType<RunningService['stop']>>;

@@ -10,12 +10,12 @@ import { explainUntimedBuilds, hasBuildTiming, neededBuildTimings, type BuildTim
 import { estimateCapacity, evaluateClaims } from '../claims/evaluate.js';
 import type { ResolvedClaims } from '../config/claims.js';
 import type { ResolvedManifest } from '../config/manifest.js';
-import type { ResolvedScenario } from '../config/scenario.js';
+import { DEFAULT_UPSTREAM_ENV, type ResolvedScenario } from '../config/scenario.js';
 import { messageOf } from '../errors.js';
 import { DatabaseFactories } from '../process/database.js';
 import { CONTRACT_ORACLE } from '../suite/contract.js';
 import { lowerHarnessPriority, onInterrupt } from '../process/registry.js';
-import { startService, type RunningService } from '../process/service.js';
+import { startService, type RunningService, type ServiceEnvironment } from '../process/service.js';
 import { connectTarget } from '../process/target.js';
 import { preflightTargets, type RemoteTargets } from './remote-targets.js';
 import { startUpstream } from '../process/upstream.js';
@@ -347,11 +347,12 @@ interface Shared {
   readonly progress: Progress;
 }
 
-async function serviceEnv(scenario: ResolvedScenario, manifest: ResolvedManifest, upstream: RunningService | undefined, shared: Shared, label: string): Promise<Record<string, string>> {
-  const env: Record<string, string> = { ...scenario.service.env };
-  if (scenario.seedSqlFile !== undefined) env.DB_PATH = await (await shared.databases.of(scenario.seedSqlFile)).fresh(`${scenario.name}-${manifest.name}-${label}`);
-  if (upstream !== undefined) env.UPSTREAM_URL = upstream.baseUrl;
-  return env;
+/** A service's environment in a scenario: its `service.env`, and what the fixtures fill (fresh per call), under the names the scenario chose. */
+async function serviceEnv(scenario: ResolvedScenario, manifest: ResolvedManifest, upstream: RunningService | undefined, shared: Shared, label: string): Promise<ServiceEnvironment> {
+  const provided: Record<string, string> = {};
+  if (scenario.database !== undefined) provided[scenario.database.env] = await (await shared.databases.of(scenario.database.seedSqlFile)).fresh(`${scenario.name}-${manifest.name}-${label}`);
+  if (upstream !== undefined) provided[scenario.fixtures.upstream?.env ?? DEFAULT_UPSTREAM_ENV] = upstream.baseUrl;
+  return { env: scenario.service.env, provided };
 }
 
 async function runScenario(scenario: ResolvedScenario, all: readonly ResolvedManifest[], cpus: CpuPlan, shared: Shared): Promise<void> {
@@ -504,7 +505,7 @@ async function probeCapacity(scenario: ResolvedScenario, manifest: ResolvedManif
         manifest,
         workers: scenario.service.workers,
         cpuList: cpus.serviceCpus,
-        env: await serviceEnv(scenario, manifest, upstream, shared, 'probe'),
+        ...(await serviceEnv(scenario, manifest, upstream, shared, 'probe')),
         readyTimeoutMs: scenario.service.readyTimeoutSeconds * 1000,
       });
       baseUrl = service.baseUrl;

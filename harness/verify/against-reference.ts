@@ -13,7 +13,7 @@ import type { ResolvedScenario } from '../config/scenario.js';
 import { messageOf } from '../errors.js';
 import { RequestMix, type PreparedRequest } from '../load/requests.js';
 import { connectTarget } from '../process/target.js';
-import { startService, type RunningService } from '../process/service.js';
+import { startService, type RunningService, type ServiceEnvironment } from '../process/service.js';
 import { prepareSources } from '../requests/prepare.js';
 import { describeDifference, type Answer, type Difference } from './json-compare.js';
 import { compareWithNoise, describeNoise, learnNoise, type NoiseModel } from './noise.js';
@@ -24,8 +24,8 @@ export interface ReferenceCheckOptions {
   readonly scenario: ResolvedScenario;
   readonly reference: ResolvedManifest;
   readonly candidates: readonly ResolvedManifest[];
-  /** The environment of one instance (fresh fixtures: DB_PATH, UPSTREAM_URL, the scenario's env). */
-  readonly env: (manifest: ResolvedManifest, label: string) => Promise<Record<string, string>>;
+  /** The environment of one instance: the scenario's env and fresh fixtures (a database, the upstream's URL). */
+  readonly env: (manifest: ResolvedManifest, label: string) => Promise<ServiceEnvironment>;
   /** Seed of the compared requests (other than every load seed). */
   readonly seed: number;
   readonly log: (line: string) => void;
@@ -52,7 +52,7 @@ async function answersOf(manifest: ResolvedManifest, label: string, requests: re
       service = await startService({
         manifest,
         workers: options.scenario.service.workers,
-        env: await options.env(manifest, label),
+        ...(await options.env(manifest, label)),
         readyTimeoutMs: options.scenario.service.readyTimeoutSeconds * 1000,
       });
       baseUrl = service.baseUrl;

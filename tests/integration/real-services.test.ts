@@ -39,3 +39,20 @@ describe('state across the load points of one service start', () => {
     }
   });
 });
+
+describe("a service's own configuration names (issue 22 item 2)", () => {
+  it('gets the harness values through ${NAME} in start and env, and the database under the name the scenario chose', async () => {
+    const { exitCode, output, document } = await run('own-config', ['own-config']);
+    expect(exitCode, output).toBe(0);
+    const [record] = document!.runs;
+    expect(record!.load.counts.statusCounts, output).toEqual({ 200: record!.load.counts.responses });
+    expect(record!.load.counts.responses).toBeGreaterThan(0);
+  });
+  it('refuses an unknown ${NAME} before anything starts, naming the file, the field and the names given', async () => {
+    const { exitCode, output, document } = await run('typo-env', [path.join(FIXTURES, 'real/scenarios/_typo-env.yaml')]);
+    expect(exitCode).toBe(2);
+    expect(output).toContain('Unknown variable `${APP_DB_FIEL}` in `service.env.DB_COPY` of');
+    expect(output).toContain('the harness gives HOST, PORT, WORKERS, APP_DB_FILE (fixtures.database). Did you mean `APP_DB_FILE`?');
+    expect(document).toBeUndefined();
+  });
+});
