@@ -17,7 +17,7 @@ export interface ExpectedProgram {
 
 /** The programs of `start` (and `seed` steps) that a build makes: those named by a path. */
 export function expectedPrograms(manifest: ResolvedManifest): ExpectedProgram[] {
-  const commands: Array<[string, readonly string[] | undefined]> = [['start', manifest.start]];
+  const commands: Array<[string, readonly string[] | undefined]> = [['start', manifest.start], ...(manifest.seed ?? []).map((step, index): [string, readonly string[]] => [`seed[${index}]`, step])];
   return commands.flatMap(([field, argv]) => {
     const program = argv?.[0];
     return program !== undefined && program.includes('/') ? [{ program, field }] : [];

@@ -43,7 +43,7 @@ const targetSchema = z.strictObject({
 });
 
 /** Fields that describe how the harness builds and starts a local service; a remote target has none of them. */
-const LOCAL_ONLY = ['build', 'clean', 'start', 'env', 'artifact', 'incremental', 'microbenchmark'] as const;
+const LOCAL_ONLY = ['build', 'clean', 'start', 'env', 'seed', 'artifact', 'incremental', 'microbenchmark'] as const;
 
 const manifestFields = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/),
@@ -60,6 +60,15 @@ const manifestFields = z.strictObject({
   target: targetSchema.optional(),
   /** Environment of the service; values may use the harness's values: `DATABASE_URL: "sqlite:///${DB_PATH}"`. */
   env: templatedEnv.default({}),
+  /**
+   * The service's own seed code, run against a scenario's fresh template database before any run
+   * (after the scenario's seed SQL, if any), in this folder, with the database's variable: one
+   * argv or a list of them (`[./manage.py, loaddata, data.json]`).
+   */
+  seed: z
+    .union([templatedArgv, z.array(templatedArgv).min(1)])
+    .transform((value): string[][] => (Array.isArray(value[0]) ? (value as string[][]) : [value as string[]]))
+    .optional(),
   ready: z.string().startsWith('/').default('/health'),
   /** Workloads it serves, any names (a scenario's `workload` selects the services that implement it). */
   implements: z.array(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,59}$/)).default([]),

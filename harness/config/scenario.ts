@@ -10,7 +10,7 @@ import type { ReplayedRequest } from '../requests/replay.js';
 import { SEQUENCE_PLACEHOLDER } from '../requests/request.js';
 import { templateIssues, templateShape } from '../requests/template.js';
 import { generatorSchema } from '../suite/generators.js';
-import { HARNESS_VARIABLES, templatedEnv } from './env-template.js';
+import { HARNESS_VARIABLES, templatedEnv, templatedString } from './env-template.js';
 import { formatZodIssues } from './zod-message.js';
 
 const positiveInt = z.number().int().positive();
@@ -19,6 +19,7 @@ const envName = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
   .refine((name) => !(HARNESS_VARIABLES as readonly string[]).includes(name), { message: `HOST, PORT and WORKERS are the harness's own: name another variable` });
+const templatedArgv = z.array(templatedString.pipe(z.string().min(1))).min(1);
 const seconds = z.number().positive().max(3600);
 
 /** Methods the load engines send (HEAD answers carry no body the engines would wait for). */
@@ -158,12 +159,14 @@ export const scenarioSchema = z.strictObject({
   fixtures: z
     .strictObject({
       /**
-       * A fresh SQLite database per service per run, copied from a template seeded once.
+       * A fresh SQLite database per service per run, copied from a template seeded once per service.
        */
       database: z
         .strictObject({
-          /** Seed SQL (relative to the scenario file). */
-          seedSql: z.string().min(1),
+          /** Seed SQL (relative to the scenario file): one file for every service, or one per service name. */
+          seedSql: z.union([z.string().min(1), z.record(z.string().min(1), z.string().min(1))]).optional(),
+          /** Seed commands per service name (its own code, run in its folder after the seed SQL), instead of its manifest's `seed`. */
+          seed: z.record(z.string().min(1), z.array(templatedArgv).min(1)).optional(),
           /** The variable the database is given in (default DB_PATH). */
           env: envName.optional(),
         })
@@ -188,23 +191,40 @@ export type ResolvedScenario = Readonly<Omit<z.output<typeof scenarioSchema>, 'r
   readonly database: ResolvedDatabase | undefined;
 };
 
+/** Database engines a scenario's `fixtures.database` can start. */
+export type DatabaseKind = 'sqlite';
+
 /** `fixtures.database` with its defaults and absolute paths. Frozen. */
 export interface ResolvedDatabase {
-  /** The variable the database is given in (DB_PATH unless the scenario names another). */
+  readonly kind: DatabaseKind;
+  /** The variable the database is given in (DB_PATH: a file path). */
   readonly env: string;
-  /** The seed SQL (absolute). */
-  readonly seedSqlFile: string;
+  /** The seed SQL of every service (absolute), when one file is given for all. */
+  readonly seedSqlFile: string | undefined;
+  /** Seed SQL per service name (absolute), when a map is given. */
+  readonly seedSqlFiles: Readonly<Record<string, string>>;
+  /** Seed commands per service name (from the scenario; a manifest's own `seed` applies to services not named here). */
+  readonly seedCommands: Readonly<Record<string, readonly (readonly string[])[]>>;
 }
 
-/** The variable a database is given in when the scenario names none. */
-export const DEFAULT_DATABASE_ENV = 'DB_PATH';
+/** The variable a database of `kind` is given in when the scenario names none. */
+export const DEFAULT_DATABASE_ENV: Readonly<Record<DatabaseKind, string>> = { sqlite: 'DB_PATH' };
 /** The variable the upstream's base URL is given in when the scenario names none. */
 export const DEFAULT_UPSTREAM_ENV = 'UPSTREAM_URL';
 
 /** `fixtures.database` of a parsed scenario, resolved against the scenario file's folder. */
 function resolveDatabase(database: z.output<typeof scenarioSchema>['fixtures']['database'], file: string): ResolvedDatabase | undefined {
   if (database === undefined) return undefined;
-  return Object.freeze({ env: database.env ?? DEFAULT_DATABASE_ENV, seedSqlFile: path.resolve(path.dirname(path.resolve(file)), database.seedSql) });
+  const at = (relative: string): string => path.resolve(path.dirname(path.resolve(file)), relative);
+  const kind: DatabaseKind = 'sqlite';
+  const seedSql = database.seedSql;
+  return Object.freeze({
+    kind,
+    env: database.env ?? DEFAULT_DATABASE_ENV[kind],
+    seedSqlFile: typeof seedSql === 'string' ? at(seedSql) : undefined,
+    seedSqlFiles: Object.freeze(typeof seedSql === 'object' ? Object.fromEntries(Object.entries(seedSql).map(([service, relative]) => [service, at(relative)])) : {}),
+    seedCommands: Object.freeze({ ...(database.seed ?? {}) }),
+  });
 }
 /** A request entry; a replay entry carries its file's requests once loadScenarios has read it. */
 export type RequestSpec =

@@ -6,7 +6,7 @@
  * skipped with a note (a service of your own rarely implements every workload). Pure.
  */
 import { ConfigError } from '../errors.js';
-import { checkEnvReferences, fixtureVariables, knownVariables } from './fixture-env.js';
+import { checkDatabaseSeeds, checkEnvReferences, fixtureVariables, knownVariables } from './fixture-env.js';
 import type { ResolvedManifest } from './manifest.js';
 import type { ResolvedScenario } from './scenario.js';
 
@@ -97,6 +97,7 @@ export function selectScenarioServices(scenarios: readonly ResolvedScenario[], r
       }
       const runningManifests = running.map((name) => measured.find((manifest) => manifest.name === name)!);
       checkRemoteTargets(scenario, runningManifests);
+      checkDatabaseSeeds(scenario, runningManifests);
       for (const manifest of runningManifests) if (manifest.target === undefined) checkEnvReferences(scenario, manifest, known);
       chosen.push(Object.freeze({ ...scenario, services: running }));
       continue;

@@ -12,7 +12,8 @@ import type { ResolvedClaims } from '../config/claims.js';
 import type { ResolvedManifest } from '../config/manifest.js';
 import { DEFAULT_UPSTREAM_ENV, type ResolvedScenario } from '../config/scenario.js';
 import { messageOf } from '../errors.js';
-import { DatabaseFactories } from '../process/database.js';
+import { SqliteDatabases } from '../process/database.js';
+import { seedPlanFor } from '../process/seed.js';
 import { CONTRACT_ORACLE } from '../suite/contract.js';
 import { lowerHarnessPriority, onInterrupt } from '../process/registry.js';
 import { startService, type RunningService, type ServiceEnvironment } from '../process/service.js';
@@ -236,7 +237,7 @@ export async function runSuite(options: RunOptions): Promise<ResultsDocument> {
   }
   await runMicrobenchmarks(usable, options.claims, allowed, document, progress);
   await save();
-  const databases = new DatabaseFactories();
+  const databases = new SqliteDatabases();
   // The time budget is for measuring: a first run's builds (minutes for a Rust release build) and
   // the build timings the claims need are not the suite's time and would starve its repetitions.
   suiteStartedMs = performance.now();
@@ -343,14 +344,14 @@ interface Shared {
   readonly verifyFirst: boolean;
   readonly more: AdaptivePlan | undefined;
   readonly save: () => Promise<void>;
-  readonly databases: DatabaseFactories;
+  readonly databases: SqliteDatabases;
   readonly progress: Progress;
 }
 
 /** A service's environment in a scenario: its `service.env`, and what the fixtures fill (fresh per call), under the names the scenario chose. */
 async function serviceEnv(scenario: ResolvedScenario, manifest: ResolvedManifest, upstream: RunningService | undefined, shared: Shared, label: string): Promise<ServiceEnvironment> {
   const provided: Record<string, string> = {};
-  if (scenario.database !== undefined) provided[scenario.database.env] = await (await shared.databases.of(scenario.database.seedSqlFile)).fresh(`${scenario.name}-${manifest.name}-${label}`);
+  if (scenario.database !== undefined) provided[scenario.database.env] = await shared.databases.fresh(seedPlanFor(scenario, manifest), `${scenario.name}-${manifest.name}-${label}`);
   if (upstream !== undefined) provided[scenario.fixtures.upstream?.env ?? DEFAULT_UPSTREAM_ENV] = upstream.baseUrl;
   return { env: scenario.service.env, provided };
 }

@@ -56,3 +56,15 @@ describe("a service's own configuration names (issue 22 item 2)", () => {
     expect(document).toBeUndefined();
   });
 });
+
+describe('one logical seed for services with different schemas (issue 22 item 3)', () => {
+  it('seeds each service its own way (SQL for one, its own seed code for the other) and compares the answers', async () => {
+    const { exitCode, output, document } = await run('notes', ['notes']);
+    expect(exitCode, output).toBe(0);
+    expect(document!.equivalence.map((check) => check.verdicts.map((verdict) => `${verdict.service}: ${verdict.state}`))).toEqual([['notes-rewrite: pass']]);
+    for (const service of ['notes-legacy', 'notes-rewrite']) {
+      const [record] = document!.runs.filter((candidate) => candidate.service === service);
+      expect(Object.keys(record!.load.counts.statusCounts).sort(), `${service}: ${output}`).toEqual(['200', '201']);
+    }
+  });
+});

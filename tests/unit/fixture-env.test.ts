@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { checkEnvReferences, knownVariables, substituteArgv, substituteEnv } from '../../harness/config/fixture-env.js';
+import { checkDatabaseSeeds, checkEnvReferences, knownVariables, substituteArgv, substituteEnv } from '../../harness/config/fixture-env.js';
 import { parseEnvTemplate, substituteEnvTemplate } from '../../harness/config/env-template.js';
 import { resolveManifest } from '../../harness/config/manifest.js';
 import { resolveScenario, type ResolvedScenario } from '../../harness/config/scenario.js';
@@ -64,5 +64,28 @@ describe('the values a service is given, per scenario (issue 22 item 2)', () => 
   it('substitutes start arguments and refuses to start with a name not given', () => {
     expect(substituteArgv(['./server', '--port=${PORT}'], { PORT: '4100' }, '`start` of s.yaml')).toEqual(['./server', '--port=4100']);
     expect(errorOf(() => substituteArgv(['--db=${DB_PATH}'], { PORT: '1' }, '`start` of s.yaml'))).toBe('Cannot fill `--db=${DB_PATH}` (argument 0 of `start` of s.yaml): the harness gives PORT here.');
+  });
+});
+
+describe('seeds per service (issue 22 item 3)', () => {
+  const twoSeeds = scenarioOf('{database: {seedSql: {legacy: legacy.sql, rewrite: rewrite.sql}}}');
+  const named = (name: string, fields: Record<string, unknown> = {}) => resolveManifest({ name, language: 'x', description: 'd', start: ['node', 's.js'], ...fields }, `services/${name}/service.yaml`);
+  it('resolves seed SQL per service and a manifest seed given as one argv or as steps', () => {
+    expect(twoSeeds.database?.seedSqlFiles).toEqual({ legacy: expect.stringMatching(/\/scenarios\/legacy\.sql$/), rewrite: expect.stringMatching(/\/scenarios\/rewrite\.sql$/) });
+    expect(named('a', { seed: ['./manage.py', 'loaddata', 'x.json'] }).seed).toEqual([['./manage.py', 'loaddata', 'x.json']]);
+    expect(named('a', { seed: [['./manage.py', 'migrate'], ['./manage.py', 'loaddata', 'x.json']] }).seed).toHaveLength(2);
+  });
+  it('refuses a key that names no service of the scenario, and a service left without a seed', () => {
+    expect(errorOf(() => checkDatabaseSeeds(twoSeeds, [named('legacy'), named('rewrit')]))).toBe('Unknown service `rewrite` in `fixtures.database.seedSql` of scenarios/items.yaml: the scenario runs legacy, rewrit. Did you mean `rewrit`?');
+    const one = scenarioOf('{database: {seedSql: {legacy: legacy.sql}}}');
+    expect(errorOf(() => checkDatabaseSeeds(one, [named('legacy'), named('rewrite')]))).toContain('No seed for service `rewrite` in scenarios/items.yaml');
+    expect(() => checkDatabaseSeeds(one, [named('legacy'), named('rewrite', { seed: ['python3', 'seed.py'] })])).not.toThrow();
+  });
+  it('gives seed commands the database variable, HOST and WORKERS, never PORT', () => {
+    const withDatabase = scenarioOf('{database: {seedSql: seed.sql}}');
+    expect(() => checkEnvReferences(withDatabase, named('a', { seed: ['./seed', '--db=${DB_PATH}'] }), knownVariables([withDatabase]))).not.toThrow();
+    expect(errorOf(() => checkEnvReferences(withDatabase, named('a', { seed: ['./seed', '--port=${PORT}'] }), knownVariables([withDatabase])))).toContain(
+      '`${PORT}` in `seed[0][1]` of services/a/service.yaml is not given in scenario `items` (scenarios/items.yaml): a seed command runs before the service starts, with HOST, WORKERS, DB_PATH (no PORT: nothing listens yet).',
+    );
   });
 });
