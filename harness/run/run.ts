@@ -12,8 +12,7 @@ import type { ResolvedClaims } from '../config/claims.js';
 import type { ResolvedManifest } from '../config/manifest.js';
 import { DEFAULT_UPSTREAM_ENV, type ResolvedScenario } from '../config/scenario.js';
 import { messageOf } from '../errors.js';
-import { SqliteDatabases } from '../process/database.js';
-import { seedPlanFor } from '../process/seed.js';
+import { DatabaseFixtures } from '../process/databases.js';
 import { CONTRACT_ORACLE } from '../suite/contract.js';
 import { lowerHarnessPriority, onInterrupt } from '../process/registry.js';
 import { startService, type RunningService, type ServiceEnvironment } from '../process/service.js';
@@ -237,7 +236,7 @@ export async function runSuite(options: RunOptions): Promise<ResultsDocument> {
   }
   await runMicrobenchmarks(usable, options.claims, allowed, document, progress);
   await save();
-  const databases = new SqliteDatabases();
+  const databases = new DatabaseFixtures(options.projectRoot);
   // The time budget is for measuring: a first run's builds (minutes for a Rust release build) and
   // the build timings the claims need are not the suite's time and would starve its repetitions.
   suiteStartedMs = performance.now();
@@ -344,14 +343,14 @@ interface Shared {
   readonly verifyFirst: boolean;
   readonly more: AdaptivePlan | undefined;
   readonly save: () => Promise<void>;
-  readonly databases: SqliteDatabases;
+  readonly databases: DatabaseFixtures;
   readonly progress: Progress;
 }
 
 /** A service's environment in a scenario: its `service.env`, and what the fixtures fill (fresh per call), under the names the scenario chose. */
 async function serviceEnv(scenario: ResolvedScenario, manifest: ResolvedManifest, upstream: RunningService | undefined, shared: Shared, label: string): Promise<ServiceEnvironment> {
   const provided: Record<string, string> = {};
-  if (scenario.database !== undefined) provided[scenario.database.env] = await shared.databases.fresh(seedPlanFor(scenario, manifest), `${scenario.name}-${manifest.name}-${label}`);
+  if (scenario.database !== undefined) provided[scenario.database.env] = await shared.databases.fresh(scenario, manifest, `${scenario.name}-${manifest.name}-${label}`);
   if (upstream !== undefined) provided[scenario.fixtures.upstream?.env ?? DEFAULT_UPSTREAM_ENV] = upstream.baseUrl;
   return { env: scenario.service.env, provided };
 }
@@ -360,6 +359,8 @@ async function runScenario(scenario: ResolvedScenario, all: readonly ResolvedMan
   const { progress, document } = shared;
   const upstream = scenario.fixtures.upstream === undefined ? undefined : await startUpstream(scenario.fixtures.upstream.delayMs, cpus.loadCpus);
   try {
+    // A database server (PostgreSQL) runs beside the upstream, on the load CPUs, for this scenario only.
+    await shared.databases.open(scenario, cpus.loadCpus);
     const services = shared.verifyFirst ? await equivalentServices(scenario, all, upstream, shared) : all;
     if (services.length === 0) return;
     const points = new Map<string, LoadPoint[]>();
@@ -436,6 +437,7 @@ async function runScenario(scenario: ResolvedScenario, all: readonly ResolvedMan
     document.adaptive.push({ scenario: scenario.name, repetitions: repetition, seconds: Math.round((performance.now() - startedMs) / 1000), stopped, ...(stopped === 'decided' || stopped === 'not-needed' ? {} : { open: reasons }) });
     await shared.save();
   } finally {
+    await shared.databases.close();
     await upstream?.stop();
   }
 }
@@ -464,6 +466,7 @@ async function measureRound(
         engine: engineFor(scenario.load.model, scenario.load.engine, scenario.load.connections, cpus, shared),
         env: await serviceEnv(scenario, manifest, upstream, shared, `rep${repetition}`),
         upstream,
+        database: shared.databases.server(),
         prometheus: shared.remote.clients.get(manifest.name),
         points: servicePoints,
         onPoint: (point) =>
@@ -514,10 +517,12 @@ async function probeCapacity(scenario: ResolvedScenario, manifest: ResolvedManif
     // A remote target's CPU is not read during the short probe (fewer than 4 scrapes): a probe bound by the load side is invalid.
     const tree = service === undefined ? undefined : new TreeSampler(service.pid, undefined, shared.constants);
     const upstreamTree = upstream === undefined ? undefined : new TreeSampler(upstream.pid, undefined, shared.constants);
+    const server = shared.databases.server();
+    const databaseTree = server === undefined ? undefined : new TreeSampler(server.pid, undefined, shared.constants);
     // The probe is a closed loop: the Node pacer's choice becomes its closed-loop sibling.
     const requested = scenario.load.engine === 'pacer' ? 'autocannon' : scenario.load.engine;
     const job = loadJobFor(probeScenario, baseUrl, { ratePerSecond: undefined, capacityFraction: undefined }, scenario.seed + 1, engineFor('closed', requested, scenario.load.probe.connections, cpus, shared));
-    const { outcome, cpu } = await measureWindow(job, { service: tree, upstream: upstreamTree }, cpus, shared.constants);
+    const { outcome, cpu } = await measureWindow(job, { service: tree, upstream: upstreamTree, database: databaseTree }, cpus, shared.constants);
     const validity = judgeRun(validityInput(outcome, cpu, cpus, undefined, manifest.target === undefined ? undefined : { cpuCores: undefined, cpus: manifest.target.cpus, metricsProblem: undefined }));
     const reasons = validity.reasons.map(describeFinding).join('; ');
     return {

@@ -68,3 +68,31 @@ describe('one logical seed for services with different schemas (issue 22 item 3)
     }
   });
 });
+
+describe('PostgreSQL (issue 22 item 4)', () => {
+  it('starts a server on the load CPUs, gives each run a fresh database from the seeded template, and measures the server apart', async () => {
+    const { exitCode, output, document } = await run('pg', ['pg-visits']);
+    expect(exitCode, output).toBe(0);
+    const runs = document!.runs.filter((record) => record.scenario === 'pg-visits');
+    expect(runs).toHaveLength(2);
+    const runtimes = runs.map((record) => record.measured.runtime as { database: string; countAtStart: number; count: number });
+    // Each run starts from the seed's 3 rows, though the run before it wrote more.
+    expect(runtimes.map((runtime) => runtime.countAtStart)).toEqual([3, 3]);
+    for (const runtime of runtimes) expect(runtime.count).toBeGreaterThan(3);
+    expect(new Set(runtimes.map((runtime) => runtime.database)).size).toBe(2);
+    for (const record of runs) {
+      expect(Object.keys(record.load.counts.statusCounts).sort(), output).toEqual(['200', '201']);
+      expect(record.database).toMatchObject({ kind: 'postgres', cpuList: document!.cpuPlan!.loadCpus });
+      expect(record.database!.pid).not.toBe(record.measured.pid);
+      expect(record.database!.cpuCores).toBeGreaterThan(0);
+      expect(record.database!.pssBytes).toBeGreaterThan(0);
+      expect(record.measured.cpuList).toBe(document!.cpuPlan!.serviceCpus);
+    }
+  });
+  it('refuses a scenario whose server cannot be found, before anything starts', async () => {
+    const { exitCode, output, document } = await run('pg-missing', [path.join(FIXTURES, 'real/scenarios/_pg-no-server.yaml')]);
+    expect(exitCode).toBe(2);
+    expect(output).toMatch(/No PostgreSQL server in `fixtures\.database\.postgres\.bin` of .*_pg-no-server\.yaml \(.*nowhere\): expected `postgres` and `initdb` there\./);
+    expect(document).toBeUndefined();
+  });
+});
