@@ -5,10 +5,11 @@
  * or a postgresql:// URL, given in the scenario's variable. I/O.
  */
 import type { ResolvedManifest } from '../config/manifest.js';
-import type { ResolvedScenario } from '../config/scenario.js';
+import { DEFAULT_UPSTREAM_ENV, type ResolvedScenario } from '../config/scenario.js';
 import { SqliteDatabases } from './database.js';
 import { PostgresServer } from './postgres.js';
 import { seedPlanFor } from './seed.js';
+import type { ServiceEnvironment } from './service.js';
 
 /** A database server the harness started, measured apart from the service (like the upstream). */
 export interface DatabaseServer {
@@ -70,4 +71,17 @@ export class DatabaseFixtures {
     await this.close();
     await this.#sqlite.dispose();
   }
+}
+
+/**
+ * A service's environment in a scenario (for startService): the scenario's `service.env`, and what
+ * its fixtures fill — a fresh database (open the scenario first) and the upstream's URL — under the
+ * names the scenario chose. Every instance gets its own database: call once per service start.
+ * @param label names the database (`<scenario>-<service>-<label>`)
+ */
+export async function serviceEnvironment(scenario: ResolvedScenario, manifest: ResolvedManifest, fixtures: { readonly databases: DatabaseFixtures; readonly upstreamUrl: string | undefined }, label: string): Promise<ServiceEnvironment> {
+  const provided: Record<string, string> = {};
+  if (scenario.database !== undefined) provided[scenario.database.env] = await fixtures.databases.fresh(scenario, manifest, `${scenario.name}-${manifest.name}-${label}`);
+  if (fixtures.upstreamUrl !== undefined) provided[scenario.fixtures.upstream?.env ?? DEFAULT_UPSTREAM_ENV] = fixtures.upstreamUrl;
+  return { env: scenario.service.env, provided };
 }

@@ -10,9 +10,9 @@ import { explainUntimedBuilds, hasBuildTiming, neededBuildTimings, type BuildTim
 import { estimateCapacity, evaluateClaims } from '../claims/evaluate.js';
 import type { ResolvedClaims } from '../config/claims.js';
 import type { ResolvedManifest } from '../config/manifest.js';
-import { DEFAULT_UPSTREAM_ENV, type ResolvedScenario } from '../config/scenario.js';
+import type { ResolvedScenario } from '../config/scenario.js';
 import { messageOf } from '../errors.js';
-import { DatabaseFixtures } from '../process/databases.js';
+import { DatabaseFixtures, serviceEnvironment } from '../process/databases.js';
 import { CONTRACT_ORACLE } from '../suite/contract.js';
 import { lowerHarnessPriority, onInterrupt } from '../process/registry.js';
 import { startService, type RunningService, type ServiceEnvironment } from '../process/service.js';
@@ -348,11 +348,8 @@ interface Shared {
 }
 
 /** A service's environment in a scenario: its `service.env`, and what the fixtures fill (fresh per call), under the names the scenario chose. */
-async function serviceEnv(scenario: ResolvedScenario, manifest: ResolvedManifest, upstream: RunningService | undefined, shared: Shared, label: string): Promise<ServiceEnvironment> {
-  const provided: Record<string, string> = {};
-  if (scenario.database !== undefined) provided[scenario.database.env] = await shared.databases.fresh(scenario, manifest, `${scenario.name}-${manifest.name}-${label}`);
-  if (upstream !== undefined) provided[scenario.fixtures.upstream?.env ?? DEFAULT_UPSTREAM_ENV] = upstream.baseUrl;
-  return { env: scenario.service.env, provided };
+function serviceEnv(scenario: ResolvedScenario, manifest: ResolvedManifest, upstream: RunningService | undefined, shared: Shared, label: string): Promise<ServiceEnvironment> {
+  return serviceEnvironment(scenario, manifest, { databases: shared.databases, upstreamUrl: upstream?.baseUrl }, label);
 }
 
 async function runScenario(scenario: ResolvedScenario, all: readonly ResolvedManifest[], cpus: CpuPlan, shared: Shared): Promise<void> {
