@@ -357,9 +357,9 @@ async function measurePoint(
     },
     generator: { pid: window.generatorPid, cpuList: context.cpus.loadCpus, cpus: cpuCount(context.cpus.loadCpus), cpuCores: cpu.generatorCores, cpuWaitShare: cpu.generatorWaitShare, otherLoadShare: cpu.loadOtherLoadShare },
     upstream: cpu.upstreamCores === undefined ? undefined : { cpuCores: cpu.upstreamCores },
-    ...(context.database === undefined || cpu.databaseCores === undefined || end.database === undefined
+    ...(context.database === undefined || cpu.databaseCores === undefined || end.database === undefined || databaseMemory === undefined
       ? {}
-      : { database: { kind: context.database.kind, pid: context.database.pid, cpuList: context.database.cpuList, cpuCores: cpu.databaseCores, rssBytes: end.database.rssBytes, pssBytes: databaseMemory?.pssBytes ?? 0 } }),
+      : { database: { kind: context.database.kind, pid: context.database.pid, cpuList: context.database.cpuList, cpuCores: cpu.databaseCores, rssBytes: end.database.rssBytes, pssBytes: databaseMemory.pssBytes } }),
     stealShare: cpu.stealShare,
   };
 }
