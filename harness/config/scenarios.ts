@@ -3,7 +3,7 @@
  * field, paths are read as given; with none, every scenario of scenarios/ runs (the default
  * suite), in file-name order. Files named claims*.yaml hold claims, not scenarios. I/O.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { access, constants, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
 import { parseReplay } from '../requests/replay.js';
@@ -43,6 +43,24 @@ async function withReplays(scenario: ResolvedScenario): Promise<ResolvedScenario
   return Object.freeze({ ...scenario, requests });
 }
 
+/** Checks that every seed SQL file of a scenario's `fixtures.database` can be read, before anything starts. */
+async function checkSeedFiles(scenario: ResolvedScenario): Promise<ResolvedScenario> {
+  const database = scenario.database;
+  if (database === undefined) return scenario;
+  const files: Array<[string, string]> = [
+    ...(database.seedSqlFile === undefined ? [] : [['fixtures.database.seedSql', database.seedSqlFile] as [string, string]]),
+    ...Object.entries(database.seedSqlFiles).map(([service, file]): [string, string] => [`fixtures.database.seedSql.${service}`, file]),
+  ];
+  for (const [field, file] of files) {
+    try {
+      await access(file, constants.R_OK);
+    } catch (cause) {
+      throw new ConfigError(`Cannot read \`${field}\` of ${scenario.file} (${file}): ${(cause as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (cause as Error).message}. Paths are relative to the scenario file.`, { cause });
+    }
+  }
+  return scenario;
+}
+
 function compileInclude(pattern: string, field: string, file: string): RegExp {
   try {
     return new RegExp(pattern);
@@ -58,13 +76,13 @@ export async function loadScenarios(dir: string, requested: readonly string[], o
   // there must not block running your own scenario file.
   if (requested.length === 0 || requested.some((entry) => !/\.ya?ml$/.test(entry))) {
     const files = (await readdir(dir)).filter(isScenarioFile).sort().map((file) => path.join(dir, file));
-    for (const file of files) builtIn.push(await withReplays(resolveScenario(await readYamlFile(file), path.relative(process.cwd(), file), options)));
+    for (const file of files) builtIn.push(await checkSeedFiles(await withReplays(resolveScenario(await readYamlFile(file), path.relative(process.cwd(), file), options))));
   }
   if (requested.length === 0) return builtIn;
   const chosen: ResolvedScenario[] = [];
   for (const entry of requested) {
     if (/\.ya?ml$/.test(entry)) {
-      chosen.push(await withReplays(resolveScenario(await readYamlFile(entry), entry, options)));
+      chosen.push(await checkSeedFiles(await withReplays(resolveScenario(await readYamlFile(entry), entry, options))));
       continue;
     }
     const scenario = builtIn.find((candidate) => candidate.name === entry);

@@ -6,6 +6,7 @@
  * skipped with a note (a service of your own rarely implements every workload). Pure.
  */
 import { ConfigError } from '../errors.js';
+import { checkDatabaseSeeds, checkEnvReferences, fixtureVariables, knownVariables } from './fixture-env.js';
 import type { ResolvedManifest } from './manifest.js';
 import type { ResolvedScenario } from './scenario.js';
 
@@ -54,7 +55,7 @@ function checkScenarioList(scenario: ResolvedScenario, measured: readonly Resolv
 function checkRemoteTargets(scenario: ResolvedScenario, running: readonly ResolvedManifest[]): void {
   const remote = running.filter((manifest) => manifest.target !== undefined);
   if (remote.length === 0) return;
-  const given = [scenario.fixtures.database === undefined ? undefined : 'a database (`fixtures.database`, passed as DB_PATH)', scenario.fixtures.upstream === undefined ? undefined : 'an upstream (`fixtures.upstream`, passed as UPSTREAM_URL)'].filter((what) => what !== undefined);
+  const given = fixtureVariables(scenario).map((variable) => (variable.from === 'fixtures.database' ? `a database (\`fixtures.database\`, passed as ${variable.name})` : `an upstream (\`fixtures.upstream\`, passed as ${variable.name})`));
   if (given.length === 0) return;
   throw new ConfigError(
     `Scenario \`${scenario.name}\` (${scenario.file}) gives its services ${given.join(' and ')}, which the remote target ${names(remote)} cannot receive: the harness passes them only to services it starts. Give the target its own (seeded the same way), and run it with a scenario without \`fixtures\`; or run the service here with \`start\`.`,
@@ -72,11 +73,13 @@ function nobodyImplements(scenario: ResolvedScenario, request: SelectionRequest,
 /**
  * The services of every scenario (set as `services`, in run order), checked before anything starts.
  * @throws ConfigError for a scenario's `services:` naming an unknown service or one that does not
- *   implement the workload, and for a scenario named on the command line (or a whole suite) with
- *   no selected service that implements its workload
+ *   implement the workload, for a scenario named on the command line (or a whole suite) with
+ *   no selected service that implements its workload, and for a `${NAME}` a service or scenario
+ *   refers to that the scenario does not give (config/fixture-env.ts)
  */
 export function selectScenarioServices(scenarios: readonly ResolvedScenario[], request: SelectionRequest): ScenarioSelection {
   const measured = request.all;
+  const known = knownVariables(scenarios);
   const chosen: ResolvedScenario[] = [];
   const skipped: string[] = [];
   for (const scenario of scenarios) {
@@ -92,7 +95,10 @@ export function selectScenarioServices(scenarios: readonly ResolvedScenario[], r
             : `Scenario \`${scenario.name}\` (${scenario.file}) names the unknown service \`${scenario.reference}\` as its \`reference:\`. Known services: ${names(measured)}.`,
         );
       }
-      checkRemoteTargets(scenario, running.map((name) => measured.find((manifest) => manifest.name === name)!));
+      const runningManifests = running.map((name) => measured.find((manifest) => manifest.name === name)!);
+      checkRemoteTargets(scenario, runningManifests);
+      checkDatabaseSeeds(scenario, runningManifests);
+      for (const manifest of runningManifests) if (manifest.target === undefined) checkEnvReferences(scenario, manifest, known);
       chosen.push(Object.freeze({ ...scenario, services: running }));
       continue;
     }

@@ -11,7 +11,7 @@ import { buildVectors } from '../suite/cases.js';
 import { formatVectorFile } from '../verify/vectors-io.js';
 
 const seedSql = await readFile(path.join(ROOT, 'services/sql/seed.sql'), 'utf8');
-for (const [workload, vectors] of Object.entries(buildVectors(seedSql))) {
+for (const [workload, vectors] of Object.entries(await buildVectors(seedSql))) {
   await writeFile(path.join(ROOT, 'services/vectors', `${workload}.json`), formatVectorFile(vectors));
   console.log(`services/vectors/${workload}.json: ${vectors.length} vectors`);
 }

@@ -42,6 +42,11 @@ export interface LoadJob {
   readonly worker?: { readonly index: number; readonly count: number };
   /** Native engine: the wall-clock instant (ms since the epoch) every worker starts its schedule; absent, 50 ms after the job is read. */
   readonly startAtEpochMs?: number;
+  /**
+   * The first number of the job's sequenced requests (`{{seq}}`; 1 when absent). Jobs against one
+   * service start continue each other's numbering (load/sequence.ts), so inserts never repeat a key.
+   */
+  readonly sequenceStart?: number;
 }
 
 export type WorkerMessage =

@@ -40,9 +40,11 @@ export class RequestMix {
   /**
    * @param sources from prepareSources
    * @param seed this run's seed: the order of the mix and where each list starts
+   * @param sequenceStart the first number a sequenced request gets (LoadJob.sequenceStart)
    */
-  constructor(sources: readonly PreparedSource[], seed: number) {
+  constructor(sources: readonly PreparedSource[], seed: number, sequenceStart = 1) {
     this.#random = mulberry32(seed);
+    this.#sequence = sequenceStart - 1;
     this.#lists = sources.map((source) => source.list);
     // Each run starts its lists at a seeded place, so runs do not all send the same first requests.
     this.#positions = this.#lists.map((list) => Math.floor(this.#random() * list.length));

@@ -14,7 +14,7 @@ function post(message: WorkerMessage): void {
 }
 
 async function run(job: LoadJob): Promise<void> {
-  const mix = new RequestMix(job.sources, job.seed);
+  const mix = new RequestMix(job.sources, job.seed, job.sequenceStart);
   post({ type: 'ready' });
   const onWindow = (edge: 'start' | 'end'): void => post({ type: 'window', edge });
   const common = { baseUrl: job.baseUrl, mix, connections: job.connections, warmupSeconds: job.warmupSeconds, durationSeconds: job.durationSeconds, timeoutMs: job.timeoutMs, verifyEvery: job.verifyEvery, onWindow };

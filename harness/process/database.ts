@@ -1,65 +1,108 @@
 /**
- * Fresh seeded SQLite databases (a scenario's `fixtures.database`): each seed SQL file runs once
- * per harness run into a template file, and each service run gets its own copy. I/O.
+ * Fresh SQLite databases (a scenario's `fixtures.database` without `postgres`): each seed runs
+ * once per harness run into a template file — the seed SQL through SQLite compiled to WebAssembly
+ * (harness/sqlite.ts), then the service's seed commands against the file — and each service run
+ * gets its own copy. I/O.
  */
-import Database from 'better-sqlite3';
-import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { ConfigError, messageOf } from '../errors.js';
+import { loadSqlite } from '../sqlite.js';
+import type { SeedPlan } from './seed.js';
 
-/** A folder of per-run databases made from one seeded template. */
-export class DatabaseFactory {
-  readonly #dir: string;
-  readonly #template: string;
+/** Writes an SQLite file at `file` holding what `sqlFile` makes (an empty database without one). */
+async function writeSeededFile(file: string, sqlFile: string | undefined): Promise<void> {
+  const SQL = await loadSqlite();
+  const db = new SQL.Database();
+  try {
+    if (sqlFile !== undefined) {
+      try {
+        db.exec(await readFile(sqlFile, 'utf8'));
+      } catch (cause) {
+        throw new ConfigError(`Cannot seed the database from ${sqlFile}: ${messageOf(cause)}. Fix the seed SQL (it runs once per harness run, into a template that each run copies).`, { cause });
+      }
+    }
+    // An ordinary SQLite file (rollback journal, the library's default page size): each service opens it with its own SQLite.
+    await writeFile(file, db.export());
+  } finally {
+    db.close();
+  }
+}
+
+const safe = (label: string): string => label.replace(/[^A-Za-z0-9_-]/g, '_');
+
+/** Per-run SQLite files, each copied from the template of its seed (made when first asked for). */
+export class SqliteDatabases {
+  readonly #dir: Promise<string>;
+  readonly #templates = new Map<string, Promise<string>>();
   #count = 0;
 
-  private constructor(dir: string) {
-    this.#dir = dir;
-    this.#template = path.join(dir, 'template.db');
+  constructor() {
+    this.#dir = mkdtemp(path.join(os.tmpdir(), 'rewrite-bench-db-'));
   }
 
-  /** Seeds the template from `seedSqlFile` (services/sql/seed.sql). */
-  static async create(seedSqlFile: string): Promise<DatabaseFactory> {
-    const factory = new DatabaseFactory(await mkdtemp(path.join(os.tmpdir(), 'rewrite-bench-db-')));
-    const db = new Database(factory.#template);
-    try {
-      db.exec(await readFile(seedSqlFile, 'utf8'));
-    } finally {
-      db.close();
+  /** The template file of `plan`, seeded on first use (the seed SQL, then the seed commands). */
+  template(plan: SeedPlan): Promise<string> {
+    let template = this.#templates.get(plan.key);
+    if (template === undefined) {
+      template = (async () => {
+        const file = path.join(await this.#dir, `template-${this.#templates.size}.db`);
+        await writeSeededFile(file, plan.sqlFile);
+        await plan.runCommands?.(file);
+        return file;
+      })();
+      this.#templates.set(plan.key, template);
     }
-    return factory;
+    return template;
   }
 
-  /** A new copy of the seeded database, for one service run. */
-  async fresh(label: string): Promise<string> {
+  /** A new copy of `plan`'s template for one service run; its path. */
+  async fresh(plan: SeedPlan, label: string): Promise<string> {
+    const template = await this.template(plan);
     this.#count += 1;
-    const file = path.join(this.#dir, `${label.replace(/[^A-Za-z0-9_-]/g, '_')}-${this.#count}.db`);
-    await copyFile(this.#template, file);
+    const file = path.join(await this.#dir, `${safe(label)}-${this.#count}.db`);
+    await copyFile(template, file);
+    // A seed command that left its write-ahead log unmerged (WAL mode, not checkpointed) left data in it.
+    if (existsSync(`${template}-wal`)) await copyFile(`${template}-wal`, `${file}-wal`);
     return file;
   }
 
   /** Removes every database made here. */
   async dispose(): Promise<void> {
-    await rm(this.#dir, { recursive: true, force: true });
+    await rm(await this.#dir, { recursive: true, force: true });
   }
 }
 
-/** One factory per seed SQL file, made when first asked for. */
-export class DatabaseFactories {
-  readonly #factories = new Map<string, Promise<DatabaseFactory>>();
+/** Fresh copies of one seed SQL file (the contract's `/items` database, for `verify`). */
+export class DatabaseFactory {
+  readonly #databases = new SqliteDatabases();
+  readonly #plan: SeedPlan;
 
-  /** The factory of `seedSqlFile` (seeded on first use). */
-  of(seedSqlFile: string): Promise<DatabaseFactory> {
-    let factory = this.#factories.get(seedSqlFile);
-    if (factory === undefined) {
-      factory = DatabaseFactory.create(seedSqlFile);
-      this.#factories.set(seedSqlFile, factory);
+  private constructor(seedSqlFile: string) {
+    this.#plan = { key: seedSqlFile, sqlFile: seedSqlFile, runCommands: undefined };
+  }
+
+  /** Seeds the template from `seedSqlFile` (services/sql/seed.sql). */
+  static async create(seedSqlFile: string): Promise<DatabaseFactory> {
+    const factory = new DatabaseFactory(seedSqlFile);
+    try {
+      await factory.#databases.template(factory.#plan);
+    } catch (error) {
+      await factory.dispose();
+      throw error;
     }
     return factory;
   }
 
-  /** Removes every database made. */
-  async dispose(): Promise<void> {
-    await Promise.allSettled([...this.#factories.values()].map(async (factory) => (await factory).dispose()));
+  /** A new copy of the seeded database, for one service run. */
+  fresh(label: string): Promise<string> {
+    return this.#databases.fresh(this.#plan, label);
+  }
+
+  /** Removes every database made here. */
+  dispose(): Promise<void> {
+    return this.#databases.dispose();
   }
 }

@@ -5,6 +5,7 @@
 import { execa } from 'execa';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { substituteArgv, substituteEnv } from '../config/fixture-env.js';
 import type { ResolvedManifest } from '../config/manifest.js';
 import { ConfigError, InfrastructureError } from '../errors.js';
 import { findFreePort } from './ports.js';
@@ -19,13 +20,21 @@ export interface ServiceLaunch {
   readonly workers: number;
   /** taskset CPU list for the service's process tree, e.g. "0"; undefined: not pinned. */
   readonly cpuList?: string | undefined;
-  /** Extra environment (DB_PATH, UPSTREAM_URL, scenario env); wins over the manifest's env. */
+  /** The scenario's `service.env` (may use `${NAME}`); wins over the manifest's env. */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * What the fixtures fill (DB_PATH, DATABASE_URL, UPSTREAM_URL, or the names a scenario chose):
+   * set as they are, and usable as `${NAME}` in the manifest's `env` and `start` and in `env`.
+   */
+  readonly provided?: Readonly<Record<string, string>>;
   /** How long to wait for the ready path to answer 200. */
   readonly readyTimeoutMs: number;
   /** Grace period after SIGTERM before SIGKILL. */
   readonly stopGraceMs?: number;
 }
+
+/** A service's environment from its scenario: the scenario's `service.env` and what its fixtures fill (ServiceLaunch). */
+export type ServiceEnvironment = Pick<ServiceLaunch, 'env' | 'provided'>;
 
 /** How a service process ended. */
 export interface ExitInfo {
@@ -52,7 +61,8 @@ export interface RunningService {
 const PASSED_ENV = ['PATH', 'HOME', 'USER', 'LANG', 'LC_ALL', 'TMPDIR', 'TZ'];
 const ADDRESS_IN_USE = /address already in use|EADDRINUSE|Address in use/i;
 
-function baseEnv(): Record<string, string> {
+/** The variables of the harness's own environment that every child gets (PATH, HOME, USER, LANG, LC_ALL, TMPDIR, TZ). */
+export function baseEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const name of PASSED_ENV) {
     const value = process.env[name];
@@ -93,7 +103,11 @@ class PortTakenError extends InfrastructureError {}
 async function startOnce(launch: ServiceLaunch): Promise<RunningService> {
   const { manifest } = launch;
   if (manifest.start === undefined) throw new Error(`startService: ${manifest.name} is a remote target (${manifest.file}); connect to it with connectTarget`);
-  const [program, ...args] = manifest.start;
+  const port = await findFreePort();
+  const harness = { HOST: '127.0.0.1', PORT: String(port), WORKERS: String(launch.workers) };
+  // Validated before anything started (config/fixture-env.ts): only given names are referred to.
+  const given = { ...launch.provided, ...harness };
+  const [program, ...args] = substituteArgv(manifest.start, given, `\`start\` of ${manifest.file}`);
   const executable = await findExecutable(program!, manifest.dir);
   if (executable === undefined) {
     throw new ConfigError(
@@ -101,16 +115,15 @@ async function startOnce(launch: ServiceLaunch): Promise<RunningService> {
         (program!.includes('/') ? `Build it first: rewrite-bench build --services ${manifest.name}.` : installHint(program!)),
     );
   }
-  const port = await findFreePort();
   const env = {
     ...baseEnv(),
-    ...manifest.env,
-    ...launch.env,
+    // A manifest's env entry whose variable this scenario does not give is left out here.
+    ...substituteEnv(manifest.env, given, true),
+    ...substituteEnv(launch.env ?? {}, given, false),
+    ...launch.provided,
     // Marks every process the harness starts, so a test can prove none is left behind.
     REWRITE_BENCH_OWNER: ownerTag(),
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    WORKERS: String(launch.workers),
+    ...harness,
   };
   const argv = [...childPrefix(), ...(launch.cpuList === undefined ? [] : ['taskset', '-c', launch.cpuList]), executable, ...args];
   const tail = new LineTail(60);

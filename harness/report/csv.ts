@@ -60,6 +60,8 @@ export const CSV_COLUMNS: ReadonlyArray<readonly [string, (run: RunRecord, sourc
   ['process_count', (run) => run.measured.processCount],
   ['generator_cpu_cores', (run) => run.generator?.cpuCores],
   ['upstream_cpu_cores', (run) => run.upstream?.cpuCores],
+  ['database_cpu_cores', (run) => run.database?.cpuCores],
+  ['database_pss_bytes', (run) => run.database?.pssBytes],
   ['steal_share', (run) => run.stealShare],
   ['load_method', (run) => run.load.method],
 ];

@@ -7,6 +7,7 @@
 import type { RequestSpec } from '../config/scenario.js';
 import type { PreparedRequest, PreparedSource } from '../load/requests.js';
 import { mulberry32 } from '../random.js';
+import { SEQUENCE_PLACEHOLDER, SEQUENCE_TOKEN } from './request.js';
 import { expandTemplate } from './template.js';
 import { generatorRequests } from '../suite/generators.js';
 
@@ -28,15 +29,22 @@ export function prepareSources(specs: readonly RequestSpec[], seed: number): Pre
   });
 }
 
-/** One request ready to send: a JSON content type added to a body that names none. */
+/**
+ * One request ready to send: a JSON content type added to a body that names none; a `{{seq}}` in
+ * its path or body (written with or without spaces inside the braces) marks it as sequenced.
+ */
 function prepared(request: { readonly method: string; readonly path: string; readonly headers: Readonly<Record<string, string>>; readonly body?: string | undefined }, expectStatus: number, expectBody: string | undefined): PreparedRequest {
   const hasType = Object.keys(request.headers).some((name) => name.toLowerCase() === 'content-type');
+  const path = request.path.replace(SEQUENCE_PLACEHOLDER, SEQUENCE_TOKEN);
+  const body = request.body?.replace(SEQUENCE_PLACEHOLDER, SEQUENCE_TOKEN);
+  const isSequenced = path.includes(SEQUENCE_TOKEN) || body?.includes(SEQUENCE_TOKEN) === true;
   return {
     method: request.method as PreparedRequest['method'],
-    path: request.path,
-    headers: request.body === undefined || hasType ? request.headers : { ...JSON_HEADERS, ...request.headers },
+    path,
+    headers: body === undefined || hasType ? request.headers : { ...JSON_HEADERS, ...request.headers },
     expectStatus,
-    ...(request.body === undefined ? {} : { body: request.body }),
+    ...(body === undefined ? {} : { body }),
     ...(expectBody === undefined ? {} : { expectBody }),
+    ...(isSequenced ? { sequence: SEQUENCE_TOKEN } : {}),
   };
 }

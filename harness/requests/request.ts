@@ -26,3 +26,14 @@ export interface ConcreteRequest {
 export function isHttpMethod(value: string): value is HttpMethod {
   return (HTTP_METHODS as readonly string[]).includes(value);
 }
+
+/**
+ * The built-in template variable: `{{seq}}` in a path or body becomes a unique increasing integer
+ * per send (the engines number it; inserts that need unique keys carry it). It needs no `vars`
+ * entry, and a `vars` entry may not take its name.
+ */
+export const SEQUENCE_VARIABLE = 'seq';
+/** The token the engines replace per send (PreparedRequest.sequence). */
+export const SEQUENCE_TOKEN = '{{seq}}';
+/** `{{seq}}` as a placeholder may be written (spaces inside the braces allowed). */
+export const SEQUENCE_PLACEHOLDER = /\{\{\s*seq\s*\}\}/g;

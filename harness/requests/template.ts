@@ -24,13 +24,17 @@
  * escaped (`a\"b`), and is refused otherwise. Outside JSON strings list values are not checked:
  * `{{flag}}` with `list: [true, false]` gives JSON booleans. No value may hold a control character.
  * A literal `{{` cannot be written.
+ *
+ * `{{seq}}` is built in (no `vars` entry): a unique increasing integer per send, numbered by the
+ * engine when the request is sent (not here), in the path or the body only. The expanded requests
+ * keep the token `{{seq}}` and prepare.ts marks them as sequenced.
  */
 import { z } from 'zod';
 import { nearest } from '../config/nearest.js';
 import { formatZodIssue } from '../config/zod-message.js';
 import { ConfigError } from '../errors.js';
 import { mulberry32 } from '../random.js';
-import { HTTP_METHODS, type ConcreteRequest } from './request.js';
+import { HTTP_METHODS, SEQUENCE_TOKEN, SEQUENCE_VARIABLE, type ConcreteRequest } from './request.js';
 
 /** Most requests one template may prepare. */
 export const MAX_VARIANTS = 100_000;
@@ -159,9 +163,13 @@ export function templateIssues(template: TemplateFields): TemplateIssue[] {
     if (stray !== null) issues.push({ path: field.path, message: `malformed placeholder \`${stray[0].replaceAll('\u0000', '')}\`: write \`{{name}}\` with a name of letters, digits and _ declared under \`vars\`.` });
     for (const part of field.parts) {
       if ('literal' in part) continue;
+      if (part.name === SEQUENCE_VARIABLE) {
+        if (field.path[0] === 'headers') issues.push({ path: field.path, message: '`{{seq}}` in a header value: the engines number it in the path and the body only. Move it there.' });
+        continue;
+      }
       const spec = template.vars[part.name];
       if (spec === undefined) {
-        const suggestion = nearest(part.name, names);
+        const suggestion = nearest(part.name, [...names, SEQUENCE_VARIABLE]);
         const hint = suggestion === undefined ? `Declare it under \`vars\`${names.length > 0 ? ` (declared: ${names.map((name) => `\`${name}\``).join(', ')})` : ''}.` : `Did you mean \`${suggestion}\`?`;
         issues.push({ path: field.path, message: `unknown variable \`{{${part.name}}}\`: nothing named \`${part.name}\` under \`vars\`. ${hint}` });
         continue;
@@ -176,7 +184,9 @@ export function templateIssues(template: TemplateFields): TemplateIssue[] {
       }
     }
   }
+  if (names.includes(SEQUENCE_VARIABLE)) issues.push({ path: ['vars', SEQUENCE_VARIABLE], message: '`seq` is built in: `{{seq}}` is a unique increasing integer per send, with no `vars` entry. Remove this entry, or give your variable another name.' });
   for (const name of names) {
+    if (name === SEQUENCE_VARIABLE) continue;
     if (!used.has(name)) issues.push({ path: ['vars', name], message: `variable never used: no \`{{${name}}}\` in \`path\`, header values or \`body\`. Use it or remove it.` });
   }
   return issues;
@@ -232,7 +242,8 @@ function drawValue(spec: VarSpec, random: () => number): string {
 
 function fill(parts: readonly Part[], values: ReadonlyMap<string, string>, encode: (value: string) => string): string {
   let text = '';
-  for (const part of parts) text += 'literal' in part ? part.literal : encode(values.get(part.name)!);
+  // `{{seq}}` stays a token, never encoded: the engine puts the number in per send.
+  for (const part of parts) text += 'literal' in part ? part.literal : part.name === SEQUENCE_VARIABLE ? SEQUENCE_TOKEN : encode(values.get(part.name)!);
   return text;
 }
 

@@ -170,6 +170,18 @@ export interface GeneratorMeasurement {
   readonly otherLoadShare: number | undefined;
 }
 
+/** A database server's process tree during one run (it runs on the load CPUs, never the service's). */
+export interface DatabaseMeasurement {
+  readonly kind: 'postgres';
+  readonly pid: number;
+  /** Where it was pinned (taskset list); undefined: not pinned. */
+  readonly cpuList: string | undefined;
+  readonly cpuCores: number;
+  /** Σ RSS and Σ PSS of its processes at the window's end. */
+  readonly rssBytes: number;
+  readonly pssBytes: number;
+}
+
 /** One service × scenario × repetition × rate. */
 export interface RunRecord {
   readonly id: string;
@@ -189,6 +201,8 @@ export interface RunRecord {
   readonly measured: ServiceMeasurement;
   readonly generator: GeneratorMeasurement;
   readonly upstream: { readonly cpuCores: number } | undefined;
+  /** The database server the harness started (PostgreSQL), measured apart from the service: absent for SQLite or none. */
+  readonly database?: DatabaseMeasurement | undefined;
   /** Share of machine CPU time stolen during the window. */
   readonly stealShare: number | undefined;
 }

@@ -138,6 +138,7 @@ const run = z.object({
   }),
   generator: z.object({ pid: count, cpuList: z.string().optional().nullable(), cpus: z.number().int().positive(), cpuCores: finite, cpuWaitShare: optionalNumber, otherLoadShare: optionalNumber }),
   upstream: z.object({ cpuCores: finite }).optional().nullable(),
+  database: z.object({ kind: z.literal('postgres'), pid: count, cpuList: z.string().optional().nullable(), cpuCores: finite, rssBytes: finite, pssBytes: finite }).optional().nullable(),
   stealShare: optionalNumber,
 });
 

@@ -9,6 +9,7 @@ import { InfrastructureError } from '../errors.js';
 import { runLoadJob } from '../load/generator.js';
 import type { EngineName, LoadJob, LoadTls } from '../load/job.js';
 import { secondsToMs } from '../load/limits.js';
+import { nextSequenceStart } from '../load/sequence.js';
 import type { LoadOutcome } from '../load/outcome.js';
 import type { PreparedSource } from '../load/requests.js';
 import { prepareSources } from '../requests/prepare.js';
@@ -16,7 +17,7 @@ import { PeriodicSampler, TreeSampler, coresBetween, readCpuTimes, type SamplerC
 import { readFileSync } from 'node:fs';
 import { parseCpuList, parseStat, type CpuTimes } from '../process/proc-parse.js';
 import { otherLoadShare } from './contention.js';
-import { startService, type RunningService } from '../process/service.js';
+import { startService, type RunningService, type ServiceEnvironment } from '../process/service.js';
 import type { CpuPlan } from './cpus.js';
 import type { RunRecord } from '../results/document.js';
 import { judgeRun, type ValidityInput } from './validity.js';
@@ -24,6 +25,7 @@ import type { Finding, Validity } from '../results/validity.js';
 import { connectTarget, type ConnectedTarget } from '../process/target.js';
 import { measureRemote, type RemoteMeasurement } from '../remote/measure.js';
 import type { PrometheusClient } from '../remote/prometheus.js';
+import type { DatabaseServer } from '../process/databases.js';
 import type { PrometheusRecord, ResourcePoint } from '../results/document.js';
 import { messageOf } from '../errors.js';
 
@@ -44,8 +46,11 @@ export interface MeasureContext {
   readonly constants: SamplerConstants;
   /** The engine that makes the load. */
   readonly engine: EngineChoice;
-  readonly env: Readonly<Record<string, string>>;
+  /** The scenario's `service.env` and what the fixtures fill. */
+  readonly env: ServiceEnvironment;
   readonly upstream: RunningService | undefined;
+  /** A database server the harness started for the scenario (PostgreSQL): sampled like the upstream. */
+  readonly database?: DatabaseServer | undefined;
   readonly points: readonly LoadPoint[];
   /** Called before each load point (progress). */
   readonly onPoint: (point: LoadPoint, index: number) => void;
@@ -86,8 +91,12 @@ export interface EngineChoice {
   readonly threads: number;
 }
 
-/** The load job of one point of a scenario (`tls`: an https target's extra trust). */
-export function loadJobFor(scenario: ResolvedScenario, baseUrl: string, point: LoadPoint, seed: number, engine: EngineChoice, tls?: LoadTls): LoadJob {
+/**
+ * The load job of one point of a scenario.
+ * @param extra.tls an https target's extra trust
+ * @param extra.sequenceStart the first `{{seq}}` number: past the numbers of the earlier points of the same service start (load/sequence.ts)
+ */
+export function loadJobFor(scenario: ResolvedScenario, baseUrl: string, point: LoadPoint, seed: number, engine: EngineChoice, extra: { readonly tls?: LoadTls | undefined; readonly sequenceStart?: number } = {}): LoadJob {
   const load = scenario.load;
   return {
     ...engine,
@@ -101,7 +110,8 @@ export function loadJobFor(scenario: ResolvedScenario, baseUrl: string, point: L
     durationSeconds: scenario.durationSeconds,
     timeoutMs: secondsToMs(scenario.timeoutSeconds),
     verifyEvery: scenario.verifyEvery,
-    ...(tls === undefined ? {} : { tls }),
+    ...(extra.tls === undefined ? {} : { tls: extra.tls }),
+    sequenceStart: extra.sequenceStart ?? 1,
   };
 }
 
@@ -116,25 +126,27 @@ interface Edge {
   readonly generator: TreeReading | undefined;
   readonly generatorWaitNs: number | undefined;
   readonly upstream: TreeReading | undefined;
+  readonly database: TreeReading | undefined;
   readonly cpu: CpuTimes | undefined;
   /** The harness's own CPU ticks (it shares the load CPUs). */
   readonly harnessTicks: number;
 }
 
-/** The samplers of one run: the service tree, the load engine and the upstream. */
+/** The samplers of one run: the service tree, the load engine, the upstream and a database server. */
 interface Samplers {
   readonly service: TreeSampler | undefined;
   generator: TreeSampler | undefined;
   readonly upstream: TreeSampler | undefined;
+  readonly database?: TreeSampler | undefined;
 }
 
 async function readEdge(samplers: Samplers): Promise<Edge> {
   const atMs = performance.now();
   const epochMs = Date.now();
-  const [service, generator, upstream, cpu] = await Promise.all([samplers.service?.read(), samplers.generator?.read(), samplers.upstream?.read(), readCpuTimes()]);
+  const [service, generator, upstream, database, cpu] = await Promise.all([samplers.service?.read(), samplers.generator?.read(), samplers.upstream?.read(), samplers.database?.read(), readCpuTimes()]);
   const [serviceWaitNs, generatorWaitNs] = await Promise.all([samplers.service?.schedulerWaitNs(), samplers.generator?.schedulerWaitNs()]);
   const self = parseStat(readFileSync('/proc/self/stat', 'utf8'));
-  return { atMs: service?.atMs ?? atMs, epochMs, service, serviceWaitNs, generator, generatorWaitNs, upstream, cpu, harnessTicks: self?.cpuTicks ?? 0 };
+  return { atMs: service?.atMs ?? atMs, epochMs, service, serviceWaitNs, generator, generatorWaitNs, upstream, database, cpu, harnessTicks: self?.cpuTicks ?? 0 };
 }
 
 /** What the window edges say about the CPU of each side. */
@@ -146,6 +158,7 @@ export interface WindowCpu {
   readonly generatorCores: number;
   readonly generatorWaitShare: number | undefined;
   readonly upstreamCores: number | undefined;
+  readonly databaseCores: number | undefined;
   readonly stealShare: number | undefined;
   /** Share of the service's CPUs, and of the load CPUs, that ran processes of others (run/contention.ts). */
   readonly serviceOtherLoadShare: number | undefined;
@@ -155,7 +168,7 @@ export interface WindowCpu {
 function windowCpu(start: Edge, end: Edge, constants: SamplerConstants, cpus: CpuPlan): WindowCpu {
   const seconds = (end.atMs - start.atMs) / 1000;
   const ticks = (from: TreeReading | undefined, to: TreeReading | undefined): number => (from === undefined || to === undefined ? 0 : to.cpuTicks - from.cpuTicks);
-  const loadOwn = ticks(start.generator, end.generator) + ticks(start.upstream, end.upstream) + (end.harnessTicks - start.harnessTicks);
+  const loadOwn = ticks(start.generator, end.generator) + ticks(start.upstream, end.upstream) + ticks(start.database, end.database) + (end.harnessTicks - start.harnessTicks);
   const other = (list: string, own: number): number | undefined => otherLoadShare(start.cpu, end.cpu, parseCpuList(list), own, seconds, constants.clockTicksPerSecond);
   const wallMs = end.atMs - start.atMs;
   const share = (from: number | undefined, to: number | undefined): number | undefined => (from === undefined || to === undefined || wallMs <= 0 ? undefined : (to - from) / 1e6 / wallMs);
@@ -166,6 +179,7 @@ function windowCpu(start: Edge, end: Edge, constants: SamplerConstants, cpus: Cp
     generatorCores: start.generator !== undefined && end.generator !== undefined ? coresBetween(start.generator, end.generator, constants) : 0,
     generatorWaitShare: share(start.generatorWaitNs, end.generatorWaitNs),
     upstreamCores: start.upstream !== undefined && end.upstream !== undefined ? coresBetween(start.upstream, end.upstream, constants) : undefined,
+    databaseCores: start.database !== undefined && end.database !== undefined ? coresBetween(start.database, end.database, constants) : undefined,
     stealShare:
       start.cpu !== undefined && end.cpu !== undefined && end.cpu.totalTicks > start.cpu.totalTicks ? (end.cpu.stealTicks - start.cpu.stealTicks) / (end.cpu.totalTicks - start.cpu.totalTicks) : undefined,
     serviceOtherLoadShare: cpus.serviceCpus === '' ? undefined : other(cpus.serviceCpus, ticks(start.service, end.service)),
@@ -221,6 +235,7 @@ export function validityInput(
     generatorCpuCores: cpu.generatorCores,
     loadCpus: cpuCount(cpus.loadCpus),
     upstreamCpuCores: cpu.upstreamCores,
+    databaseCpuCores: cpu.databaseCores,
     stealShare: cpu.stealShare,
     serviceOtherLoadShare: cpu.serviceOtherLoadShare,
     loadOtherLoadShare: cpu.loadOtherLoadShare,
@@ -238,7 +253,7 @@ export async function measureService(context: MeasureContext): Promise<{ stopPro
     manifest,
     workers: scenario.service.workers,
     cpuList: context.cpus.serviceCpus,
-    env: context.env,
+    ...context.env,
     readyTimeoutMs: scenario.service.readyTimeoutSeconds * 1000,
   });
   let stopped: Awaited<ReturnType<RunningService['stop']>>;
@@ -247,10 +262,13 @@ export async function measureService(context: MeasureContext): Promise<{ stopPro
     await new Promise((resolve) => setTimeout(resolve, 300));
     const idleReading = await tree.read();
     const idleMemory = await tree.memory();
+    // The database lives across the points: their inserts are numbered on from one job to the next.
+    let sequenceStart = 1;
     for (const [position, point] of context.points.entries()) {
       const index = point.rateIndex ?? position;
       context.onPoint(point, index);
-      const record = await measurePoint(context, service, tree, point, index, { rssBytes: idleReading.rssBytes, pssBytes: idleMemory.pssBytes });
+      const record = await measurePoint(context, service, tree, point, index, { rssBytes: idleReading.rssBytes, pssBytes: idleMemory.pssBytes }, sequenceStart);
+      sequenceStart = nextSequenceStart(loadJobFor(scenario, service.baseUrl, point, 0, context.engine, { sequenceStart }));
       await context.onRecord(record);
       if (service.exitInfo() !== undefined) break;
     }
@@ -291,16 +309,18 @@ async function measurePoint(
   point: LoadPoint,
   index: number,
   idle: { rssBytes: number; pssBytes: number },
+  sequenceStart: number,
 ): Promise<RunRecord> {
   const { scenario } = context;
   const startedAt = new Date().toISOString();
   const periodic = new PeriodicSampler(tree, SAMPLE_INTERVAL_MS, PSS_EVERY);
   periodic.start();
   const upstream = context.upstream === undefined ? undefined : new TreeSampler(context.upstream.pid, undefined, context.constants);
+  const database = context.database === undefined ? undefined : new TreeSampler(context.database.pid, undefined, context.constants);
   const seed = scenario.seed + context.repetition * 7919 + index;
   let window: Awaited<ReturnType<typeof measureWindow>>;
   try {
-    window = await measureWindow(loadJobFor(scenario, service.baseUrl, point, seed, context.engine), { service: tree, upstream }, context.cpus, context.constants);
+    window = await measureWindow(loadJobFor(scenario, service.baseUrl, point, seed, context.engine, { sequenceStart }), { service: tree, upstream, database }, context.cpus, context.constants);
   } catch (error) {
     await periodic.stop(performance.now());
     throw error;
@@ -309,6 +329,7 @@ async function measurePoint(
   const sampled = await periodic.stop(start.atMs, start.atMs, end.atMs);
   // The PSS read at the window's end: smaps_rollup is read about every 2 s, so this one counts.
   const finalMemory = await tree.memory();
+  const databaseMemory = await database?.memory();
   const exit = service.exitInfo();
   const serviceDied = exit === undefined ? undefined : `exit code ${String(exit.exitCode)}, signal ${String(exit.signal)}; last output:\n${service.outputTail().split('\n').slice(-10).join('\n')}`;
   const completed = outcome.counts.expectedStatus;
@@ -339,6 +360,9 @@ async function measurePoint(
     },
     generator: { pid: window.generatorPid, cpuList: context.cpus.loadCpus, cpus: cpuCount(context.cpus.loadCpus), cpuCores: cpu.generatorCores, cpuWaitShare: cpu.generatorWaitShare, otherLoadShare: cpu.loadOtherLoadShare },
     upstream: cpu.upstreamCores === undefined ? undefined : { cpuCores: cpu.upstreamCores },
+    ...(context.database === undefined || cpu.databaseCores === undefined || end.database === undefined || databaseMemory === undefined
+      ? {}
+      : { database: { kind: context.database.kind, pid: context.database.pid, cpuList: context.database.cpuList, cpuCores: cpu.databaseCores, rssBytes: end.database.rssBytes, pssBytes: databaseMemory.pssBytes } }),
     stealShare: cpu.stealShare,
   };
 }
@@ -408,7 +432,7 @@ async function measureTargetPoint(context: MeasureContext, target: ConnectedTarg
   const remoteTarget = manifest.target!;
   const startedAt = new Date().toISOString();
   const seed = scenario.seed + context.repetition * 7919 + index;
-  const window = await measureWindow(loadJobFor(scenario, target.baseUrl, point, seed, context.engine, target.tls), { service: undefined, upstream: undefined }, context.cpus, context.constants);
+  const window = await measureWindow(loadJobFor(scenario, target.baseUrl, point, seed, context.engine, { tls: target.tls }), { service: undefined, upstream: undefined }, context.cpus, context.constants);
   const { outcome, start, end, cpu } = window;
   let remote: RemoteMeasurement | undefined;
   let problem: string | undefined;

@@ -5,7 +5,7 @@
  */
 import type { ResolvedManifest } from '../config/manifest.js';
 import type { ResolvedScenario } from '../config/scenario.js';
-import { DatabaseFactories } from '../process/database.js';
+import { DatabaseFixtures } from '../process/databases.js';
 import { startUpstream } from '../process/upstream.js';
 import type { ReferenceCheck } from '../results/document.js';
 import { checkAgainstReference } from '../verify/against-reference.js';
@@ -16,6 +16,7 @@ export const checkSeed = (scenario: ResolvedScenario): number => scenario.seed +
 
 /**
  * Compares `candidates` with `reference` on the scenario's requests.
+ * @param options.projectRoot where npm's embedded PostgreSQL is looked for (a `postgres:` database)
  * @param options.seed default: `run`'s (checkSeed), so both see the same requests
  * @param options.requests default: the scenario's `compare.requests`
  * @throws InfrastructureError when the reference cannot be started or does not answer
@@ -24,11 +25,12 @@ export async function runReferenceCheck(
   scenario: ResolvedScenario,
   reference: ResolvedManifest,
   candidates: readonly ResolvedManifest[],
-  options: { readonly seed?: number | undefined; readonly requests?: number | undefined; readonly log: (line: string) => void },
+  options: { readonly projectRoot: string; readonly seed?: number | undefined; readonly requests?: number | undefined; readonly log: (line: string) => void },
 ): Promise<ReferenceCheck> {
-  const databases = new DatabaseFactories();
+  const databases = new DatabaseFixtures(options.projectRoot);
   const upstream = scenario.fixtures.upstream === undefined ? undefined : await startUpstream(scenario.fixtures.upstream.delayMs, undefined);
   try {
+    await databases.open(scenario, undefined);
     return await checkAgainstReference({
       scenario,
       reference,

@@ -12,10 +12,10 @@ import type { ResolvedClaims } from '../config/claims.js';
 import type { ResolvedManifest } from '../config/manifest.js';
 import type { ResolvedScenario } from '../config/scenario.js';
 import { messageOf } from '../errors.js';
-import { DatabaseFactories } from '../process/database.js';
+import { DatabaseFixtures, serviceEnvironment } from '../process/databases.js';
 import { CONTRACT_ORACLE } from '../suite/contract.js';
 import { lowerHarnessPriority, onInterrupt } from '../process/registry.js';
-import { startService, type RunningService } from '../process/service.js';
+import { startService, type RunningService, type ServiceEnvironment } from '../process/service.js';
 import { connectTarget } from '../process/target.js';
 import { preflightTargets, type RemoteTargets } from './remote-targets.js';
 import { startUpstream } from '../process/upstream.js';
@@ -236,7 +236,7 @@ export async function runSuite(options: RunOptions): Promise<ResultsDocument> {
   }
   await runMicrobenchmarks(usable, options.claims, allowed, document, progress);
   await save();
-  const databases = new DatabaseFactories();
+  const databases = new DatabaseFixtures(options.projectRoot);
   // The time budget is for measuring: a first run's builds (minutes for a Rust release build) and
   // the build timings the claims need are not the suite's time and would starve its repetitions.
   suiteStartedMs = performance.now();
@@ -375,26 +375,25 @@ interface Shared {
   readonly verifyFirst: boolean;
   readonly more: AdaptivePlan | undefined;
   readonly save: () => Promise<void>;
-  readonly databases: DatabaseFactories;
+  readonly databases: DatabaseFixtures;
   readonly progress: Progress;
 }
 
 /**
- * The environment of one instance of a service in a scenario: the scenario's `env`, a fresh
- * database (DB_PATH) and the upstream's URL where the scenario declares those fixtures.
+ * A service's environment in a scenario: its `service.env`, and what the fixtures fill (fresh per
+ * call), under the names the scenario chose.
  * @param label tells this instance's fresh fixtures from others' (`rep1`, `probe`, `primary`)
  */
-export async function serviceEnv(scenario: ResolvedScenario, manifest: ResolvedManifest, upstream: RunningService | undefined, databases: DatabaseFactories, label: string): Promise<Record<string, string>> {
-  const env: Record<string, string> = { ...scenario.service.env };
-  if (scenario.seedSqlFile !== undefined) env.DB_PATH = await (await databases.of(scenario.seedSqlFile)).fresh(`${scenario.name}-${manifest.name}-${label}`);
-  if (upstream !== undefined) env.UPSTREAM_URL = upstream.baseUrl;
-  return env;
+export function serviceEnv(scenario: ResolvedScenario, manifest: ResolvedManifest, upstream: RunningService | undefined, databases: DatabaseFixtures, label: string): Promise<ServiceEnvironment> {
+  return serviceEnvironment(scenario, manifest, { databases, upstreamUrl: upstream?.baseUrl }, label);
 }
 
 async function runScenario(scenario: ResolvedScenario, all: readonly ResolvedManifest[], cpus: CpuPlan, shared: Shared): Promise<void> {
   const { progress, document } = shared;
   const upstream = scenario.fixtures.upstream === undefined ? undefined : await startUpstream(scenario.fixtures.upstream.delayMs, cpus.loadCpus);
   try {
+    // A database server (PostgreSQL) runs beside the upstream, on the load CPUs, for this scenario only.
+    await shared.databases.open(scenario, cpus.loadCpus);
     const services = shared.verifyFirst ? await equivalentServices(scenario, all, upstream, shared) : all;
     if (services.length === 0) return;
     const points = new Map<string, LoadPoint[]>();
@@ -471,6 +470,7 @@ async function runScenario(scenario: ResolvedScenario, all: readonly ResolvedMan
     document.adaptive.push({ scenario: scenario.name, repetitions: repetition, seconds: Math.round((performance.now() - startedMs) / 1000), stopped, ...(stopped === 'decided' || stopped === 'not-needed' ? {} : { open: reasons }) });
     await shared.save();
   } finally {
+    await shared.databases.close();
     await upstream?.stop();
   }
 }
@@ -499,6 +499,7 @@ async function measureRound(
         engine: engineFor(scenario.load.model, scenario.load.engine, scenario.load.connections, cpus, shared),
         env: await serviceEnv(scenario, manifest, upstream, shared.databases, `rep${repetition}`),
         upstream,
+        database: shared.databases.server(),
         prometheus: shared.remote.clients.get(manifest.name),
         points: servicePoints,
         onPoint: (point) =>
@@ -542,7 +543,7 @@ async function probeCapacity(scenario: ResolvedScenario, manifest: ResolvedManif
         manifest,
         workers: scenario.service.workers,
         cpuList: cpus.serviceCpus,
-        env: await serviceEnv(scenario, manifest, upstream, shared.databases, 'probe'),
+        ...(await serviceEnv(scenario, manifest, upstream, shared.databases, 'probe')),
         readyTimeoutMs: scenario.service.readyTimeoutSeconds * 1000,
       });
       baseUrl = service.baseUrl;
@@ -550,10 +551,12 @@ async function probeCapacity(scenario: ResolvedScenario, manifest: ResolvedManif
     // A remote target's CPU is not read during the short probe (fewer than 4 scrapes): a probe bound by the load side is invalid.
     const tree = service === undefined ? undefined : new TreeSampler(service.pid, undefined, shared.constants);
     const upstreamTree = upstream === undefined ? undefined : new TreeSampler(upstream.pid, undefined, shared.constants);
+    const server = shared.databases.server();
+    const databaseTree = server === undefined ? undefined : new TreeSampler(server.pid, undefined, shared.constants);
     // The probe is a closed loop: the Node pacer's choice becomes its closed-loop sibling.
     const requested = scenario.load.engine === 'pacer' ? 'autocannon' : scenario.load.engine;
-    const job = loadJobFor(probeScenario, baseUrl, { ratePerSecond: undefined, capacityFraction: undefined }, scenario.seed + 1, engineFor('closed', requested, scenario.load.probe.connections, cpus, shared), tls);
-    const { outcome, cpu } = await measureWindow(job, { service: tree, upstream: upstreamTree }, cpus, shared.constants);
+    const job = loadJobFor(probeScenario, baseUrl, { ratePerSecond: undefined, capacityFraction: undefined }, scenario.seed + 1, engineFor('closed', requested, scenario.load.probe.connections, cpus, shared), { tls });
+    const { outcome, cpu } = await measureWindow(job, { service: tree, upstream: upstreamTree, database: databaseTree }, cpus, shared.constants);
     const validity = judgeRun(validityInput(outcome, cpu, cpus, undefined, manifest.target === undefined ? undefined : { cpuCores: undefined, cpus: manifest.target.cpus, metricsProblem: undefined }));
     const reasons = validity.reasons.map(describeFinding).join('; ');
     return {

@@ -53,6 +53,8 @@ export interface ValidityInput {
   readonly loadCpus: number;
   /** The upstream shares the load CPUs; undefined when the scenario has none. */
   readonly upstreamCpuCores: number | undefined;
+  /** A database server the harness started shares them too (PostgreSQL); undefined when there is none. */
+  readonly databaseCpuCores?: number | undefined;
   /** Share of machine CPU time stolen by the hypervisor during the window (0–1). */
   readonly stealShare: number | undefined;
   /** Share of the service's CPUs, and of the load CPUs, that ran other processes than this run's (run/contention.ts). */
@@ -225,11 +227,11 @@ export function isShort(load: LoadOutcome, offeredRps: number): boolean {
 function judgeClosed(input: ValidityInput, reasons: Finding[], engine: string): Bottleneck {
   const { load } = input;
   // What the load side could have had: CPU used by the engine and the upstream plus what others took there.
-  const loadSideDemand = input.generatorCpuCores + (input.upstreamCpuCores ?? 0) + (input.loadOtherLoadShare ?? 0) * input.loadCpus;
+  const loadSideDemand = input.generatorCpuCores + (input.upstreamCpuCores ?? 0) + (input.databaseCpuCores ?? 0) + (input.loadOtherLoadShare ?? 0) * input.loadCpus;
   const loadBusy = input.loadCpus > 0 && loadSideDemand > RULES.maxLoadSideShare * input.loadCpus;
   if (isServiceBusy(input)) return 'service';
   if (!loadBusy) return 'neither';
-  const upstream = input.upstreamCpuCores === undefined ? '' : ` and the upstream ${input.upstreamCpuCores.toFixed(2)}`;
+  const upstream = `${input.upstreamCpuCores === undefined ? '' : ` and the upstream ${input.upstreamCpuCores.toFixed(2)}`}${input.databaseCpuCores === undefined ? '' : ` and the database server ${input.databaseCpuCores.toFixed(2)}`}`;
   reasons.push({
     code: 'engine-bound',
     text: `the load side saturated first: ${engine} used ${input.generatorCpuCores.toFixed(2)}${upstream} of ${input.loadCpus} load CPU(s) (> ${RULES.maxLoadSideShare}) while the service used ${input.serviceCpuCores === undefined || input.serviceCpus === undefined ? `${serviceUse(input)}, so it cannot be shown saturated` : `only ${serviceUse(input)}: the service was not saturated`}, so ${Math.round(load.achievedRps).toLocaleString('en-US')} req/s is a lower bound of its throughput`,

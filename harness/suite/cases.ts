@@ -169,8 +169,8 @@ function gatewayVectors(): Vector[] {
 }
 
 /** Items vectors are stateful: they run in order against a freshly seeded database. */
-function itemsVectors(seedSql: string): Vector[] {
-  const reference = new ReferenceItems(seedSql);
+async function itemsVectors(seedSql: string): Promise<Vector[]> {
+  const reference = await ReferenceItems.create(seedSql);
   const steps: Array<[string, ReferenceRequest, string?]> = [
     ['get-first', { method: 'GET', path: '/items/1' }],
     ['get-last', { method: 'GET', path: '/items/100000' }],
@@ -241,12 +241,12 @@ function itemsVectors(seedSql: string): Vector[] {
 }
 
 /** Every vector, grouped by workload; items vectors are ordered. */
-export function buildVectors(seedSql: string): Record<string, Vector[]> {
+export async function buildVectors(seedSql: string): Promise<Record<string, Vector[]>> {
   return {
     json: baseVectors(),
     process: processVectors(),
     alloc: allocVectors(),
     gateway: gatewayVectors(),
-    items: itemsVectors(seedSql),
+    items: await itemsVectors(seedSql),
   };
 }

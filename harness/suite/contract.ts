@@ -33,7 +33,7 @@ export const CONTRACT_ORACLE: Oracle = {
     const seedSql = await readFile(CONTRACT_SEED_SQL, 'utf8');
     const random: Record<string, ReturnType<typeof statelessCases>> = {};
     for (const workload of ['process', 'alloc', 'gateway']) random[workload] = statelessCases(workload, seed, randomPerEndpoint);
-    random.items = itemsCases(seedSql, vectors.items ?? [], seed, randomPerEndpoint);
+    random.items = await itemsCases(seedSql, vectors.items ?? [], seed, randomPerEndpoint);
     return { vectors, random };
   },
 };

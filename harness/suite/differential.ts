@@ -93,8 +93,8 @@ function itemsRequest(random: Random): ReferenceRequest {
  * `count` random items requests with the reference's answers. The reference first replays
  * `history` (the items vectors already sent to the same database), so both start equal.
  */
-export function itemsCases(seedSql: string, history: readonly Vector[], seed: number, count: number): Vector[] {
-  const reference = new ReferenceItems(seedSql);
+export async function itemsCases(seedSql: string, history: readonly Vector[], seed: number, count: number): Promise<Vector[]> {
+  const reference = await ReferenceItems.create(seedSql);
   try {
     for (const vector of history) {
       reference.handle({ method: vector.method, path: vector.path, ...(vector.headers === undefined ? {} : { headers: vector.headers }), ...(vector.body === undefined ? {} : { body: vector.body }) });

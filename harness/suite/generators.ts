@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { PreparedRequest } from '../load/requests.js';
+import { SEQUENCE_TOKEN } from '../requests/request.js';
 import { makeProcessRequest, Random } from './random-inputs.js';
 import { referenceAlloc } from './reference/alloc.js';
 import { referenceGateway } from './reference/gateway.js';
@@ -47,7 +48,7 @@ const ITEMS = 100_000;
 /** Variants prepared for the items reads and updates: enough that no run repeats a pattern a cache could learn. */
 const ITEM_VARIANTS = 4096;
 /** The token the items inserts carry (see PreparedRequest.sequence). */
-export const SEQUENCE_TOKEN = '{{seq}}';
+export { SEQUENCE_TOKEN };
 const pad = (value: number, width: number): string => String(value).padStart(width, '0');
 
 /**

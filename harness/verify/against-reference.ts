@@ -18,7 +18,7 @@ import { RequestMix, type PreparedRequest } from '../load/requests.js';
 import { connectTarget } from '../process/target.js';
 import type { LoadTls } from '../load/job.js';
 import { secondsToMs } from '../load/limits.js';
-import { startService, type RunningService } from '../process/service.js';
+import { startService, type RunningService, type ServiceEnvironment } from '../process/service.js';
 import { prepareSources } from '../requests/prepare.js';
 import { mulberry32 } from '../random.js';
 import { describeDifference, type Answer } from './json-compare.js';
@@ -34,8 +34,8 @@ export interface ReferenceCheckOptions {
   readonly scenario: ResolvedScenario;
   readonly reference: ResolvedManifest;
   readonly candidates: readonly ResolvedManifest[];
-  /** The environment of one instance (its fresh fixtures and the scenario's env), by its label: `primary`, `secondary` or `compare`. */
-  readonly env: (manifest: ResolvedManifest, label: string) => Promise<Record<string, string>>;
+  /** The environment of one instance (the scenario's env and its fresh fixtures: a database, the upstream's URL), by its label: `primary`, `secondary` or `compare`. */
+  readonly env: (manifest: ResolvedManifest, label: string) => Promise<ServiceEnvironment>;
   /** Seed of the compared requests (other than every load seed). */
   readonly seed: number;
   /** Requests to compare (default the scenario's `compare.requests`). */
@@ -71,7 +71,7 @@ async function openInstance(manifest: ResolvedManifest, label: string, options: 
     const { baseUrl, tls } = await connectTarget(manifest, readyTimeoutMs);
     return { manifest, label, baseUrl, service: undefined, tls, answers: [] };
   }
-  const service = await startService({ manifest, workers: options.scenario.service.workers, env: await options.env(manifest, label), readyTimeoutMs });
+  const service = await startService({ manifest, workers: options.scenario.service.workers, ...(await options.env(manifest, label)), readyTimeoutMs });
   return { manifest, label, baseUrl: service.baseUrl, service, tls: undefined, answers: [] };
 }
 

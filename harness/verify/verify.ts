@@ -96,9 +96,10 @@ interface Shared {
 async function verifyOne(manifest: ResolvedManifest, shared: Shared): Promise<VerifyResult> {
   const failures: string[] = [];
   let checked = 0;
-  const env: Record<string, string> = { ...shared.env };
-  if (shared.databases !== undefined) env.DB_PATH = await shared.databases.fresh(`verify-${manifest.name}`);
-  if (shared.upstream !== undefined) env.UPSTREAM_URL = shared.upstream.baseUrl;
+  // The contract's fixtures under their default names.
+  const provided: Record<string, string> = {};
+  if (shared.databases !== undefined) provided.DB_PATH = await shared.databases.fresh(`verify-${manifest.name}`);
+  if (shared.upstream !== undefined) provided.UPSTREAM_URL = shared.upstream.baseUrl;
   let service: RunningService | undefined;
   let baseUrl: string;
   let tls: LoadTls | undefined;
@@ -106,7 +107,7 @@ async function verifyOne(manifest: ResolvedManifest, shared: Shared): Promise<Ve
     // A remote target is checked where it runs (its shutdown is not the harness's to test).
     if (manifest.target !== undefined) ({ baseUrl, tls } = await connectTarget(manifest, 60_000));
     else {
-      service = await startService({ manifest, workers: 1, env, readyTimeoutMs: 60_000 });
+      service = await startService({ manifest, workers: 1, env: shared.env, provided, readyTimeoutMs: 60_000 });
       baseUrl = service.baseUrl;
     }
   } catch (error) {

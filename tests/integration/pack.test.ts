@@ -3,8 +3,9 @@
  * a fresh repository, `npx rewrite-bench init`, `npx rewrite-bench run` there — exit 0, a verdict
  * printed, results and report under that repository (never inside the package) — then a rewrite
  * answering one field differently, caught before it is measured (exit 1). The tarball holds no
- * tests or fixtures. Installing takes a few minutes (better-sqlite3 compiles, the native engine
- * builds inside the package on first run).
+ * tests or fixtures. Installing runs no install script and no compiler (SQLite is WebAssembly,
+ * sql.js), so npm prints no warning about unreviewed install scripts; the native engine builds
+ * inside the package on first run.
  */
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { ROOT } from './helpers.js';
 let work: string;
 let repo: string;
 let tarball: string;
+let installOutput: string;
 const owner = { REWRITE_BENCH_OWNER: process.env.REWRITE_BENCH_OWNER ?? '' };
 
 beforeAll(async () => {
@@ -26,7 +28,8 @@ beforeAll(async () => {
   const packed = await execa('npm', ['pack', '--silent', '--pack-destination', work], { cwd: ROOT, stdin: 'ignore' });
   tarball = path.join(work, String(packed.stdout).trim().split('\n').pop()!);
   await execa('npm', ['init', '-y'], { cwd: repo, stdin: 'ignore' });
-  await execa('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], { cwd: repo, stdin: 'ignore' });
+  const installed = await execa('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], { cwd: repo, stdin: 'ignore', all: true });
+  installOutput = String(installed.all);
 }, 900_000);
 afterAll(async () => {
   await rm(work, { recursive: true, force: true });
@@ -37,7 +40,33 @@ const npx = async (args: string[]): Promise<{ exitCode: number; stdout: string; 
   return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
 };
 
+/** Installed packages (name@version) whose package.json runs a script at install time, or that carry a node-gyp build. */
+async function packagesWithInstallScripts(modules: string): Promise<string[]> {
+  const found: string[] = [];
+  const visit = async (dir: string): Promise<void> => {
+    for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+      if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
+      const folder = path.join(dir, entry.name);
+      if (entry.name.startsWith('@')) {
+        await visit(folder);
+        continue;
+      }
+      const manifest = await readFile(path.join(folder, 'package.json'), 'utf8').then((text) => JSON.parse(text) as { name: string; version: string; scripts?: Record<string, string> }, () => undefined);
+      if (manifest === undefined) continue;
+      const scripts = Object.keys(manifest.scripts ?? {}).filter((name) => ['preinstall', 'install', 'postinstall'].includes(name));
+      if (scripts.length > 0 || existsSync(path.join(folder, 'binding.gyp'))) found.push(`${manifest.name}@${manifest.version} (${scripts.join(', ') || 'binding.gyp'})`);
+      await visit(path.join(folder, 'node_modules'));
+    }
+  };
+  await visit(modules);
+  return found;
+}
+
 describe('the packed package in a fresh repository', () => {
+  it('installs with no install script, no compiler and no npm warning', async () => {
+    expect(installOutput.split('\n').filter((line) => /npm warn|gyp/i.test(line))).toEqual([]);
+    expect(await packagesWithInstallScripts(path.join(repo, 'node_modules'))).toEqual([]);
+  });
   it('holds the harness, the engine sources and the starter, but no tests or test fixtures', async () => {
     const listed = await execa('tar', ['-tzf', tarball], { stdin: 'ignore' });
     const files = String(listed.stdout).split('\n');
@@ -59,7 +88,8 @@ describe('the packed package in a fresh repository', () => {
     expect(existsSync(path.join(repo, 'reports/runs', folder!, 'results.json'))).toBe(true);
     expect(existsSync(path.join(repo, 'reports/runs', folder!, 'index.html'))).toBe(true);
     expect(existsSync(path.join(repo, 'node_modules/rewrite-bench/reports'))).toBe(false);
-  });
+    // The first run builds the native engine inside the package (cargo, a minute or more on a busy machine).
+  }, 600_000);
   it('catches a rewrite that answers one field differently before measuring it (exit 1)', async () => {
     const server = await readFile(path.join(repo, 'services/rewrite/server.mjs'), 'utf8');
     await writeFile(path.join(repo, 'services/rewrite/server.mjs'), server.replace("currency: 'EUR'", "currency: 'USD'"));

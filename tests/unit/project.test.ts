@@ -39,9 +39,9 @@ describe('scenario fixtures', () => {
   const scenario = { name: 'q', description: 'd', workload: 'quote', requests: [{ path: '/quote' }], load: { model: 'closed', connections: 4 } };
   it('resolves the seed SQL relative to the scenario file, and declares the upstream', () => {
     const resolved = resolveScenario({ ...scenario, fixtures: { database: { seedSql: '../db/seed.sql' }, upstream: { delayMs: 50 } } }, '/repo/scenarios/q.yaml', { quick: false, availableCpus: 2 });
-    expect(resolved.seedSqlFile).toBe('/repo/db/seed.sql');
+    expect(resolved.database).toEqual({ kind: 'sqlite', env: 'DB_PATH', seedSqlFile: '/repo/db/seed.sql', seedSqlFiles: {}, seedCommands: {} });
     expect(resolved.fixtures.upstream).toEqual({ delayMs: 50 });
-    expect(resolveScenario(scenario, '/repo/scenarios/q.yaml', { quick: false, availableCpus: 2 })).toMatchObject({ seedSqlFile: undefined, fixtures: {} });
+    expect(resolveScenario(scenario, '/repo/scenarios/q.yaml', { quick: false, availableCpus: 2 })).toMatchObject({ database: undefined, fixtures: {} });
   });
 });
 

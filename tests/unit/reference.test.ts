@@ -89,9 +89,9 @@ describe('gateway reference', () => {
 });
 
 describe('committed vectors', () => {
-  it('equal what the reference builds (run `npm run vectors` after changing either)', () => {
+  it('equal what the reference builds (run `npm run generate` after changing either)', async () => {
     const root = new URL('../../', import.meta.url);
-    const built = buildVectors(readFileSync(new URL('services/sql/seed.sql', root), 'utf8'));
+    const built = await buildVectors(readFileSync(new URL('services/sql/seed.sql', root), 'utf8'));
     for (const [workload, vectors] of Object.entries(built)) {
       expect(readFileSync(new URL(`services/vectors/${workload}.json`, root), 'utf8'), workload).toBe(formatVectorFile(vectors));
     }

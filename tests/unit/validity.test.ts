@@ -126,6 +126,9 @@ describe('run validity', () => {
   it('counts the upstream, which shares the load CPUs, as part of the load side', () => {
     expect(codes({ ...base, load: closed, generatorCpuCores: 0.6, upstreamCpuCores: 0.35, serviceCpuCores: 0.2 }).reasons).toEqual(['engine-bound']);
     expect(judgeRun({ ...base, load: closed, generatorCpuCores: 0.6, upstreamCpuCores: 0.35, serviceCpuCores: 0.2 }).reasons[0]!.text).toContain('used 0.60 and the upstream 0.35 of 1 load CPU(s)');
+    // A PostgreSQL server of the scenario shares the load CPUs too (issue 22 item 4).
+    expect(codes({ ...base, load: closed, generatorCpuCores: 0.6, serviceCpuCores: 0.2 }).reasons).toEqual([]);
+    expect(judgeRun({ ...base, load: closed, generatorCpuCores: 0.6, databaseCpuCores: 0.35, serviceCpuCores: 0.2 }).reasons[0]!.text).toContain('used 0.60 and the database server 0.35 of 1 load CPU(s)');
   });
   it('rejects a run where the service died', () => {
     expect(judgeRun({ ...base, serviceDied: 'exit code 1' }).reasons.map((reason) => reason.text)).toEqual(['the service died during the run: exit code 1']);

@@ -78,6 +78,10 @@ pub struct Job {
     /// When the schedule starts, in ms since the Unix epoch (wall clock): every worker of a
     /// split job starts at the same instant. Absent: 50 ms after the job is read.
     pub start_at_epoch_ms: Option<f64>,
+    /// The first sequence number of this job (1 when absent): the harness continues the numbering
+    /// of the earlier jobs against the same service start, so inserts never repeat a key.
+    #[serde(default = "first_sequence")]
+    pub sequence_start: u64,
 }
 
 /// Worker `index` of `count` processes that split one job's schedule, connections and sequence
@@ -101,6 +105,10 @@ fn one_thread() -> u32 {
     1
 }
 
+fn first_sequence() -> u64 {
+    1
+}
+
 /// Largest values the engine accepts (a job beyond them is a mistake, not a benchmark): one set
 /// with the harness's config schemas, from `limits.json` beside Cargo.toml.
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -119,11 +127,13 @@ pub fn limits() -> &'static Limits {
     static LIMITS: std::sync::OnceLock<Limits> = std::sync::OnceLock::new();
     LIMITS.get_or_init(|| serde_json::from_str(include_str!("../limits.json")).expect("limits.json is valid (a unit test reads it)"))
 }
+/// 2^53: the harness's numbers are JavaScript numbers, exact up to there.
+const MAX_SEQUENCE_START: i64 = 9_007_199_254_740_992;
 const METHODS: [&str; 5] = ["GET", "POST", "PUT", "DELETE", "PATCH"];
 /// Headers the engine writes itself (from the base URL and the body).
 const RESERVED_HEADERS: [&str; 4] = ["host", "content-length", "transfer-encoding", "connection"];
 
-const JOB_KEYS: [&str; 15] = [
+const JOB_KEYS: [&str; 16] = [
     "baseUrl",
     "sources",
     "seed",
@@ -139,6 +149,7 @@ const JOB_KEYS: [&str; 15] = [
     "tls",
     "worker",
     "startAtEpochMs",
+    "sequenceStart",
 ];
 const WORKER_KEYS: [&str; 2] = ["index", "count"];
 /// Most worker processes a job can be split over.
@@ -346,6 +357,9 @@ fn check_job(value: &Value) -> Result<(), String> {
         }
     }
     job.optional_number("startAtEpochMs", "a time in ms since the Unix epoch (a positive number)", |ms| ms > 0.0)?;
+    if let Some(start) = job.optional("sequenceStart") {
+        job.integer_value("sequenceStart", &format!("an integer from 1 to {MAX_SEQUENCE_START}"), start, |n| (1..=MAX_SEQUENCE_START).contains(&n))?;
+    }
     Ok(())
 }
 
@@ -453,6 +467,7 @@ mod tests {
             ("`timeoutMs`", Box::new(|job| job["timeoutMs"] = json!(2.5))),
             ("`verifyEvery`", Box::new(|job| job["verifyEvery"] = json!(-3))),
             ("`threads`", Box::new(|job| job["threads"] = json!(0))),
+            ("`sequenceStart`", Box::new(|job| job["sequenceStart"] = json!(0))),
             ("`durationSeconds`", Box::new(|job| drop(job.as_object_mut().unwrap().remove("durationSeconds")))),
         ];
         for (field, edit) in cases {

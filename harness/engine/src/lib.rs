@@ -106,7 +106,7 @@ pub fn run(job: &Job, mut on_event: impl FnMut(Event)) -> Result<Outcome, String
             schedule,
             ramp: Ramp::new(job.warmup_seconds),
             mix: RequestMix::new(&job.sources, seed, u64::from(lane.index())),
-            sequence: SequenceCounter::new(lane.index(), lane.count()),
+            sequence: SequenceCounter::new(lane.index(), lane.count(), job.sequence_start),
             start_ns,
             window_start_ns,
             window_end_ns,

@@ -45,8 +45,8 @@ impl RequestMix {
     }
 }
 
-/// Sequence numbers unique across threads without sharing: thread `i` of `T` yields
-/// `i + 1, i + 1 + T, i + 1 + 2T, …` (increasing within the thread).
+/// Sequence numbers unique across threads without sharing: thread `i` of `T`, from `start`, yields
+/// `start + i, start + i + T, start + i + 2T, …` (increasing within the thread).
 #[derive(Debug, Clone)]
 pub struct SequenceCounter {
     next: u64,
@@ -54,9 +54,9 @@ pub struct SequenceCounter {
 }
 
 impl SequenceCounter {
-    /// The counter of thread `thread_index` of `threads`.
-    pub fn new(thread_index: u32, threads: u32) -> Self {
-        SequenceCounter { next: u64::from(thread_index) + 1, stride: u64::from(threads) }
+    /// The counter of thread `thread_index` of `threads`, for a job numbering from `start`.
+    pub fn new(thread_index: u32, threads: u32, start: u64) -> Self {
+        SequenceCounter { next: start + u64::from(thread_index), stride: u64::from(threads) }
     }
 
     /// The next number.
@@ -106,7 +106,7 @@ mod tests {
         for worker in 0..3 {
             for thread in 0..2 {
                 let lane = Lane { worker, workers: 3, thread, threads: 2 };
-                let mut counter = SequenceCounter::new(lane.index(), lane.count());
+                let mut counter = SequenceCounter::new(lane.index(), lane.count(), 1);
                 for _ in 0..50 {
                     assert!(seen.insert(counter.take()));
                 }
@@ -119,7 +119,7 @@ mod tests {
     fn sequence_numbers_are_unique_across_threads_and_increasing_within_one() {
         let mut seen = HashSet::new();
         for thread in 0..3 {
-            let mut counter = SequenceCounter::new(thread, 3);
+            let mut counter = SequenceCounter::new(thread, 3, 1);
             let mut last = 0;
             for _ in 0..100 {
                 let value = counter.take();
@@ -130,5 +130,16 @@ mod tests {
         }
         assert_eq!(seen.len(), 300);
         assert_eq!((1..=300).collect::<HashSet<u64>>(), seen);
+    }
+
+    #[test]
+    fn a_job_numbers_from_its_start() {
+        let mut seen = Vec::new();
+        for thread in 0..2 {
+            let mut counter = SequenceCounter::new(thread, 2, 1001);
+            seen.extend((0..3).map(|_| counter.take()));
+        }
+        seen.sort_unstable();
+        assert_eq!(seen, [1001, 1002, 1003, 1004, 1005, 1006]);
     }
 }

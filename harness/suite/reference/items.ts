@@ -1,9 +1,9 @@
 /**
  * Reference for the `/items` CRUD workload (services/CONTRACT.md): validates like the contract and
- * applies the same SQL to its own seeded SQLite copy (better-sqlite3), so that expected bytes
- * come from none of the services. I/O: owns a database file.
+ * applies the same SQL to its own seeded in-memory SQLite (sql.js, harness/sqlite.ts), so that
+ * expected bytes come from none of the services.
  */
-import Database from 'better-sqlite3';
+import { allRows, isUniqueViolation, loadSqlite, runStatement, type Database } from '../../sqlite.js';
 
 export interface ReferenceRequest {
   method: string;
@@ -76,12 +76,18 @@ function digits(text: string | undefined, maxDigits: number, fallback: number, m
 
 /** A reference `/items` service over its own copy of the seeded database. */
 export class ReferenceItems {
-  readonly #db: Database.Database;
+  readonly #db: Database;
 
-  /** @param seedSql the text of services/sql/seed.sql */
-  constructor(seedSql: string) {
-    this.#db = new Database(':memory:');
-    this.#db.exec(seedSql);
+  private constructor(db: Database) {
+    this.#db = db;
+  }
+
+  /** A reference over a fresh in-memory database seeded with `seedSql` (the text of services/sql/seed.sql). */
+  static async create(seedSql: string): Promise<ReferenceItems> {
+    const SQL = await loadSqlite();
+    const db = new SQL.Database();
+    db.exec(seedSql);
+    return new ReferenceItems(db);
   }
 
   close(): void {
@@ -102,11 +108,11 @@ export class ReferenceItems {
     if (!ID.test(idText)) return error(400, 'invalid_id');
     const id = Number(idText);
     if (request.method === 'GET') {
-      const row = this.#db.prepare('SELECT * FROM items WHERE id = ?').get(id) as ItemRow | undefined;
+      const row = allRows<ItemRow>(this.#db, 'SELECT * FROM items WHERE id = ?', [id])[0];
       return row === undefined ? error(404, 'not_found') : { status: 200, body: itemJson(row) };
     }
     if (request.method === 'DELETE') {
-      const result = this.#db.prepare('DELETE FROM items WHERE id = ?').run(id);
+      const result = runStatement(this.#db, 'DELETE FROM items WHERE id = ?', [id]);
       return result.changes === 0 ? error(404, 'not_found') : { status: 204, body: '' };
     }
     return this.#write(id, request);
@@ -121,9 +127,7 @@ export class ReferenceItems {
     const afterId = digits(afterText, 15, 0, 0, Number.MAX_SAFE_INTEGER);
     const limit = digits(limitText, 3, 20, 1, 100);
     if (afterId === null || limit === null) return error(400, 'invalid_query');
-    const rows = this.#db
-      .prepare('SELECT * FROM items WHERE category = ? AND id > ? ORDER BY id LIMIT ?')
-      .all(category, afterId, limit) as ItemRow[];
+    const rows = allRows<ItemRow>(this.#db, 'SELECT * FROM items WHERE category = ? AND id > ? ORDER BY id LIMIT ?', [category, afterId, limit]);
     const next = rows.length === limit ? String(rows[rows.length - 1]!.id) : 'null';
     return { status: 200, body: `{"items":[${rows.map(itemJson).join(',')}],"next_after_id":${next}}` };
   }
@@ -136,18 +140,14 @@ export class ReferenceItems {
     if ('status' in body) return body;
     try {
       if (id === undefined) {
-        const result = this.#db
-          .prepare('INSERT INTO items (sku, name, category, price_cents, qty, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
-          .run(body.sku, body.name, body.category, body.price_cents, body.qty, updatedAt);
+        const result = runStatement(this.#db, 'INSERT INTO items (sku, name, category, price_cents, qty, updated_at) VALUES (?, ?, ?, ?, ?, ?)', [body.sku, body.name, body.category, body.price_cents, body.qty, updatedAt]);
         return { status: 201, body: itemJson({ id: Number(result.lastInsertRowid), ...body, updated_at: updatedAt }) };
       }
-      const result = this.#db
-        .prepare('UPDATE items SET sku = ?, name = ?, category = ?, price_cents = ?, qty = ?, updated_at = ? WHERE id = ?')
-        .run(body.sku, body.name, body.category, body.price_cents, body.qty, updatedAt, id);
+      const result = runStatement(this.#db, 'UPDATE items SET sku = ?, name = ?, category = ?, price_cents = ?, qty = ?, updated_at = ? WHERE id = ?', [body.sku, body.name, body.category, body.price_cents, body.qty, updatedAt, id]);
       if (result.changes === 0) return error(404, 'not_found');
       return { status: 200, body: itemJson({ id, ...body, updated_at: updatedAt }) };
     } catch (cause) {
-      if (cause instanceof Database.SqliteError && cause.code === 'SQLITE_CONSTRAINT_UNIQUE') return error(409, 'conflict');
+      if (isUniqueViolation(cause)) return error(409, 'conflict');
       throw cause;
     }
   }
