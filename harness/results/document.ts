@@ -168,6 +168,12 @@ export interface GeneratorMeasurement {
   readonly cpuWaitShare: number | undefined;
   /** Share of the load CPUs' time that ran other processes than the engine's, the upstream's and the harness's. */
   readonly otherLoadShare: number | undefined;
+  /**
+   * The engine's worker threads over the window: how many, and the busiest's and the mean
+   * (CPU time + wait for a CPU) ÷ window (schedstat). A closed loop whose busiest worker is above
+   * 0.85 was bound by the engine, however many load CPUs it had. Absent when not read.
+   */
+  readonly workerThreads?: { readonly threads: number; readonly busiestShare: number; readonly meanShare: number };
 }
 
 /** One service × scenario × repetition × rate. */

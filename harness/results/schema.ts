@@ -133,7 +133,7 @@ const run = z.object({
     series: z.array(resourcePoint),
     runtime: z.unknown().optional(),
   }),
-  generator: z.object({ pid: count, cpuList: z.string().optional().nullable(), cpus: z.number().int().positive(), cpuCores: finite, cpuWaitShare: optionalNumber, otherLoadShare: optionalNumber }),
+  generator: z.object({ pid: count, cpuList: z.string().optional().nullable(), cpus: z.number().int().positive(), cpuCores: finite, cpuWaitShare: optionalNumber, otherLoadShare: optionalNumber, workerThreads: z.object({ threads: count, busiestShare: finite, meanShare: finite }).optional() }),
   upstream: z.object({ cpuCores: finite }).optional().nullable(),
   stealShare: optionalNumber,
 });

@@ -11,9 +11,10 @@ import type { EngineName, LoadJob } from '../load/job.js';
 import type { LoadOutcome } from '../load/outcome.js';
 import type { PreparedSource } from '../load/requests.js';
 import { prepareSources } from '../requests/prepare.js';
-import { PeriodicSampler, TreeSampler, coresBetween, readCpuTimes, type SamplerConstants, type TreeReading } from '../process/sampler.js';
+import { PeriodicSampler, TreeSampler, coresBetween, readCpuTimes, systemProc, type ProcReader, type SamplerConstants, type TreeReading } from '../process/sampler.js';
 import { readFileSync } from 'node:fs';
-import { parseCpuList, parseStat, type CpuTimes } from '../process/proc-parse.js';
+import { parseCpuList, parseSchedstat, parseStat, type CpuTimes } from '../process/proc-parse.js';
+import { engineThreadDemand, type EngineThreadDemand, type ThreadTimes } from './engine-threads.js';
 import { otherLoadShare } from './contention.js';
 import { startService, type RunningService } from '../process/service.js';
 import type { CpuPlan } from './cpus.js';
@@ -114,6 +115,8 @@ interface Edge {
   readonly generator: TreeReading | undefined;
   readonly generatorWaitNs: number | undefined;
   readonly upstream: TreeReading | undefined;
+  /** Every thread of the engine's process (to judge its workers against their own CPU). */
+  readonly generatorThreads: readonly ThreadTimes[];
   readonly cpu: CpuTimes | undefined;
   /** The harness's own CPU ticks (it shares the load CPUs). */
   readonly harnessTicks: number;
@@ -123,16 +126,29 @@ interface Edge {
 interface Samplers {
   readonly service: TreeSampler | undefined;
   generator: TreeSampler | undefined;
+  generatorPid?: number | undefined;
   readonly upstream: TreeSampler | undefined;
+}
+
+/** The engine's threads: name and scheduler times of each (schedstat, in ns); empty when the process is gone. */
+async function readThreads(pid: number | undefined, reader: ProcReader = systemProc): Promise<ThreadTimes[]> {
+  if (pid === undefined) return [];
+  const threads: ThreadTimes[] = [];
+  for (const tid of await reader.tasks(pid)) {
+    const [name, schedstat] = await Promise.all([reader.read(`/proc/${pid}/task/${tid}/comm`), reader.read(`/proc/${pid}/task/${tid}/schedstat`)]);
+    const times = schedstat === undefined ? undefined : parseSchedstat(schedstat);
+    if (name !== undefined && times !== undefined) threads.push({ tid, name: name.trim(), ...times });
+  }
+  return threads;
 }
 
 async function readEdge(samplers: Samplers): Promise<Edge> {
   const atMs = performance.now();
   const epochMs = Date.now();
-  const [service, generator, upstream, cpu] = await Promise.all([samplers.service?.read(), samplers.generator?.read(), samplers.upstream?.read(), readCpuTimes()]);
+  const [service, generator, upstream, cpu, generatorThreads] = await Promise.all([samplers.service?.read(), samplers.generator?.read(), samplers.upstream?.read(), readCpuTimes(), readThreads(samplers.generatorPid)]);
   const [serviceWaitNs, generatorWaitNs] = await Promise.all([samplers.service?.schedulerWaitNs(), samplers.generator?.schedulerWaitNs()]);
   const self = parseStat(readFileSync('/proc/self/stat', 'utf8'));
-  return { atMs: service?.atMs ?? atMs, epochMs, service, serviceWaitNs, generator, generatorWaitNs, upstream, cpu, harnessTicks: self?.cpuTicks ?? 0 };
+  return { atMs: service?.atMs ?? atMs, epochMs, service, serviceWaitNs, generator, generatorWaitNs, upstream, generatorThreads, cpu, harnessTicks: self?.cpuTicks ?? 0 };
 }
 
 /** What the window edges say about the CPU of each side. */
@@ -148,9 +164,11 @@ export interface WindowCpu {
   /** Share of the service's CPUs, and of the load CPUs, that ran processes of others (run/contention.ts). */
   readonly serviceOtherLoadShare: number | undefined;
   readonly loadOtherLoadShare: number | undefined;
+  /** What the engine's worker threads wanted of a CPU (run/engine-threads.ts). */
+  readonly engineThreads: EngineThreadDemand | undefined;
 }
 
-function windowCpu(start: Edge, end: Edge, constants: SamplerConstants, cpus: CpuPlan): WindowCpu {
+function windowCpu(start: Edge, end: Edge, constants: SamplerConstants, cpus: CpuPlan, generatorPid: number): WindowCpu {
   const seconds = (end.atMs - start.atMs) / 1000;
   const ticks = (from: TreeReading | undefined, to: TreeReading | undefined): number => (from === undefined || to === undefined ? 0 : to.cpuTicks - from.cpuTicks);
   const loadOwn = ticks(start.generator, end.generator) + ticks(start.upstream, end.upstream) + (end.harnessTicks - start.harnessTicks);
@@ -168,6 +186,7 @@ function windowCpu(start: Edge, end: Edge, constants: SamplerConstants, cpus: Cp
       start.cpu !== undefined && end.cpu !== undefined && end.cpu.totalTicks > start.cpu.totalTicks ? (end.cpu.stealTicks - start.cpu.stealTicks) / (end.cpu.totalTicks - start.cpu.totalTicks) : undefined,
     serviceOtherLoadShare: cpus.serviceCpus === '' ? undefined : other(cpus.serviceCpus, ticks(start.service, end.service)),
     loadOtherLoadShare: other(cpus.loadCpus, loadOwn),
+    engineThreads: engineThreadDemand(start.generatorThreads, end.generatorThreads, generatorPid, wallMs * 1e6),
   };
 }
 
@@ -184,6 +203,7 @@ export async function measureWindow(job: LoadJob, samplers: Omit<Samplers, 'gene
   const outcome = await runLoadJob(job, cpus.loadCpus, {
     onStart: (pid) => {
       generatorPid = pid;
+      all.generatorPid = pid;
       all.generator = new TreeSampler(pid, undefined, constants);
     },
     onWindow: (edge) => {
@@ -193,7 +213,20 @@ export async function measureWindow(job: LoadJob, samplers: Omit<Samplers, 'gene
   });
   if (start === undefined || end === undefined) throw new InfrastructureError(`The load engine finished without reporting its measured window (${outcome.method}). This is a bug of the engine: please report it.`);
   const [startEdge, endEdge] = await Promise.all([start, end]);
-  return { outcome, start: startEdge, end: endEdge, cpu: windowCpu(startEdge, endEdge, constants, cpus), generatorPid };
+  return { outcome, start: startEdge, end: endEdge, cpu: windowCpu(startEdge, endEdge, constants, cpus, generatorPid), generatorPid };
+}
+
+/** The load engine's side of a run record. */
+function generatorRecord(pid: number, cpus: CpuPlan, cpu: WindowCpu): RunRecord['generator'] {
+  return {
+    pid,
+    cpuList: cpus.loadCpus,
+    cpus: cpuCount(cpus.loadCpus),
+    cpuCores: cpu.generatorCores,
+    cpuWaitShare: cpu.generatorWaitShare,
+    otherLoadShare: cpu.loadOtherLoadShare,
+    ...(cpu.engineThreads === undefined ? {} : { workerThreads: cpu.engineThreads }),
+  };
 }
 
 /** CPUs in a taskset list such as `1-3,5`. */
@@ -222,6 +255,7 @@ export function validityInput(
     stealShare: cpu.stealShare,
     serviceOtherLoadShare: cpu.serviceOtherLoadShare,
     loadOtherLoadShare: cpu.loadOtherLoadShare,
+    engineThreads: cpu.engineThreads,
   };
 }
 
@@ -335,7 +369,7 @@ async function measurePoint(
       series: sampled.series,
       runtime,
     },
-    generator: { pid: window.generatorPid, cpuList: context.cpus.loadCpus, cpus: cpuCount(context.cpus.loadCpus), cpuCores: cpu.generatorCores, cpuWaitShare: cpu.generatorWaitShare, otherLoadShare: cpu.loadOtherLoadShare },
+    generator: generatorRecord(window.generatorPid, context.cpus, cpu),
     upstream: cpu.upstreamCores === undefined ? undefined : { cpuCores: cpu.upstreamCores },
     stealShare: cpu.stealShare,
   };
@@ -451,7 +485,7 @@ async function measureTargetPoint(context: MeasureContext, target: ConnectedTarg
       series: remote === undefined ? [] : remoteSeries(remote, start.epochMs),
       runtime: await fetchRuntime(target.baseUrl),
     },
-    generator: { pid: window.generatorPid, cpuList: context.cpus.loadCpus, cpus: cpuCount(context.cpus.loadCpus), cpuCores: cpu.generatorCores, cpuWaitShare: cpu.generatorWaitShare, otherLoadShare: cpu.loadOtherLoadShare },
+    generator: generatorRecord(window.generatorPid, context.cpus, cpu),
     upstream: undefined,
     stealShare: cpu.stealShare,
   };

@@ -5,9 +5,10 @@
  * dropped sends); nothing succeeded; the service died; an open loop achieved under 95 % of the
  * offered rate, beyond what requests in flight at the window's edges explain (the service is saturated — or, when sends waited for a free connection while the
  * service had CPU to spare, the engine ran out of connections); the engine could not keep its
- * schedule (open loop, p90 send lag over 1 ms); or a closed loop was bound by the load side (the
- * engine, plus the upstream that shares its CPUs, near its CPUs while the service stayed clearly
- * below its own: the service was not saturated, and the throughput reached is only a lower bound).
+ * schedule (open loop, p90 send lag over 1 ms); or a closed loop was bound by the load side (a
+ * worker thread of the engine at its limit, or the engine plus the upstream that shares its CPUs
+ * near those CPUs, while the service stayed clearly below its own: the service was not saturated,
+ * and the throughput reached is only a lower bound).
  * When both sides are near their CPUs the service is saturated and the run measured it.
  * Each finding carries the figure that triggered it and a next step; warnings name the numbers
  * they concern, so tables can mark them. Invalid runs stay in the results and are never
@@ -15,6 +16,7 @@
  */
 import type { LoadOutcome } from '../load/outcome.js';
 import type { Bottleneck, Concern, Finding, Validity } from '../results/validity.js';
+import type { EngineThreadDemand } from './engine-threads.js';
 
 export const RULES = {
   minAchievedShare: 0.95,
@@ -58,6 +60,12 @@ export interface ValidityInput {
   /** Share of the service's CPUs, and of the load CPUs, that ran other processes than this run's (run/contention.ts). */
   readonly serviceOtherLoadShare: number | undefined;
   readonly loadOtherLoadShare: number | undefined;
+  /**
+   * What the engine's worker threads wanted of a CPU (run/engine-threads.ts), read at the window's
+   * edges; undefined when they could not be read (then the engine's CPU is judged against its
+   * `load.threads`).
+   */
+  readonly engineThreads?: EngineThreadDemand | undefined;
 }
 
 const percent = (share: number): string => `${(share * 100).toFixed(1)} %`;
@@ -222,17 +230,40 @@ export function isShort(load: LoadOutcome, offeredRps: number): boolean {
   return shortfall > Math.max((1 - RULES.minAchievedShare) * expected, edgeAllowance);
 }
 
+/**
+ * Whether the load engine itself was at its limit: a worker thread that ran, or waited to run,
+ * nearly all of the window (read per thread when the edges read them), else the engine's CPU
+ * against the threads it was given (never more than the load CPUs). Not its share of the load
+ * CPUs: the native engine gets one thread fewer than load CPUs (load/engines/select.ts), so at
+ * full tilt it uses 1/2, 2/3, 3/4 … of 2, 3, 4 load CPUs.
+ */
+function isEngineBusy(input: ValidityInput): boolean {
+  if (input.engineThreads !== undefined) return input.engineThreads.busiestShare > RULES.maxLoadSideShare;
+  const ceilingCores = Math.min(Math.max(1, input.load.threads), input.loadCpus);
+  return ceilingCores > 0 && input.generatorCpuCores > RULES.maxLoadSideShare * ceilingCores;
+}
+
 function judgeClosed(input: ValidityInput, reasons: Finding[], engine: string): Bottleneck {
   const { load } = input;
   // What the load side could have had: CPU used by the engine and the upstream plus what others took there.
   const loadSideDemand = input.generatorCpuCores + (input.upstreamCpuCores ?? 0) + (input.loadOtherLoadShare ?? 0) * input.loadCpus;
-  const loadBusy = input.loadCpus > 0 && loadSideDemand > RULES.maxLoadSideShare * input.loadCpus;
+  const cpusBusy = input.loadCpus > 0 && loadSideDemand > RULES.maxLoadSideShare * input.loadCpus;
+  const engineBusy = isEngineBusy(input);
   if (isServiceBusy(input)) return 'service';
-  if (!loadBusy) return 'neither';
+  if (!cpusBusy && !engineBusy) return 'neither';
   const upstream = input.upstreamCpuCores === undefined ? '' : ` and the upstream ${input.upstreamCpuCores.toFixed(2)}`;
+  const threads = input.engineThreads?.threads ?? load.threads;
+  const which =
+    engineBusy && !cpusBusy
+      ? `${engine}'s ${threads === 1 ? 'one worker thread' : `${threads} worker threads`} ${
+          input.engineThreads === undefined
+            ? `used ${input.generatorCpuCores.toFixed(2)} cores (> ${RULES.maxLoadSideShare} of ${threads === 1 ? 'its thread' : `its ${threads} threads`})`
+            : `${threads === 1 ? 'was' : 'were'} at their limit (the busiest ran or waited to run ${percent(input.engineThreads.busiestShare)} of the window, > ${percent(RULES.maxLoadSideShare)})`
+        }${upstream === '' ? '' : `, with the upstream at ${input.upstreamCpuCores!.toFixed(2)}`} on ${input.loadCpus} load CPU(s)`
+      : `${engine} used ${input.generatorCpuCores.toFixed(2)}${upstream} of ${input.loadCpus} load CPU(s) (> ${RULES.maxLoadSideShare})`;
   reasons.push({
     code: 'engine-bound',
-    text: `the load side saturated first: ${engine} used ${input.generatorCpuCores.toFixed(2)}${upstream} of ${input.loadCpus} load CPU(s) (> ${RULES.maxLoadSideShare}) while the service used ${input.serviceCpuCores === undefined || input.serviceCpus === undefined ? `${serviceUse(input)}, so it cannot be shown saturated` : `only ${serviceUse(input)}: the service was not saturated`}, so ${Math.round(load.achievedRps).toLocaleString('en-US')} req/s is a lower bound of its throughput`,
+    text: `the load side saturated first: ${which} while the service used ${input.serviceCpuCores === undefined || input.serviceCpus === undefined ? `${serviceUse(input)}, so it cannot be shown saturated` : `only ${serviceUse(input)}: the service was not saturated`}, so ${Math.round(load.achievedRps).toLocaleString('en-US')} req/s is a lower bound of its throughput`,
     next: load.engine.name === 'native' ? 'give the load engine more CPUs (a machine with more cores, or fewer `service.cpus`)' : 'use `load.engine: native`, or give the load side more CPUs',
     concerns: EVERYTHING,
   });

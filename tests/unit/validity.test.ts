@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LoadOutcome } from '../../harness/load/outcome.js';
+import { engineThreads } from '../../harness/load/engines/select.js';
 import { isShort, judgeRun, type ValidityInput } from '../../harness/run/validity.js';
 
 const counts = { responses: 20000, expectedStatus: 20000, non2xx: 0, unexpectedStatus: 0, errors: 0, timeouts: 0, mismatches: 0, verified: 400, dropped: 0, statusCounts: { '200': 20000 } };
@@ -122,6 +123,48 @@ describe('run validity', () => {
     expect(codes({ ...base, load: closed, generatorCpuCores: 0.74, loadOtherLoadShare: 0.3, serviceCpuCores: 0.39 }).reasons).toEqual(['engine-bound', 'machine-busy']);
     // Others on the service's CPU: the service had less, and was saturated with what it had.
     expect(codes({ ...base, load: closed, generatorCpuCores: 0.99, serviceCpuCores: 0.6, serviceOtherLoadShare: 0.35 })).toEqual({ reasons: [], warnings: ['machine-busy'] });
+  });
+  describe('a closed loop on machines of 2, 3, 4, 8 and 16 load CPUs: the engine judged against the threads it was given', () => {
+    // A machine of N CPUs with `service.cpus: 2` (1 on 2 CPUs) leaves N − 2 load CPUs; select.ts gives the native engine one thread fewer.
+    const machine = (loadCpus: number, serviceCpus: number) => ({ loadCpus, serviceCpus, threads: engineThreads(loadCpus, 32) });
+    const native = { ...closed, engine: { name: 'native' as const, version: '0.1.0' }, connections: 32, achievedRps: 130_000 };
+    it.each([
+      [machine(1, 1), 0.99],
+      [machine(2, 2), 0.99],
+      [machine(3, 2), 1.96],
+      [machine(4, 2), 2.9],
+      [machine(8, 8), 6.5],
+      [machine(16, 16), 13.2],
+    ])('%o: every worker thread at its CPU and the service at 60 %% of its own is engine-bound', ({ loadCpus, serviceCpus, threads }, engineCores) => {
+      const input = { ...base, load: { ...native, threads }, loadCpus, serviceCpus, serviceCpuCores: 0.6 * serviceCpus, generatorCpuCores: engineCores };
+      const result = judgeRun(input);
+      expect(result).toMatchObject({ valid: false, bottleneck: 'load-engine', lowerBoundRps: 130_000 });
+      expect(result.reasons.map((reason) => reason.code)).toEqual(['engine-bound']);
+      // The same with the threads read: the busiest worker was never still.
+      expect(judgeRun({ ...input, engineThreads: { threads, busiestShare: 0.99, meanShare: 0.97 } }).bottleneck).toBe('load-engine');
+    });
+    it('names the threads and their limit, not a share of the load CPUs the engine could never reach', () => {
+      const fourCpuRunner = { ...base, load: { ...native, threads: 1 }, loadCpus: 2, serviceCpus: 2, serviceCpuCores: 1.2, generatorCpuCores: 0.99 };
+      expect(judgeRun(fourCpuRunner).reasons[0]!.text).toBe(
+        "the load side saturated first: the native load engine's one worker thread used 0.99 cores (> 0.85 of its thread) on 2 load CPU(s) while the service used only 1.20 of its 2 CPU(s): the service was not saturated, so 130,000 req/s is a lower bound of its throughput",
+      );
+      expect(judgeRun({ ...fourCpuRunner, loadCpus: 4, load: { ...native, threads: 3 }, generatorCpuCores: 2.1, engineThreads: { threads: 3, busiestShare: 0.97, meanShare: 0.7 } }).reasons[0]!.text).toContain(
+        "the native load engine's 3 worker threads were at their limit (the busiest ran or waited to run 97.0 % of the window, > 85.0 %) on 4 load CPU(s)",
+      );
+    });
+    it('keeps a run whose worker threads had time to spare, and one where the service was saturated', () => {
+      // 3 threads on 4 load CPUs, the busiest at 0.6: latency-bound, not engine-bound.
+      const spare = { ...base, load: { ...closed, threads: 3 }, loadCpus: 4, serviceCpus: 2, serviceCpuCores: 1.0, generatorCpuCores: 1.7, engineThreads: { threads: 3, busiestShare: 0.6, meanShare: 0.57 } };
+      expect(judgeRun(spare)).toMatchObject({ valid: true, bottleneck: 'neither' });
+      // Without thread readings: 1.7 cores of 3 threads is under 0.85 of them.
+      expect(judgeRun({ ...spare, engineThreads: undefined })).toMatchObject({ valid: true, bottleneck: 'neither' });
+      expect(judgeRun({ ...spare, serviceCpuCores: 1.9, engineThreads: { threads: 3, busiestShare: 0.99, meanShare: 0.99 } })).toMatchObject({ valid: true, bottleneck: 'service' });
+    });
+    it('on 2 CPUs (one load CPU, one thread) judges as before', () => {
+      expect(engineThreads(1, 32)).toBe(1);
+      expect(judgeRun({ ...base, load: closed, generatorCpuCores: 0.8, serviceCpuCores: 0.3 }).bottleneck).toBe('neither');
+      expect(judgeRun({ ...base, load: closed, generatorCpuCores: 0.9, serviceCpuCores: 0.3 }).bottleneck).toBe('load-engine');
+    });
   });
   it('counts the upstream, which shares the load CPUs, as part of the load side', () => {
     expect(codes({ ...base, load: closed, generatorCpuCores: 0.6, upstreamCpuCores: 0.35, serviceCpuCores: 0.2 }).reasons).toEqual(['engine-bound']);
