@@ -115,8 +115,6 @@ interface Edge {
   readonly generator: TreeReading | undefined;
   readonly generatorWaitNs: number | undefined;
   readonly upstream: TreeReading | undefined;
-  /** Every thread of the engine's process (to judge its workers against their own CPU). */
-  readonly generatorThreads: readonly ThreadTimes[];
   readonly cpu: CpuTimes | undefined;
   /** The harness's own CPU ticks (it shares the load CPUs). */
   readonly harnessTicks: number;
@@ -126,29 +124,40 @@ interface Edge {
 interface Samplers {
   readonly service: TreeSampler | undefined;
   generator: TreeSampler | undefined;
-  generatorPid?: number | undefined;
   readonly upstream: TreeSampler | undefined;
 }
 
-/** The engine's threads: name and scheduler times of each (schedstat, in ns); empty when the process is gone. */
-async function readThreads(pid: number | undefined, reader: ProcReader = systemProc): Promise<ThreadTimes[]> {
-  if (pid === undefined) return [];
+/** The engine's threads at one moment: name and scheduler times of each (schedstat, in ns); none when the process is gone. */
+interface ThreadsReading {
+  readonly atMs: number;
+  readonly threads: readonly ThreadTimes[];
+}
+
+async function readThreads(pid: number, reader: ProcReader = systemProc): Promise<ThreadsReading> {
+  const atMs = performance.now();
   const threads: ThreadTimes[] = [];
   for (const tid of await reader.tasks(pid)) {
     const [name, schedstat] = await Promise.all([reader.read(`/proc/${pid}/task/${tid}/comm`), reader.read(`/proc/${pid}/task/${tid}/schedstat`)]);
     const times = schedstat === undefined ? undefined : parseSchedstat(schedstat);
     if (name !== undefined && times !== undefined) threads.push({ tid, name: name.trim(), ...times });
   }
-  return threads;
+  return { atMs, threads };
 }
+
+/**
+ * How long before the window's end the engine's threads are read a second time: a worker thread
+ * drains its last answers and exits within microseconds of the end (a fast service), before the
+ * end edge reaches the harness, so the end edge cannot read it.
+ */
+const lateThreadsMs = (durationSeconds: number): number => Math.min(250, durationSeconds * 100);
 
 async function readEdge(samplers: Samplers): Promise<Edge> {
   const atMs = performance.now();
   const epochMs = Date.now();
-  const [service, generator, upstream, cpu, generatorThreads] = await Promise.all([samplers.service?.read(), samplers.generator?.read(), samplers.upstream?.read(), readCpuTimes(), readThreads(samplers.generatorPid)]);
+  const [service, generator, upstream, cpu] = await Promise.all([samplers.service?.read(), samplers.generator?.read(), samplers.upstream?.read(), readCpuTimes()]);
   const [serviceWaitNs, generatorWaitNs] = await Promise.all([samplers.service?.schedulerWaitNs(), samplers.generator?.schedulerWaitNs()]);
   const self = parseStat(readFileSync('/proc/self/stat', 'utf8'));
-  return { atMs: service?.atMs ?? atMs, epochMs, service, serviceWaitNs, generator, generatorWaitNs, upstream, generatorThreads, cpu, harnessTicks: self?.cpuTicks ?? 0 };
+  return { atMs: service?.atMs ?? atMs, epochMs, service, serviceWaitNs, generator, generatorWaitNs, upstream, cpu, harnessTicks: self?.cpuTicks ?? 0 };
 }
 
 /** What the window edges say about the CPU of each side. */
@@ -168,7 +177,7 @@ export interface WindowCpu {
   readonly engineThreads: EngineThreadDemand | undefined;
 }
 
-function windowCpu(start: Edge, end: Edge, constants: SamplerConstants, cpus: CpuPlan, generatorPid: number): WindowCpu {
+function windowCpu(start: Edge, end: Edge, constants: SamplerConstants, cpus: CpuPlan, engineThreads: EngineThreadDemand | undefined): WindowCpu {
   const seconds = (end.atMs - start.atMs) / 1000;
   const ticks = (from: TreeReading | undefined, to: TreeReading | undefined): number => (from === undefined || to === undefined ? 0 : to.cpuTicks - from.cpuTicks);
   const loadOwn = ticks(start.generator, end.generator) + ticks(start.upstream, end.upstream) + (end.harnessTicks - start.harnessTicks);
@@ -186,7 +195,7 @@ function windowCpu(start: Edge, end: Edge, constants: SamplerConstants, cpus: Cp
       start.cpu !== undefined && end.cpu !== undefined && end.cpu.totalTicks > start.cpu.totalTicks ? (end.cpu.stealTicks - start.cpu.stealTicks) / (end.cpu.totalTicks - start.cpu.totalTicks) : undefined,
     serviceOtherLoadShare: cpus.serviceCpus === '' ? undefined : other(cpus.serviceCpus, ticks(start.service, end.service)),
     loadOtherLoadShare: other(cpus.loadCpus, loadOwn),
-    engineThreads: engineThreadDemand(start.generatorThreads, end.generatorThreads, generatorPid, wallMs * 1e6),
+    engineThreads,
   };
 }
 
@@ -200,20 +209,33 @@ export async function measureWindow(job: LoadJob, samplers: Omit<Samplers, 'gene
   let generatorPid = 0;
   let start: Promise<Edge> | undefined;
   let end: Promise<Edge> | undefined;
+  let threadsAtStart: Promise<ThreadsReading> | undefined;
+  let threadsLate: Promise<ThreadsReading> | undefined;
+  let lateTimer: NodeJS.Timeout | undefined;
   const outcome = await runLoadJob(job, cpus.loadCpus, {
     onStart: (pid) => {
       generatorPid = pid;
-      all.generatorPid = pid;
       all.generator = new TreeSampler(pid, undefined, constants);
     },
     onWindow: (edge) => {
-      if (edge === 'start') start = readEdge(all);
-      else end = readEdge(all);
+      if (edge === 'start') {
+        start = readEdge(all);
+        threadsAtStart = readThreads(generatorPid);
+        lateTimer = setTimeout(() => {
+          threadsLate = readThreads(generatorPid);
+        }, job.durationSeconds * 1000 - lateThreadsMs(job.durationSeconds));
+      } else {
+        end = readEdge(all);
+        clearTimeout(lateTimer);
+        threadsLate ??= readThreads(generatorPid);
+      }
     },
   });
+  clearTimeout(lateTimer);
   if (start === undefined || end === undefined) throw new InfrastructureError(`The load engine finished without reporting its measured window (${outcome.method}). This is a bug of the engine: please report it.`);
-  const [startEdge, endEdge] = await Promise.all([start, end]);
-  return { outcome, start: startEdge, end: endEdge, cpu: windowCpu(startEdge, endEdge, constants, cpus, generatorPid), generatorPid };
+  const [startEdge, endEdge, first, last] = await Promise.all([start, end, threadsAtStart!, threadsLate ?? threadsAtStart!]);
+  const engineThreads = engineThreadDemand(first.threads, last.threads, generatorPid, (last.atMs - first.atMs) * 1e6);
+  return { outcome, start: startEdge, end: endEdge, cpu: windowCpu(startEdge, endEdge, constants, cpus, engineThreads), generatorPid };
 }
 
 /** The load engine's side of a run record. */
