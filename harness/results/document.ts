@@ -152,6 +152,11 @@ export interface ServiceMeasurement {
   readonly cpuWaitShare: number | undefined;
   /** Share of the service's CPUs' time that ran other processes than the service's (someone else on its CPUs). */
   readonly otherLoadShare: number | undefined;
+  /**
+   * Share of the service's CPUs' time in the kernel's interrupt work (irq + softirq), charged to no
+   * process: on loopback mostly the receive processing of this run's packets. Not in `cpuCores`.
+   */
+  readonly interruptShare?: number;
   readonly series: readonly ResourcePoint[];
   /** The service's own /debug/runtime after the run (versions, GC counters), if it answers. */
   readonly runtime: unknown;
@@ -168,6 +173,8 @@ export interface GeneratorMeasurement {
   readonly cpuWaitShare: number | undefined;
   /** Share of the load CPUs' time that ran other processes than the engine's, the upstream's and the harness's. */
   readonly otherLoadShare: number | undefined;
+  /** Share of the load CPUs' time in the kernel's interrupt work (irq + softirq). */
+  readonly interruptShare?: number;
   /**
    * The engine's worker threads over the window: how many, and the busiest's and the mean
    * (CPU time + wait for a CPU) ÷ window (schedstat). A closed loop whose busiest worker is above

@@ -130,10 +130,11 @@ const run = z.object({
     processCount: count.optional().nullable().transform((value) => value ?? undefined),
     cpuWaitShare: optionalNumber,
     otherLoadShare: optionalNumber,
+    interruptShare: finite.optional(),
     series: z.array(resourcePoint),
     runtime: z.unknown().optional(),
   }),
-  generator: z.object({ pid: count, cpuList: z.string().optional().nullable(), cpus: z.number().int().positive(), cpuCores: finite, cpuWaitShare: optionalNumber, otherLoadShare: optionalNumber, workerThreads: z.object({ threads: count, busiestShare: finite, meanShare: finite }).optional() }),
+  generator: z.object({ pid: count, cpuList: z.string().optional().nullable(), cpus: z.number().int().positive(), cpuCores: finite, cpuWaitShare: optionalNumber, otherLoadShare: optionalNumber, interruptShare: finite.optional(), workerThreads: z.object({ threads: count, busiestShare: finite, meanShare: finite }).optional() }),
   upstream: z.object({ cpuCores: finite }).optional().nullable(),
   stealShare: optionalNumber,
 });

@@ -15,7 +15,7 @@ import { PeriodicSampler, TreeSampler, coresBetween, readCpuTimes, systemProc, t
 import { readFileSync } from 'node:fs';
 import { parseCpuList, parseSchedstat, parseStat, type CpuTimes } from '../process/proc-parse.js';
 import { engineThreadDemand, type EngineThreadDemand, type ThreadTimes } from './engine-threads.js';
-import { otherLoadShare } from './contention.js';
+import { cpuContention } from './contention.js';
 import { startService, type RunningService } from '../process/service.js';
 import type { CpuPlan } from './cpus.js';
 import type { RunRecord } from '../results/document.js';
@@ -173,6 +173,9 @@ export interface WindowCpu {
   /** Share of the service's CPUs, and of the load CPUs, that ran processes of others (run/contention.ts). */
   readonly serviceOtherLoadShare: number | undefined;
   readonly loadOtherLoadShare: number | undefined;
+  /** Share of the service's CPUs, and of the load CPUs, spent in the kernel's interrupt work (irq + softirq: on loopback, mostly this run's packets). */
+  readonly serviceInterruptShare: number | undefined;
+  readonly loadInterruptShare: number | undefined;
   /** What the engine's worker threads wanted of a CPU (run/engine-threads.ts). */
   readonly engineThreads: EngineThreadDemand | undefined;
 }
@@ -181,7 +184,9 @@ function windowCpu(start: Edge, end: Edge, constants: SamplerConstants, cpus: Cp
   const seconds = (end.atMs - start.atMs) / 1000;
   const ticks = (from: TreeReading | undefined, to: TreeReading | undefined): number => (from === undefined || to === undefined ? 0 : to.cpuTicks - from.cpuTicks);
   const loadOwn = ticks(start.generator, end.generator) + ticks(start.upstream, end.upstream) + (end.harnessTicks - start.harnessTicks);
-  const other = (list: string, own: number): number | undefined => otherLoadShare(start.cpu, end.cpu, parseCpuList(list), own, seconds, constants.clockTicksPerSecond);
+  const contention = (list: string, own: number) => cpuContention(start.cpu, end.cpu, parseCpuList(list), own, seconds, constants.clockTicksPerSecond);
+  const onService = cpus.serviceCpus === '' ? undefined : contention(cpus.serviceCpus, ticks(start.service, end.service));
+  const onLoad = contention(cpus.loadCpus, loadOwn);
   const wallMs = end.atMs - start.atMs;
   const share = (from: number | undefined, to: number | undefined): number | undefined => (from === undefined || to === undefined || wallMs <= 0 ? undefined : (to - from) / 1e6 / wallMs);
   return {
@@ -193,8 +198,10 @@ function windowCpu(start: Edge, end: Edge, constants: SamplerConstants, cpus: Cp
     upstreamCores: start.upstream !== undefined && end.upstream !== undefined ? coresBetween(start.upstream, end.upstream, constants) : undefined,
     stealShare:
       start.cpu !== undefined && end.cpu !== undefined && end.cpu.totalTicks > start.cpu.totalTicks ? (end.cpu.stealTicks - start.cpu.stealTicks) / (end.cpu.totalTicks - start.cpu.totalTicks) : undefined,
-    serviceOtherLoadShare: cpus.serviceCpus === '' ? undefined : other(cpus.serviceCpus, ticks(start.service, end.service)),
-    loadOtherLoadShare: other(cpus.loadCpus, loadOwn),
+    serviceOtherLoadShare: onService?.otherLoadShare,
+    loadOtherLoadShare: onLoad?.otherLoadShare,
+    serviceInterruptShare: onService?.interruptShare,
+    loadInterruptShare: onLoad?.interruptShare,
     engineThreads,
   };
 }
@@ -247,6 +254,7 @@ function generatorRecord(pid: number, cpus: CpuPlan, cpu: WindowCpu): RunRecord[
     cpuCores: cpu.generatorCores,
     cpuWaitShare: cpu.generatorWaitShare,
     otherLoadShare: cpu.loadOtherLoadShare,
+    ...(cpu.loadInterruptShare === undefined ? {} : { interruptShare: cpu.loadInterruptShare }),
     ...(cpu.engineThreads === undefined ? {} : { workerThreads: cpu.engineThreads }),
   };
 }
@@ -277,6 +285,8 @@ export function validityInput(
     stealShare: cpu.stealShare,
     serviceOtherLoadShare: cpu.serviceOtherLoadShare,
     loadOtherLoadShare: cpu.loadOtherLoadShare,
+    serviceInterruptShare: remote === undefined ? cpu.serviceInterruptShare : undefined,
+    loadInterruptShare: cpu.loadInterruptShare,
     engineThreads: cpu.engineThreads,
   };
 }
@@ -388,6 +398,7 @@ async function measurePoint(
       processCount: end.service!.processCount,
       cpuWaitShare: cpu.serviceWaitShare,
       otherLoadShare: cpu.serviceOtherLoadShare,
+      ...(cpu.serviceInterruptShare === undefined ? {} : { interruptShare: cpu.serviceInterruptShare }),
       series: sampled.series,
       runtime,
     },

@@ -61,6 +61,13 @@ export interface ValidityInput {
   readonly serviceOtherLoadShare: number | undefined;
   readonly loadOtherLoadShare: number | undefined;
   /**
+   * Share of the service's CPUs, and of the load CPUs, in the kernel's interrupt work (irq +
+   * softirq; run/contention.ts): on loopback mostly this run's own packets. Not other load (it
+   * never makes the machine "busy"), but CPU the side could not use: it counts in its demand.
+   */
+  readonly serviceInterruptShare?: number | undefined;
+  readonly loadInterruptShare?: number | undefined;
+  /**
    * What the engine's worker threads wanted of a CPU (run/engine-threads.ts), read at the window's
    * edges; undefined when they could not be read (then the engine's CPU is judged against its
    * `load.threads`).
@@ -76,10 +83,10 @@ function serviceUse(input: ValidityInput): string {
   return input.serviceCpus === undefined ? `${cores} cores (its CPU limit unknown: set \`target.cpus\`)` : `${cores} of its ${input.serviceCpus} CPU(s)`;
 }
 
-/** Whether the service used (with what others took on its CPUs) most of its CPUs; false when that cannot be known. */
+/** Whether the service used (with what others and the kernel's interrupt work took on its CPUs) most of its CPUs; false when that cannot be known. */
 function isServiceBusy(input: ValidityInput): boolean {
   if (input.serviceCpuCores === undefined || input.serviceCpus === undefined || input.serviceCpus <= 0) return false;
-  const demand = input.serviceCpuCores + (input.serviceOtherLoadShare ?? 0) * input.serviceCpus;
+  const demand = input.serviceCpuCores + ((input.serviceOtherLoadShare ?? 0) + (input.serviceInterruptShare ?? 0)) * input.serviceCpus;
   return demand >= RULES.serviceSaturatedShare * input.serviceCpus;
 }
 const LATENCY: readonly Concern[] = ['p50', 'p90', 'p99', 'p999', 'max'];
@@ -245,8 +252,8 @@ function isEngineBusy(input: ValidityInput): boolean {
 
 function judgeClosed(input: ValidityInput, reasons: Finding[], engine: string): Bottleneck {
   const { load } = input;
-  // What the load side could have had: CPU used by the engine and the upstream plus what others took there.
-  const loadSideDemand = input.generatorCpuCores + (input.upstreamCpuCores ?? 0) + (input.loadOtherLoadShare ?? 0) * input.loadCpus;
+  // What the load side could have had: CPU used by the engine and the upstream plus what others and the kernel's interrupt work took there.
+  const loadSideDemand = input.generatorCpuCores + (input.upstreamCpuCores ?? 0) + ((input.loadOtherLoadShare ?? 0) + (input.loadInterruptShare ?? 0)) * input.loadCpus;
   const cpusBusy = input.loadCpus > 0 && loadSideDemand > RULES.maxLoadSideShare * input.loadCpus;
   const engineBusy = isEngineBusy(input);
   if (isServiceBusy(input)) return 'service';
