@@ -11,6 +11,7 @@ export type FindingCode =
   | 'no-success'
   | 'saturated'
   | 'connections-exhausted'
+  | 'connection-waits'
   | 'engine-late'
   | 'engine-bound'
   | 'machine-busy'

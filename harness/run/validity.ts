@@ -3,9 +3,11 @@
  *
  * A run is invalid when: requests failed (errors, timeouts, unexpected statuses, body mismatches,
  * dropped sends); nothing succeeded; the service died; an open loop achieved under 95 % of the
- * offered rate, beyond what requests in flight at the window's edges explain (the service is saturated — or, when sends waited for a free connection while the
- * service had CPU to spare, the engine ran out of connections); the engine could not keep its
- * schedule (open loop, p90 send lag over 1 ms); or a closed loop was bound by the load side (a
+ * offered rate, beyond what requests in flight at the window's edges explain (the service is
+ * saturated); sends waited for a free connection while the service had CPU to spare and the mean
+ * latency needs more connections than the engine had (the engine ran out of them: waits only in
+ * the service's slow spells are a warning, their latency being measured from the planned send);
+ * the engine could not keep its schedule (open loop, p90 send lag over 1 ms); or a closed loop was bound by the load side (a
  * worker thread of the engine at its limit, or the engine plus the upstream that shares its CPUs
  * near those CPUs, while the service stayed clearly below its own: the service was not saturated,
  * and the throughput reached is only a lower bound).
@@ -128,7 +130,7 @@ export function judgeRun(input: ValidityInput): Validity {
   if (input.metricsProblem !== undefined) {
     reasons.push({ code: 'metrics-missing', text: `the service's CPU and memory could not be read: ${input.metricsProblem}`, next: 'fix what the message names; the latency of this run is kept, but its figures are not summarised without their CPU and memory', concerns: ['cpuCores', 'cpuUsPerRequest'] });
   }
-  const bottleneck = load.model === 'open' ? judgeOpen(input, reasons, engine) : judgeClosed(input, reasons, engine);
+  const bottleneck = load.model === 'open' ? judgeOpen(input, reasons, warnings, engine) : judgeClosed(input, reasons, engine);
   const lag = load.sendLagP99Us;
   const latencyP99 = load.latencyUs?.p99Us;
   if (load.model === 'open' && lag !== undefined && latencyP99 !== undefined && lag > RULES.maxSendLagShareOfP99 * latencyP99) {
@@ -159,7 +161,7 @@ export function judgeRun(input: ValidityInput): Validity {
   return { valid: reasons.length === 0, reasons, warnings, bottleneck, lowerBoundRps };
 }
 
-function judgeOpen(input: ValidityInput, reasons: Finding[], engine: string): Bottleneck {
+function judgeOpen(input: ValidityInput, reasons: Finding[], warnings: Finding[], engine: string): Bottleneck {
   const { load } = input;
   const offered = load.offeredRps ?? 0;
   const planned = load.plannedInWindow ?? 0;
@@ -168,46 +170,21 @@ function judgeOpen(input: ValidityInput, reasons: Finding[], engine: string): Bo
   const serviceBusy = isServiceBusy(input);
   const short = offered > 0 && isShort(load, offered);
   let bottleneck: Bottleneck = 'neither';
-  if (planned > 0 && waits > RULES.maxConnectionWaitShare * planned && !serviceBusy) {
-    // Little's law: the connections needed are rate × time each request holds one.
-    const holdUs = load.uncorrectedLatencyUs?.meanUs ?? load.latencyUs?.meanUs ?? 0;
-    const needed = Math.ceil((offered * holdUs) / 1e6);
+  const waitsFinding = planned > 0 && waits > RULES.maxConnectionWaitShare * planned && !serviceBusy ? judgeConnectionWaits(input, engine) : undefined;
+  if (waitsFinding?.kind === 'reason') {
     bottleneck = 'engine-connections';
-    const waited = `${waits} of ${planned} sends (${percent(waits / planned)}) waited for a free connection${load.connectionWaitP99Us === undefined ? '' : ` (p99 wait ${load.connectionWaitP99Us} µs)`} while the service used ${serviceUse(input)}`;
-    const littles = `${offered.toFixed(0)} req/s × ${holdUs} µs mean latency ≈ ${needed} requests in flight`;
-    // In slow spells (a GC pause, a stall) answers take the tail's time, and so do connections.
-    const tailHoldUs = load.uncorrectedLatencyUs?.p99Us ?? load.latencyUs?.p99Us ?? 0;
-    const neededInSpells = Math.ceil((offered * tailHoldUs) / 1e6);
-    reasons.push(
-      needed < load.connections && neededInSpells >= load.connections
-        ? {
-            code: 'connections-exhausted',
-            text: `${engine} ran out of connections in the service's slow spells: ${waited}; ${littles}, but × ${tailHoldUs} µs p99 latency ≈ ${neededInSpells} ≥ ${load.connections} connections`,
-            next: `raise \`load.connections\` to at least ${Math.max(load.connections + 1, Math.ceil(neededInSpells * 1.5))}, so that sends during a pause queue at the service, as real clients' would`,
-            concerns: ['p50', 'p90', 'p99', 'p999', 'max', 'rps'],
-          }
-        : needed >= load.connections
-        ? {
-            code: 'connections-exhausted',
-            text: `${engine} ran out of connections: ${waited}; ${littles} ≥ ${load.connections} connections`,
-            next: `raise \`load.connections\` to at least ${Math.max(load.connections + 1, Math.ceil(needed * 1.5))}`,
-            concerns: ['p50', 'p90', 'p99', 'p999', 'max', 'rps'],
-          }
-        : {
-            code: 'connections-exhausted',
-            text: `${waited}, though ${littles}, fewer than the ${load.connections} connections: connections stayed busy longer than answers took`,
-            next: 'check that the service keeps connections alive (HTTP/1.1 keep-alive) and answers at once (a server that writes headers and body separately without TCP_NODELAY waits 40 ms for an ACK)',
-            concerns: ['p50', 'p90', 'p99', 'p999', 'max', 'rps'],
-          },
-    );
-  } else if (short) {
-    bottleneck = 'service';
-    reasons.push({
-      code: 'saturated',
-      text: `achieved ${load.achievedRps.toFixed(1)} of ${offered.toFixed(1)} req/s offered (${percent(load.achievedRps / offered)}, below ${percent(RULES.minAchievedShare)}) with the service at ${serviceUse(input)}: the service is saturated at this rate`,
-      next: 'lower the rate (or a capacity fraction below 1), or give the service more CPUs (`service.cpus`, `service.workers`)',
-      concerns: ['p50', 'p90', 'p99', 'p999', 'max', 'rps'],
-    });
+    reasons.push(waitsFinding.finding);
+  } else {
+    if (waitsFinding !== undefined) warnings.push(waitsFinding.finding);
+    if (short) {
+      bottleneck = 'service';
+      reasons.push({
+        code: 'saturated',
+        text: `achieved ${load.achievedRps.toFixed(1)} of ${offered.toFixed(1)} req/s offered (${percent(load.achievedRps / offered)}, below ${percent(RULES.minAchievedShare)}) with the service at ${serviceUse(input)}: the service is saturated at this rate`,
+        next: 'lower the rate (or a capacity fraction below 1), or give the service more CPUs (`service.cpus`, `service.workers`)',
+        concerns: ['p50', 'p90', 'p99', 'p999', 'max', 'rps'],
+      });
+    }
   }
   if (load.sendLagP90Us !== undefined && load.sendLagP90Us > RULES.maxSendLagP90Us) {
     reasons.push({
@@ -218,6 +195,58 @@ function judgeOpen(input: ValidityInput, reasons: Finding[], engine: string): Bo
     });
   }
   return bottleneck;
+}
+
+/**
+ * Sends that waited for a free connection (over 1 % of the planned ones) while the service had
+ * CPU to spare. Little's law says how many connections the rate needs: rate × how long each
+ * request holds one. When the mean hold already needs them all, the engine ran out of
+ * connections for good and queued the load itself: invalid. When only the longest answers need
+ * more (a GC pause or another stall: the sends planned during it find every connection held), the
+ * run stays valid with a warning — latency is measured from the planned send, so a send that
+ * waited counts its wait, as it would have queued at the service; dropping these runs biased the
+ * spikiest service's p99/p50 down. When neither explains the waits, connections were held longer
+ * than answers took (no keep-alive, delayed ACKs): invalid.
+ */
+function judgeConnectionWaits(input: ValidityInput, engine: string): { kind: 'reason' | 'warning'; finding: Finding } {
+  const { load } = input;
+  const offered = load.offeredRps ?? 0;
+  const planned = load.plannedInWindow ?? 0;
+  const waits = load.connectionWaits ?? 0;
+  const holdUs = load.uncorrectedLatencyUs?.meanUs ?? load.latencyUs?.meanUs ?? 0;
+  const needed = Math.ceil((offered * holdUs) / 1e6);
+  const waited = `${waits} of ${planned} sends (${percent(waits / planned)}) waited for a free connection${load.connectionWaitP99Us === undefined ? '' : ` (p99 wait ${load.connectionWaitP99Us} µs)`} while the service used ${serviceUse(input)}`;
+  const littles = `${offered.toFixed(0)} req/s × ${holdUs} µs mean latency ≈ ${needed} requests in flight`;
+  // In slow spells (a GC pause, a stall) the sends planned during the longest answer all need a connection.
+  const longestUs = load.uncorrectedLatencyUs?.maxUs ?? load.latencyUs?.maxUs ?? 0;
+  const neededInSpells = Math.ceil((offered * longestUs) / 1e6);
+  const concerns: readonly Concern[] = ['p50', 'p90', 'p99', 'p999', 'max', 'rps'];
+  if (needed >= load.connections) {
+    return {
+      kind: 'reason',
+      finding: { code: 'connections-exhausted', text: `${engine} ran out of connections: ${waited}; ${littles} ≥ ${load.connections} connections`, next: `raise \`load.connections\` to at least ${Math.max(load.connections + 1, Math.ceil(needed * 1.5))}`, concerns },
+    };
+  }
+  if (neededInSpells >= load.connections) {
+    return {
+      kind: 'warning',
+      finding: {
+        code: 'connection-waits',
+        text: `${waited}, in the service's slow spells: ${littles}, but × ${longestUs} µs, its longest answer, ≈ ${neededInSpells} ≥ ${load.connections} connections. Their latency is measured from the planned send and includes the wait, as it would have queued at the service: the figures stand`,
+        next: `about ${neededInSpells} connections (\`load.connections\`) would have avoided the waits`,
+        concerns: ['max'],
+      },
+    };
+  }
+  return {
+    kind: 'reason',
+    finding: {
+      code: 'connections-exhausted',
+      text: `${waited}, though ${littles} and its longest answer (${longestUs} µs) ≈ ${neededInSpells}, fewer than the ${load.connections} connections: connections stayed busy longer than answers took`,
+      next: 'check that the service keeps connections alive (HTTP/1.1 keep-alive) and answers at once (a server that writes headers and body separately without TCP_NODELAY waits 40 ms for an ACK)',
+      concerns,
+    },
+  };
 }
 
 /**
