@@ -256,10 +256,13 @@ function judgeConnectionWaits(input: ValidityInput, engine: string): { kind: 're
  * count of mean about rate × latency each (Little's law), so their difference has a standard
  * deviation near √(2 × rate × latency). A saturated service's backlog grows with the window
  * instead. Without this allowance a slow service at a few req/s (python on /alloc: 28 sends,
- * 160 ms each, 26 answered inside the window) reads as saturated.
+ * 160 ms each, 26 answered inside the window) reads as saturated. The expected count is the
+ * planned sends of the window (rate × window when the engine does not report them).
  */
 export function isShort(load: LoadOutcome, offeredRps: number): boolean {
-  const expected = offeredRps * load.windowSeconds;
+  // The sends the engine planned in the window, not rate × window: Poisson arrivals plan a random
+  // count (15–120 expected sends: 10–29 % of runs of a service that kept up read as saturated).
+  const expected = load.plannedInWindow ?? offeredRps * load.windowSeconds;
   const shortfall = expected - load.achievedRps * load.windowSeconds;
   const inFlight = (offeredRps * (load.uncorrectedLatencyUs?.meanUs ?? load.latencyUs?.meanUs ?? 0)) / 1e6;
   const edgeAllowance = 1 + 3 * Math.sqrt(2 * inFlight);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LoadOutcome } from '../../harness/load/outcome.js';
 import { engineThreads } from '../../harness/load/engines/select.js';
+import { mulberry32 } from '../../harness/random.js';
 import { isShort, judgeRun, type ValidityInput } from '../../harness/run/validity.js';
 
 const counts = { responses: 20000, expectedStatus: 20000, non2xx: 0, unexpectedStatus: 0, errors: 0, timeouts: 0, mismatches: 0, verified: 400, dropped: 0, statusCounts: { '200': 20000 } };
@@ -74,6 +75,28 @@ describe('run validity', () => {
     // At 2,000 req/s × 300 µs the edges explain about 4 requests of 20,000: 5 % short is still short.
     expect(isShort({ ...open, achievedRps: 1890 }, 2000)).toBe(true);
     expect(isShort({ ...open, achievedRps: 1905 }, 2000)).toBe(false);
+  });
+  it('expects the sends the engine planned, not rate × window: Poisson arrivals plan a random count (seeded simulation)', () => {
+    // A service that keeps up (2 ms answers) offered 15–120 Poisson sends a window: every planned send is answered.
+    const random = mulberry32(20);
+    const poissonCount = (mean: number): number => {
+      let count = 0;
+      for (let at = -Math.log(1 - random()) / mean; at < 1; at += -Math.log(1 - random()) / mean) count += 1;
+      return count;
+    };
+    for (const expected of [15, 30, 60, 120]) {
+      let short = 0;
+      for (let trial = 0; trial < 2000; trial += 1) {
+        const planned = poissonCount(expected);
+        const run = { ...open, windowSeconds: 3, offeredRps: expected / 3, plannedInWindow: planned, achievedRps: planned / 3, uncorrectedLatencyUs: { ...latency, meanUs: 2000 } };
+        if (isShort(run, expected / 3)) short += 1;
+      }
+      // Rate × window called 36, 41, 31 and 28 % of these saturated (the review of issue 20 saw 10–29 %); the planned sends call none.
+      expect(short).toBe(0);
+    }
+    // A service that answered 80 % of its planned sends is still short, however many were planned.
+    expect(isShort({ ...open, windowSeconds: 3, offeredRps: 5, plannedInWindow: 19, achievedRps: 15 / 3 }, 5)).toBe(true);
+    expect(isShort({ ...open, windowSeconds: 3, offeredRps: 5, plannedInWindow: 11, achievedRps: 10 / 3 }, 5)).toBe(false);
   });
   it('blames the engine, not the service, when sends waited for a connection while the service had CPU to spare', () => {
     // The /gateway case: a 50 ms upstream, 64 connections, 2,000 req/s offered: 100 in flight are needed.
