@@ -266,10 +266,16 @@ export interface AdaptiveRecord {
   readonly repetitions: number;
   /** Wall time of the scenario's runs. */
   readonly seconds: number;
-  /** `decided`: added runs decided every open check; `not-needed`: none was open; `budget`, `max-repetitions`: checks still open. */
-  readonly stopped: 'decided' | 'not-needed' | 'budget' | 'max-repetitions';
+  /**
+   * `decided`: added runs decided every open check; `not-needed`: none was open; `budget`,
+   * `max-repetitions`: checks still open; `saturated`: checks still open, but only at points that
+   * keep being saturated (run/saturation.ts), which are not repeated.
+   */
+  readonly stopped: 'decided' | 'not-needed' | 'budget' | 'max-repetitions' | 'saturated';
   /** What was still open when it stopped. */
   readonly open?: readonly string[];
+  /** Points saturated in two or more runs, not repeated: what was seen and the rate that would be valid. */
+  readonly saturated?: readonly string[];
 }
 
 /** A failure that stopped part of the matrix (a service that would not start, a build that failed). */

@@ -193,7 +193,7 @@ export const resultsSchema = z.object({
   claims: z.unknown().optional(),
   equivalence: z.array(z.unknown()).optional(),
   microbenchmarks: z.array(z.object({ service: z.string(), command: z.array(z.string()), metrics: z.record(z.string(), z.array(finite)), seconds: finite })).optional(),
-  adaptive: z.array(z.object({ scenario: z.string(), repetitions: z.number().int().positive(), seconds: finite, stopped: z.enum(['decided', 'not-needed', 'budget', 'max-repetitions']), open: z.array(z.string()).optional() })).optional(),
+  adaptive: z.array(z.object({ scenario: z.string(), repetitions: z.number().int().positive(), seconds: finite, stopped: z.enum(['decided', 'not-needed', 'budget', 'max-repetitions', 'saturated']), open: z.array(z.string()).optional(), saturated: z.array(z.string()).optional() })).optional(),
 });
 
 // Every document this version writes satisfies the schema (compile-time): a field added to

@@ -31,6 +31,7 @@ import { ensureEngine } from '../build/engine.js';
 import { engineThreads, selectEngine } from '../load/engines/select.js';
 import type { EngineName } from '../load/job.js';
 import { judgeRun } from './validity.js';
+import { dropSaturatedNeeds } from './saturation.js';
 import { describeFinding } from '../results/validity.js';
 import { TreeSampler, type SamplerConstants } from '../process/sampler.js';
 import type { Progress } from './progress.js';
@@ -399,10 +400,20 @@ async function runScenario(scenario: ResolvedScenario, all: readonly ResolvedMan
     let repetition = scenario.repetitions;
     let stopped: AdaptiveRecord['stopped'] = 'not-needed';
     let reasons: string[] = [];
+    const saturated = new Map<string, string>();
     for (;;) {
-      const needs = more === undefined ? [] : more.needs(scenario, document);
+      const asked = more === undefined ? [] : more.needs(scenario, document);
+      // A point that keeps being saturated is a finding, not a reason to repeat it (run/saturation.ts).
+      const { needs, saturated: found } = dropSaturatedNeeds(asked, document.runs, scenario.name);
+      for (const point of found) {
+        if (!saturated.has(`${point.service}@${point.point}`)) progress.log(`${scenario.name}: ${point.text}`);
+        saturated.set(`${point.service}@${point.point}`, point.text);
+      }
       if (needs.length === 0) {
-        if (repetition > scenario.repetitions) stopped = 'decided';
+        if (asked.length > 0) {
+          stopped = 'saturated';
+          reasons = [...new Set(asked.map((need) => need.because))];
+        } else if (repetition > scenario.repetitions) stopped = 'decided';
         break;
       }
       reasons = [...new Set(needs.map((need) => need.because))];
@@ -431,7 +442,14 @@ async function runScenario(scenario: ResolvedScenario, all: readonly ResolvedMan
       progress.log(`${scenario.name}: repetition ${repetition} for ${wanted.map((manifest) => manifest.name).join(', ')} (${reasons[0]})`);
       await measureRound(scenario, wanted, repetition, neededPoints, cpus, upstream, shared);
     }
-    document.adaptive.push({ scenario: scenario.name, repetitions: repetition, seconds: Math.round((performance.now() - startedMs) / 1000), stopped, ...(stopped === 'decided' || stopped === 'not-needed' ? {} : { open: reasons }) });
+    document.adaptive.push({
+      scenario: scenario.name,
+      repetitions: repetition,
+      seconds: Math.round((performance.now() - startedMs) / 1000),
+      stopped,
+      ...(stopped === 'decided' || stopped === 'not-needed' ? {} : { open: reasons }),
+      ...(saturated.size === 0 ? {} : { saturated: [...saturated.values()] }),
+    });
     await shared.save();
   } finally {
     await upstream?.stop();

@@ -11,6 +11,7 @@ import { formatBytes, formatMicros, formatTable } from '../format.js';
 import type { ResultsDocument, RunRecord } from '../results/document.js';
 import { describeLoad, groupRuns } from '../stats/summarize.js';
 import { describeFinding, describeLeftOut, type Concern } from '../results/validity.js';
+import { saturatedPoints } from './saturation.js';
 
 function medianOf(values: ReadonlyArray<number | undefined>): number | undefined {
   const present = values.filter((value): value is number => value !== undefined && Number.isFinite(value));
@@ -72,7 +73,8 @@ export function formatRunSummary(document: Pick<ResultsDocument, 'runs' | 'failu
     const where = whereMeasured(runs);
     const invalid = runs.filter((run) => !run.validity.valid).map((run) => `  invalid ${run.id}: ${run.validity.reasons.map(describeFinding).join(' · ')}`);
     const busy = describeLeftOut(runs);
-    sections.push([`## ${scenario} (medians of valid runs)`, table, ...where, ...listed, ...invalid, ...(busy === undefined ? [] : [`  ${busy}`])].join('\n'));
+    const saturated = saturatedPoints(runs, scenario).map((found) => `  saturated: ${found.text}`);
+    sections.push([`## ${scenario} (medians of valid runs)`, table, ...where, ...listed, ...invalid, ...saturated, ...(busy === undefined ? [] : [`  ${busy}`])].join('\n'));
   }
   const failures = document.failures.map((failure) => `  ${[failure.scenario, failure.service].filter(Boolean).join(' / ')}: ${failure.message.split('\n')[0]}`);
   if (failures.length > 0) sections.push(['## failures', ...failures].join('\n'));
