@@ -5,7 +5,7 @@
  */
 import type { CapacityEstimate, ClaimResult } from './claims.js';
 import type { LoadOutcome } from '../load/outcome.js';
-import type { Validity } from './validity.js';
+import type { Bottleneck, Validity } from './validity.js';
 
 export const RESULTS_SCHEMA_VERSION = 2;
 
@@ -213,10 +213,22 @@ export interface CapacityProbe {
   readonly capacityRps: number;
   readonly valid: boolean;
   readonly note: string;
-  /** The probe judged like a closed-loop run (undefined when it could not run). */
+  /** The (last) closed-loop probe judged like a closed-loop run (undefined when it could not run). */
   readonly validity: Validity | undefined;
   /** Service whose capacity set the rates of this one (the gate runs both sides at the baseline's rates). */
   readonly ratesFrom?: string;
+  /**
+   * `measured`: a capacity the points are fractions of; `lower-bound`: the closed loop did not
+   * show the service as the bottleneck, so `capacityRps` is only a lower bound and no fraction of
+   * it is offered; `invalid`: no capacity (see the note). Absent in results of older versions.
+   */
+  readonly state?: 'measured' | 'lower-bound' | 'invalid';
+  /** The closed-loop probes: connections, throughput, the service's CPU per request (its own and the interrupt work on its CPUs, µs), which side limited it. */
+  readonly closedLoop?: readonly { readonly connections: number; readonly achievedRps: number; readonly cpuUsPerRequest: number | undefined; readonly bottleneck: Bottleneck }[];
+  /** The open-loop check at the top fraction (at most 95 %) of the closed loop's rate, and the codes of its validity reasons. */
+  readonly openCheck?: { readonly offeredRps: number; readonly achievedRps: number; readonly cpuUsPerRequest: number | undefined; readonly longestAnswerUs: number | undefined; readonly reasons: readonly string[] };
+  /** Connections the load points open: the scenario's, or more where the check's longest answer needs them (Little's law). */
+  readonly connections?: number;
 }
 
 /** The equivalence check of a scenario against its `reference:` service (verify/against-reference.ts). */

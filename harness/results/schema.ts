@@ -173,6 +173,10 @@ const probe = z.object({
   note: z.string(),
   validity: validity.optional().nullable(),
   ratesFrom: z.string().optional(),
+  state: z.enum(['measured', 'lower-bound', 'invalid']).optional(),
+  closedLoop: z.array(z.object({ connections: count, achievedRps: finite, cpuUsPerRequest: optionalNumber, bottleneck: z.enum(['service', 'load-engine', 'engine-connections', 'neither']) })).optional(),
+  openCheck: z.object({ offeredRps: finite, achievedRps: finite, cpuUsPerRequest: optionalNumber, longestAnswerUs: optionalNumber, reasons: z.array(z.string()) }).optional(),
+  connections: count.optional(),
 });
 
 export const resultsSchema = z.object({

@@ -33,6 +33,8 @@ export interface LoadPoint {
   readonly capacityFraction: number | undefined;
   /** Its index in the scenario's rate list, when a round measures only some points (adaptive repetitions); else its place in `points`. */
   readonly rateIndex?: number;
+  /** Open loop: connections to open instead of the scenario's (the capacity probe's Little's-law sizing). */
+  readonly connections?: number;
 }
 
 export interface MeasureContext {
@@ -95,7 +97,7 @@ export function loadJobFor(scenario: ResolvedScenario, baseUrl: string, point: L
     sources: sourcesOf(scenario),
     seed,
     model: load.model,
-    connections: load.connections,
+    connections: load.model === 'open' ? (point.connections ?? load.connections) : load.connections,
     ...(load.model === 'open' ? { ratePerSecond: point.ratePerSecond!, arrival: load.arrival } : {}),
     warmupSeconds: scenario.warmupSeconds,
     durationSeconds: scenario.durationSeconds,
