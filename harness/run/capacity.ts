@@ -41,6 +41,8 @@ export interface ClosedProbeReading {
   readonly cpuUsPerRequest: number | undefined;
   /** "0.45 of its 1 CPU(s)", for the note. */
   readonly serviceUse: string;
+  /** Whether the load engine was at its limit (run/validity.ts, isEngineAtLimit). */
+  readonly engineAtLimit?: boolean;
 }
 
 /** What the closed-loop probes say. */
@@ -67,6 +69,8 @@ export function judgeClosedProbes(readings: readonly ClosedProbeReading[], confi
   const busy = !countsForVerdicts(last.validity);
   const busyNote = busy ? ' (the machine was busy: others on its CPUs, so its CPU cannot show it saturated)' : '';
   if (last.validity.bottleneck === 'service' && !busy) return { state: 'measured', capacityRps: last.achievedRps, limitedBy: 'cpu', reading: last, note: `closed loop ${at}` };
+  // With others on the CPUs, an engine at its limit may be what stopped the throughput growing.
+  if (busy && last.engineAtLimit === true) return { state: 'invalid', note: `${at}${busyNote}, and the load engine was at its limit: neither side can be shown to be the bottleneck; run on a quieter machine` };
   const previous = readings.at(-2);
   if (previous !== undefined && previous.achievedRps > 0) {
     const growth = last.achievedRps / previous.achievedRps - 1;

@@ -16,7 +16,7 @@ import type { CapacityProbe } from '../results/document.js';
 import { checkRateRps, connectionsFor, correctCapacity, judgeClosedProbes, type ClosedProbeReading, type OpenCheckReading } from './capacity.js';
 import type { CpuPlan } from './cpus.js';
 import { cpuCount, loadJobFor, measureWindow, validityInput, type EngineChoice, type WindowCpu } from './measure.js';
-import { judgeRun } from './validity.js';
+import { isEngineAtLimit, judgeRun } from './validity.js';
 
 /** What the probe needs from the run. */
 export interface ProbeContext {
@@ -72,7 +72,8 @@ export async function probeCapacity(context: ProbeContext): Promise<CapacityProb
     const remote = manifest.target === undefined ? undefined : { cpuCores: undefined, cpus: manifest.target.cpus, metricsProblem: undefined };
     const window = async (probeScenario: ResolvedScenario, point: { ratePerSecond: number | undefined; capacityFraction: number | undefined }, seed: number, engine: EngineChoice) => {
       const measured = await measureWindow(loadJobFor(probeScenario, baseUrl, point, seed, engine), samplers(), cpus, constants);
-      return { ...measured, validity: judgeRun(validityInput(measured.outcome, measured.cpu, cpus, undefined, remote)) };
+      const input = validityInput(measured.outcome, measured.cpu, cpus, undefined, remote);
+      return { ...measured, validity: judgeRun(input), engineAtLimit: isEngineAtLimit(input) };
     };
 
     // 1. Closed loops: the service must be the bottleneck.
@@ -84,7 +85,7 @@ export async function probeCapacity(context: ProbeContext): Promise<CapacityProb
     for (;;) {
       const closedScenario: ResolvedScenario = { ...scenario, load: { model: 'closed', connections }, warmupSeconds, durationSeconds: load.probe.seconds };
       const run = await window(closedScenario, { ratePerSecond: undefined, capacityFraction: undefined }, scenario.seed + readings.length + 1, context.engine('closed', closedEngine, connections));
-      readings.push({ connections, achievedRps: run.outcome.achievedRps, validity: run.validity, cpuUsPerRequest: cpuUsPerRequest(run.outcome, run.cpu, serviceCpus), serviceUse: serviceUse(run.cpu, serviceCpus) });
+      readings.push({ connections, achievedRps: run.outcome.achievedRps, validity: run.validity, cpuUsPerRequest: cpuUsPerRequest(run.outcome, run.cpu, serviceCpus), serviceUse: serviceUse(run.cpu, serviceCpus), engineAtLimit: run.engineAtLimit });
       verdict = judgeClosedProbes(readings, load.probe.connections);
       if (verdict.state !== 'more-connections') break;
       connections = verdict.connections;

@@ -276,7 +276,7 @@ export function isShort(load: LoadOutcome, offeredRps: number): boolean {
  * CPUs: the native engine gets one thread fewer than load CPUs (load/engines/select.ts), so at
  * full tilt it uses 1/2, 2/3, 3/4 … of 2, 3, 4 load CPUs.
  */
-function isEngineBusy(input: ValidityInput): boolean {
+export function isEngineAtLimit(input: ValidityInput): boolean {
   if (input.engineThreads !== undefined) return input.engineThreads.busiestShare > RULES.maxLoadSideShare;
   const ceilingCores = Math.min(Math.max(1, input.load.threads), input.loadCpus);
   return ceilingCores > 0 && input.generatorCpuCores > RULES.maxLoadSideShare * ceilingCores;
@@ -287,7 +287,7 @@ function judgeClosed(input: ValidityInput, reasons: Finding[], engine: string): 
   // What the load side could have had: CPU used by the engine and the upstream plus what others and the kernel's interrupt work took there.
   const loadSideDemand = input.generatorCpuCores + (input.upstreamCpuCores ?? 0) + ((input.loadOtherLoadShare ?? 0) + (input.loadInterruptShare ?? 0)) * input.loadCpus;
   const cpusBusy = input.loadCpus > 0 && loadSideDemand > RULES.maxLoadSideShare * input.loadCpus;
-  const engineBusy = isEngineBusy(input);
+  const engineBusy = isEngineAtLimit(input);
   if (isServiceBusy(input)) return 'service';
   if (!cpusBusy && !engineBusy) return 'neither';
   const upstream = input.upstreamCpuCores === undefined ? '' : ` and the upstream ${input.upstreamCpuCores.toFixed(2)}`;
