@@ -4,8 +4,8 @@
  *
  * The rule (README, "Capacity"):
  * 1. A closed loop (`load.probe.connections`, the scenario's request mix, warm) must show the
- *    service as the bottleneck: at its CPUs (≥ 0.8 of them, judged like any closed-loop run, on a
- *    machine that was not busy), or — when it stays below them, or others used its CPUs — a
+ *    service as the bottleneck: at its CPUs (≥ 0.8 of them, judged like any closed-loop run; on a
+ *    busy machine by its own CPU time alone), or — when it stays below them, or others used its CPUs — a
  *    throughput that grows less than 10 % when the connections are multiplied by 4 (its own
  *    limit: its CPU, a pool, a lock). Otherwise its rate is a lower
  *    bound and no fraction of it is offered: more probe connections, or absolute rates.
@@ -18,6 +18,9 @@
  */
 import type { Validity } from '../results/validity.js';
 import { countsForVerdicts, describeFinding } from '../results/validity.js';
+import { RULES } from './validity.js';
+
+const SERVICE_SATURATED_SHARE = RULES.serviceSaturatedShare;
 
 export const PROBE_RULES = {
   /** A closed loop that left the service below its CPUs is repeated with this many times the connections. */
@@ -41,6 +44,8 @@ export interface ClosedProbeReading {
   readonly cpuUsPerRequest: number | undefined;
   /** "0.45 of its 1 CPU(s)", for the note. */
   readonly serviceUse: string;
+  /** The service's own CPU time as a share of its CPUs (without what others took there); undefined when not read. */
+  readonly serviceShare?: number | undefined;
   /** Whether the load engine was at its limit (run/validity.ts, isEngineAtLimit). */
   readonly engineAtLimit?: boolean;
 }
@@ -66,7 +71,8 @@ export function judgeClosedProbes(readings: readonly ClosedProbeReading[], confi
   const at = `${rps(last.achievedRps)} at ${last.connections} connections with the service at ${last.serviceUse}`;
   if (!last.validity.valid) return { state: 'invalid', note: `${at}; ${last.validity.reasons.map(describeFinding).join('; ')}` };
   // Another tenant on the service's CPUs makes it look saturated: only a plateau can show it then (the busy-run policy of results/validity.ts).
-  const busy = !countsForVerdicts(last.validity);
+  // A service that used its CPUs by itself was saturated, whoever else ran.
+  const busy = !countsForVerdicts(last.validity) && (last.serviceShare ?? 0) < SERVICE_SATURATED_SHARE;
   const busyNote = busy ? ' (the machine was busy: others on its CPUs, so its CPU cannot show it saturated)' : '';
   if (last.validity.bottleneck === 'service' && !busy) return { state: 'measured', capacityRps: last.achievedRps, limitedBy: 'cpu', reading: last, note: `closed loop ${at}` };
   // With others on the CPUs, an engine at its limit may be what stopped the throughput growing.

@@ -85,7 +85,7 @@ export async function probeCapacity(context: ProbeContext): Promise<CapacityProb
     for (;;) {
       const closedScenario: ResolvedScenario = { ...scenario, load: { model: 'closed', connections }, warmupSeconds, durationSeconds: load.probe.seconds };
       const run = await window(closedScenario, { ratePerSecond: undefined, capacityFraction: undefined }, scenario.seed + readings.length + 1, context.engine('closed', closedEngine, connections));
-      readings.push({ connections, achievedRps: run.outcome.achievedRps, validity: run.validity, cpuUsPerRequest: cpuUsPerRequest(run.outcome, run.cpu, serviceCpus), serviceUse: serviceUse(run.cpu, serviceCpus), engineAtLimit: run.engineAtLimit });
+      readings.push({ connections, achievedRps: run.outcome.achievedRps, validity: run.validity, cpuUsPerRequest: cpuUsPerRequest(run.outcome, run.cpu, serviceCpus), serviceUse: serviceUse(run.cpu, serviceCpus), serviceShare: run.cpu.serviceCores === undefined || serviceCpus === undefined ? undefined : run.cpu.serviceCores / serviceCpus, engineAtLimit: run.engineAtLimit });
       verdict = judgeClosedProbes(readings, load.probe.connections);
       if (verdict.state !== 'more-connections') break;
       connections = verdict.connections;

@@ -53,6 +53,9 @@ describe('capacity probe: the closed loop must show the service as the bottlenec
     const fell = judgeClosedProbes([busy(8, 1154), busy(32, 712)], 8);
     expect(fell).toMatchObject({ state: 'measured', capacityRps: 1154, limitedBy: 'plateau' });
     expect(fell.state === 'measured' && fell.note).toContain('throughput fell 38 % from 8 connections (1,154 req/s)');
+    // A service at 0.85 of its CPU by itself was saturated, whatever others took besides.
+    expect(judgeClosedProbes([{ ...busy(32, 1733), serviceShare: 0.85 }], 8)).toMatchObject({ state: 'measured', capacityRps: 1733, limitedBy: 'cpu' });
+    expect(judgeClosedProbes([{ ...busy(32, 1733), serviceShare: 0.6 }], 8)).toMatchObject({ state: 'more-connections' });
     // The load engine at its limit too: the plateau may be the engine's.
     expect(judgeClosedProbes([busy(32, 17_606), { ...busy(128, 18_000), engineAtLimit: true }], 32)).toMatchObject({ state: 'invalid' });
     expect(judgeClosedProbes([{ ...busy(32, 17_606), engineAtLimit: true }], 32)).toMatchObject({ state: 'invalid' });
