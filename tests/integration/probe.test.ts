@@ -2,7 +2,9 @@
  * The capacity probe is judged like any closed-loop run: a probe bound by the load engine (the
  * service clearly below its CPU) measured the engine, and "50 % of capacity" would be 50 % of
  * the engine's limit. The rust service answers /json with a fraction of the CPU per request that
- * the Node closed loop spends, so that probe is engine-bound on any machine.
+ * the Node closed loop spends, so that probe is engine-bound on any machine. A probe that leaves
+ * the service below its CPUs (three 50 ms upstream calls a request) measured a lower bound: no
+ * fraction of it is offered.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
