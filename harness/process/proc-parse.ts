@@ -90,23 +90,39 @@ export interface CpuTimes {
    * clock for a service using 0.18 to 0.72 of the core (measured), so busy time is wall − this.
    */
   readonly idleTicksByCpu: ReadonlyMap<number, number>;
+  /**
+   * Per CPU number: the tick-sampled counters of work done on it, split into the kernel's
+   * interrupt work (irq + softirq: on loopback, receiving the packets of the processes there) and
+   * everything busy (user + nice + system + irq + softirq). Sampled, so only their proportion is
+   * used (run/contention.ts). Absent from /proc/stat text without these columns.
+   */
+  readonly interruptTicksByCpu?: ReadonlyMap<number, number>;
+  readonly sampledBusyTicksByCpu?: ReadonlyMap<number, number>;
 }
 
 /** Parses /proc/stat: the aggregate `cpu` line and the idle ticks of every `cpuN` line. */
 export function parseCpuTimes(text: string): CpuTimes | undefined {
   let aggregate: number[] | undefined;
   const idleTicksByCpu = new Map<number, number>();
+  const interruptTicksByCpu = new Map<number, number>();
+  const sampledBusyTicksByCpu = new Map<number, number>();
   for (const line of text.split('\n')) {
     const match = /^cpu(\d*)\s+(.*)$/.exec(line);
     if (match === null) continue;
     // user nice system idle iowait irq softirq steal guest guest_nice; guest time is already in user.
     const values = match[2]!.trim().split(/\s+/).map(Number);
     if (match[1] === '') aggregate = values;
-    else idleTicksByCpu.set(Number(match[1]), (values[3] ?? 0) + (values[4] ?? 0) + (values[7] ?? 0));
+    else {
+      const cpu = Number(match[1]);
+      const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = values;
+      idleTicksByCpu.set(cpu, idle + iowait + steal);
+      interruptTicksByCpu.set(cpu, irq + softirq);
+      sampledBusyTicksByCpu.set(cpu, user + nice + system + irq + softirq);
+    }
   }
   if (aggregate === undefined) return undefined;
   const totalTicks = aggregate.slice(0, 8).reduce((sum, value) => sum + value, 0);
-  return { totalTicks, stealTicks: aggregate[7] ?? 0, idleTicksByCpu };
+  return { totalTicks, stealTicks: aggregate[7] ?? 0, idleTicksByCpu, interruptTicksByCpu, sampledBusyTicksByCpu };
 }
 
 /** Parses a CPU list such as `0-1,4` (Cpus_allowed_list, taskset -c) into CPU numbers. */

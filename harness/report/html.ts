@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { escapeHtml, inlineScript, jsonForScript } from './escape.js';
+import { describeLeftOut } from '../results/validity.js';
 import { renderClaims } from './html-claims.js';
 import { renderEquivalence } from './html-equivalence.js';
 import { renderRemoteHtml } from './remote.js';
@@ -78,6 +79,7 @@ function renderScenario(model: ReportModel, index: number, tables: readonly Head
 function renderHeader(model: ReportModel): string {
   const runs = model.sources.flatMap((source) => source.document.runs);
   const valid = runs.filter((run) => run.validity.valid).length;
+  const busy = describeLeftOut(runs);
   const services = new Set(runs.map((run) => run.service));
   const sources = model.sources.map((source) => `<li><code>${escapeHtml(source.file)}</code> <span class="muted">(${escapeHtml(source.label)}, ${escapeHtml(source.document.finishedAt ?? source.document.startedAt ?? '')})</span></li>`).join('');
   const incomplete = model.sources.filter((source) => source.document.state !== 'complete');
@@ -86,6 +88,7 @@ function renderHeader(model: ReportModel): string {
     '<header class="page-header">',
     '<h1>rewrite-bench report</h1>',
     `<p class="summary">${model.scenarios.length} scenario${model.scenarios.length === 1 ? '' : 's'} · ${services.size} service${services.size === 1 ? '' : 's'} (${[...services].sort().map(escapeHtml).join(', ')}) · ${runs.length} runs, ${valid} valid · ${model.sources.length} results file${model.sources.length === 1 ? '' : 's'}</p>`,
+    busy === undefined ? '' : `<p class="banner">${escapeHtml(busy)}.</p>`,
     `<ul class="sources">${sources}</ul>`,
     banner,
     '<p class="muted">Medians over valid runs with distribution-free confidence intervals (order statistics of the runs), each with the coverage it has. Invalid runs are listed with their reason and never mixed in. Latency: open loop from the planned send time, closed loop from the send.</p>',

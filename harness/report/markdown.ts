@@ -7,6 +7,7 @@
 import type { ClaimResult, Verdict } from '../results/claims.js';
 import { formatCheckValue, formatNumber } from '../claims/format.js';
 import { escapeMarkdown, escapeMarkdownCell, markdownCode } from './escape.js';
+import { describeLeftOut } from '../results/validity.js';
 import { reproduceCommands, type ReportModel, type ReportSource } from './sources.js';
 import { buildTable, type HeadlineTable } from './tables.js';
 import { formatCoverage } from '../stats/interval.js';
@@ -101,10 +102,11 @@ function environmentSection(model: ReportModel): string[] {
 export function renderMarkdown(model: ReportModel, tables: readonly HeadlineTable[]): string {
   const runs = model.sources.flatMap((source) => source.document.runs);
   const valid = runs.filter((run) => run.validity.valid).length;
+  const busy = describeLeftOut(runs);
   const lines = [
     '# rewrite-bench report',
     '',
-    `${model.scenarios.length} scenarios · ${new Set(runs.map((run) => run.service)).size} services · ${runs.length} runs (${valid} valid) · ${model.sources.length} results file(s). Medians of valid runs, with their confidence interval (CI: order statistics of the runs, its coverage stated — 95 % needs 6 valid runs) and number of valid runs n in small print; invalid runs are listed, never mixed in. Open-loop latency is from the planned send time, closed-loop latency from the send.`,
+    `${model.scenarios.length} scenarios · ${new Set(runs.map((run) => run.service)).size} services · ${runs.length} runs (${valid} valid) · ${model.sources.length} results file(s).${busy === undefined ? '' : ` ${escapeMarkdown(busy)}.`} Medians of valid runs, with their confidence interval (CI: order statistics of the runs, its coverage stated — 95 % needs 6 valid runs) and number of valid runs n in small print; invalid runs are listed, never mixed in. Open-loop latency is from the planned send time, closed-loop latency from the send.`,
     '',
     ...model.sources.flatMap((source) => claimsSection(source, model.isMerged)),
     '## Headline tables',

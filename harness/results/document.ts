@@ -5,7 +5,7 @@
  */
 import type { CapacityEstimate, ClaimResult } from './claims.js';
 import type { LoadOutcome } from '../load/outcome.js';
-import type { Validity } from './validity.js';
+import type { Bottleneck, Validity } from './validity.js';
 
 export const RESULTS_SCHEMA_VERSION = 2;
 
@@ -152,6 +152,11 @@ export interface ServiceMeasurement {
   readonly cpuWaitShare: number | undefined;
   /** Share of the service's CPUs' time that ran other processes than the service's (someone else on its CPUs). */
   readonly otherLoadShare: number | undefined;
+  /**
+   * Share of the service's CPUs' time in the kernel's interrupt work (irq + softirq), charged to no
+   * process: on loopback mostly the receive processing of this run's packets. Not in `cpuCores`.
+   */
+  readonly interruptShare?: number;
   readonly series: readonly ResourcePoint[];
   /** The service's own /debug/runtime after the run (versions, GC counters), if it answers. */
   readonly runtime: unknown;
@@ -168,6 +173,14 @@ export interface GeneratorMeasurement {
   readonly cpuWaitShare: number | undefined;
   /** Share of the load CPUs' time that ran other processes than the engine's, the upstream's and the harness's. */
   readonly otherLoadShare: number | undefined;
+  /** Share of the load CPUs' time in the kernel's interrupt work (irq + softirq). */
+  readonly interruptShare?: number;
+  /**
+   * The engine's worker threads over the window: how many, and the busiest's and the mean
+   * (CPU time + wait for a CPU) ÷ window (schedstat). A closed loop whose busiest worker is above
+   * 0.85 was bound by the engine, however many load CPUs it had. Absent when not read.
+   */
+  readonly workerThreads?: { readonly threads: number; readonly busiestShare: number; readonly meanShare: number };
 }
 
 /** A database server's process tree during one run (it runs on the load CPUs, never the service's). */
@@ -214,10 +227,22 @@ export interface CapacityProbe {
   readonly capacityRps: number;
   readonly valid: boolean;
   readonly note: string;
-  /** The probe judged like a closed-loop run (undefined when it could not run). */
+  /** The (last) closed-loop probe judged like a closed-loop run (undefined when it could not run). */
   readonly validity: Validity | undefined;
   /** Service whose capacity set the rates of this one (the gate runs both sides at the baseline's rates). */
   readonly ratesFrom?: string;
+  /**
+   * `measured`: a capacity the points are fractions of; `lower-bound`: the closed loop did not
+   * show the service as the bottleneck, so `capacityRps` is only a lower bound and no fraction of
+   * it is offered; `invalid`: no capacity (see the note). Absent in results of older versions.
+   */
+  readonly state?: 'measured' | 'lower-bound' | 'invalid';
+  /** The closed-loop probes: connections, throughput, the service's CPU per request (its own and the interrupt work on its CPUs, µs), which side limited it. */
+  readonly closedLoop?: readonly { readonly connections: number; readonly achievedRps: number; readonly cpuUsPerRequest: number | undefined; readonly bottleneck: Bottleneck }[];
+  /** The open-loop check at the top fraction (at most 95 %) of the closed loop's rate, and the codes of its validity reasons. */
+  readonly openCheck?: { readonly offeredRps: number; readonly achievedRps: number; readonly cpuUsPerRequest: number | undefined; readonly longestAnswerUs: number | undefined; readonly reasons: readonly string[] };
+  /** Connections the load points open: the scenario's, or more where the check's longest answer needs them (Little's law). */
+  readonly connections?: number;
 }
 
 /**
@@ -317,10 +342,16 @@ export interface AdaptiveRecord {
   readonly repetitions: number;
   /** Wall time of the scenario's runs. */
   readonly seconds: number;
-  /** `decided`: added runs decided every open check; `not-needed`: none was open; `budget`, `max-repetitions`: checks still open. */
-  readonly stopped: 'decided' | 'not-needed' | 'budget' | 'max-repetitions';
+  /**
+   * `decided`: added runs decided every open check; `not-needed`: none was open; `budget`,
+   * `max-repetitions`: checks still open; `saturated`: checks still open, but only at points that
+   * keep being saturated (run/saturation.ts), which are not repeated.
+   */
+  readonly stopped: 'decided' | 'not-needed' | 'budget' | 'max-repetitions' | 'saturated';
   /** What was still open when it stopped. */
   readonly open?: readonly string[];
+  /** Points saturated in two or more runs, not repeated: what was seen and the rate that would be valid. */
+  readonly saturated?: readonly string[];
 }
 
 /** A failure that stopped part of the matrix (a service that would not start, a build that failed). */

@@ -133,10 +133,11 @@ const run = z.object({
     processCount: count.optional().nullable().transform((value) => value ?? undefined),
     cpuWaitShare: optionalNumber,
     otherLoadShare: optionalNumber,
+    interruptShare: finite.optional(),
     series: z.array(resourcePoint),
     runtime: z.unknown().optional(),
   }),
-  generator: z.object({ pid: count, cpuList: z.string().optional().nullable(), cpus: z.number().int().positive(), cpuCores: finite, cpuWaitShare: optionalNumber, otherLoadShare: optionalNumber }),
+  generator: z.object({ pid: count, cpuList: z.string().optional().nullable(), cpus: z.number().int().positive(), cpuCores: finite, cpuWaitShare: optionalNumber, otherLoadShare: optionalNumber, interruptShare: finite.optional(), workerThreads: z.object({ threads: count, busiestShare: finite, meanShare: finite }).optional() }),
   upstream: z.object({ cpuCores: finite }).optional().nullable(),
   database: z.object({ kind: z.literal('postgres'), pid: count, cpuList: z.string().optional().nullable(), cpuCores: finite, rssBytes: finite, pssBytes: finite }).optional().nullable(),
   stealShare: optionalNumber,
@@ -176,6 +177,10 @@ const probe = z.object({
   note: z.string(),
   validity: validity.optional().nullable(),
   ratesFrom: z.string().optional(),
+  state: z.enum(['measured', 'lower-bound', 'invalid']).optional(),
+  closedLoop: z.array(z.object({ connections: count, achievedRps: finite, cpuUsPerRequest: optionalNumber, bottleneck: z.enum(['service', 'load-engine', 'engine-connections', 'neither']) })).optional(),
+  openCheck: z.object({ offeredRps: finite, achievedRps: finite, cpuUsPerRequest: optionalNumber, longestAnswerUs: optionalNumber, reasons: z.array(z.string()) }).optional(),
+  connections: count.optional(),
 });
 
 export const resultsSchema = z.object({
@@ -196,7 +201,7 @@ export const resultsSchema = z.object({
   claims: z.unknown().optional(),
   equivalence: z.array(z.unknown()).optional(),
   microbenchmarks: z.array(z.object({ service: z.string(), command: z.array(z.string()), metrics: z.record(z.string(), z.array(finite)), seconds: finite })).optional(),
-  adaptive: z.array(z.object({ scenario: z.string(), repetitions: z.number().int().positive(), seconds: finite, stopped: z.enum(['decided', 'not-needed', 'budget', 'max-repetitions']), open: z.array(z.string()).optional() })).optional(),
+  adaptive: z.array(z.object({ scenario: z.string(), repetitions: z.number().int().positive(), seconds: finite, stopped: z.enum(['decided', 'not-needed', 'budget', 'max-repetitions', 'saturated']), open: z.array(z.string()).optional(), saturated: z.array(z.string()).optional() })).optional(),
 });
 
 // Every document this version writes satisfies the schema (compile-time): a field added to

@@ -11,6 +11,7 @@ export type FindingCode =
   | 'no-success'
   | 'saturated'
   | 'connections-exhausted'
+  | 'connection-waits'
   | 'engine-late'
   | 'engine-bound'
   | 'machine-busy'
@@ -60,9 +61,27 @@ export function describeFinding(finding: Finding): string {
 
 /**
  * Whether a run may decide a verdict (claims, the gate, capacity): it is valid, and no other
- * tenant of the machine moved its figures (a `machine-busy` warning). Busy runs stay in the
- * results and the report, counted apart.
+ * tenant of the machine moved its figures (a `machine-busy` warning: other processes used over
+ * 10 % of the service's or the load CPUs in its window). The policy in one place: a busy run is
+ * valid — what it measured happened, and the tables show it with the warning beside its numbers
+ * — but it never decides a verdict, and every summary says how many were left out
+ * (`describeLeftOut`). An invalid run has `machine-busy` among its reasons instead.
  */
 export function countsForVerdicts(validity: Validity): boolean {
   return validity.valid && !validity.warnings.some((warning) => warning.code === 'machine-busy');
+}
+
+/** The valid runs that countsForVerdicts leaves out: the machine was busy in their windows. */
+export function leftOutBusy<Run extends { readonly validity: Validity }>(runs: readonly Run[]): Run[] {
+  return runs.filter((run) => run.validity.valid && !countsForVerdicts(run.validity));
+}
+
+/**
+ * What the summaries say about busy runs: "2 runs left out of the claims and the gate: the
+ * machine was busy (…)"; undefined when none was.
+ */
+export function describeLeftOut(runs: readonly { readonly validity: Validity }[]): string | undefined {
+  const count = leftOutBusy(runs).length;
+  if (count === 0) return undefined;
+  return `${count} valid run${count === 1 ? '' : 's'} left out of the claims and the gate: the machine was busy (other processes used over 10 % of the service's or the load CPUs); run on a quieter machine`;
 }

@@ -13,10 +13,11 @@ import { nextSequenceStart } from '../load/sequence.js';
 import type { LoadOutcome } from '../load/outcome.js';
 import type { PreparedSource } from '../load/requests.js';
 import { prepareSources } from '../requests/prepare.js';
-import { PeriodicSampler, TreeSampler, coresBetween, readCpuTimes, type SamplerConstants, type TreeReading } from '../process/sampler.js';
+import { PeriodicSampler, TreeSampler, coresBetween, readCpuTimes, systemProc, type ProcReader, type SamplerConstants, type TreeReading } from '../process/sampler.js';
 import { readFileSync } from 'node:fs';
-import { parseCpuList, parseStat, type CpuTimes } from '../process/proc-parse.js';
-import { otherLoadShare } from './contention.js';
+import { parseCpuList, parseSchedstat, parseStat, type CpuTimes } from '../process/proc-parse.js';
+import { engineThreadDemand, type EngineThreadDemand, type ThreadTimes } from './engine-threads.js';
+import { cpuContention } from './contention.js';
 import { startService, type RunningService, type ServiceEnvironment } from '../process/service.js';
 import type { CpuPlan } from './cpus.js';
 import type { RunRecord } from '../results/document.js';
@@ -35,6 +36,8 @@ export interface LoadPoint {
   readonly capacityFraction: number | undefined;
   /** Its index in the scenario's rate list, when a round measures only some points (adaptive repetitions); else its place in `points`. */
   readonly rateIndex?: number;
+  /** Open loop: connections to open instead of the scenario's (the capacity probe's Little's-law sizing). */
+  readonly connections?: number;
 }
 
 export interface MeasureContext {
@@ -104,7 +107,7 @@ export function loadJobFor(scenario: ResolvedScenario, baseUrl: string, point: L
     sources: sourcesOf(scenario),
     seed,
     model: load.model,
-    connections: load.connections,
+    connections: load.model === 'open' ? (point.connections ?? load.connections) : load.connections,
     ...(load.model === 'open' ? { ratePerSecond: point.ratePerSecond!, arrival: load.arrival } : {}),
     warmupSeconds: scenario.warmupSeconds,
     durationSeconds: scenario.durationSeconds,
@@ -140,6 +143,30 @@ interface Samplers {
   readonly database?: TreeSampler | undefined;
 }
 
+/** The engine's threads at one moment: name and scheduler times of each (schedstat, in ns); none when the process is gone. */
+interface ThreadsReading {
+  readonly atMs: number;
+  readonly threads: readonly ThreadTimes[];
+}
+
+async function readThreads(pid: number, reader: ProcReader = systemProc): Promise<ThreadsReading> {
+  const atMs = performance.now();
+  const threads: ThreadTimes[] = [];
+  for (const tid of await reader.tasks(pid)) {
+    const [name, schedstat] = await Promise.all([reader.read(`/proc/${pid}/task/${tid}/comm`), reader.read(`/proc/${pid}/task/${tid}/schedstat`)]);
+    const times = schedstat === undefined ? undefined : parseSchedstat(schedstat);
+    if (name !== undefined && times !== undefined) threads.push({ tid, name: name.trim(), ...times });
+  }
+  return { atMs, threads };
+}
+
+/**
+ * How long before the window's end the engine's threads are read a second time: a worker thread
+ * drains its last answers and exits within microseconds of the end (a fast service), before the
+ * end edge reaches the harness, so the end edge cannot read it.
+ */
+const lateThreadsMs = (durationSeconds: number): number => Math.min(250, durationSeconds * 100);
+
 async function readEdge(samplers: Samplers): Promise<Edge> {
   const atMs = performance.now();
   const epochMs = Date.now();
@@ -163,13 +190,20 @@ export interface WindowCpu {
   /** Share of the service's CPUs, and of the load CPUs, that ran processes of others (run/contention.ts). */
   readonly serviceOtherLoadShare: number | undefined;
   readonly loadOtherLoadShare: number | undefined;
+  /** Share of the service's CPUs, and of the load CPUs, spent in the kernel's interrupt work (irq + softirq: on loopback, mostly this run's packets). */
+  readonly serviceInterruptShare: number | undefined;
+  readonly loadInterruptShare: number | undefined;
+  /** What the engine's worker threads wanted of a CPU (run/engine-threads.ts). */
+  readonly engineThreads: EngineThreadDemand | undefined;
 }
 
-function windowCpu(start: Edge, end: Edge, constants: SamplerConstants, cpus: CpuPlan): WindowCpu {
+function windowCpu(start: Edge, end: Edge, constants: SamplerConstants, cpus: CpuPlan, engineThreads: EngineThreadDemand | undefined): WindowCpu {
   const seconds = (end.atMs - start.atMs) / 1000;
   const ticks = (from: TreeReading | undefined, to: TreeReading | undefined): number => (from === undefined || to === undefined ? 0 : to.cpuTicks - from.cpuTicks);
   const loadOwn = ticks(start.generator, end.generator) + ticks(start.upstream, end.upstream) + ticks(start.database, end.database) + (end.harnessTicks - start.harnessTicks);
-  const other = (list: string, own: number): number | undefined => otherLoadShare(start.cpu, end.cpu, parseCpuList(list), own, seconds, constants.clockTicksPerSecond);
+  const contention = (list: string, own: number) => cpuContention(start.cpu, end.cpu, parseCpuList(list), own, seconds, constants.clockTicksPerSecond);
+  const onService = cpus.serviceCpus === '' ? undefined : contention(cpus.serviceCpus, ticks(start.service, end.service));
+  const onLoad = contention(cpus.loadCpus, loadOwn);
   const wallMs = end.atMs - start.atMs;
   const share = (from: number | undefined, to: number | undefined): number | undefined => (from === undefined || to === undefined || wallMs <= 0 ? undefined : (to - from) / 1e6 / wallMs);
   return {
@@ -182,8 +216,11 @@ function windowCpu(start: Edge, end: Edge, constants: SamplerConstants, cpus: Cp
     databaseCores: start.database !== undefined && end.database !== undefined ? coresBetween(start.database, end.database, constants) : undefined,
     stealShare:
       start.cpu !== undefined && end.cpu !== undefined && end.cpu.totalTicks > start.cpu.totalTicks ? (end.cpu.stealTicks - start.cpu.stealTicks) / (end.cpu.totalTicks - start.cpu.totalTicks) : undefined,
-    serviceOtherLoadShare: cpus.serviceCpus === '' ? undefined : other(cpus.serviceCpus, ticks(start.service, end.service)),
-    loadOtherLoadShare: other(cpus.loadCpus, loadOwn),
+    serviceOtherLoadShare: onService?.otherLoadShare,
+    loadOtherLoadShare: onLoad?.otherLoadShare,
+    serviceInterruptShare: onService?.interruptShare,
+    loadInterruptShare: onLoad?.interruptShare,
+    engineThreads,
   };
 }
 
@@ -197,19 +234,47 @@ export async function measureWindow(job: LoadJob, samplers: Omit<Samplers, 'gene
   let generatorPid = 0;
   let start: Promise<Edge> | undefined;
   let end: Promise<Edge> | undefined;
+  let threadsAtStart: Promise<ThreadsReading> | undefined;
+  let threadsLate: Promise<ThreadsReading> | undefined;
+  let lateTimer: NodeJS.Timeout | undefined;
   const outcome = await runLoadJob(job, cpus.loadCpus, {
     onStart: (pid) => {
       generatorPid = pid;
       all.generator = new TreeSampler(pid, undefined, constants);
     },
     onWindow: (edge) => {
-      if (edge === 'start') start = readEdge(all);
-      else end = readEdge(all);
+      if (edge === 'start') {
+        start = readEdge(all);
+        threadsAtStart = readThreads(generatorPid);
+        lateTimer = setTimeout(() => {
+          threadsLate = readThreads(generatorPid);
+        }, job.durationSeconds * 1000 - lateThreadsMs(job.durationSeconds));
+      } else {
+        end = readEdge(all);
+        clearTimeout(lateTimer);
+        threadsLate ??= readThreads(generatorPid);
+      }
     },
   });
+  clearTimeout(lateTimer);
   if (start === undefined || end === undefined) throw new InfrastructureError(`The load engine finished without reporting its measured window (${outcome.method}). This is a bug of the engine: please report it.`);
-  const [startEdge, endEdge] = await Promise.all([start, end]);
-  return { outcome, start: startEdge, end: endEdge, cpu: windowCpu(startEdge, endEdge, constants, cpus), generatorPid };
+  const [startEdge, endEdge, first, last] = await Promise.all([start, end, threadsAtStart!, threadsLate ?? threadsAtStart!]);
+  const engineThreads = engineThreadDemand(first.threads, last.threads, generatorPid, (last.atMs - first.atMs) * 1e6);
+  return { outcome, start: startEdge, end: endEdge, cpu: windowCpu(startEdge, endEdge, constants, cpus, engineThreads), generatorPid };
+}
+
+/** The load engine's side of a run record. */
+function generatorRecord(pid: number, cpus: CpuPlan, cpu: WindowCpu): RunRecord['generator'] {
+  return {
+    pid,
+    cpuList: cpus.loadCpus,
+    cpus: cpuCount(cpus.loadCpus),
+    cpuCores: cpu.generatorCores,
+    cpuWaitShare: cpu.generatorWaitShare,
+    otherLoadShare: cpu.loadOtherLoadShare,
+    ...(cpu.loadInterruptShare === undefined ? {} : { interruptShare: cpu.loadInterruptShare }),
+    ...(cpu.engineThreads === undefined ? {} : { workerThreads: cpu.engineThreads }),
+  };
 }
 
 /** CPUs in a taskset list such as `1-3,5`. */
@@ -239,6 +304,9 @@ export function validityInput(
     stealShare: cpu.stealShare,
     serviceOtherLoadShare: cpu.serviceOtherLoadShare,
     loadOtherLoadShare: cpu.loadOtherLoadShare,
+    serviceInterruptShare: remote === undefined ? cpu.serviceInterruptShare : undefined,
+    loadInterruptShare: cpu.loadInterruptShare,
+    engineThreads: cpu.engineThreads,
   };
 }
 
@@ -355,10 +423,11 @@ async function measurePoint(
       processCount: end.service!.processCount,
       cpuWaitShare: cpu.serviceWaitShare,
       otherLoadShare: cpu.serviceOtherLoadShare,
+      ...(cpu.serviceInterruptShare === undefined ? {} : { interruptShare: cpu.serviceInterruptShare }),
       series: sampled.series,
       runtime,
     },
-    generator: { pid: window.generatorPid, cpuList: context.cpus.loadCpus, cpus: cpuCount(context.cpus.loadCpus), cpuCores: cpu.generatorCores, cpuWaitShare: cpu.generatorWaitShare, otherLoadShare: cpu.loadOtherLoadShare },
+    generator: generatorRecord(window.generatorPid, context.cpus, cpu),
     upstream: cpu.upstreamCores === undefined ? undefined : { cpuCores: cpu.upstreamCores },
     ...(context.database === undefined || cpu.databaseCores === undefined || end.database === undefined || databaseMemory === undefined
       ? {}
@@ -477,7 +546,7 @@ async function measureTargetPoint(context: MeasureContext, target: ConnectedTarg
       series: remote === undefined ? [] : remoteSeries(remote, start.epochMs),
       runtime: await fetchRuntime(target.baseUrl),
     },
-    generator: { pid: window.generatorPid, cpuList: context.cpus.loadCpus, cpus: cpuCount(context.cpus.loadCpus), cpuCores: cpu.generatorCores, cpuWaitShare: cpu.generatorWaitShare, otherLoadShare: cpu.loadOtherLoadShare },
+    generator: generatorRecord(window.generatorPid, context.cpus, cpu),
     upstream: undefined,
     stealShare: cpu.stealShare,
   };

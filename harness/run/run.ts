@@ -15,8 +15,7 @@ import { messageOf } from '../errors.js';
 import { DatabaseFixtures, serviceEnvironment } from '../process/databases.js';
 import { CONTRACT_ORACLE } from '../suite/contract.js';
 import { lowerHarnessPriority, onInterrupt } from '../process/registry.js';
-import { startService, type RunningService, type ServiceEnvironment } from '../process/service.js';
-import { connectTarget } from '../process/target.js';
+import type { RunningService, ServiceEnvironment } from '../process/service.js';
 import { preflightTargets, type RemoteTargets } from './remote-targets.js';
 import { startUpstream } from '../process/upstream.js';
 import { checkAgainstReference, describeVerdict } from '../verify/against-reference.js';
@@ -26,15 +25,16 @@ import { explainRepetitions, pointsBelowCoverage, runsStillNeeded, type RunNeed 
 import { verifyServices, workloadsOf } from '../verify/verify.js';
 import { planCpus, planCpusForRemote, type CpuPlan } from './cpus.js';
 import { allowedCpus, readEnvironment } from './environment.js';
-import { cpuCount, loadJobFor, measureService, measureWindow, validityInput, type EngineChoice, type LoadPoint } from './measure.js';
+import { cpuCount, measureService, type EngineChoice, type LoadPoint } from './measure.js';
 import { ensureEngine } from '../build/engine.js';
 import { engineThreads, selectEngine } from '../load/engines/select.js';
-import type { EngineName, LoadTls } from '../load/job.js';
-import { judgeRun } from './validity.js';
+import type { EngineName } from '../load/job.js';
+import { dropSaturatedNeeds } from './saturation.js';
+import { probeCapacity } from './probe.js';
 import { describeFinding } from '../results/validity.js';
-import { TreeSampler, type SamplerConstants } from '../process/sampler.js';
+import type { SamplerConstants } from '../process/sampler.js';
 import type { Progress } from './progress.js';
-import { RESULTS_SCHEMA_VERSION, type AdaptiveRecord, type CapacityProbe, type ReferenceCheck, type ResultsDocument } from '../results/document.js';
+import { RESULTS_SCHEMA_VERSION, type AdaptiveRecord, type ReferenceCheck, type ResultsDocument } from '../results/document.js';
 import { writeJsonAtomic } from './write-results.js';
 
 export interface RunOptions {
@@ -82,7 +82,9 @@ interface AdaptivePlan {
 function plannedSeconds(scenario: ResolvedScenario): number {
   const points = scenario.load.model === 'open' ? (scenario.load.ratesPerSecond ?? scenario.load.capacityFractions ?? []).length : 1;
   const services = scenario.services?.length ?? 1;
-  return services * (scenario.repetitions * (points * (scenario.warmupSeconds + scenario.durationSeconds + 0.5) + 1.5) + (scenario.load.model === 'open' && scenario.load.capacityFractions !== undefined ? scenario.load.probe.seconds + 2 : 0));
+  // A probe: a closed loop and an open-loop check, each with its warm-up, and a start.
+  const probeSeconds = scenario.load.model === 'open' && scenario.load.capacityFractions !== undefined ? 2 * (Math.max(scenario.warmupSeconds, 1) + scenario.load.probe.seconds) + 2 : 0;
+  return services * (scenario.repetitions * (points * (scenario.warmupSeconds + scenario.durationSeconds + 0.5) + 1.5) + probeSeconds);
 }
 
 let suiteStartedMs = performance.now();
@@ -406,14 +408,25 @@ async function runScenario(scenario: ResolvedScenario, all: readonly ResolvedMan
       else if (probed !== undefined && manifest !== probed) continue;
       else {
         progress.step(`${scenario.name}: capacity probe of ${manifest.name}`);
-        const probe = await probeCapacity(scenario, manifest, cpus, upstream, shared);
+        const probe = await probeCapacity({
+          scenario,
+          manifest,
+          cpus,
+          constants: shared.constants,
+          env: () => serviceEnv(scenario, manifest, upstream, shared.databases, 'probe'),
+          engine: (model, requested, connections) => engineFor(model, requested, connections, cpus, shared),
+          upstreamPid: upstream?.pid,
+          databasePid: shared.databases.server()?.pid,
+        });
         document.capacity.push(probe);
         await shared.save();
         if (!probe.valid) {
-          document.failures.push({ scenario: scenario.name, service: manifest.name, message: `capacity probe invalid, not measured: ${probe.note}` });
+          const message = probe.state === 'lower-bound' ? `capacity probe found ${probe.note}; not measured` : `capacity probe invalid, not measured: ${probe.note}`;
+          document.failures.push({ scenario: scenario.name, service: manifest.name, message });
+          progress.log(`${scenario.name}: ${manifest.name}: ${message}`);
           continue;
         }
-        points.set(manifest.name, load.capacityFractions!.map((fraction) => ({ ratePerSecond: fraction * probe.capacityRps, capacityFraction: fraction })));
+        points.set(manifest.name, load.capacityFractions!.map((fraction) => ({ ratePerSecond: fraction * probe.capacityRps, capacityFraction: fraction, connections: probe.connections })));
         if (manifest === probed) sharedRates = points.get(manifest.name);
       }
     }
@@ -435,10 +448,20 @@ async function runScenario(scenario: ResolvedScenario, all: readonly ResolvedMan
     let repetition = scenario.repetitions;
     let stopped: AdaptiveRecord['stopped'] = 'not-needed';
     let reasons: string[] = [];
+    const saturated = new Map<string, string>();
     for (;;) {
-      const needs = more === undefined ? [] : more.needs(scenario, document);
+      const asked = more === undefined ? [] : more.needs(scenario, document);
+      // A point that keeps being saturated is a finding, not a reason to repeat it (run/saturation.ts).
+      const { needs, saturated: found } = dropSaturatedNeeds(asked, document.runs, scenario.name);
+      for (const point of found) {
+        if (!saturated.has(`${point.service}@${point.point}`)) progress.log(`${scenario.name}: ${point.text}`);
+        saturated.set(`${point.service}@${point.point}`, point.text);
+      }
       if (needs.length === 0) {
-        if (repetition > scenario.repetitions) stopped = 'decided';
+        if (asked.length > 0) {
+          stopped = 'saturated';
+          reasons = [...new Set(asked.map((need) => need.because))];
+        } else if (repetition > scenario.repetitions) stopped = 'decided';
         break;
       }
       reasons = [...new Set(needs.map((need) => need.because))];
@@ -467,7 +490,14 @@ async function runScenario(scenario: ResolvedScenario, all: readonly ResolvedMan
       progress.log(`${scenario.name}: repetition ${repetition} for ${wanted.map((manifest) => manifest.name).join(', ')} (${reasons[0]})`);
       await measureRound(scenario, wanted, repetition, neededPoints, cpus, upstream, shared);
     }
-    document.adaptive.push({ scenario: scenario.name, repetitions: repetition, seconds: Math.round((performance.now() - startedMs) / 1000), stopped, ...(stopped === 'decided' || stopped === 'not-needed' ? {} : { open: reasons }) });
+    document.adaptive.push({
+      scenario: scenario.name,
+      repetitions: repetition,
+      seconds: Math.round((performance.now() - startedMs) / 1000),
+      stopped,
+      ...(stopped === 'decided' || stopped === 'not-needed' ? {} : { open: reasons }),
+      ...(saturated.size === 0 ? {} : { saturated: [...saturated.values()] }),
+    });
     await shared.save();
   } finally {
     await shared.databases.close();
@@ -517,59 +547,5 @@ async function measureRound(
       progress.log(`${scenario.name}: ${manifest.name} rep ${repetition} failed: ${messageOf(error)}`);
       await shared.save();
     }
-  }
-}
-
-/**
- * A short closed-loop run that measures how many requests per second the service completes,
- * judged like any closed-loop run: a probe bound by the load engine (the service not saturated)
- * measured the engine, and fractions of it would be fractions of the engine's limit.
- */
-async function probeCapacity(scenario: ResolvedScenario, manifest: ResolvedManifest, cpus: CpuPlan, upstream: RunningService | undefined, shared: Shared): Promise<CapacityProbe> {
-  if (scenario.load.model !== 'open') throw new Error('probeCapacity needs an open-loop scenario');
-  const probeScenario: ResolvedScenario = {
-    ...scenario,
-    load: { model: 'closed', connections: scenario.load.probe.connections },
-    warmupSeconds: Math.min(scenario.warmupSeconds, 1),
-    durationSeconds: scenario.load.probe.seconds,
-  };
-  let service: RunningService | undefined;
-  try {
-    let baseUrl: string;
-    let tls: LoadTls | undefined;
-    if (manifest.target !== undefined) ({ baseUrl, tls } = await connectTarget(manifest, scenario.service.readyTimeoutSeconds * 1000));
-    else {
-      service = await startService({
-        manifest,
-        workers: scenario.service.workers,
-        cpuList: cpus.serviceCpus,
-        ...(await serviceEnv(scenario, manifest, upstream, shared.databases, 'probe')),
-        readyTimeoutMs: scenario.service.readyTimeoutSeconds * 1000,
-      });
-      baseUrl = service.baseUrl;
-    }
-    // A remote target's CPU is not read during the short probe (fewer than 4 scrapes): a probe bound by the load side is invalid.
-    const tree = service === undefined ? undefined : new TreeSampler(service.pid, undefined, shared.constants);
-    const upstreamTree = upstream === undefined ? undefined : new TreeSampler(upstream.pid, undefined, shared.constants);
-    const server = shared.databases.server();
-    const databaseTree = server === undefined ? undefined : new TreeSampler(server.pid, undefined, shared.constants);
-    // The probe is a closed loop: the Node pacer's choice becomes its closed-loop sibling.
-    const requested = scenario.load.engine === 'pacer' ? 'autocannon' : scenario.load.engine;
-    const job = loadJobFor(probeScenario, baseUrl, { ratePerSecond: undefined, capacityFraction: undefined }, scenario.seed + 1, engineFor('closed', requested, scenario.load.probe.connections, cpus, shared), { tls });
-    const { outcome, cpu } = await measureWindow(job, { service: tree, upstream: upstreamTree, database: databaseTree }, cpus, shared.constants);
-    const validity = judgeRun(validityInput(outcome, cpu, cpus, undefined, manifest.target === undefined ? undefined : { cpuCores: undefined, cpus: manifest.target.cpus, metricsProblem: undefined }));
-    const reasons = validity.reasons.map(describeFinding).join('; ');
-    return {
-      scenario: scenario.name,
-      service: manifest.name,
-      capacityRps: outcome.achievedRps,
-      valid: validity.valid,
-      validity,
-      note: `${outcome.method}; ${scenario.load.probe.seconds} s; ${Math.round(outcome.achievedRps).toLocaleString('en-US')} req/s with the service at ${cpu.serviceCores === undefined ? 'unmeasured (a remote target)' : cpu.serviceCores.toFixed(2)} cores and the load engine at ${cpu.generatorCores.toFixed(2)}${validity.valid ? '' : `; ${reasons}`}`,
-    };
-  } catch (error) {
-    return { scenario: scenario.name, service: manifest.name, capacityRps: 0, valid: false, validity: undefined, note: messageOf(error) };
-  } finally {
-    await service?.stop();
   }
 }

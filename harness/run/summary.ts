@@ -2,14 +2,16 @@
  * The terminal summary of a results document: per scenario and load point, the median over
  * valid runs of each service (invalid runs counted, never mixed in). A value that a warning of
  * its runs concerns carries that warning's number (`⚠1`); invalid runs are listed with their
- * reasons, the figure that triggered each and what to do; a closed loop the load engine
- * saturated first shows its throughput as a lower bound (`≥ 128,000`). Pure.
+ * reasons, the figure that triggered each and what to do; valid runs left out of the verdicts
+ * because the machine was busy are counted; a closed loop the load engine saturated first shows
+ * its throughput as a lower bound (`≥ 128,000`). Pure.
  */
 import { median } from 'simple-statistics';
 import { formatBytes, formatMicros, formatTable } from '../format.js';
 import type { ResultsDocument, RunRecord } from '../results/document.js';
 import { describeLoad, groupRuns } from '../stats/summarize.js';
-import { describeFinding, type Concern } from '../results/validity.js';
+import { describeFinding, describeLeftOut, type Concern } from '../results/validity.js';
+import { saturatedPoints } from './saturation.js';
 
 function medianOf(values: ReadonlyArray<number | undefined>): number | undefined {
   const present = values.filter((value): value is number => value !== undefined && Number.isFinite(value));
@@ -70,7 +72,9 @@ export function formatRunSummary(document: Pick<ResultsDocument, 'runs' | 'failu
     const listed = warnings.map((warning, index) => `  ⚠${index + 1} ${warning}`);
     const where = whereMeasured(runs);
     const invalid = runs.filter((run) => !run.validity.valid).map((run) => `  invalid ${run.id}: ${run.validity.reasons.map(describeFinding).join(' · ')}`);
-    sections.push([`## ${scenario} (medians of valid runs)`, table, ...where, ...listed, ...invalid].join('\n'));
+    const busy = describeLeftOut(runs);
+    const saturated = saturatedPoints(runs, scenario).map((found) => `  saturated: ${found.text}`);
+    sections.push([`## ${scenario} (medians of valid runs)`, table, ...where, ...listed, ...invalid, ...saturated, ...(busy === undefined ? [] : [`  ${busy}`])].join('\n'));
   }
   // The whole message: a difference from the reference names the request and both answers on its later lines.
   const failures = document.failures.map((failure) => `  ${[failure.scenario, failure.service].filter(Boolean).join(' / ')}: ${failure.message.split('\n').join('\n    ')}`);

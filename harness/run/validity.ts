@@ -3,11 +3,14 @@
  *
  * A run is invalid when: requests failed (errors, timeouts, unexpected statuses, body mismatches,
  * dropped sends); nothing succeeded; the service died; an open loop achieved under 95 % of the
- * offered rate, beyond what requests in flight at the window's edges explain (the service is saturated — or, when sends waited for a free connection while the
- * service had CPU to spare, the engine ran out of connections); the engine could not keep its
- * schedule (open loop, p90 send lag over 1 ms); or a closed loop was bound by the load side (the
- * engine, plus the upstream that shares its CPUs, near its CPUs while the service stayed clearly
- * below its own: the service was not saturated, and the throughput reached is only a lower bound).
+ * offered rate, beyond what requests in flight at the window's edges explain (the service is
+ * saturated); sends waited for a free connection while the service had CPU to spare and the mean
+ * latency needs more connections than the engine had (the engine ran out of them: waits only in
+ * the service's slow spells are a warning, their latency being measured from the planned send);
+ * the engine could not keep its schedule (open loop, p90 send lag over 1 ms); or a closed loop was bound by the load side (a
+ * worker thread of the engine at its limit, or the engine plus the upstream that shares its CPUs
+ * near those CPUs, while the service stayed clearly below its own: the service was not saturated,
+ * and the throughput reached is only a lower bound).
  * When both sides are near their CPUs the service is saturated and the run measured it.
  * Each finding carries the figure that triggered it and a next step; warnings name the numbers
  * they concern, so tables can mark them. Invalid runs stay in the results and are never
@@ -15,6 +18,7 @@
  */
 import type { LoadOutcome } from '../load/outcome.js';
 import type { Bottleneck, Concern, Finding, Validity } from '../results/validity.js';
+import type { EngineThreadDemand } from './engine-threads.js';
 
 export const RULES = {
   minAchievedShare: 0.95,
@@ -60,6 +64,19 @@ export interface ValidityInput {
   /** Share of the service's CPUs, and of the load CPUs, that ran other processes than this run's (run/contention.ts). */
   readonly serviceOtherLoadShare: number | undefined;
   readonly loadOtherLoadShare: number | undefined;
+  /**
+   * Share of the service's CPUs, and of the load CPUs, in the kernel's interrupt work (irq +
+   * softirq; run/contention.ts): on loopback mostly this run's own packets. Not other load (it
+   * never makes the machine "busy"), but CPU the side could not use: it counts in its demand.
+   */
+  readonly serviceInterruptShare?: number | undefined;
+  readonly loadInterruptShare?: number | undefined;
+  /**
+   * What the engine's worker threads wanted of a CPU (run/engine-threads.ts), read at the window's
+   * edges; undefined when they could not be read (then the engine's CPU is judged against its
+   * `load.threads`).
+   */
+  readonly engineThreads?: EngineThreadDemand | undefined;
 }
 
 const percent = (share: number): string => `${(share * 100).toFixed(1)} %`;
@@ -70,10 +87,10 @@ function serviceUse(input: ValidityInput): string {
   return input.serviceCpus === undefined ? `${cores} cores (its CPU limit unknown: set \`target.cpus\`)` : `${cores} of its ${input.serviceCpus} CPU(s)`;
 }
 
-/** Whether the service used (with what others took on its CPUs) most of its CPUs; false when that cannot be known. */
+/** Whether the service used (with what others and the kernel's interrupt work took on its CPUs) most of its CPUs; false when that cannot be known. */
 function isServiceBusy(input: ValidityInput): boolean {
   if (input.serviceCpuCores === undefined || input.serviceCpus === undefined || input.serviceCpus <= 0) return false;
-  const demand = input.serviceCpuCores + (input.serviceOtherLoadShare ?? 0) * input.serviceCpus;
+  const demand = input.serviceCpuCores + ((input.serviceOtherLoadShare ?? 0) + (input.serviceInterruptShare ?? 0)) * input.serviceCpus;
   return demand >= RULES.serviceSaturatedShare * input.serviceCpus;
 }
 const LATENCY: readonly Concern[] = ['p50', 'p90', 'p99', 'p999', 'max'];
@@ -115,7 +132,7 @@ export function judgeRun(input: ValidityInput): Validity {
   if (input.metricsProblem !== undefined) {
     reasons.push({ code: 'metrics-missing', text: `the service's CPU and memory could not be read: ${input.metricsProblem}`, next: 'fix what the message names; the latency of this run is kept, but its figures are not summarised without their CPU and memory', concerns: ['cpuCores', 'cpuUsPerRequest'] });
   }
-  const bottleneck = load.model === 'open' ? judgeOpen(input, reasons, engine) : judgeClosed(input, reasons, engine);
+  const bottleneck = load.model === 'open' ? judgeOpen(input, reasons, warnings, engine) : judgeClosed(input, reasons, engine);
   const lag = load.sendLagP99Us;
   const latencyP99 = load.latencyUs?.p99Us;
   if (load.model === 'open' && lag !== undefined && latencyP99 !== undefined && lag > RULES.maxSendLagShareOfP99 * latencyP99) {
@@ -146,7 +163,7 @@ export function judgeRun(input: ValidityInput): Validity {
   return { valid: reasons.length === 0, reasons, warnings, bottleneck, lowerBoundRps };
 }
 
-function judgeOpen(input: ValidityInput, reasons: Finding[], engine: string): Bottleneck {
+function judgeOpen(input: ValidityInput, reasons: Finding[], warnings: Finding[], engine: string): Bottleneck {
   const { load } = input;
   const offered = load.offeredRps ?? 0;
   const planned = load.plannedInWindow ?? 0;
@@ -155,46 +172,21 @@ function judgeOpen(input: ValidityInput, reasons: Finding[], engine: string): Bo
   const serviceBusy = isServiceBusy(input);
   const short = offered > 0 && isShort(load, offered);
   let bottleneck: Bottleneck = 'neither';
-  if (planned > 0 && waits > RULES.maxConnectionWaitShare * planned && !serviceBusy) {
-    // Little's law: the connections needed are rate × time each request holds one.
-    const holdUs = load.uncorrectedLatencyUs?.meanUs ?? load.latencyUs?.meanUs ?? 0;
-    const needed = Math.ceil((offered * holdUs) / 1e6);
+  const waitsFinding = planned > 0 && waits > RULES.maxConnectionWaitShare * planned && !serviceBusy ? judgeConnectionWaits(input, engine) : undefined;
+  if (waitsFinding?.kind === 'reason') {
     bottleneck = 'engine-connections';
-    const waited = `${waits} of ${planned} sends (${percent(waits / planned)}) waited for a free connection${load.connectionWaitP99Us === undefined ? '' : ` (p99 wait ${load.connectionWaitP99Us} µs)`} while the service used ${serviceUse(input)}`;
-    const littles = `${offered.toFixed(0)} req/s × ${holdUs} µs mean latency ≈ ${needed} requests in flight`;
-    // In slow spells (a GC pause, a stall) answers take the tail's time, and so do connections.
-    const tailHoldUs = load.uncorrectedLatencyUs?.p99Us ?? load.latencyUs?.p99Us ?? 0;
-    const neededInSpells = Math.ceil((offered * tailHoldUs) / 1e6);
-    reasons.push(
-      needed < load.connections && neededInSpells >= load.connections
-        ? {
-            code: 'connections-exhausted',
-            text: `${engine} ran out of connections in the service's slow spells: ${waited}; ${littles}, but × ${tailHoldUs} µs p99 latency ≈ ${neededInSpells} ≥ ${load.connections} connections`,
-            next: `raise \`load.connections\` to at least ${Math.max(load.connections + 1, Math.ceil(neededInSpells * 1.5))}, so that sends during a pause queue at the service, as real clients' would`,
-            concerns: ['p50', 'p90', 'p99', 'p999', 'max', 'rps'],
-          }
-        : needed >= load.connections
-        ? {
-            code: 'connections-exhausted',
-            text: `${engine} ran out of connections: ${waited}; ${littles} ≥ ${load.connections} connections`,
-            next: `raise \`load.connections\` to at least ${Math.max(load.connections + 1, Math.ceil(needed * 1.5))}`,
-            concerns: ['p50', 'p90', 'p99', 'p999', 'max', 'rps'],
-          }
-        : {
-            code: 'connections-exhausted',
-            text: `${waited}, though ${littles}, fewer than the ${load.connections} connections: connections stayed busy longer than answers took`,
-            next: 'check that the service keeps connections alive (HTTP/1.1 keep-alive) and answers at once (a server that writes headers and body separately without TCP_NODELAY waits 40 ms for an ACK)',
-            concerns: ['p50', 'p90', 'p99', 'p999', 'max', 'rps'],
-          },
-    );
-  } else if (short) {
-    bottleneck = 'service';
-    reasons.push({
-      code: 'saturated',
-      text: `achieved ${load.achievedRps.toFixed(1)} of ${offered.toFixed(1)} req/s offered (${percent(load.achievedRps / offered)}, below ${percent(RULES.minAchievedShare)}) with the service at ${serviceUse(input)}: the service is saturated at this rate`,
-      next: 'lower the rate (or a capacity fraction below 1), or give the service more CPUs (`service.cpus`, `service.workers`)',
-      concerns: ['p50', 'p90', 'p99', 'p999', 'max', 'rps'],
-    });
+    reasons.push(waitsFinding.finding);
+  } else {
+    if (waitsFinding !== undefined) warnings.push(waitsFinding.finding);
+    if (short) {
+      bottleneck = 'service';
+      reasons.push({
+        code: 'saturated',
+        text: `achieved ${load.achievedRps.toFixed(1)} of ${offered.toFixed(1)} req/s offered (${percent(load.achievedRps / offered)}, below ${percent(RULES.minAchievedShare)}) with the service at ${serviceUse(input)}: the service is saturated at this rate`,
+        next: 'lower the rate (or a capacity fraction below 1), or give the service more CPUs (`service.cpus`, `service.workers`)',
+        concerns: ['p50', 'p90', 'p99', 'p999', 'max', 'rps'],
+      });
+    }
   }
   if (load.sendLagP90Us !== undefined && load.sendLagP90Us > RULES.maxSendLagP90Us) {
     reasons.push({
@@ -208,33 +200,111 @@ function judgeOpen(input: ValidityInput, reasons: Finding[], engine: string): Bo
 }
 
 /**
+ * Sends that waited for a free connection (over 1 % of the planned ones) while the service had
+ * CPU to spare. Little's law says how many connections the rate needs: rate × how long each
+ * request holds one. When the mean hold already needs them all, the engine ran out of
+ * connections for good and queued the load itself: invalid. When only the longest answers need
+ * more (a GC pause or another stall: the sends planned during it find every connection held), the
+ * run stays valid with a warning — latency is measured from the planned send, so a send that
+ * waited counts its wait, as it would have queued at the service; dropping these runs biased the
+ * spikiest service's p99/p50 down. When neither explains the waits, connections were held longer
+ * than answers took (no keep-alive, delayed ACKs): invalid.
+ */
+function judgeConnectionWaits(input: ValidityInput, engine: string): { kind: 'reason' | 'warning'; finding: Finding } {
+  const { load } = input;
+  const offered = load.offeredRps ?? 0;
+  const planned = load.plannedInWindow ?? 0;
+  const waits = load.connectionWaits ?? 0;
+  const holdUs = load.uncorrectedLatencyUs?.meanUs ?? load.latencyUs?.meanUs ?? 0;
+  const needed = Math.ceil((offered * holdUs) / 1e6);
+  const waited = `${waits} of ${planned} sends (${percent(waits / planned)}) waited for a free connection${load.connectionWaitP99Us === undefined ? '' : ` (p99 wait ${load.connectionWaitP99Us} µs)`} while the service used ${serviceUse(input)}`;
+  const littles = `${offered.toFixed(0)} req/s × ${holdUs} µs mean latency ≈ ${needed} requests in flight`;
+  // In slow spells (a GC pause, a stall) the sends planned during the longest answer all need a connection.
+  const longestUs = load.uncorrectedLatencyUs?.maxUs ?? load.latencyUs?.maxUs ?? 0;
+  const neededInSpells = Math.ceil((offered * longestUs) / 1e6);
+  const concerns: readonly Concern[] = ['p50', 'p90', 'p99', 'p999', 'max', 'rps'];
+  if (needed >= load.connections) {
+    return {
+      kind: 'reason',
+      finding: { code: 'connections-exhausted', text: `${engine} ran out of connections: ${waited}; ${littles} ≥ ${load.connections} connections`, next: `raise \`load.connections\` to at least ${Math.max(load.connections + 1, Math.ceil(needed * 1.5))}`, concerns },
+    };
+  }
+  if (neededInSpells >= load.connections) {
+    return {
+      kind: 'warning',
+      finding: {
+        code: 'connection-waits',
+        text: `${waited}, in the service's slow spells: ${littles}, but × ${longestUs} µs, its longest answer, ≈ ${neededInSpells} ≥ ${load.connections} connections. Their latency is measured from the planned send and includes the wait, as it would have queued at the service: the figures stand`,
+        next: `about ${neededInSpells} connections (\`load.connections\`) would have avoided the waits`,
+        concerns: ['max'],
+      },
+    };
+  }
+  return {
+    kind: 'reason',
+    finding: {
+      code: 'connections-exhausted',
+      text: `${waited}, though ${littles} and its longest answer (${longestUs} µs) ≈ ${neededInSpells}, fewer than the ${load.connections} connections: connections stayed busy longer than answers took`,
+      next: 'check that the service keeps connections alive (HTTP/1.1 keep-alive) and answers at once (a server that writes headers and body separately without TCP_NODELAY waits 40 ms for an ACK)',
+      concerns,
+    },
+  };
+}
+
+/**
  * Whether an open loop fell short of its offered rate by more than the window's edges explain.
  * Answers completed inside the window differ from the sends planned in it by the requests in
  * flight at its end less those in flight at its start: for a service that keeps up, a random
  * count of mean about rate × latency each (Little's law), so their difference has a standard
  * deviation near √(2 × rate × latency). A saturated service's backlog grows with the window
  * instead. Without this allowance a slow service at a few req/s (python on /alloc: 28 sends,
- * 160 ms each, 26 answered inside the window) reads as saturated.
+ * 160 ms each, 26 answered inside the window) reads as saturated. The expected count is the
+ * planned sends of the window (rate × window when the engine does not report them).
  */
 export function isShort(load: LoadOutcome, offeredRps: number): boolean {
-  const expected = offeredRps * load.windowSeconds;
+  // The sends the engine planned in the window, not rate × window: Poisson arrivals plan a random
+  // count (15–120 expected sends: 10–29 % of runs of a service that kept up read as saturated).
+  const expected = load.plannedInWindow ?? offeredRps * load.windowSeconds;
   const shortfall = expected - load.achievedRps * load.windowSeconds;
   const inFlight = (offeredRps * (load.uncorrectedLatencyUs?.meanUs ?? load.latencyUs?.meanUs ?? 0)) / 1e6;
   const edgeAllowance = 1 + 3 * Math.sqrt(2 * inFlight);
   return shortfall > Math.max((1 - RULES.minAchievedShare) * expected, edgeAllowance);
 }
 
+/**
+ * Whether the load engine itself was at its limit: a worker thread that ran, or waited to run,
+ * nearly all of the window (read per thread when the edges read them), else the engine's CPU
+ * against the threads it was given (never more than the load CPUs). Not its share of the load
+ * CPUs: the native engine gets one thread fewer than load CPUs (load/engines/select.ts), so at
+ * full tilt it uses 1/2, 2/3, 3/4 … of 2, 3, 4 load CPUs.
+ */
+export function isEngineAtLimit(input: ValidityInput): boolean {
+  if (input.engineThreads !== undefined) return input.engineThreads.busiestShare > RULES.maxLoadSideShare;
+  const ceilingCores = Math.min(Math.max(1, input.load.threads), input.loadCpus);
+  return ceilingCores > 0 && input.generatorCpuCores > RULES.maxLoadSideShare * ceilingCores;
+}
+
 function judgeClosed(input: ValidityInput, reasons: Finding[], engine: string): Bottleneck {
   const { load } = input;
-  // What the load side could have had: CPU used by the engine and the upstream plus what others took there.
-  const loadSideDemand = input.generatorCpuCores + (input.upstreamCpuCores ?? 0) + (input.databaseCpuCores ?? 0) + (input.loadOtherLoadShare ?? 0) * input.loadCpus;
-  const loadBusy = input.loadCpus > 0 && loadSideDemand > RULES.maxLoadSideShare * input.loadCpus;
+  // What the load side could have had: CPU used by the engine and the upstream plus what others and the kernel's interrupt work took there.
+  const loadSideDemand = input.generatorCpuCores + (input.upstreamCpuCores ?? 0) + (input.databaseCpuCores ?? 0) + ((input.loadOtherLoadShare ?? 0) + (input.loadInterruptShare ?? 0)) * input.loadCpus;
+  const cpusBusy = input.loadCpus > 0 && loadSideDemand > RULES.maxLoadSideShare * input.loadCpus;
+  const engineBusy = isEngineAtLimit(input);
   if (isServiceBusy(input)) return 'service';
-  if (!loadBusy) return 'neither';
+  if (!cpusBusy && !engineBusy) return 'neither';
   const upstream = `${input.upstreamCpuCores === undefined ? '' : ` and the upstream ${input.upstreamCpuCores.toFixed(2)}`}${input.databaseCpuCores === undefined ? '' : ` and the database server ${input.databaseCpuCores.toFixed(2)}`}`;
+  const threads = input.engineThreads?.threads ?? load.threads;
+  const which =
+    engineBusy && !cpusBusy
+      ? `${engine}'s ${threads === 1 ? 'one worker thread' : `${threads} worker threads`} ${
+          input.engineThreads === undefined
+            ? `used ${input.generatorCpuCores.toFixed(2)} cores (> ${RULES.maxLoadSideShare} of ${threads === 1 ? 'its thread' : `its ${threads} threads`})`
+            : `${threads === 1 ? 'was' : 'were'} at their limit (the busiest ran or waited to run ${percent(input.engineThreads.busiestShare)} of the window, > ${percent(RULES.maxLoadSideShare)})`
+        }${upstream === '' ? '' : `, with${upstream.replace(/^ and/, '')}`} on ${input.loadCpus} load CPU(s)`
+      : `${engine} used ${input.generatorCpuCores.toFixed(2)}${upstream} of ${input.loadCpus} load CPU(s) (> ${RULES.maxLoadSideShare})`;
   reasons.push({
     code: 'engine-bound',
-    text: `the load side saturated first: ${engine} used ${input.generatorCpuCores.toFixed(2)}${upstream} of ${input.loadCpus} load CPU(s) (> ${RULES.maxLoadSideShare}) while the service used ${input.serviceCpuCores === undefined || input.serviceCpus === undefined ? `${serviceUse(input)}, so it cannot be shown saturated` : `only ${serviceUse(input)}: the service was not saturated`}, so ${Math.round(load.achievedRps).toLocaleString('en-US')} req/s is a lower bound of its throughput`,
+    text: `the load side saturated first: ${which} while the service used ${input.serviceCpuCores === undefined || input.serviceCpus === undefined ? `${serviceUse(input)}, so it cannot be shown saturated` : `only ${serviceUse(input)}: the service was not saturated`}, so ${Math.round(load.achievedRps).toLocaleString('en-US')} req/s is a lower bound of its throughput`,
     next: load.engine.name === 'native' ? 'give the load engine more CPUs (a machine with more cores, or fewer `service.cpus`)' : 'use `load.engine: native`, or give the load side more CPUs',
     concerns: EVERYTHING,
   });

@@ -135,6 +135,12 @@ describe('rewrite-bench run', () => {
         expect(run.measured.series.length).toBeGreaterThan(0);
         expect(run.validity.valid, run.validity.reasons.map((reason) => reason.text).join('; ')).toBe(true);
         expect(run.measured.series.every((point) => point.tMs >= -2000)).toBe(true);
+        // The engine's worker thread, read at the window's start and just before its end (a worker exits within µs of the end).
+        expect(run.generator.workerThreads?.threads).toBe(1);
+        expect(run.generator.workerThreads!.busiestShare).toBeGreaterThan(0);
+        // The kernel's interrupt work on each side's CPUs, apart from other load.
+        expect(run.measured.interruptShare).toBeGreaterThanOrEqual(0);
+        expect(run.generator.interruptShare).toBeGreaterThanOrEqual(0);
       }
     } finally {
       await rm(out, { recursive: true, force: true });
