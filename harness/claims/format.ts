@@ -22,7 +22,7 @@ const VERDICT_WORDS = { holds: 'HOLDS', refuted: 'REFUTED', inconclusive: 'INCON
 
 /** The claims section of the terminal summary. */
 export function formatClaims(results: readonly ClaimResult[], capacity: readonly CapacityEstimate[]): string {
-  const lines = ['## claims (distribution-free intervals over per-run values; each verdict states its coverage)'];
+  const lines = ['## claims (exact sequential tests on paired rounds: each wrong verdict ≤ 2.5 % over all looks; intervals at the plan\'s per-look level)'];
   for (const result of results) {
     lines.push(`${VERDICT_WORDS[result.verdict].padEnd(12)} ${result.id}${result.scenario === undefined ? '' : ` (${result.scenario}${result.load === undefined ? '' : `, ${result.load}`})`}`);
     for (const check of result.checks) {

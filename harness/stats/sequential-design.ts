@@ -67,11 +67,11 @@ const exactCache = new Map<string, Map<string, number>>();
 const simulatedCache = new Map<string, Float64Array>();
 
 /** The simulated minima of a design's null paths (memoised). */
-function simulatedMinima(design: SequentialDesign): Float64Array {
-  const key = keyOf(design);
+function simulatedMinima(design: SequentialDesign, paths: number): Float64Array {
+  const key = `${keyOf(design)}#${paths}`;
   let minima = simulatedCache.get(key);
   if (minima === undefined) {
-    minima = simulateMinP(design.test, design.looks);
+    minima = simulateMinP(design.test, design.looks, paths);
     simulatedCache.set(key, minima);
   }
   return minima;
@@ -94,9 +94,9 @@ function shareAtOrBelow(values: Float64Array, x: number): number {
  * Exact for the sign test and for the signed-rank test up to EXACT_SIGNED_RANK_MAX values,
  * simulated beyond (seeded: the same number every time).
  */
-export function crossingProbability(design: SequentialDesign, gamma: number): { probability: number; method: DesignMethod } {
+export function crossingProbability(design: SequentialDesign, gamma: number, paths = SIMULATED_PATHS): { probability: number; method: DesignMethod } {
   if (design.looks.length === 0 || !(gamma > 0)) return { probability: 0, method: 'exact' };
-  if (!isExact(design)) return { probability: shareAtOrBelow(simulatedMinima(design), gamma), method: 'simulated' };
+  if (!isExact(design)) return { probability: shareAtOrBelow(simulatedMinima(design, paths), gamma), method: 'simulated' };
   const key = keyOf(design);
   let cache = exactCache.get(key);
   if (cache === undefined) {
@@ -120,17 +120,18 @@ const nominalCache = new Map<string, NominalLevel>();
  * The largest attainable per-look level γ whose G(γ) is at most `level` — every look at one
  * nominal level, the error over all looks at most `level`. A simulated design keeps two standard
  * errors of the simulation below `level`.
+ * @param paths null paths of a simulated design (fewer for rough projections)
  */
-export function nominalLevel(design: SequentialDesign, level: number): NominalLevel {
+export function nominalLevel(design: SequentialDesign, level: number, paths = SIMULATED_PATHS): NominalLevel {
   const normal = normalizeDesign(design, level);
-  const key = `${keyOf(normal)}@${level}`;
+  const key = `${keyOf(normal)}@${level}#${paths}`;
   const cached = nominalCache.get(key);
   if (cached !== undefined) return cached;
   const candidates = [...new Set(normal.looks.flatMap((n) => attainable(normal.test, n, level)))].sort((a, b) => a - b);
   const method: DesignMethod = isExact(normal) ? 'exact' : 'simulated';
-  const margin = (g: number): number => (method === 'exact' ? 0 : 2 * Math.sqrt((g * (1 - g)) / SIMULATED_PATHS));
+  const margin = (g: number): number => (method === 'exact' ? 0 : 2 * Math.sqrt((g * (1 - g)) / paths));
   const fits = (gamma: number): boolean => {
-    const g = crossingProbability(normal, gamma).probability;
+    const g = crossingProbability(normal, gamma, paths).probability;
     return g + margin(g) <= level;
   };
   // G is non-decreasing in γ: the largest candidate that fits, by bisection.
@@ -142,7 +143,7 @@ export function nominalLevel(design: SequentialDesign, level: number): NominalLe
     else high = middle;
   }
   const gamma = low < 0 ? 0 : candidates[low]!;
-  const result = { gamma, achieved: crossingProbability(normal, gamma).probability, method };
+  const result = { gamma, achieved: crossingProbability(normal, gamma, paths).probability, method };
   nominalCache.set(key, result);
   return result;
 }

@@ -107,7 +107,7 @@ describe('each look: the verdict and the interval agree', () => {
   });
 });
 
-describe('the exact crossing probability of a sequential design', () => {
+describe('the exact crossing probability of a sequential design', { timeout: 60_000 }, () => {
   /** P(crossing at some look), counted over every null path. */
   function enumerate(test: 'sign' | 'signed-rank', looks: readonly number[], crit: readonly number[]): number {
     const last = looks.at(-1)!;
@@ -157,7 +157,7 @@ describe('the exact crossing probability of a sequential design', () => {
   });
 });
 
-describe('nominal levels: one level at every look, the error over all looks at most α', () => {
+describe('nominal levels: one level at every look, the error over all looks at most α', { timeout: 60_000 }, () => {
   it('replaying the looks over every null path errs exactly G(γ) ≤ α (the claims plan in small: looks 1 … 6 at α = 0.1)', () => {
     for (const test of ['sign', 'signed-rank'] as const) {
       const design: SequentialDesign = { test, looks: every(1, 6) };
