@@ -56,11 +56,12 @@ function shareDeciding(check: CheckResult, values: readonly number[], lastLook: 
 
 /**
  * The projection of an undecided check with per-round values (`check.test`).
- * @returns undefined for a check without a sequential test or without values
+ * @returns undefined for a check without a sequential test or without values, and for one of
+ *   micro-benchmarks only (its runs are all there from the start: more rounds add none)
  */
 export function projectDecision(check: CheckResult): Projection | undefined {
   const test = check.test;
-  if (test === undefined || test.values.length === 0) return undefined;
+  if (test === undefined || test.values.length === 0 || test.unit === 'micro') return undefined;
   const log = Math.log(check.threshold);
   // null in a read-back file is +∞ (JSON has no Infinity).
   const d = test.values.map((value) => (value === null ? Number.POSITIVE_INFINITY : Math.log(value) - log));

@@ -4,7 +4,7 @@
  * texts come from user files and are escaped. Pure.
  */
 import type { CapacityEstimate, CheckResult, ClaimResult, Verdict } from '../results/claims.js';
-import { formatNumber } from '../claims/format.js';
+import { formatBound, formatNumber } from '../claims/format.js';
 import type { ResultsDocument } from '../results/document.js';
 import { escapeHtml } from './escape.js';
 import type { ReportSource } from './sources.js';
@@ -30,7 +30,7 @@ export function verdictCounts(results: readonly ClaimResult[]): string {
 function interval(check: CheckResult): string {
   if (check.low === undefined || check.high === undefined) return check.value === undefined ? '–' : 'single measurement';
   if (check.n !== undefined && check.n < 2) return 'n = 1: no interval';
-  return `${formatNumber(check.low)} – ${formatNumber(check.high)}${check.coverage === undefined ? '' : ` (${formatCoverage(check.coverage)})`}`;
+  return `${formatNumber(check.low)} – ${formatBound(check.high)}${check.coverage === undefined ? '' : ` (${formatCoverage(check.coverage)})`}`;
 }
 
 function checkRow(check: CheckResult): string {

@@ -169,6 +169,15 @@ describe('claim verdicts on paired rounds', () => {
     expect(() => resolveClaims({ claims: [{ id: 'd', text: 't', checks: ['python.hotLoopUs >= 1'] }] }, 'c.yaml', [])).toThrow('Unknown metric `hotLoopUs`');
     expect(resolveClaims({ claims: [{ id: 'd', text: 't', checks: ['python.hotLoopUs >= 1'] }] }, 'c.yaml', [], new Set(['hotLoopUs'])).claims).toHaveLength(1);
   });
+  it('shows an upper end the test cannot bound at its level as ∞, in memory and read back from JSON (null)', () => {
+    // 3 rounds: no look can reject at 2.5 % (1/8), so neither end is bounded: [0, ∞].
+    const three = evaluateCheck(check, rounds.filter((entry) => entry.repetition <= 3), []);
+    expect([three.low, three.high]).toEqual([0, Number.POSITIVE_INFINITY]);
+    expect(formatCheckValue(three)).toContain('[0, ∞] (claimed >= 10)');
+    const readBack = JSON.parse(JSON.stringify(three)) as typeof three;
+    expect(readBack.high).toBeNull();
+    expect(formatCheckValue(readBack)).toContain('[0, ∞]');
+  });
   it('combines checks', () => {
     expect(combineVerdicts(['holds', 'holds'])).toBe('holds');
     expect(combineVerdicts(['holds', 'inconclusive'])).toBe('inconclusive');
