@@ -10,17 +10,18 @@ import { nominalLevel, sequentialP } from '../stats/sequential-design.js';
 import { RUN_METRICS } from '../stats/metrics.js';
 import { countFailures } from '../load/outcome.js';
 import { lookAtFailures, lookAtMetric, lookAtSaturation, type LookEvidence } from './decide.js';
-import { gateTestFor, type GatePlan } from './plan.js';
+import { gateTestFor, planDesign, type GatePlan } from './plan.js';
 
 /** One row of the family, as the plan applies it. */
 export interface PlanRow {
   /** The evidence of the rounds with repetition ≤ `through` (Infinity: all); undefined without a usable round. */
   readonly look: (through: number) => LookEvidence | undefined;
   /**
-   * The sequential p-value of a row whose looks so far used `reached` rounds each and gave
-   * `minP` as their smallest p (the plan's later looks count too).
+   * The sequential p-value of a row whose looks so far gave, by stage, the p-values `pByLook`
+   * from `reached` rounds each (undefined: a look without a usable round; the plan's later looks
+   * count too).
    */
-  readonly sequentialP: (minP: number, reached: readonly number[]) => number;
+  readonly sequentialP: (pByLook: ReadonlyArray<number | undefined>, reached: ReadonlyArray<number | undefined>) => number;
   /** Repetitions measured on both sides (the smaller highest repetition): how far the data reach. */
   readonly reach: number;
 }
@@ -43,6 +44,15 @@ export function pairRounds(baseline: readonly RunRecord[], candidate: readonly R
   return pairs.sort((a, b) => a.repetition - b.repetition);
 }
 
+/** min over the looks taken of p ÷ the look's relative level (1 when none). */
+function scaledMinimum(pByLook: ReadonlyArray<number | undefined>, plan: GatePlan): number {
+  let minimum = 1;
+  pByLook.forEach((p, stage) => {
+    if (p !== undefined) minimum = Math.min(minimum, p / plan.stages[stage]!.weight);
+  });
+  return minimum;
+}
+
 const highestRepetition = (runs: readonly RunRecord[]): number => runs.reduce((highest, run) => Math.max(highest, run.repetition), 0);
 
 /** How far both sides were measured. */
@@ -50,12 +60,6 @@ export function reachOf(baseline: readonly RunRecord[], candidate: readonly RunR
   return Math.min(highestRepetition(baseline), highestRepetition(candidate));
 }
 
-/** The plan's looks with the sample sizes reached so far in place of the planned ones (increasing). */
-function looksWith(plan: GatePlan, reached: readonly number[]): number[] {
-  const looks: number[] = [];
-  for (const n of [...reached, ...plan.stages.slice(reached.length).map((stage) => stage.runsPerSide)]) if (n > (looks.at(-1) ?? 0)) looks.push(n);
-  return looks;
-}
 
 /** A metric's row: paired log ratios, the limit inside the test, runs that do not count ranked worst. */
 export function metricRow(metric: string, pairs: readonly RoundPair[], reach: number, plan: GatePlan): PlanRow {
@@ -66,13 +70,12 @@ export function metricRow(metric: string, pairs: readonly RoundPair[], reach: nu
     const read = definition.read(run);
     return read !== undefined && Number.isFinite(read) && read > 0 ? read : undefined;
   };
-  const planned = plan.stages.map((stage) => stage.runsPerSide);
-  // The interval's ends at the level one row of this test would face.
-  const level = nominalLevel({ test, looks: planned }, plan.alpha).gamma;
+  // The interval's ends at the level one row of this test would face at the last look.
+  const level = nominalLevel(planDesign(plan, test), plan.alpha).gamma;
   return {
     reach,
     look: (through) => lookAtMetric(pairs.filter((pair) => pair.repetition <= through).map((pair) => ({ baseline: value(pair.baseline), candidate: value(pair.candidate) })), test, definition.lowerIsBetter, plan.maxRegression, level),
-    sequentialP: (minP, reached) => sequentialP({ test, looks: looksWith(plan, reached) }, minP),
+    sequentialP: (pByLook, reached) => sequentialP(planDesign(plan, test, reached), scaledMinimum(pByLook, plan)),
   };
 }
 
@@ -80,7 +83,8 @@ const requestsOf = (run: RunRecord): number => run.load.counts.responses + run.l
 
 /**
  * Failed requests over all runs (valid or not) of both sides. Its looks are not exchangeable
- * sign walks, so its sequential p-value is Bonferroni over the plan's looks: K × min p.
+ * sign walks, so its sequential p-value is Bonferroni over the plan's looks at their relative
+ * levels: Σ w × min (p_k ÷ w_k) (K × min p with equal levels).
  */
 export function failuresRow(baseline: readonly RunRecord[], candidate: readonly RunRecord[], reach: number, plan: GatePlan): PlanRow {
   const sum = (runs: readonly RunRecord[], through: number): { failed: number; requests: number } => {
@@ -94,7 +98,7 @@ export function failuresRow(baseline: readonly RunRecord[], candidate: readonly 
       if (!candidate.some((run) => run.repetition <= through) || !baseline.some((run) => run.repetition <= through)) return undefined;
       return lookAtFailures(sum(baseline, through), sum(candidate, through), rounds, plan.maxRegression);
     },
-    sequentialP: (minP) => Math.min(1, minP * plan.stages.length),
+    sequentialP: (pByLook) => Math.min(1, plan.stages.reduce((sum, stage) => sum + stage.weight, 0) * scaledMinimum(pByLook, plan)),
   };
 }
 
@@ -120,6 +124,6 @@ export function saturationRow(pairs: readonly RoundPair[], reach: number, plan: 
       const used = pairs.filter((pair) => pair.repetition <= through);
       return used.length === 0 ? undefined : lookAtSaturation(used.map((pair) => ({ baseline: isSaturated(pair.baseline), candidate: isSaturated(pair.candidate) })));
     },
-    sequentialP: (minP) => sequentialP({ test: 'sign', looks: every }, minP),
+    sequentialP: (pByLook) => sequentialP({ test: 'sign', looks: every }, Math.min(1, ...pByLook.filter((p): p is number => p !== undefined))),
   };
 }

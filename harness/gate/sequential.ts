@@ -91,8 +91,9 @@ function looksOf(row: PlanRow, plan: GatePlan): LookResult[] {
 
 interface Open {
   looks: LookResult[];
-  minP: number;
-  reached: number[];
+  /** p of each look by stage, and its rounds (undefined: no usable round at that look). */
+  pByLook: Array<number | undefined>;
+  reached: Array<number | undefined>;
   q: number | undefined;
   /** Index of the look whose p gave q. */
   qLook: number | undefined;
@@ -111,18 +112,17 @@ export function evaluatePlan(rows: readonly PlanRow[], plan: GatePlan): PlanResu
   const { stages, maxRegression } = plan;
   const last = stages.length - 1;
   const limit = formatChange(1 + maxRegression);
-  const states: Open[] = rows.map((row) => ({ looks: looksOf(row, plan), minP: 1, reached: [], q: undefined, qLook: undefined, state: undefined, stage: undefined, reason: '' }));
+  const states: Open[] = rows.map((row) => ({ looks: looksOf(row, plan), pByLook: [], reached: [], q: undefined, qLook: undefined, state: undefined, stage: undefined, reason: '' }));
   const roundsText = (evidence: LookEvidence): string => `${evidence.rounds} round${evidence.rounds === 1 ? '' : 's'}${evidence.worst.baseline + evidence.worst.candidate > 0 ? `, runs ranked worst: ${evidence.worst.baseline} baseline / ${evidence.worst.candidate} candidate` : ''}`;
   for (let index = 0; index <= last; index += 1) {
     for (const [rowIndex, state] of states.entries()) {
       const evidence = state.looks[index]?.evidence;
       if (state.state !== undefined || evidence === undefined) continue;
-      state.reached.push(evidence.rounds);
-      if (state.qLook === undefined || evidence.p < state.minP) {
-        state.minP = Math.min(state.minP, evidence.p);
-        state.qLook = index;
-      }
-      state.q = rows[rowIndex]!.sequentialP(state.minP, state.reached);
+      state.reached[index] = evidence.rounds;
+      state.pByLook[index] = evidence.p;
+      const q = rows[rowIndex]!.sequentialP(state.pByLook, state.reached);
+      if (state.q === undefined || q < state.q) state.qLook = index;
+      state.q = state.q === undefined ? q : Math.min(state.q, q);
     }
     const { rejected, levels } = holm(
       states.map((state) => state.q),

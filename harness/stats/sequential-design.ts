@@ -1,15 +1,16 @@
 /**
  * Sequential designs for the paired tests: looks planned in advance (sample sizes n₁ < … < n_K),
- * one nominal one-sided level γ at every look (Pocock 1977's shape), γ solved so that the chance
- * of crossing at ANY look under the null — G(γ), computed exactly or by a seeded simulation
- * (sequential-null.ts) — is at most the level asked for. "p ≤ γ at a look" is then the same as
- * "the fixed-n exact interval with one-sided level γ lies on one side", so a verdict and the
- * interval printed beside it agree.
+ * a nominal one-sided level γ·w_k at look k — one level at every look (w = 1: Pocock 1977's
+ * shape, the claims') or a fixed tilt towards the last look (the gate's interim looks at half
+ * its level) — γ solved so that the chance of crossing at ANY look under the null — G(γ),
+ * computed exactly or by a seeded simulation (sequential-null.ts) — is at most the level asked
+ * for. "p ≤ γ·w at a look" is then the same as "the fixed-n exact interval with one-sided level
+ * γ·w lies on one side", so a verdict and the interval printed beside it agree.
  *
- * The sequential p-value of a path is G(min over its looks of p): P(G(min p) ≤ x) ≤ x under the
- * null, so it can enter Holm's procedure across rows (Maurer & Bretz 2013: nested designs of one
- * shape at every level), and it only falls as looks are added. Pure (the caches memoise pure
- * functions).
+ * The sequential p-value of a path is G(min over its looks of p_k ÷ w_k): P(G(min p/w) ≤ x) ≤ x
+ * under the null, so it can enter Holm's procedure across rows (Maurer & Bretz 2013: nested
+ * designs of one shape at every level), and it only falls as looks are added. Pure (the caches
+ * memoise pure functions).
  */
 import { EXACT_SIGNED_RANK_MAX, signCrossing, signedRankCrossing, simulateMinP, SIMULATED_PATHS, type PairedTestKind } from './sequential-null.js';
 import { signCritical, binomialHalfUpperTail } from './sign-test.js';
@@ -20,6 +21,8 @@ export interface SequentialDesign {
   readonly test: PairedTestKind;
   /** Increasing positive integers. */
   readonly looks: readonly number[];
+  /** Relative nominal level at each look (positive; default 1 at every look). */
+  readonly weights?: readonly number[];
 }
 
 /** How a crossing probability was obtained. */
@@ -27,14 +30,15 @@ export type DesignMethod = 'exact' | 'simulated';
 
 /** The nominal level of a design at an overall level. */
 export interface NominalLevel {
-  /** Per-look one-sided level (an attainable p-value; 0 when no look can reject at the level). */
+  /** One-sided level of a look of weight 1 (look k: γ·w_k; 0 when no look can reject at the level). */
   readonly gamma: number;
   /** G(γ): the chance under the null of crossing at any look, ≤ the level asked for. */
   readonly achieved: number;
   readonly method: DesignMethod;
 }
 
-const keyOf = (design: SequentialDesign): string => `${design.test}:${design.looks.join(',')}`;
+const weightsOf = (design: SequentialDesign): readonly number[] => design.weights ?? design.looks.map(() => 1);
+const keyOf = (design: SequentialDesign): string => `${design.test}:${design.looks.join(',')}${design.weights === undefined ? '' : `/${design.weights.join(',')}`}`;
 
 /** Whether a design's crossing probability is computed exactly. */
 export function isExact(design: SequentialDesign): boolean {
@@ -59,8 +63,10 @@ function attainable(test: PairedTestKind, n: number, cap: number): number[] {
  * they spend nothing, and dropping them lets equal designs share their computations.
  */
 export function normalizeDesign(design: SequentialDesign, level: number): SequentialDesign {
-  const looks = design.looks.filter((n) => 2 ** -n <= level);
-  return { test: design.test, looks: looks.length === 0 ? [design.looks.at(-1)!] : looks };
+  const weights = weightsOf(design);
+  const kept = design.looks.flatMap((n, index) => (2 ** -n <= level * weights[index]! ? [index] : []));
+  const indices = kept.length === 0 ? [design.looks.length - 1] : kept;
+  return { test: design.test, looks: indices.map((index) => design.looks[index]!), ...(design.weights === undefined ? {} : { weights: indices.map((index) => weights[index]!) }) };
 }
 
 const exactCache = new Map<string, Map<string, number>>();
@@ -71,7 +77,7 @@ function simulatedMinima(design: SequentialDesign, paths: number): Float64Array 
   const key = `${keyOf(design)}#${paths}`;
   let minima = simulatedCache.get(key);
   if (minima === undefined) {
-    minima = simulateMinP(design.test, design.looks, paths);
+    minima = simulateMinP(design.test, design.looks, paths, undefined, weightsOf(design));
     simulatedCache.set(key, minima);
   }
   return minima;
@@ -90,7 +96,7 @@ function shareAtOrBelow(values: Float64Array, x: number): number {
 }
 
 /**
- * G(γ): the chance under the null that some look's fixed-n one-sided p is ≤ γ.
+ * G(γ): the chance under the null that some look's fixed-n one-sided p is ≤ γ·w_k.
  * Exact for the sign test and for the signed-rank test up to EXACT_SIGNED_RANK_MAX values,
  * simulated beyond (seeded: the same number every time).
  */
@@ -103,7 +109,8 @@ export function crossingProbability(design: SequentialDesign, gamma: number, pat
     cache = new Map();
     exactCache.set(key, cache);
   }
-  const crit = design.looks.map((n) => criticalValue(design.test, n, gamma));
+  const weights = weightsOf(design);
+  const crit = design.looks.map((n, index) => criticalValue(design.test, n, gamma * weights[index]!));
   // γ values with the same critical values give the same probability: key the cache by them.
   const critKey = crit.join(',');
   let probability = cache.get(critKey);
@@ -127,7 +134,9 @@ export function nominalLevel(design: SequentialDesign, level: number, paths = SI
   const key = `${keyOf(normal)}@${level}#${paths}`;
   const cached = nominalCache.get(key);
   if (cached !== undefined) return cached;
-  const candidates = [...new Set(normal.looks.flatMap((n) => attainable(normal.test, n, level)))].sort((a, b) => a - b);
+  // γ·w_k must meet an attainable p of look k: the candidates are those p's ÷ w_k.
+  const weights = weightsOf(normal);
+  const candidates = [...new Set(normal.looks.flatMap((n, index) => attainable(normal.test, n, level * weights[index]!).map((p) => p / weights[index]!)))].filter((gamma) => gamma <= level).sort((a, b) => a - b);
   const method: DesignMethod = isExact(normal) ? 'exact' : 'simulated';
   const margin = (g: number): number => (method === 'exact' ? 0 : 2 * Math.sqrt((g * (1 - g)) / paths));
   const fits = (gamma: number): boolean => {
@@ -149,10 +158,11 @@ export function nominalLevel(design: SequentialDesign, level: number, paths = SI
 }
 
 /**
- * The sequential p-value G(min p) of a path whose looks so far gave `minP` as their smallest
- * fixed-n one-sided p (the design's looks still to come count too: G is over all planned looks).
+ * The sequential p-value G(min p_k ÷ w_k) of a path whose looks so far gave `minScaledP` as
+ * their smallest fixed-n one-sided p divided by the look's weight (the smallest p itself with
+ * equal weights; the design's looks still to come count too: G is over all planned looks).
  */
-export function sequentialP(design: SequentialDesign, minP: number): number {
-  if (!(minP < 1)) return 1;
-  return Math.min(1, crossingProbability(design, minP).probability);
+export function sequentialP(design: SequentialDesign, minScaledP: number): number {
+  if (!(minScaledP < 1)) return 1;
+  return Math.min(1, crossingProbability(design, minScaledP).probability);
 }

@@ -190,10 +190,11 @@ export function signedRankCrossing(looks: readonly number[], crit: readonly numb
 
 /**
  * A seeded simulation of `paths` null paths of the test over the looks: each path's minimum over
- * looks of the fixed-n one-sided p, sorted ascending. The share of paths with a minimum ≤ γ
- * estimates the crossing probability of the design whose looks all have nominal level γ.
+ * looks of the fixed-n one-sided p divided by the look's weight, sorted ascending. The share of
+ * paths with a minimum ≤ γ estimates the crossing probability of the design whose look k has
+ * nominal level γ·w_k.
  */
-export function simulateMinP(test: PairedTestKind, looks: readonly number[], paths = SIMULATED_PATHS, seed = SIMULATION_SEED): Float64Array {
+export function simulateMinP(test: PairedTestKind, looks: readonly number[], paths = SIMULATED_PATHS, seed = SIMULATION_SEED, weights: readonly number[] = looks.map(() => 1)): Float64Array {
   const random = mulberry32(seed);
   const last = looks.at(-1) ?? 0;
   const minima = new Float64Array(paths);
@@ -236,7 +237,7 @@ export function simulateMinP(test: PairedTestKind, looks: readonly number[], pat
         if (isPositive) add(positive, at);
       }
       if (looks[look] === n) {
-        const p = test === 'sign' ? signUpperP(n, statistic) : signedRankUpperP(n, statistic);
+        const p = (test === 'sign' ? signUpperP(n, statistic) : signedRankUpperP(n, statistic)) / weights[look]!;
         if (p < minimum) minimum = p;
         look += 1;
       }

@@ -209,6 +209,23 @@ describe('nominal levels: one level at every look, the error over all looks at m
     expect(normalizeDesign({ test: 'sign', looks: every(1, 15) }, 0.025).looks).toEqual(every(6, 15));
     expect(nominalLevel({ test: 'signed-rank', looks: every(1, 15) }, 0.025)).toEqual(nominalLevel({ test: 'signed-rank', looks: every(5, 15) }, 0.025));
   });
+  it('tilts the levels by weights: look k at γ·w_k, all looks together still at most α (enumerated)', () => {
+    const design: SequentialDesign = { test: 'signed-rank', looks: [3, 6], weights: [0.5, 1] };
+    const { gamma, achieved } = nominalLevel(design, 0.1);
+    expect(achieved).toBeLessThanOrEqual(0.1);
+    let crossed = 0;
+    let total = 0;
+    const sequential: number[] = [];
+    for (const values of nullPaths(6)) {
+      total += 1;
+      const p3 = signedRankTestP(values.slice(0, 3), 'upper');
+      const p6 = signedRankTestP(values, 'upper');
+      if (p3 <= gamma * 0.5 || p6 <= gamma) crossed += 1;
+      sequential.push(sequentialP(design, Math.min(p3 / 0.5, p6)));
+    }
+    expect(crossed / total).toBeCloseTo(achieved, 14);
+    for (const x of [0.05, 0.1, 0.2]) expect(sequential.filter((q) => q <= x).length / total).toBeLessThanOrEqual(x);
+  });
   it('beyond 20 values calibrates by a seeded simulation, and says so', () => {
     const { gamma, achieved, method } = nominalLevel({ test: 'signed-rank', looks: [10, 25] }, 0.05);
     expect(method).toBe('simulated');
