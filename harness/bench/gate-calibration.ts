@@ -1,25 +1,30 @@
 /**
  * `npm run bench:gate` — measures the CI gate's stopping plan as the in-job gate uses it, stopping
- * included, on this machine: the false-alarm rate over A/A comparisons (the same build on both
- * sides), the rate at exactly the limit (A′ scaled by 1 + limit: synthetic, on real run-to-run
- * noise), the detection rate of a +30 % p99 regression injected with the services'
- * EXTRA_CPU_US knob, the shares left borderline or undecided, and the mean runs per side the gate
- * took before it stopped.
+ * included: the false-alarm rate over A/A comparisons (the same build on both sides), the rate at
+ * exactly the limit (A′ scaled by 1 + limit: synthetic, on real run-to-run noise), the detection
+ * rate of a +30 % regression injected with the services' EXTRA_CPU_US knob, the shares left
+ * borderline or undecided, and the mean runs per side the gate took before it stopped; with the
+ * default metrics, p50 and p99.
  *
- * Method: one job measures three interleaved pools of runs of the go service with the native
- * load engine — A, A′ (same build) and B (knob on, calibrated by a pilot so B's median p99 is
- * about 1.3 × A's) — then, per trial, shuffles each pool into a measuring order and replays it
- * through the gate stage by stage (gate/stage-runs.ts `replayInJob`: decide after each stage,
- * stop when nothing awaits more runs). This is the resampling estimate of docs/measurement.md
- * §5: one pool of runs instead of thousands of gate jobs. Trials drawing most of a pool overlap
- * heavily, so pools should be well above the plan's last look (GATE_BENCH_POOL, default 40).
- * Prints a Markdown table; a benchmark, never a test.
+ * Two parts. Simulated (no machine; gate-model.ts, seeded): rounds with a shared round effect
+ * (0.20) and run noise (0.09) — a spread of 0.22 — and plain lognormal runs at 0.22, unequal
+ * spreads, and the candidate measured in both positions with the second run of a round 3 %
+ * slower. Measured: one job measures three pools of runs of the go service with the native load
+ * engine in rounds — A, A′ (same build) and B (knob on, calibrated by a pilot so B's median p99 is
+ * about 1.3 × A's), each round the three back to back in a rotating order — then, per trial, draws
+ * rounds without replacement (each keeps its three runs: the pairing the gate relies on) into a
+ * measuring order and replays them through the gate stage by stage (gate/stage-runs.ts
+ * `replayInJob`). This is the resampling estimate of docs/measurement.md §5: one pool of runs
+ * instead of thousands of gate jobs; pools should be well above the plan's last look
+ * (GATE_BENCH_POOL, default 40). `--simulated-only` prints the first part alone. Prints Markdown
+ * tables; a benchmark, never a test.
  */
 import { median } from 'simple-statistics';
 import { loadManifests } from '../config/services.js';
 import { resolveScenario, type ResolvedScenario } from '../config/scenario.js';
 import type { ResolvedManifest } from '../config/manifest.js';
-import { DEFAULT_PLAN, describePlan, planWithStages, type GatePlan } from '../gate/plan.js';
+import { DEFAULT_METRICS, DEFAULT_PLAN, describePlan, planWithStages, type GatePlan } from '../gate/plan.js';
+import { simulateGate, type GateModel } from './gate-model.js';
 import { replayInJob } from '../gate/stage-runs.js';
 import { ROOT } from '../paths.js';
 import { mulberry32 } from '../random.js';
@@ -58,7 +63,7 @@ function variant(manifest: ResolvedManifest, name: string, extraCpuUs: number): 
   return Object.freeze({ ...manifest, name, env: { ...manifest.env, ...(extraCpuUs > 0 ? { EXTRA_CPU_US: String(extraCpuUs) } : {}) } });
 }
 
-/** Valid runs with a p99 of each service, measured interleaved. */
+/** Runs with latencies of each service, measured in rounds (invalid ones kept: the gate ranks them worst). */
 async function measure(manifests: ResolvedManifest[], repetitions: number): Promise<Map<string, RunRecord[]>> {
   const outDir = await mkdtemp(path.join(os.tmpdir(), 'rewrite-bench-gate-bench-'));
   const document = await runSuite({
@@ -78,28 +83,33 @@ async function measure(manifests: ResolvedManifest[], repetitions: number): Prom
   }
   const pools = new Map<string, RunRecord[]>();
   for (const run of document.runs) {
-    if (!run.validity.valid || run.load.latencyUs === undefined) continue;
+    if (run.load.latencyUs === undefined) continue;
     pools.set(run.service, [...(pools.get(run.service) ?? []), run]);
   }
-  console.error(`measured ${document.runs.length} runs (${document.runs.length - [...pools.values()].flat().length} invalid, left out) in ${path.join(outDir, 'results.json')}`);
+  const invalid = document.runs.filter((run) => !run.validity.valid).length;
+  console.error(`measured ${document.runs.length} runs (${invalid} invalid: kept, ranked worst by the gate) in ${path.join(outDir, 'results.json')}`);
   return pools;
 }
 
-const p99Of = (runs: readonly RunRecord[]): number[] => runs.map((run) => run.load.latencyUs!.p99Us);
+/** p99 and p50 of the valid runs (the medians and spreads printed; the gate itself sees every run). */
+const p99Of = (runs: readonly RunRecord[]): number[] => runs.filter((run) => run.validity.valid).map((run) => run.load.latencyUs!.p99Us);
+const p50Of = (runs: readonly RunRecord[]): number[] => runs.filter((run) => run.validity.valid).map((run) => run.load.latencyUs!.p50Us);
 
-/** A run with its p99 scaled (the synthetic change of exactly the limit). */
+/** A run with its latencies scaled (the synthetic change of exactly the limit). */
 function scaled(run: RunRecord, factor: number): RunRecord {
-  return { ...run, load: { ...run.load, latencyUs: { ...run.load.latencyUs!, p99Us: run.load.latencyUs!.p99Us * factor } } };
+  const latency = run.load.latencyUs!;
+  return { ...run, load: { ...run.load, latencyUs: { ...latency, p50Us: latency.p50Us * factor, p99Us: latency.p99Us * factor } } };
 }
 
-/** `size` runs of `pool` in a random measuring order, as repetitions 1 … size of one service. */
-function draw(pool: readonly RunRecord[], size: number, random: () => number): RunRecord[] {
-  const copy = [...pool];
-  for (let index = copy.length - 1; index > 0; index -= 1) {
+/** `size` rounds drawn without replacement from the pools' rounds, renumbered 1 … size in the drawn order, each keeping its runs. */
+function drawRounds(pools: ReadonlyArray<readonly RunRecord[]>, size: number, random: () => number): RunRecord[][] {
+  const rounds = [...new Set(pools[0]!.map((run) => run.repetition))].filter((round) => pools.every((pool) => pool.some((run) => run.repetition === round)));
+  for (let index = rounds.length - 1; index > 0; index -= 1) {
     const other = Math.floor(random() * (index + 1));
-    [copy[index], copy[other]] = [copy[other]!, copy[index]!];
+    [rounds[index], rounds[other]] = [rounds[other]!, rounds[index]!];
   }
-  return copy.slice(0, size).map((run, index) => ({ ...run, service: SERVICE, repetition: index + 1 }));
+  const chosen = rounds.slice(0, size);
+  return pools.map((pool) => chosen.map((round, index) => ({ ...pool.find((run) => run.repetition === round)!, service: SERVICE, repetition: index + 1 })));
 }
 
 interface Tally {
@@ -115,7 +125,8 @@ function replay(plan: GatePlan, baseline: readonly RunRecord[], candidate: reado
   const tally: Tally = { regression: 0, pass: 0, borderline: 0, undecided: 0, runs: 0 };
   const size = Math.min(plan.stages.at(-1)!.runsPerSide, baseline.length, candidate.length);
   for (let trial = 0; trial < TRIALS; trial += 1) {
-    const { outcome, runsPerSide } = replayInJob(draw(baseline, size, random), draw(candidate, size, random), ['p99'], [], plan);
+    const [drawnBaseline, drawnCandidate] = drawRounds([baseline, candidate], size, random);
+    const { outcome, runsPerSide } = replayInJob(drawnBaseline!, drawnCandidate!, DEFAULT_METRICS, [], plan);
     tally.runs += runsPerSide;
     if (outcome.exitCode === 1) tally.regression += 1;
     else if (outcome.exitCode === 3) tally.undecided += 1;
@@ -124,6 +135,40 @@ function replay(plan: GatePlan, baseline: readonly RunRecord[], candidate: reado
   }
   return tally;
 }
+
+/** The simulated part: the plan against the models the issue names. */
+function simulatedTable(): string {
+  const rounds: Omit<GateModel, 'ratio'> = { roundSigma: 0.2, runSigma: { baseline: 0.09, candidate: 0.09 }, positionEffect: 1, metrics: ['p50', 'p99'] };
+  const plain: Omit<GateModel, 'ratio'> = { roundSigma: 0, runSigma: { baseline: 0.22, candidate: 0.22 }, positionEffect: 1, metrics: ['p50', 'p99'] };
+  const cases: Array<[string, GateModel]> = [
+    ['round effects (0.20 shared + 0.09 run)', { ...rounds, ratio: 1 }],
+    ['round effects', { ...rounds, ratio: 1.1 }],
+    ['round effects', { ...rounds, ratio: 1.2 }],
+    ['round effects', { ...rounds, ratio: 1.3 }],
+    ['round effects, second run of a round +3 %', { ...rounds, positionEffect: 1.03, ratio: 1.1 }],
+    ['plain lognormal 0.22', { ...plain, ratio: 1 }],
+    ['plain lognormal 0.22', { ...plain, ratio: 1.1 }],
+    ['plain lognormal 0.22', { ...plain, ratio: 1.2 }],
+    ['plain lognormal 0.22', { ...plain, ratio: 1.3 }],
+    ['unequal spreads (0.10 baseline, 0.30 candidate)', { ...plain, runSigma: { baseline: 0.1, candidate: 0.3 }, ratio: 1.1 }],
+  ];
+  const rows = cases.map(([label, model], index) => {
+    const tally = simulateGate(model, DEFAULT_PLAN, TRIALS, 2026 + index);
+    const what = model.ratio === 1 ? 'unchanged: false alarms' : model.ratio === 1.1 ? 'exactly the limit (+10 %): flagged' : `+${Math.round((model.ratio - 1) * 100)} %: detected within 20`;
+    const share = (value: number): string => `${(value * 100).toFixed(1)} %`;
+    return `| ${label} | ${what} | **${share(model.ratio > 1.1 ? tally.regressionWithin20 : tally.regression)}** | ${share(tally.pass)} | ${share(tally.borderline)} | ${tally.meanRunsPerSide.toFixed(1)} |`;
+  });
+  return `### Gate plan, simulated (seeded; ${TRIALS.toLocaleString('en-US')} in-job gates per row, rows p50 and p99)
+
+Default plan: ${describePlan(DEFAULT_PLAN)}. Each gate measures rounds of baseline and candidate in alternating order and stops where the plan stops; runs = mean runs per side.
+
+| model | candidate | regression | pass | borderline | runs |
+|---|---|---|---|---|---|
+${rows.join('\n')}`;
+}
+
+console.log(simulatedTable());
+if (process.argv.includes('--simulated-only')) process.exit(0);
 
 const base = (await loadManifests([path.join(ROOT, 'services')])).find((manifest) => manifest.name === SERVICE)!;
 // Pilot: how much p99 does a fixed CPU cost add? Then scale the knob to reach +30 %. Per-run p99
@@ -160,12 +205,13 @@ for (const [name, plan] of plans) {
     rows.push(`| ${name} | ${label} | **${pct(tally.regression)}** | ${pct(tally.pass)} | ${pct(tally.borderline)} | ${pct(tally.undecided)} | ${(tally.runs / TRIALS).toFixed(1)} |`);
   }
 }
-const spread = (runs: readonly RunRecord[]): string => `${Math.min(...p99Of(runs))}–${Math.max(...p99Of(runs))} µs`;
-const truncated = smallest < DEFAULT_PLAN.stages.at(-1)!.runsPerSide ? `\n\n**The pools (${smallest} valid runs in the smallest) are smaller than the plan's last look (${DEFAULT_PLAN.stages.at(-1)!.runsPerSide} a side): comparisons that needed more runs are counted as undecided. Not a calibration.**` : '';
-console.log(`### Gate calibration (${SERVICE}, closed loop /process, native engine, ${new Date().toISOString().slice(0, 10)})
+const spread = (runs: readonly RunRecord[]): string => `p50 ${Math.min(...p50Of(runs))}–${Math.max(...p50Of(runs))} µs, p99 ${Math.min(...p99Of(runs))}–${Math.max(...p99Of(runs))} µs`;
+const truncated = smallest < DEFAULT_PLAN.stages.at(-1)!.runsPerSide ? `\n\n**The pools (${smallest} rounds in the smallest) are smaller than the plan's last look (${DEFAULT_PLAN.stages.at(-1)!.runsPerSide} a side): comparisons that needed more runs are counted as undecided. Not a calibration.**` : '';
+console.log(`
+### Gate calibration (${SERVICE}, closed loop /process, native engine, ${new Date().toISOString().slice(0, 10)})
 
-Pools of valid runs: A ${a.length}, A′ ${aPrime.length}, B ${b.length} (EXTRA_CPU_US=${costUs}: median p99 × ${achieved.toFixed(2)}; p99 per run A ${spread(a)}, A′ ${spread(aPrime)}, B ${spread(b)}).
-Default plan: ${describePlan(DEFAULT_PLAN)}. Each trial shuffles each pool into a measuring order and replays it through the in-job gate, stage by stage, until it stops; ${TRIALS} trials per row; runs = runs per side measured when the gate stopped.${truncated}
+Pools of rounds: A ${a.length}, A′ ${aPrime.length}, B ${b.length} (EXTRA_CPU_US=${costUs}: median p99 × ${achieved.toFixed(2)}, median p50 × ${(median(p50Of(b)) / median(p50Of(a))).toFixed(2)}; per run A ${spread(a)}; A′ ${spread(aPrime)}; B ${spread(b)}).
+Default plan: ${describePlan(DEFAULT_PLAN)}, metrics p50 and p99. Each trial draws rounds (each keeping its runs: the pairing) into a measuring order and replays them through the in-job gate, stage by stage, until it stops; ${TRIALS} trials per row; runs = runs per side measured when the gate stopped.${truncated}
 
 | plan | comparison | regression | pass | borderline | undecided | mean runs per side |
 |---|---|---|---|---|---|---|

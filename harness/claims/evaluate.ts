@@ -1,28 +1,27 @@
 /**
- * Verdicts on claims. A check is a product of `service.metric` terms against a threshold. Per
- * service, the per-run value of its terms (e.g. p99/p50 of each run, so metrics of one service
- * stay paired within a run) is summarised by its median over valid runs with an order-statistic
- * interval (stats/interval.ts); the services' factors are multiplied, and so are their
- * intervals ([Lx/Uy, Ux/Ly] for x/y), each factor at a coverage that keeps the product at
- * >= 95 % (97.5 % each for a ratio). The achieved coverage is stated with every verdict.
- * *holds* when the whole interval lies on the claimed side, *refuted* when wholly on the other,
- * *inconclusive* when it straddles or the coverage is below 95 % (too few valid runs: the verdict
- * says how many a service needs). Build metrics are single measurements, compared as points.
- * Also the capacity table: cores needed for a throughput. Pure.
+ * Verdicts on claims. A check is a product of `service.metric` terms against a threshold; its
+ * evidence is the product's value in each paired round (rounds.ts), turned into
+ * dᵢ = ln(valueᵢ) − ln(threshold), and decided by the sequential decision engine
+ * (stats/paired-test.ts) under the plan fixed before the first round (plan.ts): two one-sided
+ * tests, each erring at most 2.5 % over all looks — *holds* when the claimed side's boundary is
+ * crossed, *refuted* when the other side's is (its 2.5 % divided among the claim's checks),
+ * *inconclusive* otherwise. The first crossing decides; rounds measured later for other checks
+ * never reopen it. The interval printed beside a verdict is the look's exact interval at the
+ * levels the plan uses, so it lies on the claimed side exactly when the check holds. Build
+ * metrics are single measurements, compared as points. Also the capacity table: cores needed
+ * for a throughput. Pure.
  */
 import type { ResolvedClaims } from '../config/claims.js';
 import type { BuildRecord, MicrobenchmarkRecord, ResultsDocument, RunRecord } from '../results/document.js';
-import type { CapacityEstimate, CheckResult, ClaimResult, Verdict } from '../results/claims.js';
-import { formatCoverage, medianInterval, perFactorTarget, productInterval, runsForCoverage, TARGET_COVERAGE, type Estimate } from '../stats/interval.js';
-import { BUILD_METRICS, RUN_METRICS } from '../stats/metrics.js';
+import type { CapacityEstimate, CheckResult, ClaimResult, ClaimsPlan, Verdict } from '../results/claims.js';
+import { countsForVerdicts } from '../results/validity.js';
+import { medianInterval } from '../stats/interval.js';
+import { lookAt, replayLooks } from '../stats/paired-test.js';
+import { BUILD_METRICS } from '../stats/metrics.js';
 import { describeLoad } from '../stats/summarize.js';
-import { compare, type Check, type Term } from './expression.js';
-
-function verdictOf(low: number, high: number, comparator: Check['comparator'], threshold: number): Verdict {
-  if (compare(low, comparator, threshold) && compare(high, comparator, threshold)) return 'holds';
-  if (!compare(low, comparator, threshold) && !compare(high, comparator, threshold)) return 'refuted';
-  return 'inconclusive';
-}
+import { compare, type Check } from './expression.js';
+import { checkDesign, looksOf, testFor } from './plan.js';
+import { checkRounds, describeDropped, isStatistical } from './rounds.js';
 
 /** Combines check verdicts: any refuted → refuted; all hold → holds; unmeasured → not-measured. */
 export function combineVerdicts(verdicts: readonly Verdict[]): Verdict {
@@ -47,31 +46,24 @@ const notMeasured = (check: Check, note: string): CheckResult => ({
   note,
 });
 
-/** A run's value of the product of `terms` (one service's), or undefined when a metric is missing or not finite. */
-function perRunValue(run: RunRecord, terms: readonly Term[]): number | undefined {
-  let value = 1;
-  for (const term of terms) {
-    const metric = RUN_METRICS[term.metric]!.read(run);
-    if (metric === undefined || !Number.isFinite(metric)) return undefined;
-    value = term.power === 1 ? value * metric : value / metric;
-  }
-  return Number.isFinite(value) ? value : undefined;
+/** "0.85 %", "0.034 %": a small level without false precision. */
+export function formatLevel(level: number): string {
+  return `${Number((level * 100).toPrecision(2))} %`;
+}
+
+/** What a check is evaluated with besides its runs. */
+export interface CheckContext {
+  /** The scenario's planned looks; undefined: one look after the rounds there are. */
+  readonly looks?: { readonly firstLook: number; readonly lastLook: number } | undefined;
+  /** Checks of the claim that can be refuted (the refute side's α is divided among them). */
+  readonly familySize?: number;
 }
 
 /**
- * The run services of a check, the coverage each factor needs and, so that a caller can plan
- * more runs, how many valid runs per service give 95 % overall.
+ * Evaluates one check against the runs of one scenario point, the builds and the micro-benchmarks.
+ * @param runs runs of the claim's scenario at its load point (any service)
  */
-export function coveragePlan(check: Check): { services: string[]; perService: number; runsNeeded: number } {
-  const services = [...new Set(check.terms.filter((term) => Object.hasOwn(RUN_METRICS, term.metric)).map((term) => term.service))];
-  const microTerms = check.terms.filter((term) => !Object.hasOwn(RUN_METRICS, term.metric) && !Object.hasOwn(BUILD_METRICS, term.metric)).length;
-  const perService = perFactorTarget(services.length + microTerms);
-  return { services, perService, runsNeeded: runsForCoverage(perService) };
-}
-
-/** Evaluates one check against the runs of one scenario point and the builds. */
-export function evaluateCheck(check: Check, runs: readonly RunRecord[], builds: readonly BuildRecord[], micro: readonly MicrobenchmarkRecord[] = []): CheckResult {
-  const { services, perService, runsNeeded } = coveragePlan(check);
+export function evaluateCheck(check: Check, runs: readonly RunRecord[], builds: readonly BuildRecord[], micro: readonly MicrobenchmarkRecord[] = [], context: CheckContext = {}): CheckResult {
   let constant = 1;
   for (const term of check.terms) {
     if (!Object.hasOwn(BUILD_METRICS, term.metric)) continue;
@@ -81,43 +73,84 @@ export function evaluateCheck(check: Check, runs: readonly RunRecord[], builds: 
     constant = term.power === 1 ? constant * value : constant / value;
   }
   const base = { source: check.source, statistic: check.statistic, comparator: check.comparator, threshold: check.threshold };
-  // Micro-benchmark terms: each one's runs are a factor of their own.
-  const microFactors: Array<{ estimate: Estimate; power: 1 | -1 }> = [];
-  for (const term of check.terms) {
-    if (Object.hasOwn(RUN_METRICS, term.metric) || Object.hasOwn(BUILD_METRICS, term.metric)) continue;
-    const values = micro.find((record) => record.service === term.service)?.metrics[term.metric];
-    const estimate = values === undefined ? undefined : medianInterval(values.filter(Number.isFinite), perService);
-    if (estimate === undefined) return notMeasured(check, `no micro-benchmark value ${term.metric} of ${term.service} (its manifest's \`microbenchmark\`)`);
-    microFactors.push({ estimate, power: term.power });
-  }
-  if (services.length === 0 && microFactors.length === 0) {
+  if (!isStatistical(check)) {
     const verdict = compare(constant, check.comparator, check.threshold) ? 'holds' : 'refuted';
     return { ...base, verdict, value: constant, low: undefined, high: undefined, coverage: undefined, n: undefined, runsNeeded: undefined, note: 'single measurement (build metrics): no interval' };
   }
-  const factors: Array<{ estimate: Estimate; power: 1 }> = [];
-  const lacking: string[] = [];
-  for (const service of services) {
-    const terms = check.terms.filter((term) => term.service === service && Object.hasOwn(RUN_METRICS, term.metric));
-    const valid = runs.filter((run) => run.service === service && run.validity.valid);
-    if (valid.length === 0) return notMeasured(check, `no valid run of ${service} at this point`);
-    const values = valid.map((run) => perRunValue(run, terms));
-    const present = values.filter((value): value is number => value !== undefined);
-    if (present.length < values.length) lacking.push(`${values.length - present.length} of ${values.length} valid runs of ${service} lacked ${terms.map((term) => term.metric).join('/')}`);
-    const estimate = medianInterval(present, perService);
-    if (estimate === undefined) return notMeasured(check, `no valid run of ${service} has ${terms.map((term) => term.metric).join(' and ')}`);
-    factors.push({ estimate, power: 1 });
+  const rounds = checkRounds(check, runs, micro, constant);
+  if (rounds === undefined) {
+    const term = check.terms.find((entry) => !Object.hasOwn(BUILD_METRICS, entry.metric) && micro.every((record) => record.service !== entry.service || record.metrics[entry.metric] === undefined));
+    return notMeasured(check, `no micro-benchmark value ${term?.metric ?? ''} of ${term?.service ?? 'a service'} (its manifest's \`microbenchmark\`)`);
   }
-  const product = productInterval([...factors, ...microFactors]);
-  if (product === undefined) return notMeasured(check, 'the statistic is undefined (a median of 0 in a denominator)');
-  const scale = (value: number): number => value * constant;
-  const [low, high] = constant >= 0 ? [scale(product.low), scale(product.high)] : [scale(product.high), scale(product.low)];
-  const enough = product.coverage >= TARGET_COVERAGE - 1e-12;
-  const verdict = enough ? verdictOf(low, high, check.comparator, check.threshold) : 'inconclusive';
-  const coverageText = `${formatCoverage(product.coverage)} coverage from ${product.n} valid run${product.n === 1 ? '' : 's'}${services.length > 1 ? ' (the fewest of any service)' : ''}`;
-  const shortfall = enough ? undefined : `below 95 %: ${runsNeeded} valid runs per service give ≥ 95 %`;
-  const straddles = verdictOf(low, high, check.comparator, check.threshold) === 'inconclusive' ? 'the interval straddles the threshold' : undefined;
-  const note = [coverageText, shortfall, enough ? straddles : undefined, ...lacking].filter((part): part is string => part !== undefined).join('; ');
-  return { ...base, verdict, value: scale(product.value), low, high, coverage: product.coverage, n: product.n, runsNeeded, note };
+  if (rounds.values.length === 0) {
+    const why = describeDropped(rounds, undefined);
+    return notMeasured(check, rounds.dropped.length === 0 ? 'no run of the check\'s services at this point' : `no usable round: ${why}`);
+  }
+  const test = testFor(check);
+  const familySize = context.familySize ?? 1;
+  const looks = rounds.unit === 'micro' ? undefined : context.looks;
+  const planned = checkDesign(test, looks, rounds.values.length, familySize);
+  const holdsUpward = check.comparator === '>=' || check.comparator === '>';
+  const gammaUpper = holdsUpward ? planned.holds.gamma : planned.refutes.gamma;
+  const gammaLower = holdsUpward ? planned.refutes.gamma : planned.holds.gamma;
+  const log = Math.log(check.threshold);
+  const d = rounds.values.map((value) => Math.log(value) - log);
+  const replay = replayLooks(test, d, planned.design.looks, gammaUpper, gammaLower);
+  // Before the plan's first look the interval is shown at the levels the plan will use.
+  const look = replay.look ?? lookAt(test, d, gammaUpper, gammaLower)!;
+  const verdict: Verdict = replay.decision === undefined ? 'inconclusive' : (replay.decision === 'upper') === holdsUpward ? 'holds' : 'refuted';
+  const scale = (value: number): number => check.threshold * Math.exp(value);
+  const shownRound = rounds.rounds[look.n - 1];
+  const earliest = planned.design.looks.find((n) => 2 ** -n <= Math.max(planned.holds.gamma, planned.refutes.gamma));
+  const what = rounds.unit === 'micro' ? 'micro-benchmark runs paired by index' : rounds.unit === 'runs' ? 'runs' : 'paired rounds';
+  const noun = rounds.unit === 'rounds' ? 'rounds' : 'runs';
+  const method =
+    test === 'sign'
+      ? `sign test on ${look.n} ${what} (median; a tail metric: no symmetry assumed)`
+      : `signed-rank test on the log ratios of ${look.n} ${what} (Hodges–Lehmann estimate; assumes they are symmetric about their centre)`;
+  const levels =
+    planned.holds.gamma === planned.refutes.gamma
+      ? `one-sided ${formatLevel(planned.holds.gamma)} at each end`
+      : `one-sided ${formatLevel(planned.holds.gamma)} on the claimed side, ${formatLevel(planned.refutes.gamma)} on the other (${familySize} checks can refute the claim)`;
+  const plan = planned.firstLook === planned.lastLook ? `one look at ${planned.lastLook}` : `looks at every round from ${planned.firstLook} to ${planned.lastLook}`;
+  const simulated = planned.holds.method === 'simulated' ? ', levels from a seeded simulation of the plan' : '';
+  const parts = [
+    method,
+    `interval ${levels}: the plan (${plan}${simulated}) errs at most ${formatLevel(planned.holds.achieved)} / ${formatLevel(planned.refutes.achieved)} each way`,
+    replay.decision === undefined ? undefined : `decided after ${look.n} ${noun}${rounds.values.length > look.n ? ` (later ${noun}, measured for other checks, do not reopen it)` : ''}`,
+    replay.look === undefined && looks !== undefined ? `the plan's first look is at ${planned.firstLook} usable ${noun}` : undefined,
+    replay.decision === undefined && earliest !== undefined && look.n < earliest ? `no look before ${earliest} ${noun} can decide (the smallest p of n ${noun} is 2⁻ⁿ)` : undefined,
+    describeDropped(rounds, shownRound),
+  ];
+  return {
+    ...base,
+    verdict,
+    value: scale(look.estimate),
+    low: scale(look.low),
+    high: scale(look.high),
+    coverage: look.coverage,
+    n: look.n,
+    runsNeeded: earliest,
+    note: parts.filter((part): part is string => part !== undefined).join('; '),
+    test: {
+      method: test,
+      unit: rounds.unit,
+      values: rounds.values,
+      rounds: rounds.rounds,
+      dropped: rounds.dropped.filter((entry) => shownRound === undefined || entry.round <= shownRound).length,
+      firstLook: planned.firstLook,
+      lastLook: planned.lastLook,
+      familySize,
+      levelHolds: planned.holds.gamma,
+      levelRefutes: planned.refutes.gamma,
+      errorHolds: planned.holds.achieved,
+      errorRefutes: planned.refutes.achieved,
+      design: planned.holds.method,
+      decidedAt: replay.decision === undefined ? undefined : look.n,
+      pHolds: holdsUpward ? look.pUpper : look.pLower,
+      pRefutes: holdsUpward ? look.pLower : look.pUpper,
+    },
+  };
 }
 
 /** The load point of a claim: the same for every service, or a capacity fraction of each. */
@@ -125,11 +158,18 @@ function describePoint(run: RunRecord): string {
   return run.capacityFraction === undefined ? describeLoad(run) : `open loop, ${Math.round(run.capacityFraction * 100)} % of each service's capacity`;
 }
 
-/** Evaluates every claim of a claims file against a results document. */
-export function evaluateClaims(claims: ResolvedClaims, document: Pick<ResultsDocument, 'runs' | 'builds'> & { readonly microbenchmarks?: readonly MicrobenchmarkRecord[] }): ClaimResult[] {
+type ClaimsInput = Pick<ResultsDocument, 'runs' | 'builds'> & { readonly microbenchmarks?: readonly MicrobenchmarkRecord[] };
+
+/**
+ * Evaluates every claim of a claims file against a results document, under `plan` (default: one
+ * look per scenario, after its rounds).
+ */
+export function evaluateClaims(claims: ResolvedClaims, document: ClaimsInput, plan?: ClaimsPlan): ClaimResult[] {
   return claims.claims.map((claim) => {
     const runs = claim.scenario === undefined ? [] : document.runs.filter((run) => run.scenario === claim.scenario && run.rateIndex === claim.point);
-    const checks = claim.checks.map((check) => evaluateCheck(check, runs, document.builds, document.microbenchmarks ?? []));
+    const familySize = claim.checks.filter(isStatistical).length;
+    const context: CheckContext = { looks: looksOf(plan, claim.scenario), familySize };
+    const checks = claim.checks.map((check) => evaluateCheck(check, runs, document.builds, document.microbenchmarks ?? [], context));
     const services = new Set(claim.checks.flatMap((check) => check.terms.map((term) => term.service)));
     const own = runs.find((run) => services.has(run.service));
     return {
@@ -137,6 +177,7 @@ export function evaluateClaims(claims: ResolvedClaims, document: Pick<ResultsDoc
       text: claim.text,
       source: claim.source,
       scenario: claim.scenario,
+      point: claim.point,
       load: own === undefined ? undefined : describePoint(own),
       verdict: combineVerdicts(checks.map((check) => check.verdict)),
       checks,
@@ -144,10 +185,10 @@ export function evaluateClaims(claims: ResolvedClaims, document: Pick<ResultsDoc
   });
 }
 
-/** The capacity table of a claims file: throughput × CPU time per request, per service. */
+/** The capacity table of a claims file: throughput × CPU time per request, per service, from runs that count for verdicts. */
 export function estimateCapacity(claims: ResolvedClaims, document: Pick<ResultsDocument, 'runs'>): CapacityEstimate[] {
   return claims.capacity.flatMap((request) => {
-    const runs = document.runs.filter((run) => run.scenario === request.scenario && run.rateIndex === request.point && run.validity.valid);
+    const runs = document.runs.filter((run) => run.scenario === request.scenario && run.rateIndex === request.point && countsForVerdicts(run.validity));
     const services = [...new Set(runs.map((run) => run.service))];
     return services.flatMap((service) => {
       const values = runs.filter((run) => run.service === service).flatMap((run) => (run.measured.cpuUsPerRequest === undefined ? [] : [(run.measured.cpuUsPerRequest * request.throughputRps) / 1e6]));

@@ -12,9 +12,22 @@ export function formatNumber(value: number | undefined): string {
   return Number(value.toPrecision(3)).toString();
 }
 
-/** `23.4 [18.1, 30.2] >= 10`, or `0.85 (single measurement) <= 0.3`; one run has no interval to print. */
+/**
+ * An end of a claim's interval: `∞` for an upper end the test cannot bound at its level and
+ * number of rounds (+∞ in memory, null once read back from JSON), else `formatNumber`.
+ */
+export function formatBound(value: number | null | undefined): string {
+  return value === null || value === Number.POSITIVE_INFINITY ? '∞' : formatNumber(value);
+}
+
+/** Whether a check's upper end is open (+∞, or null from JSON). */
+export function isOpenEnd(value: number | null | undefined): boolean {
+  return value === null || value === Number.POSITIVE_INFINITY;
+}
+
+/** `23.4 [18.1, 30.2] >= 10`, `8.3 [4.1, ∞] >= 2`, or `0.85 (single measurement) <= 0.3`; one run has no interval to print. */
 export function formatCheckValue(check: CheckResult): string {
-  const interval = check.low === undefined || check.high === undefined || check.n === 1 ? '' : ` [${formatNumber(check.low)}, ${formatNumber(check.high)}]`;
+  const interval = check.low === undefined || check.high === undefined || check.n === 1 ? '' : ` [${formatNumber(check.low)}, ${formatBound(check.high)}]`;
   return `${check.statistic} = ${formatNumber(check.value)}${interval} (claimed ${check.comparator} ${formatNumber(check.threshold)})`;
 }
 
@@ -22,7 +35,7 @@ const VERDICT_WORDS = { holds: 'HOLDS', refuted: 'REFUTED', inconclusive: 'INCON
 
 /** The claims section of the terminal summary. */
 export function formatClaims(results: readonly ClaimResult[], capacity: readonly CapacityEstimate[]): string {
-  const lines = ['## claims (distribution-free intervals over per-run values; each verdict states its coverage)'];
+  const lines = ['## claims (exact sequential tests on paired rounds: each wrong verdict ≤ 2.5 % over all looks; intervals at the plan\'s per-look level)'];
   for (const result of results) {
     lines.push(`${VERDICT_WORDS[result.verdict].padEnd(12)} ${result.id}${result.scenario === undefined ? '' : ` (${result.scenario}${result.load === undefined ? '' : `, ${result.load}`})`}`);
     for (const check of result.checks) {

@@ -1,17 +1,19 @@
 /**
- * Which services of a scenario still need runs for its claims to be decided — adaptive
- * repetitions add interleaved runs only there — and what more runs would take once the budget is
- * spent. A check needs more runs when its coverage is below 95 % (each of its services needs
- * `runsNeeded` valid runs) or when its interval straddles the threshold (more runs narrow it:
- * order-statistic intervals shrink about as 1/√n). Without claims (`--until-decided`), every
- * point needs the valid runs that give its medians 95 % coverage. Pure.
+ * Which services of a scenario still need rounds for its claims to be decided — adaptive
+ * repetitions add rounds only there — and, once the rounds stop, how each check's sequential test
+ * ended. A check needs more rounds while its plan has not decided it (plan.ts: a look after
+ * every round, up to `--max-repetitions`); a round of a check measures all of its services, so
+ * its values stay paired. A decided check asks for nothing more, and neither does a claim that
+ * one of its checks already refutes. Without claims (`--until-decided`), every point needs the
+ * valid runs that give its medians 95 % coverage. Pure.
  */
 import type { ResolvedClaims } from '../config/claims.js';
 import type { AdaptiveRecord, ResultsDocument } from '../results/document.js';
+import type { CheckResult, ClaimResult, ClaimsPlan } from '../results/claims.js';
 import { runsForCoverage, TARGET_COVERAGE } from '../stats/interval.js';
-import { evaluateCheck, coveragePlan } from './evaluate.js';
-import type { CheckResult, ClaimResult } from '../results/claims.js';
-import { formatNumber } from './format.js';
+import { evaluateClaims } from './evaluate.js';
+import { describeProjection, projectDecision } from './projection.js';
+import { runServicesOf } from './rounds.js';
 
 /** Why a service needs another run. */
 export interface RunNeed {
@@ -26,23 +28,22 @@ const validRuns = (document: Pick<ResultsDocument, 'runs'>, scenario: string, se
   document.runs.filter((run) => run.scenario === scenario && run.service === service && run.rateIndex === point && run.validity.valid).length;
 
 /**
- * The services (and load points) whose runs would move an open check of a claim on `scenario`.
- * A claim already refuted by one of its checks needs nothing more: no further run can save it.
+ * The services (and load points) whose next round would move an open check of a claim on
+ * `scenario`: every service of every undecided check, under the run's plan.
  */
-export function runsStillNeeded(claims: ResolvedClaims, document: Pick<ResultsDocument, 'runs' | 'builds'> & Partial<Pick<ResultsDocument, 'microbenchmarks'>>, scenario: string): RunNeed[] {
+export function runsStillNeeded(claims: ResolvedClaims, document: Pick<ResultsDocument, 'runs' | 'builds'> & Partial<Pick<ResultsDocument, 'microbenchmarks'>>, scenario: string, plan?: ClaimsPlan): RunNeed[] {
   const needs: RunNeed[] = [];
-  for (const claim of claims.claims) {
-    if (claim.scenario !== scenario) continue;
-    const runs = document.runs.filter((run) => run.scenario === scenario && run.rateIndex === claim.point);
-    const results = claim.checks.map((check) => evaluateCheck(check, runs, document.builds, document.microbenchmarks ?? []));
-    if (results.some((result) => result.verdict === 'refuted')) continue;
-    for (const [index, check] of claim.checks.entries()) {
-      const { services, runsNeeded } = coveragePlan(check);
-      if (services.length === 0) continue;
-      if (results[index]!.verdict !== 'inconclusive') continue;
-      const short = services.filter((service) => validRuns(document, scenario, service, claim.point) < runsNeeded);
-      if (short.length > 0) for (const service of short) needs.push({ service, point: claim.point, because: `${claim.id}: \`${check.source}\` needs ${runsNeeded} valid runs a service for 95 % coverage` });
-      else for (const service of services) needs.push({ service, point: claim.point, because: `${claim.id}: \`${check.source}\` straddles its threshold` });
+  const own = { ...claims, claims: claims.claims.filter((claim) => claim.scenario === scenario) };
+  const results = evaluateClaims(own, document, plan);
+  for (const [index, claim] of own.claims.entries()) {
+    const result = results[index]!;
+    if (result.verdict === 'refuted') continue;
+    for (const [checkIndex, check] of claim.checks.entries()) {
+      const checked = result.checks[checkIndex]!;
+      if (checked.verdict !== 'inconclusive') continue;
+      const services = runServicesOf(check);
+      const where = checked.n === undefined ? '' : ` after ${checked.n} usable round${checked.n === 1 ? '' : 's'}`;
+      for (const service of services) needs.push({ service, point: claim.point, because: `${claim.id}: \`${check.source}\` is undecided${where}` });
     }
   }
   return needs;
@@ -60,28 +61,10 @@ export function pointsBelowCoverage(document: Pick<ResultsDocument, 'runs'>, sce
   return needs;
 }
 
-const percentFrom = (value: number | undefined, threshold: number): string => (value === undefined ? '?' : `${(Math.abs(value / threshold - 1) * 100).toFixed(1)} %`);
-
 /**
- * Roughly how many valid runs a service would decide an inconclusive check, if the spread stays
- * as measured: the interval's half-width on a log scale shrinks about as 1/√n until it no longer
- * reaches the threshold. Undefined when the estimate sits on the threshold (no number of runs
- * decides it) or there is no interval.
- */
-export function runsToDecide(check: CheckResult): number | undefined {
-  const { value, low, high, n, threshold } = check;
-  if (value === undefined || low === undefined || high === undefined || n === undefined || !(value > 0) || !(low > 0) || !(threshold > 0)) return undefined;
-  const distance = Math.abs(Math.log(value) - Math.log(threshold));
-  if (distance === 0 || !Number.isFinite(high)) return undefined;
-  const halfWidth = Math.max(Math.log(high) - Math.log(value), Math.log(value) - Math.log(low));
-  if (halfWidth < distance) return check.runsNeeded;
-  return Math.max(check.runsNeeded ?? n, Math.ceil(n * (halfWidth / distance) ** 2));
-}
-
-/**
- * Adds to each check of a claim on a scenario how its repetitions ended: "decided after N valid
- * runs a service (T s of measuring)", or "undecided after N runs (time budget): about K valid
- * runs a service would decide it".
+ * Adds to each check of a claim on a scenario how its rounds ended: the measuring time of a
+ * decided one ("95 s of measuring process-sweep"), or, undecided when the rounds stopped, what a
+ * decision would take according to the plan (projection.ts).
  */
 export function explainRepetitions(results: readonly ClaimResult[], adaptive: readonly AdaptiveRecord[]): ClaimResult[] {
   return results.map((result) => {
@@ -91,10 +74,11 @@ export function explainRepetitions(results: readonly ClaimResult[], adaptive: re
       if (check.n === undefined) return check;
       let note: string;
       if (check.verdict === 'inconclusive' && result.verdict === 'refuted') note = 'not repeated further: another check already refutes the claim';
-      else if (check.verdict === 'holds' || check.verdict === 'refuted') note = `decided after ${check.n} valid runs a service (${record.seconds} s of measuring ${record.scenario})`;
+      else if (check.verdict === 'holds' || check.verdict === 'refuted') note = `${record.seconds} s of measuring ${record.scenario}`;
       else if (check.verdict === 'inconclusive' && (record.stopped === 'budget' || record.stopped === 'max-repetitions')) {
-        const more = runsToDecide(check);
-        note = `undecided after ${record.repetitions} runs (${record.stopped === 'budget' ? 'time budget: --max-minutes' : 'maximum of repetitions: --max-repetitions'})${more === undefined ? ': the estimate sits on the threshold, no number of runs would decide it' : more > 1000 ? `: the estimate (${formatNumber(check.value)}) sits within ${percentFrom(check.value, check.threshold)} of the threshold; more than 1,000 valid runs a service would be needed` : `: about ${more} valid runs a service would decide it if the spread stays the same`}`;
+        const why = record.stopped === 'budget' ? 'time budget: --max-minutes' : 'maximum of repetitions: --max-repetitions';
+        const projection = projectDecision(check);
+        note = `undecided after ${check.n} usable rounds (${why})${projection === undefined ? '' : `; ${describeProjection(check, projection)}`}`;
       } else return check;
       return { ...check, note: check.note === undefined ? note : `${check.note}; ${note}` };
     });

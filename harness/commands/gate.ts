@@ -1,9 +1,10 @@
 /**
  * `rewrite-bench gate`: compares a candidate with a baseline — two results files, or two service
- * folders measured interleaved in this job — and fails on a significant regression beyond the
- * limit or a broken budget, following a stopping plan fixed in advance (gate/plan.ts): the
- * in-job mode measures the plan's first stage, decides, and measures the next stage only while
- * some comparison is undecided. Writes Markdown (also to $GITHUB_STEP_SUMMARY) and JUnit XML.
+ * folders measured in rounds in this job (back to back, the order alternating: A B, B A, …) —
+ * and fails on a significant regression beyond the limit or a broken budget, following a
+ * stopping plan fixed in advance (gate/plan.ts): the in-job mode measures the plan's first stage,
+ * decides, and measures the next stage only while some comparison is undecided. Writes Markdown
+ * (also to $GITHUB_STEP_SUMMARY) and JUnit XML.
  */
 import { execa } from 'execa';
 import { appendFile, mkdtemp, writeFile } from 'node:fs/promises';
@@ -16,8 +17,8 @@ import { readYamlFile } from '../config/yaml-file.js';
 import { ConfigError, InfrastructureError, type ExitCode } from '../errors.js';
 import { parseBudget, type Budget } from '../gate/budget.js';
 import { decideGate, type GateOutcome } from '../gate/outcome.js';
-import { gateJUnit, gateMarkdown } from '../gate/render.js';
-import { checkPlan, DEFAULT_PLAN, describePlan, planWithStages, type GatePlan } from '../gate/plan.js';
+import { describePositions, gateJUnit, gateMarkdown } from '../gate/render.js';
+import { checkPlan, DEFAULT_METRICS, DEFAULT_PLAN, describePlan, planWithStages, type GatePlan } from '../gate/plan.js';
 import { continueRuns, GATE_SIDES, mergeStages, ratesOffered, stageScenario } from '../gate/stage-runs.js';
 import type { ResolvedProject } from '../config/project.js';
 import { allowedCpus } from '../run/environment.js';
@@ -35,15 +36,14 @@ import { PROJECT_OPTION, projectOf, resolveServiceSelection, type OptionSpec } f
 export const gateCommandHelp = {
   summary: 'CI gate: fail on a significant regression beyond the limit, or a broken budget (exit 1).',
   usage:
-    'rewrite-bench gate --baseline A.json --candidate B.json [--metric p99] [--max-regression 10%] [--budget "p99 < 50ms"] [--junit FILE] [--markdown FILE]\n' +
+    'rewrite-bench gate --baseline A.json --candidate B.json [--metric p50 --metric p99] [--max-regression 10%] [--budget "p99 < 50ms"] [--junit FILE] [--markdown FILE]\n' +
     '       rewrite-bench gate --baseline-service DIR --candidate-service DIR --scenario NAME [--stages 5,10,20 | --repetitions N] [...]\n' +
     '       rewrite-bench gate --service NAME --baseline-ref main [--candidate-ref HEAD] --scenario NAME [...]',
   details:
-    'Follows a stopping plan fixed in advance: looks after 5, 10 and 20 runs a side (--stages), each spending its share of alpha (10/20/70 %), so that over all looks, metrics and points (Holm) a change of exactly --max-regression is flagged at most alpha of the time. ' +
-    'The limit is inside the test: a regression needs the candidate divided by (1 + limit) to be still worse, one-sided exact Mann-Whitney over per-run values. An earlier look passes a comparison that shows no sign of such a regression (p > 0.6, then 0.5); the last look passes or fails it (borderline: a change it could not confirm). ' +
-    'The in-job mode measures both sides interleaved on this machine (the way to gate on shared CI runners), in a scenario of the project: two service folders, or the project\'s service NAME at two git refs (temporary worktrees; the candidate defaults to the working tree); it measures the next stage only while a comparison is undecided. ' +
+    'Follows a stopping plan fixed in advance: looks after 5, 10 and 20 rounds (runs a side, --stages), exact sequential levels (earlier looks at half the last look\'s), so that over all looks, metrics and points (Holm) a change of exactly --max-regression is flagged at most alpha of the time. ' +
+    'Rounds are paired: per round, the candidate\'s value over the baseline\'s; the limit is inside the test (the ratio divided by 1 + limit must still be above 1): one-sided exact signed-rank test on the log ratios, the sign test for p99, p999 and max; a run that does not count (invalid, or moved by another tenant) is ranked the worst of its side. Failed requests: any against none fails, otherwise an exact test on the pooled counts; sustained rate: McNemar\'s exact test on the rounds where only one side saturated. An earlier look passes a comparison that shows no sign of a regression (p > 0.6, then 0.5); the last look passes or fails it (borderline: a change it could not confirm). ' +
+    'The in-job mode measures both sides in rounds on this machine, back to back, the order alternating (the way to gate on shared CI runners), in a scenario of the project: two service folders, or the project\'s service NAME at two git refs (temporary worktrees; the candidate defaults to the working tree); it measures the next stage only while a comparison is undecided. File mode pairs the files\' runs by repetition and judges them as the plan would have, look by look. Budgets are checked on the candidate. ' +
     'When the scenario names a `reference:`, the candidate\'s answers are first compared with the baseline\'s, the baseline in the reference\'s place (the check `run` and `compare` do): a candidate that answers differently is not measured and fails the gate; without a `reference:` answers are not compared, and the output says so. ' +
-    'File mode judges the runs the files hold as the plan would have, look by look. Budgets are checked on the candidate. ' +
     'Exit 0 pass, 1 regression or budget broken, 2 bad configuration, 3 undecided (the plan needs more runs than the files hold), nothing comparable or infrastructure failure.',
 } as const;
 
@@ -57,9 +57,9 @@ export const gateOptions = {
   service: { type: 'string', value: 'NAME', help: 'With --baseline-ref: the service folder services/NAME to compare.' },
   ...PROJECT_OPTION,
   scenario: { type: 'string', value: 'NAME|FILE', help: 'In-job mode: the scenario to measure, from the project\'s scenarios or a path.' },
-  stages: { type: 'string', value: 'N,N,...', help: `Runs per side at each look of the stopping plan (default ${DEFAULT_PLAN.stages.map((stage) => stage.runsPerSide).join(',')}): the last look spends 70 % of alpha, earlier ones 30 % in proportion to their runs; an earlier look passes a comparison when p > 0.6 (first) or 0.5. The in-job mode measures a stage only while a comparison is undecided.` },
-  repetitions: { type: 'string', value: 'N', help: 'A one-look plan instead: decide once, after N runs a side (no early stopping; at least 4 at alpha 0.05).' },
-  metric: { type: 'string', multiple: true, value: 'NAME', help: `Metric to compare (repeatable; default p99). One of ${Object.keys(RUN_METRICS).join(', ')}.` },
+  stages: { type: 'string', value: 'N,N,...', help: `Rounds (runs per side) at each look of the stopping plan (default ${DEFAULT_PLAN.stages.map((stage) => stage.runsPerSide).join(',')}): exact sequential levels, earlier looks at half the last look's, all of alpha spent over them; an earlier look passes a comparison when p > 0.6 (first) or 0.5. The in-job mode measures a stage only while a comparison is undecided.` },
+  repetitions: { type: 'string', value: 'N', help: 'A one-look plan instead: decide once, after N rounds (no early stopping; at least 5 at alpha 0.05).' },
+  metric: { type: 'string', multiple: true, value: 'NAME', help: `Metric to compare (repeatable; default p50 and p99: p50 for the service's own time, p99 for its tail beyond the platform's jitter). One of ${Object.keys(RUN_METRICS).join(', ')}.` },
   'max-regression': { type: 'string', value: 'PCT', help: 'Largest tolerated worsening, e.g. 10% (default 10%): inside the test (the candidate ÷ 1.1 must still be worse), not a floor on the medians.' },
   alpha: { type: 'string', value: 'P', help: 'False-alarm rate of the whole gate for a change of exactly --max-regression, over all looks, metrics and points (default 0.05; Holm over the comparisons).' },
   budget: { type: 'string', multiple: true, value: 'EXPR', help: 'k6-style budget on the candidate, e.g. "p99 < 50ms", "errors == 0" (repeatable).' },
@@ -101,7 +101,7 @@ function parsePlan(values: GateValues): GatePlan {
 }
 
 function parseMetrics(values: GateValues): string[] {
-  const metrics = values.metric ?? ['p99'];
+  const metrics = values.metric ?? [...DEFAULT_METRICS];
   for (const metric of metrics) {
     if (!Object.hasOwn(RUN_METRICS, metric)) throw new ConfigError(`Unknown --metric \`${metric}\`. Expected one of ${Object.keys(RUN_METRICS).join(', ')}.`);
   }
@@ -245,6 +245,8 @@ async function measureFolders(values: GateValues, project: ResolvedProject, base
       // Both sides at the baseline's load: a candidate that lost capacity must not be tested lighter.
       // Later stages are offered stage 1's absolute rates, so the baseline is probed once.
       ratesFrom: 'baseline',
+      // The rounds alternate across stages as in one long run (B C, C B, …).
+      roundOffset: before,
     });
     if (first === undefined) first = document;
     else later.push({ ...document, runs: continueRuns(document.runs, before, fractions) });
@@ -256,7 +258,7 @@ async function measureFolders(values: GateValues, project: ResolvedProject, base
       throw new InfrastructureError(`The gate could not measure both sides: ${document.failures.map((failure) => failure.message.split('\n')[0]).join('; ')}`);
     }
     const problems = merged.state === 'complete' ? [] : [`the run ended ${merged.state}`];
-    const outcome = decideGate(as(merged, 'baseline'), as(merged, 'candidate'), job.metrics, job.budgets, plan, { notes: [answers.note], candidateProblems: problems });
+    const outcome = decideGate(as(merged, 'baseline'), as(merged, 'candidate'), job.metrics, job.budgets, plan, { candidateProblems: problems, notes: [answers.note, describePositions(merged.runs)] });
     if (!outcome.needsMoreRuns || problems.length > 0 || index === plan.stages.length - 1) {
       // The report of every stage's runs, beside results.json (what a CI job uploads).
       const report = await writeReport({ file: resultsFile, document: merged }, outDir);

@@ -3,22 +3,23 @@
  * turns it into Markdown and JUnit XML). Pure.
  *
  * Every point of either side is shown: compared, or why not (the candidate lacks it, the two
- * sides were offered different rates). The compared rows (every chosen metric at every point)
- * are one family for the stopping plan (sequential.ts: its looks, Holm over the rows). Beyond
- * the chosen metrics, a candidate that fails requests where the baseline did not (errors over
- * all runs, valid or not), or that cannot sustain the open-loop rate the baseline sustained, has
- * regressed. Exit code: 1 when anything regressed or a budget broke; otherwise 3 when anything
- * could not be decided (the plan needs more runs than there are, too few valid runs, a point
- * missing or incomparable, a budget not measured, an incomplete or failed candidate run); 0 only
- * when everything passed (borderline passes: the last look found a change it could not confirm).
+ * sides were offered different rates). The compared rows — every chosen metric at every point,
+ * failed requests where any occurred, and the sustained rate where a run saturated — are one
+ * family for the stopping plan (sequential.ts: its looks, Holm over the rows). Exit code: 1
+ * when anything regressed or a budget broke; otherwise 3 when anything could not be decided (the
+ * plan needs more runs than there are, no usable round, a point missing or incomparable, a
+ * budget not measured, an incomplete or failed candidate run); 0 only when everything passed
+ * (borderline passes: the last look found a change it could not confirm).
  */
 import type { RunRecord } from '../results/document.js';
-import { RUN_METRICS } from '../stats/metrics.js';
 import { describeLoad } from '../stats/summarize.js';
+import { countFailures } from '../load/outcome.js';
 import { evaluateBudget, type Budget, type BudgetResult } from './budget.js';
 import type { Estimate } from '../stats/interval.js';
+import type { LookEvidence } from './decide.js';
 import type { GatePlan } from './plan.js';
-import { evaluatePlan, type PlanRow, type PlanState, type RunValue } from './sequential.js';
+import { anySaturated, failuresRow, metricRow, pairRounds, reachOf, saturationRow, type PlanRow } from './rows.js';
+import { evaluatePlan, type PlanState } from './sequential.js';
 
 /** What a row of the gate concluded. */
 export type RowVerdict = PlanState | 'not-sustained' | 'missing' | 'incomparable';
@@ -26,15 +27,19 @@ export type RowVerdict = PlanState | 'not-sustained' | 'missing' | 'incomparable
 /** The plan's finding for one compared row, as the reports show it. */
 export interface Comparison {
   readonly verdict: PlanState;
-  /** How much worse the candidate is at the deciding (or last) look: > 1 is worse (ratio of medians, oriented by the metric; Infinity from a zero baseline). */
+  readonly test: LookEvidence['test'] | undefined;
+  /** How much worse the candidate is at the deciding (or last) look: > 1 is worse (Infinity from a zero baseline). */
   readonly worseRatio: Estimate | undefined;
   /** One-sided exact p of that look (the worse side ÷ (1 + limit)). */
   readonly p: number | undefined;
-  readonly baselineMedian: number | undefined;
-  readonly candidateMedian: number | undefined;
-  /** Values (valid runs; failed requests: all runs) the deciding look used, or all there are without a look. */
-  readonly baselineRuns: number;
-  readonly candidateRuns: number;
+  /** The row's sequential p-value (what Holm compares with α). */
+  readonly q: number | undefined;
+  /** Medians of counting runs (metrics), or failure and saturation counts. */
+  readonly baselineValue: number | undefined;
+  readonly candidateValue: number | undefined;
+  /** Rounds the deciding look used. */
+  readonly rounds: number;
+  readonly detail: string | undefined;
   /** The look that decided (1-based), or the last one the data reached. */
   readonly stage: number | undefined;
   readonly stages: number;
@@ -48,10 +53,11 @@ export interface GateRow {
   readonly service: string;
   readonly load: string;
   readonly rateIndex: number;
+  /** A run metric, `failed requests` or `sustained rate`. */
   readonly metric: string;
   readonly verdict: RowVerdict;
   readonly reason: string;
-  /** The comparison of per-run values, when one was made. */
+  /** The comparison of per-round values, when one was made. */
   readonly comparison: Comparison | undefined;
 }
 
@@ -65,7 +71,7 @@ export interface GateOutcome {
   readonly needsMoreRuns: boolean;
   readonly rows: readonly GateRow[];
   readonly budgets: ReadonlyArray<BudgetResult & { readonly scenario: string; readonly service: string; readonly load: string }>;
-  /** Said above the table: the same file twice, an interrupted candidate, failures it recorded. */
+  /** Said above the table: the same file twice, an interrupted candidate, failures it recorded, the measuring order. */
   readonly notes: readonly string[];
   readonly exitCode: 0 | 1 | 3;
   readonly summary: string;
@@ -79,13 +85,15 @@ export interface GateContext {
   readonly candidateProblems?: readonly string[];
 }
 
+/** The row of failed requests and the row of the sustained rate, as the tables name them. */
+export const FAILURES_ROW = 'failed requests';
+export const SUSTAINED_ROW = 'sustained rate';
+
 /** A point as `scenario\0service\0rateIndex`. */
 const pointKey = (run: RunRecord): string => `${run.scenario}\u0000${run.service}\u0000${run.rateIndex}`;
 /** Offered rates further apart than this are not the same load. */
 const MAX_RATE_DIFFERENCE = 0.05;
 
-const failuresOf = RUN_METRICS.errors!.read;
-const isSaturated = (run: RunRecord): boolean => run.validity.reasons.some((reason) => reason.code === 'saturated');
 const medianOf = (values: readonly number[]): number | undefined => {
   if (values.length === 0) return undefined;
   const sorted = [...values].sort((a, b) => a - b);
@@ -93,26 +101,11 @@ const medianOf = (values: readonly number[]): number | undefined => {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 };
 
-const highestRepetition = (runs: readonly RunRecord[]): number => runs.reduce((highest, run) => Math.max(highest, run.repetition), 0);
-
-/** The plan's view of one metric at one point: per-run values by repetition, and how far both sides were measured. */
-function planRowOf(metric: string, baseline: readonly RunRecord[], candidate: readonly RunRecord[]): PlanRow {
-  const definition = RUN_METRICS[metric]!;
-  // Failed requests count on every run (an invalid run is invalid because of them); other metrics on valid runs.
-  const pick = (runs: readonly RunRecord[]): RunValue[] =>
-    (metric === 'errors' ? runs : runs.filter((run) => run.validity.valid)).flatMap((run) => {
-      const value = definition.read(run);
-      return value !== undefined && Number.isFinite(value) ? [{ repetition: run.repetition, value }] : [];
-    });
-  return { baseline: pick(baseline), candidate: pick(candidate), reach: Math.min(highestRepetition(baseline), highestRepetition(candidate)), lowerIsBetter: definition.lowerIsBetter };
-}
-
 /** A gate row waiting for the plan's verdict on the whole family. */
 type Slot = { readonly row: GateRow } | { readonly pending: Omit<GateRow, 'verdict' | 'reason' | 'comparison'>; readonly planRow: PlanRow };
 
 /** Rows of one point present on both sides. */
 function comparePoint(baseline: readonly RunRecord[], candidate: readonly RunRecord[], metrics: readonly string[], plan: GatePlan, where: Omit<GateRow, 'metric' | 'verdict' | 'reason' | 'comparison'>): Slot[] {
-  const rows: Slot[] = [];
   const row = (metric: string, verdict: RowVerdict, reason: string): Slot => ({ row: { ...where, metric, verdict, reason, comparison: undefined } });
   const offered = (runs: readonly RunRecord[]): number | undefined => medianOf(runs.flatMap((run) => (run.load.offeredRps === undefined || run.load.offeredRps === null ? [] : [run.load.offeredRps])));
   const [baseRate, candidateRate] = [offered(baseline), offered(candidate)];
@@ -125,27 +118,20 @@ function comparePoint(baseline: readonly RunRecord[], candidate: readonly RunRec
       ),
     ];
   }
-  const saturated = candidate.filter(isSaturated);
-  const baseValid = baseline.filter((run) => run.validity.valid).length;
-  if (saturated.length * 2 >= candidate.length && baseValid >= plan.stages[0]!.runsPerSide && baseline.filter(isSaturated).length * 2 < baseline.length) {
-    const achieved = medianOf(saturated.map((run) => run.load.achievedRps)) ?? 0;
-    rows.push(
-      row(
-        'sustained rate',
-        'not-sustained',
-        `the candidate could not sustain the offered ${Math.round(candidateRate ?? 0)} req/s in ${saturated.length} of ${candidate.length} runs (median achieved ${Math.round(achieved)} req/s), which the baseline sustained in ${baseValid} of ${baseline.length}`,
-      ),
-    );
-  }
-  const anyFailures = [...baseline, ...candidate].some((run) => (failuresOf(run) ?? 0) > 0);
-  const chosen = anyFailures && !metrics.includes('errors') ? [...metrics, 'errors'] : metrics;
-  for (const metric of chosen) rows.push({ pending: { ...where, metric }, planRow: planRowOf(metric, baseline, candidate) });
-  return rows;
+  const pairs = pairRounds(baseline, candidate);
+  const reach = reachOf(baseline, candidate);
+  const slots: Slot[] = [];
+  for (const metric of metrics.filter((name) => name !== 'errors')) slots.push({ pending: { ...where, metric }, planRow: metricRow(metric, pairs, reach, plan) });
+  const anyFailures = [...baseline, ...candidate].some((run) => countFailures(run.load.counts) > 0);
+  if (anyFailures || metrics.includes('errors')) slots.push({ pending: { ...where, metric: FAILURES_ROW }, planRow: failuresRow(baseline, candidate, reach, plan) });
+  if (anySaturated([...baseline, ...candidate])) slots.push({ pending: { ...where, metric: SUSTAINED_ROW }, planRow: saturationRow(pairs, reach, plan) });
+  return slots;
 }
 
 /**
- * Compares candidate runs with baseline runs point by point (same scenario, service and rate index).
- * @param metrics run metric names (validated by the caller)
+ * Compares candidate runs with baseline runs point by point (same scenario, service and rate
+ * index), round by round (same repetition).
+ * @param metrics run metric names (validated by the caller); `errors` stands for the failed-requests row
  */
 export function decideGate(baseline: readonly RunRecord[], candidate: readonly RunRecord[], metrics: readonly string[], budgets: readonly Budget[], plan: GatePlan, context: GateContext = {}): GateOutcome {
   const slots: Slot[] = [];
@@ -178,18 +164,21 @@ export function decideGate(baseline: readonly RunRecord[], candidate: readonly R
     const { evidence } = result;
     const comparison: Comparison = {
       verdict: result.state,
+      test: evidence?.test,
       worseRatio: evidence?.worseRatio,
       p: evidence?.p,
-      baselineMedian: evidence?.baselineMedian,
-      candidateMedian: evidence?.candidateMedian,
-      baselineRuns: evidence?.baselineRuns ?? slot.planRow.baseline.length,
-      candidateRuns: evidence?.candidateRuns ?? slot.planRow.candidate.length,
+      q: result.q,
+      baselineValue: evidence?.baselineValue,
+      candidateValue: evidence?.candidateValue,
+      rounds: evidence?.rounds ?? 0,
+      detail: evidence?.detail,
       stage: result.stage,
       stages: plan.stages.length,
       awaitsMoreRuns: result.awaitsMoreRuns,
       reason: result.reason,
     };
-    return { ...slot.pending, verdict: result.state, reason: result.reason, comparison };
+    const verdict: RowVerdict = slot.pending.metric === SUSTAINED_ROW && result.state === 'regression' ? 'not-sustained' : result.state;
+    return { ...slot.pending, verdict, reason: result.reason, comparison };
   });
   const regressions = rows.filter((row) => row.verdict === 'regression' || row.verdict === 'not-sustained');
   const broken = budgetResults.filter((result) => result.kept === false);

@@ -1,29 +1,31 @@
 /**
  * The gate's stopping plan, fixed before anything is measured: looks after a growing number of
- * runs per side, the share of the family's α each look may spend, and when a look may stop for a
- * pass (futility). Pure.
+ * paired rounds (runs per side), and when an interim look may stop a row with a pass
+ * (futility). Pure.
  *
- * Why it stays at α: each look k rejects only when its exact p < α·share(k) (after Holm over
- * the rows, sequential.ts), and the shares sum to 1, so by the union bound the chance that *any*
- * look rejects a true "no worse than the limit" is at most Σ α·share(k) = α — whatever the
- * correlation between looks, the data's distribution, ties or how many looks the data reached.
- * Stopping early for a pass can only remove rejections. Peeking without such a split is what
- * inflates errors: p < 0.05 at both 5 and 10 a side flags about 7.5 % of A/A comparisons.
+ * Why it stays at α: every row is a sequential test on the shared engine (stats/): one nominal
+ * level at every look, and its sequential p-value G(min p) — the chance under the null of a p
+ * that small at ANY look, computed exactly (the sign walk; the signed-rank masks up to 20
+ * rounds) or by a seeded simulation beyond. Holm over the rows' sequential p-values keeps the
+ * whole gate at α for a change of exactly the limit, and spends all of it: no union bound over
+ * looks that wastes what the early looks do not use. Stopping early for a pass only removes
+ * chances to flag.
  *
- * The default, from simulations of lognormal runs (tests/unit/gate.test.ts) with the tolerance
- * inside the test: 5, 10, then 20 runs a side, spending 10 %, 20 % and 70 % of α. Most of α waits
- * for the last look because a +30 % change is only 1.18× beyond a +10 % limit: at per-run spread
- * 0.15 it takes about 15 runs a side to find at 90 %. Most comparisons are A/A-like and stop at
- * the first look (p > 0.6: the candidate ÷ 1.1 is not even tending to be slower).
+ * The default: 5, 10, then 20 rounds; an interim look tests at half the last look's nominal level
+ * and passes a row whose p is above 0.6 (first) or 0.5 (later): most comparisons are unchanged
+ * candidates, and they stop at the first look. The half level is a tilt towards the last look
+ * (simulated with round effects, harness/bench/gate-model.ts): +20 % is found within 20 rounds in
+ * 91 % instead of 87 % with one level at every look, +30 % after 10.9 rounds instead of 10.2.
  */
+import type { PairedTestKind } from '../stats/sequential-null.js';
 
 export interface GateStage {
-  /** Runs per side measured by the end of this stage (cumulative: 5, 10, 20). */
+  /** Rounds (runs per side) measured by the end of this stage (cumulative: 5, 10, 20). */
   readonly runsPerSide: number;
-  /** Share of the family's α this look may spend; the shares of a plan sum to 1. */
-  readonly alphaShare: number;
   /** Interim looks: a row whose p exceeds this passes without more runs. undefined at the last look. */
   readonly futilityP: number | undefined;
+  /** This look's nominal level relative to the last look's (1 there; in (0, 1]). */
+  readonly weight: number;
 }
 
 export interface GatePlan {
@@ -34,54 +36,65 @@ export interface GatePlan {
   readonly stages: readonly GateStage[];
 }
 
+/** The metrics compared without --metric: the service's own time and its tail (README, "CI gate"). */
+export const DEFAULT_METRICS: readonly string[] = ['p50', 'p99'];
+
 /** Runs per side of the default plan's looks. */
 export const DEFAULT_STAGE_RUNS: readonly number[] = [5, 10, 20];
-/** Share of α the last look gets when the stages are given as runs only; the earlier ones share the rest in proportion to their runs. */
-const LAST_LOOK_SHARE = 0.7;
-/**
- * Futility at the first look, and at later interim looks (more runs make a large p more telling).
- * Simulated at spread 0.15: 0.5 and 0.3 stop A/A comparisons sooner (6.1 runs a side on average,
- * not 6.7) but pass 6.5 % of +30 % changes early, against 3.5 % here (detection 89.6 % → 91.8 %).
- */
+/** Futility at the first interim look, and at later ones (more rounds make a large p more telling). */
 const FIRST_FUTILITY_P = 0.6;
 const LATER_FUTILITY_P = 0.5;
+/** An interim look's nominal level relative to the last look's. */
+const INTERIM_WEIGHT = 0.5;
+
+/** Metrics whose rows use the sign test: tail percentiles, whose per-round ratios one-off spikes skew (no symmetry assumed). */
+export const GATE_SIGN_TEST_METRICS: ReadonlySet<string> = new Set(['p99', 'p999', 'max']);
+
+/** The test a metric's row uses, pre-specified by its name. */
+export function gateTestFor(metric: string): PairedTestKind {
+  return GATE_SIGN_TEST_METRICS.has(metric) ? 'sign' : 'signed-rank';
+}
 
 /**
- * A plan from runs per side at each look: one look gets all of α; otherwise the last look 70 %
- * and the earlier ones 30 % in proportion to their runs (5, 10, 20 → 10 %, 20 %, 70 %).
- * Futility: p > 0.6 at the first look, p > 0.5 at later interim ones. Not validated: see `checkPlan`.
+ * A plan from runs per side at each look; interim looks at half the last look's level, futility
+ * p > 0.6 at the first interim look, 0.5 at later ones. Not validated: see `checkPlan`.
  */
 export function planWithStages(runsPerSide: readonly number[], maxRegression = 0.1, alpha = 0.05): GatePlan {
-  const earlier = runsPerSide.slice(0, -1);
-  const earlierRuns = earlier.reduce((sum, runs) => sum + runs, 0);
   const stages = runsPerSide.map((runs, index): GateStage => {
     const isLast = index === runsPerSide.length - 1;
-    // Rounded so that 5, 10, 20 gives 0.1, 0.2, 0.7 rather than 0.10000000000000002.
-    const alphaShare = runsPerSide.length === 1 ? 1 : isLast ? LAST_LOOK_SHARE : Number((((1 - LAST_LOOK_SHARE) * runs) / earlierRuns).toPrecision(12));
-    return { runsPerSide: runs, alphaShare, futilityP: isLast ? undefined : index === 0 ? FIRST_FUTILITY_P : LATER_FUTILITY_P };
+    return { runsPerSide: runs, futilityP: isLast ? undefined : index === 0 ? FIRST_FUTILITY_P : LATER_FUTILITY_P, weight: isLast ? 1 : INTERIM_WEIGHT };
   });
   return { maxRegression, alpha, stages };
 }
 
-/** The default plan: looks at 5, 10 and 20 runs a side; α 0.05 split 10 / 20 / 70 %; limit +10 %. */
-export const DEFAULT_PLAN: GatePlan = planWithStages(DEFAULT_STAGE_RUNS);
-
-/** C(2n, n): how many ways n of 2n runs can be the candidate's; 1 / C(2n, n) is the smallest exact p of n a side without ties. */
-function centralBinomial(n: number): number {
-  let value = 1;
-  for (let i = 1; i <= n; i += 1) value = (value * (n + i)) / i;
-  return value;
+/**
+ * The plan's looks as a sequential design of one test (rows.ts), with the rounds each look
+ * reached (by stage; undefined: not taken yet) in place of the planned ones.
+ */
+export function planDesign(plan: GatePlan, test: PairedTestKind, reached: ReadonlyArray<number | undefined> = []): { test: PairedTestKind; looks: number[]; weights: number[] } {
+  const looks: number[] = [];
+  const weights: number[] = [];
+  plan.stages.forEach((stage, index) => {
+    const n = reached[index] ?? stage.runsPerSide;
+    // A look whose rounds did not grow sees the same data again: it adds nothing.
+    if (n <= (looks.at(-1) ?? 0)) return;
+    looks.push(n);
+    weights.push(stage.weight);
+  });
+  return { test, looks, weights };
 }
 
-/** The smallest exact one-sided p with n runs a side (no ties): 1 / C(2n, n), e.g. 1/252 at 5. */
-export function smallestP(runsPerSide: number): number {
-  return 1 / centralBinomial(runsPerSide);
+/** The default plan: looks at 5, 10 and 20 runs a side; α 0.05; limit +10 %. */
+export const DEFAULT_PLAN: GatePlan = planWithStages(DEFAULT_STAGE_RUNS);
+
+/** The smallest exact one-sided p of n rounds, for the sign and signed-rank tests alike: 2⁻ⁿ. */
+export function smallestP(rounds: number): number {
+  return 2 ** -rounds;
 }
 
 /**
  * Problems with a plan, as sentences (empty when it is usable): runs increasing positive
- * integers, shares positive summing to 1, futility only at interim looks and above what a
- * look can spend, and a last look that can reject at all.
+ * integers, futility only at interim looks and above α, and a last look that can reject at all.
  */
 export function checkPlan(plan: GatePlan): string[] {
   const problems: string[] = [];
@@ -92,37 +105,28 @@ export function checkPlan(plan: GatePlan): string[] {
   stages.forEach((stage, index) => {
     const previous = index === 0 ? 0 : stages[index - 1]!.runsPerSide;
     if (!Number.isInteger(stage.runsPerSide) || stage.runsPerSide <= previous) problems.push(`look ${index + 1}: runs per side must be an integer above ${previous}, got ${stage.runsPerSide}`);
-    if (!(stage.alphaShare > 0)) problems.push(`look ${index + 1}: the share of α must be positive, got ${stage.alphaShare}`);
     const isLast = index === stages.length - 1;
     if (isLast && stage.futilityP !== undefined) problems.push('the last look stops anyway: it takes no futility threshold');
-    // A futility pass must never be a row that a later Holm step could still reject (sequential.ts relies on it).
-    if (!isLast && (stage.futilityP === undefined || !(stage.futilityP > plan.alpha * stage.alphaShare && stage.futilityP <= 1))) problems.push(`look ${index + 1}: the futility threshold must be in (α × share, 1], got ${stage.futilityP}`);
+    if (!(stage.weight > 0 && stage.weight <= 1)) problems.push(`look ${index + 1}: the relative level must be in (0, 1], got ${stage.weight}`);
+    // A futility pass must never be a row that Holm could still reject: its sequential p is at least its p.
+    if (!isLast && (stage.futilityP === undefined || !(stage.futilityP > plan.alpha && stage.futilityP <= 1))) problems.push(`look ${index + 1}: the futility threshold must be in (α, 1], got ${stage.futilityP}`);
   });
-  const shares = stages.reduce((sum, stage) => sum + stage.alphaShare, 0);
-  if (stages.length > 0 && Math.abs(shares - 1) > 1e-9) problems.push(`the shares of α must sum to 1, got ${shares}`);
   const last = stages.at(-1);
-  if (last !== undefined && Number.isInteger(last.runsPerSide) && last.runsPerSide > 0 && smallestP(last.runsPerSide) >= plan.alpha * last.alphaShare) {
-    let fewest = last.runsPerSide;
-    while (smallestP(fewest) >= plan.alpha * last.alphaShare) fewest += 1;
-    problems.push(`the last look cannot reject: with ${last.runsPerSide} runs a side the smallest exact p is ${smallestP(last.runsPerSide).toPrecision(2)}, not below α × share = ${(plan.alpha * last.alphaShare).toPrecision(2)}; it needs at least ${fewest} runs a side`);
+  if (last !== undefined && Number.isInteger(last.runsPerSide) && last.runsPerSide > 0 && smallestP(last.runsPerSide) > plan.alpha) {
+    const fewest = Math.ceil(Math.log2(1 / plan.alpha));
+    problems.push(`the last look cannot reject: with ${last.runsPerSide} rounds the smallest exact p is 2^-${last.runsPerSide} = ${smallestP(last.runsPerSide).toPrecision(2)}, above α = ${plan.alpha}; it needs at least ${fewest} runs a side`);
   }
   return problems;
 }
 
-/** α the look may spend before Holm: α × share. */
-export function lookAlpha(plan: GatePlan, stageIndex: number): number {
-  return plan.alpha * plan.stages[stageIndex]!.alphaShare;
-}
-
 const trim = (value: number): string => String(Number(value.toPrecision(3)));
 
-/** "looks at 5, 10, 20 runs a side: p < 0.005, 0.01, 0.035 (α 0.05 split 10/20/70 %, Holm over the rows); an earlier look passes a row when p > 0.6, 0.5; limit +10 % inside the test". */
+/** "looks at 5, 10, 20 rounds (runs a side, paired); an earlier look passes a row when p > 0.6, 0.5; limit +10 % inside the test; α 0.05 over all looks and rows (Holm)". */
 export function describePlan(plan: GatePlan): string {
   const { stages } = plan;
   const runs = stages.map((stage) => stage.runsPerSide).join(', ');
-  if (stages.length === 1) return `one look at ${runs} runs a side: p < ${trim(plan.alpha)} (Holm over the rows); limit +${trim(plan.maxRegression * 100)} % inside the test`;
-  const alphas = stages.map((_, index) => trim(lookAlpha(plan, index))).join(', ');
-  const split = stages.map((stage) => trim(stage.alphaShare * 100)).join('/');
+  const looks = stages.length === 1 ? `one look at ${runs} rounds (runs a side, paired)` : `looks at ${runs} rounds (runs a side, paired)`;
   const futility = stages.flatMap((stage) => (stage.futilityP === undefined ? [] : [trim(stage.futilityP)])).join(', ');
-  return `looks at ${runs} runs a side: p < ${alphas} (α ${trim(plan.alpha)} split ${split} %, Holm over the rows); an earlier look passes a row when p > ${futility}; limit +${trim(plan.maxRegression * 100)} % inside the test`;
+  const tilt = stages.length > 1 && stages.slice(0, -1).every((stage) => stage.weight === INTERIM_WEIGHT) ? '; earlier looks test at half the last look\'s level' : '';
+  return `${looks}${tilt}${futility === '' ? '' : `; an earlier look passes a row when p > ${futility}`}; limit +${trim(plan.maxRegression * 100)} % inside the test; α ${trim(plan.alpha)} over all looks and rows (exact sequential levels, Holm over the rows)`;
 }

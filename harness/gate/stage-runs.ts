@@ -1,11 +1,12 @@
 /**
- * The in-job gate measures the plan stage by stage: one `runSuite` per stage, both sides
- * interleaved, each stage's runs appended to the earlier ones. What each stage measures and how
- * its runs join the others. Pure.
+ * The in-job gate measures the plan stage by stage: one `runSuite` per stage, both sides in
+ * rounds (back to back, the order alternating), each stage's runs appended to the earlier ones.
+ * What each stage measures and how its runs join the others. Pure.
  *
  * - Repetitions continue: stage 2 of a 5, 10, 20 plan measures repetitions 6–10, with the load
- *   seeds those repetitions would have had in one long run (the scenario's seed is shifted), and
- *   its run ids say so. The plan reads stage boundaries from repetition numbers (sequential.ts).
+ *   seeds and the measuring order those repetitions would have had in one long run (the
+ *   scenario's seed is shifted; `roundOffset` continues the rotation), and its run ids say so.
+ *   The plan reads stage boundaries, and pairs rounds, by repetition number (sequential.ts).
  * - The capacity probe runs once: an open loop at fractions of capacity probes the baseline in
  *   stage 1 only (both sides get the baseline's rates, `ratesFrom`); later stages are offered
  *   those same absolute rates, and their runs keep the fractions they stand for.
@@ -86,7 +87,8 @@ export function mergeStages(first: ResultsDocument, later: readonly ResultsDocum
  * What the in-job gate would have concluded measuring these runs stage by stage (the runs'
  * repetitions are the order they would have been measured in): it decides after each stage and
  * stops when nothing awaits more runs, or when the runs end. `npm run bench:gate` replays
- * resampled real runs through it; commands/gate.ts stops on the same `needsMoreRuns`.
+ * resampled rounds of real runs and simulated ones through it; commands/gate.ts stops on the same
+ * `needsMoreRuns`.
  * @returns the outcome where it stopped, and the runs per side measured by then
  */
 export function replayInJob(baseline: readonly RunRecord[], candidate: readonly RunRecord[], metrics: readonly string[], budgets: readonly Budget[], plan: GatePlan): { outcome: GateOutcome; runsPerSide: number } {

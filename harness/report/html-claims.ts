@@ -4,7 +4,7 @@
  * texts come from user files and are escaped. Pure.
  */
 import type { CapacityEstimate, CheckResult, ClaimResult, Verdict } from '../results/claims.js';
-import { formatNumber } from '../claims/format.js';
+import { formatBound, formatNumber } from '../claims/format.js';
 import type { ResultsDocument } from '../results/document.js';
 import { escapeHtml } from './escape.js';
 import type { ReportSource } from './sources.js';
@@ -30,7 +30,7 @@ export function verdictCounts(results: readonly ClaimResult[]): string {
 function interval(check: CheckResult): string {
   if (check.low === undefined || check.high === undefined) return check.value === undefined ? '–' : 'single measurement';
   if (check.n !== undefined && check.n < 2) return 'n = 1: no interval';
-  return `${formatNumber(check.low)} – ${formatNumber(check.high)}${check.coverage === undefined ? '' : ` (${formatCoverage(check.coverage)})`}`;
+  return `${formatNumber(check.low)} – ${formatBound(check.high)}${check.coverage === undefined ? '' : ` (${formatCoverage(check.coverage)})`}`;
 }
 
 function checkRow(check: CheckResult): string {
@@ -86,7 +86,7 @@ export function renderClaims(sources: readonly ReportSource[]): string {
     if (claims === undefined) return [];
     const heading = sources.length > 1 ? `<h3 class="source-heading">${escapeHtml(source.label)}</h3>` : '';
     return [
-      `${heading}<p class="lead">Claims from <code>${escapeHtml(claims.file)}</code>: ${verdictCounts(claims.results)}. A claim <em>holds</em> when the whole interval lies on the claimed side, is <em>refuted</em> when it lies wholly on the other, and is <em>inconclusive</em> when it straddles the threshold or its coverage is below 95 % (too few valid runs; the note says how many would do). Intervals are order statistics of per-run values (distribution-free); a ratio combines each service's interval, and the coverage shown is exact for one median and a lower bound for a combination.</p>`,
+      `${heading}<p class="lead">Claims from <code>${escapeHtml(claims.file)}</code>: ${verdictCounts(claims.results)}. Each check is decided on paired rounds (every service of the scenario measured once per round, back to back; the check's value in each round) by an exact sequential test planned before the first round: a signed-rank test on the log ratios (Hodges–Lehmann estimate; it assumes they are symmetric about their centre), or the sign test (median; no such assumption) when a term is a tail metric. A check <em>holds</em> when the claimed side's boundary is crossed at a look, is <em>refuted</em> when the other side's is, and is <em>inconclusive</em> otherwise; each wrong verdict has a chance of at most 2.5 % over all looks (a claim's refutation shares its 2.5 % among its checks). The interval is the deciding (or last) look's exact interval at the plan's per-look level, so it lies on the claimed side exactly when the check holds; the coverage shown is that interval's at its number of rounds. Results files of schema version 2 show the verdicts of the per-service intervals they were decided with.</p>`,
       ...claims.results.map(renderClaim),
       renderCapacity(claims.capacity),
     ];

@@ -28,7 +28,7 @@ function claimRow(result: ClaimResult): string[] {
 function claimsSection(source: ReportSource, isMerged: boolean): string[] {
   const claims = source.document.claims;
   if (claims === undefined || claims === null) return [];
-  const lines = [`## Claims${isMerged ? ` — ${escapeMarkdown(source.label)}` : ''}`, '', `From ${markdownCode(claims.file)}; distribution-free intervals over per-run values, each with its coverage (a claim holds only when the whole interval is on the claimed side and covers at >= 95 %).`, ''];
+  const lines = [`## Claims${isMerged ? ` — ${escapeMarkdown(source.label)}` : ''}`, '', `From ${markdownCode(claims.file)}; each check decided on paired rounds by an exact sequential test planned before the first round (signed-rank on log ratios; the sign test for tail metrics), each wrong verdict at most 2.5 % over all looks; the interval is the deciding (or last) look's, at the plan's per-look level, so it lies on the claimed side exactly when the check holds.`, ''];
   lines.push(...tableLines(['verdict', 'claim', 'scenario, load', 'checks: value [interval]'], claims.results.map(claimRow), () => false));
   if (claims.capacity.length > 0) {
     lines.push('', '**Cores needed** (extrapolated from CPU time per request)', '');

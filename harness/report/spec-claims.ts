@@ -7,7 +7,7 @@
  * no source has claims.
  */
 import type { CheckResult, ClaimResult, Verdict } from '../results/claims.js';
-import { formatNumber } from '../claims/format.js';
+import { formatBound, formatNumber, isOpenEnd } from '../claims/format.js';
 import type { Check } from '../claims/expression.js';
 import { formatCoverage } from '../stats/interval.js';
 import type { ReportModel } from './sources.js';
@@ -54,9 +54,9 @@ export interface ClaimCheckRow {
 const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 
 function intervalText(check: CheckResult): string {
-  if (!isNumber(check.low) || !isNumber(check.high)) return isNumber(check.value) ? 'single measurement: no interval' : '–';
+  if (!isNumber(check.low) || !(isNumber(check.high) || isOpenEnd(check.high))) return isNumber(check.value) ? 'single measurement: no interval' : '–';
   if (check.n !== undefined && check.n < 2) return 'n = 1: no interval';
-  return `${formatNumber(check.low)} – ${formatNumber(check.high)}`;
+  return `${formatNumber(check.low)} – ${formatBound(check.high)}`;
 }
 
 /** Chart rows of one check, before the axis domain is known (`edge` is added later). */
@@ -65,9 +65,12 @@ function checkRow(claim: ClaimResult, check: CheckResult, row: string): Omit<Cla
   const side = check.comparator === '>=' || check.comparator === '>' ? 'above' : 'below';
   const claimedText = `claimed ${symbol} ${formatNumber(check.threshold)}`;
   const value = isNumber(check.value) ? check.value : undefined;
-  const hasSpread = isNumber(check.low) && isNumber(check.high) && check.high > check.low;
+  // An upper end the test cannot bound at its level (+∞; null once read back) runs to the axis.
+  const openHigh = isOpenEnd(check.high);
+  const hasSpread = isNumber(check.low) && (openHigh || (isNumber(check.high) && check.high > check.low));
   const state = check.verdict === 'not-measured' || value === undefined ? 'not-measured' : value > 0 ? 'point' : 'non-positive';
   const lowNote = state === 'point' && hasSpread && check.low! <= 0 ? 'the interval reaches 0 or below: its bar is cut at the axis' : undefined;
+  const highNote = state === 'point' && hasSpread && openHigh ? 'the interval has no upper end at its level and number of rounds: its bar runs to the axis' : undefined;
   const thresholdNote = isNumber(check.threshold) && check.threshold > 0 ? undefined : 'the threshold is ≤ 0: not on the log scale';
   return {
     row,
@@ -76,7 +79,7 @@ function checkRow(claim: ClaimResult, check: CheckResult, row: string): Omit<Cla
     verdict: VERDICT_WORDS[check.verdict] ?? String(check.verdict),
     state,
     ...(state === 'point' ? { value: round(value!) } : {}),
-    ...(state === 'point' && hasSpread ? { ...(check.low! > 0 ? { low: round(check.low!) } : {}), high: round(check.high!) } : {}),
+    ...(state === 'point' && hasSpread ? { ...(check.low! > 0 ? { low: round(check.low!) } : {}), ...(openHigh ? {} : { high: round(check.high!) }) } : {}),
     hasInterval: state === 'point' && hasSpread,
     kind: hasSpread ? 'median with interval' : 'no interval',
     ...(thresholdNote === undefined ? { threshold: check.threshold } : {}),
@@ -87,7 +90,7 @@ function checkRow(claim: ClaimResult, check: CheckResult, row: string): Omit<Cla
     intervalText: intervalText(check),
     coverageText: isNumber(check.coverage) ? formatCoverage(check.coverage) : '–',
     nText: check.n !== undefined ? String(check.n) : state === 'not-measured' ? '–' : '– (build metric)',
-    note: [check.note, lowNote, thresholdNote].filter((part): part is string => part !== undefined && part !== '').join('; ') || '–',
+    note: [check.note, lowNote, highNote, thresholdNote].filter((part): part is string => part !== undefined && part !== '').join('; ') || '–',
   };
 }
 
@@ -147,6 +150,7 @@ export function claimsSpec(model: ReportModel): CaptionedSpec | undefined {
     encoding: { x: { field: 'threshold', type: 'quantitative' }, y, text: { field: 'claimed' } },
   });
   const lowClipped = values.some((row) => row.hasInterval && row.low === undefined);
+  const highClipped = values.some((row) => row.hasInterval && row.high === undefined);
   const layer = [
     { transform: [hasThreshold], mark: { type: 'rect', color: '#0969da', opacity: 0.09, clip: true }, encoding: { x: { field: 'threshold', type: 'quantitative' }, x2: { field: 'edge' }, y } },
     { transform: [hasThreshold], mark: { type: 'tick', color: '#24292f', thickness: 2.5, size: 22 }, encoding: { x: { field: 'threshold', type: 'quantitative' }, y, tooltip: TOOLTIP } },
@@ -155,11 +159,15 @@ export function claimsSpec(model: ReportModel): CaptionedSpec | undefined {
     ...(values.some((row) => row.hasInterval)
       ? [
           {
-            transform: [{ filter: 'datum.hasInterval' }, ...(lowClipped ? [{ calculate: `isValid(datum.low) ? datum.low : ${domain[0]}`, as: 'low' }] : [])],
+            transform: [
+              { filter: 'datum.hasInterval' },
+              ...(lowClipped ? [{ calculate: `isValid(datum.low) ? datum.low : ${domain[0]}`, as: 'low' }] : []),
+              ...(highClipped ? [{ calculate: `isValid(datum.high) ? datum.high : ${domain[1]}`, as: 'high' }] : []),
+            ],
             layer: [
               { mark: { type: 'rule', strokeWidth: 2.5, clip: true }, encoding: { x: { field: 'low', type: 'quantitative' }, x2: { field: 'high' }, y, color, tooltip: TOOLTIP } },
               // Caps: a short interval stays visible beside its dot on a wide axis.
-              { transform: [{ fold: ['low', 'high'], as: ['end', 'at'] }, { filter: `datum.at > ${domain[0]}` }], mark: { type: 'tick', thickness: 2, size: 12 }, encoding: { x: { field: 'at', type: 'quantitative' }, y, color, tooltip: TOOLTIP } },
+              { transform: [{ fold: ['low', 'high'], as: ['end', 'at'] }, { filter: `datum.at > ${domain[0]} && datum.at < ${domain[1]}` }], mark: { type: 'tick', thickness: 2, size: 12 }, encoding: { x: { field: 'at', type: 'quantitative' }, y, color, tooltip: TOOLTIP } },
             ],
           },
         ]
@@ -181,7 +189,7 @@ export function claimsSpec(model: ReportModel): CaptionedSpec | undefined {
   ].join('');
   return {
     title: 'Claims against measurements',
-    caption: `One row per check (claim id: the check as written). The black tick is the claimed threshold and the shaded side of it is where the claim says the statistic lies; the dot is what was measured (median of per-run values, or a single build measurement), the bar its interval (a diamond: no interval, from a single run or a build metric). A check holds when the whole bar lies in the shade, is refuted when it lies wholly outside, and is inconclusive when it straddles the tick or its coverage is below 95 %; colour is the verdict, the tooltip gives value, interval, coverage, n and the note. Log scale: equal distances are equal ratios, so a claimed 28× against a measured 4.4× is as far off as it looks.${notes}`,
+    caption: `One row per check (claim id: the check as written). The black tick is the claimed threshold and the shaded side of it is where the claim says the statistic lies; the dot is what was measured (the estimate from paired rounds — Hodges–Lehmann, or the median for tail metrics — or a single build measurement), the bar its interval at the plan's per-look level (a diamond: no interval, from a single run or a build metric). A check holds when the whole bar lies in the shade, is refuted when it lies wholly outside (each wrong at most 2.5 % of the time over all looks of the sequential plan), and is inconclusive when it straddles the tick; colour is the verdict, the tooltip gives value, interval, coverage, n and the note. Log scale: equal distances are equal ratios, so a claimed 28× against a measured 4.4× is as far off as it looks.${notes}`,
     spec: topLevel('Claims: measured against claimed', values, { width: 520, height: { step: 30 }, layer }),
   };
 }

@@ -3,11 +3,14 @@
  * shapes of a run — runs, builds, probes, failures, the environment. Types only, so that stats/,
  * claims/, gate/ and report/ read results without importing the I/O that writes them. Pure.
  */
-import type { CapacityEstimate, ClaimResult } from './claims.js';
+import type { CapacityEstimate, ClaimResult, ClaimsPlan } from './claims.js';
 import type { LoadOutcome } from '../load/outcome.js';
 import type { Bottleneck, Validity } from './validity.js';
 
-export const RESULTS_SCHEMA_VERSION = 2;
+/** The version this tool writes: 3 added `orderInRound` and the claims' sequential plan and tests. */
+export const RESULTS_SCHEMA_VERSION = 3;
+/** Versions `report` and `gate` read (version 2's claims were decided by per-service intervals; their stored verdicts are shown as they are). */
+export const READABLE_SCHEMA_VERSIONS: readonly number[] = [2, 3];
 
 /** Lines of code per language and in total. */
 export interface LinesOfCode {
@@ -204,6 +207,11 @@ export interface RunRecord {
   readonly repetition: number;
   /** Index in the scenario's rate list (0 for closed loop). */
   readonly rateIndex: number;
+  /**
+   * 1-based position of this run's service in its round's measuring order (the members rotate
+   * from round to round: A B, B A, …). Absent in files of schema version 2.
+   */
+  readonly orderInRound?: number;
   /** The fraction of the measured capacity, when the scenario asked for one. */
   readonly capacityFraction: number | undefined;
   readonly startedAt: string;
@@ -364,7 +372,7 @@ export interface FailureRecord {
 }
 
 export interface ResultsDocument {
-  readonly schemaVersion: typeof RESULTS_SCHEMA_VERSION;
+  readonly schemaVersion: number;
   readonly tool: { readonly name: 'rewrite-bench'; readonly version: string };
   state: 'running' | 'complete' | 'interrupted' | 'failed';
   readonly startedAt: string;
@@ -388,5 +396,5 @@ export interface ResultsDocument {
   readonly equivalence: ReferenceCheck[];
   readonly services: Record<string, { readonly language: string; readonly description: string; readonly runtime: unknown }>;
   /** Verdicts of the claims file, evaluated at the end (see claims/evaluate.ts). */
-  claims: { readonly file: string; readonly results: readonly ClaimResult[]; readonly capacity: readonly CapacityEstimate[] } | undefined;
+  claims: { readonly file: string; readonly results: readonly ClaimResult[]; readonly capacity: readonly CapacityEstimate[]; readonly plan?: ClaimsPlan } | undefined;
 }

@@ -6,7 +6,7 @@
  * document this version writes satisfies it. Pure.
  */
 import { z } from 'zod';
-import { RESULTS_SCHEMA_VERSION, type BuildRecord, type CapacityProbe, type ResultsDocument, type RunRecord } from './document.js';
+import { READABLE_SCHEMA_VERSIONS, type BuildRecord, type CapacityProbe, type ResultsDocument, type RunRecord } from './document.js';
 
 const count = z.number().int().min(0);
 const finite = z.number().refine(Number.isFinite, { message: 'expected a finite number' });
@@ -89,6 +89,7 @@ const run = z.object({
   language: z.string(),
   repetition: z.number().int().positive(),
   rateIndex: count,
+  orderInRound: z.number().int().positive().optional(),
   capacityFraction: optionalNumber,
   startedAt: z.string(),
   windowEpochMs: z.object({ start: finite, end: finite }).optional(),
@@ -184,7 +185,7 @@ const probe = z.object({
 });
 
 export const resultsSchema = z.object({
-  schemaVersion: z.literal(RESULTS_SCHEMA_VERSION),
+  schemaVersion: z.number().refine((version) => READABLE_SCHEMA_VERSIONS.includes(version), { message: `expected one of ${READABLE_SCHEMA_VERSIONS.join(', ')}` }),
   tool: z.object({ name: z.literal('rewrite-bench'), version: z.string() }),
   state: z.enum(['running', 'complete', 'interrupted', 'failed']),
   startedAt: z.string(),

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { formatZodIssue } from '../config/zod-message.js';
 import { ConfigError } from '../errors.js';
-import { RESULTS_SCHEMA_VERSION, type ResultsDocument } from '../results/document.js';
+import { READABLE_SCHEMA_VERSIONS, RESULTS_SCHEMA_VERSION, type ResultsDocument } from '../results/document.js';
 import { resultsSchema } from '../results/schema.js';
 
 /** Loads and validates a results document. @throws ConfigError naming the file and the field */
@@ -22,8 +22,8 @@ export async function readResults(file: string): Promise<ResultsDocument> {
   if (document === null || typeof document !== 'object' || !Array.isArray(document.runs) || !Array.isArray(document.builds)) {
     throw new ConfigError(`Expected ${file} to be a results.json written by \`rewrite-bench run\` (an object with \`runs\` and \`builds\` lists).`);
   }
-  if (document.schemaVersion !== RESULTS_SCHEMA_VERSION) {
-    throw new ConfigError(`Expected \`schemaVersion\` in ${file} to be ${RESULTS_SCHEMA_VERSION}, got \`${String(document.schemaVersion)}\`. Re-run with this version of rewrite-bench (or read it with the version that wrote it).`);
+  if (typeof document.schemaVersion !== 'number' || !READABLE_SCHEMA_VERSIONS.includes(document.schemaVersion)) {
+    throw new ConfigError(`Expected \`schemaVersion\` in ${file} to be ${READABLE_SCHEMA_VERSIONS.join(' or ')} (this version writes ${RESULTS_SCHEMA_VERSION}), got \`${String(document.schemaVersion)}\`. Re-run with this version of rewrite-bench (or read it with the version that wrote it).`);
   }
   const parsed = resultsSchema.safeParse(data);
   if (!parsed.success) {

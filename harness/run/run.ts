@@ -1,7 +1,9 @@
 /**
  * `rewrite-bench run`: for each scenario, builds what is needed, probes capacity when rates are
- * fractions of it, then measures the services one at a time, interleaved across repetitions
- * (A B C A B C …) so drift hits all alike, writing results.json after every run. I/O.
+ * fractions of it, then measures the services one at a time in rounds — every service once per
+ * repetition, back to back, in an order that rotates from round to round (A B, B A, …:
+ * round-order.ts) so drift and position effects hit all alike — writing results.json after
+ * every run. I/O.
  */
 import { execa } from 'execa';
 import path from 'node:path';
@@ -22,6 +24,9 @@ import { checkAgainstReference, describeVerdict } from '../verify/against-refere
 import { runMicrobenchmark } from './microbench.js';
 import { metricKind } from '../stats/metrics.js';
 import { explainRepetitions, pointsBelowCoverage, runsStillNeeded, type RunNeed } from '../claims/needs.js';
+import { claimsPlan } from '../claims/plan.js';
+import type { ClaimsPlan } from '../results/claims.js';
+import { roundOrder } from './round-order.js';
 import { verifyServices, workloadsOf } from '../verify/verify.js';
 import { planCpus, planCpusForRemote, type CpuPlan } from './cpus.js';
 import { allowedCpus, readEnvironment } from './environment.js';
@@ -68,6 +73,11 @@ export interface RunOptions {
    * maximum of repetitions, or the time budget.
    */
   readonly adaptive?: { readonly untilDecided: boolean; readonly maxRepetitions: number; readonly maxMinutes: number | undefined };
+  /**
+   * Added to each repetition's number for the round's measuring order: the in-job gate's later
+   * stages continue the rotation of the earlier ones (their repetitions are renumbered after).
+   */
+  readonly roundOffset?: number;
 }
 
 /** How a scenario's adaptive repetitions decide whether to go on. */
@@ -94,12 +104,12 @@ let suiteStartedMs = performance.now();
  * share of the time budget — what is left after the planned time of the scenarios still to
  * come, split evenly among this and them.
  */
-function adaptivePlan(options: RunOptions, scenario: ResolvedScenario, all: readonly ResolvedScenario[]): AdaptivePlan | undefined {
+function adaptivePlan(options: RunOptions, scenario: ResolvedScenario, all: readonly ResolvedScenario[], plan: ClaimsPlan): AdaptivePlan | undefined {
   const adaptive = options.adaptive;
   if (adaptive === undefined) return undefined;
   const claims = options.claims;
   const needs = (current: ResolvedScenario, document: ResultsDocument): RunNeed[] => [
-    ...(claims === undefined ? [] : runsStillNeeded(claims, document, current.name)),
+    ...(claims === undefined ? [] : runsStillNeeded(claims, document, current.name, plan)),
     ...(adaptive.untilDecided ? pointsBelowCoverage(document, current.name) : []),
   ];
   const index = all.indexOf(scenario);
@@ -140,6 +150,8 @@ async function pinSelf(cpuList: string): Promise<void> {
 export async function runSuite(options: RunOptions): Promise<ResultsDocument> {
   const resultsFile = path.join(options.outDir, 'results.json');
   suiteStartedMs = performance.now();
+  // The claims' looks are fixed before the first round (claims/plan.ts) and kept with the verdicts.
+  const plan = claimsPlan({ scenarios: options.scenarios.map((scenario) => ({ name: scenario.name, repetitions: scenario.repetitions })), maxRepetitions: options.adaptive?.maxRepetitions });
   const { progress } = options;
   const document: ResultsDocument = {
     schemaVersion: RESULTS_SCHEMA_VERSION,
@@ -259,12 +271,12 @@ export async function runSuite(options: RunOptions): Promise<ResultsDocument> {
       const cpus = services.every((manifest) => manifest.target !== undefined) ? planCpusForRemote(allowed) : planCpus(allowed, scenario.service.cpus);
       document.cpuPlan = cpus;
       await pinSelf(cpus.loadCpus);
-      await runScenario(scenario, services, cpus, { document, save, databases, progress, constants, remote, ratesFrom: options.ratesFrom, nativeAvailable: engineStatus.available, verifyFirst: options.verifyFirst, more: adaptivePlan(options, scenario, options.scenarios) });
+      await runScenario(scenario, services, cpus, { document, save, databases, progress, constants, remote, ratesFrom: options.ratesFrom, nativeAvailable: engineStatus.available, verifyFirst: options.verifyFirst, more: adaptivePlan(options, scenario, options.scenarios, plan), roundOffset: options.roundOffset ?? 0 });
     }
     document.state = 'complete';
     if (options.claims !== undefined) {
-      const results = explainRepetitions(explainUntimedBuilds(options.claims, evaluateClaims(options.claims, document), untimed), document.adaptive);
-      document.claims = { file: options.claims.file, results, capacity: estimateCapacity(options.claims, document) };
+      const results = explainRepetitions(explainUntimedBuilds(options.claims, evaluateClaims(options.claims, document, plan), untimed), document.adaptive);
+      document.claims = { file: options.claims.file, results, capacity: estimateCapacity(options.claims, document), plan };
     }
   } catch (error) {
     document.state = 'failed';
@@ -376,6 +388,7 @@ interface Shared {
   /** Check each scenario's services against its `reference:` first (off with --skip-verify). */
   readonly verifyFirst: boolean;
   readonly more: AdaptivePlan | undefined;
+  readonly roundOffset: number;
   readonly save: () => Promise<void>;
   readonly databases: DatabaseFixtures;
   readonly progress: Progress;
@@ -505,7 +518,7 @@ async function runScenario(scenario: ResolvedScenario, all: readonly ResolvedMan
   }
 }
 
-/** One repetition of the given services, interleaved (A B C), each at all its load points. */
+/** One repetition of the given services, each at all its load points, in the round's rotated order (round-order.ts). */
 async function measureRound(
   scenario: ResolvedScenario,
   services: readonly ResolvedManifest[],
@@ -516,9 +529,12 @@ async function measureRound(
   shared: Shared,
 ): Promise<void> {
   const { progress, document } = shared;
-  for (const manifest of services) {
-    const servicePoints = points.get(manifest.name);
-    if (servicePoints === undefined) continue;
+  const members = roundOrder(
+    services.filter((manifest) => points.has(manifest.name)),
+    repetition + shared.roundOffset,
+  );
+  for (const [position, manifest] of members.entries()) {
+    const servicePoints = points.get(manifest.name)!;
     try {
       const { stopProblem } = await measureService({
         scenario,
@@ -535,7 +551,7 @@ async function measureRound(
         onPoint: (point) =>
           progress.step(`${scenario.name}: ${manifest.name} rep ${repetition}${repetition > scenario.repetitions ? ' (added)' : `/${scenario.repetitions}`}${point.ratePerSecond === undefined ? '' : ` at ${point.ratePerSecond.toFixed(0)} req/s`}`),
         onRecord: async (record) => {
-          document.runs.push(record);
+          document.runs.push({ ...record, orderInRound: position + 1 });
           document.services[manifest.name] = { ...document.services[manifest.name]!, runtime: record.measured.runtime ?? document.services[manifest.name]?.runtime };
           if (!record.validity.valid) progress.log(`invalid run ${record.id}: ${record.validity.reasons.map(describeFinding).join('; ')}`);
           await shared.save();

@@ -8,12 +8,10 @@
  * (continuous; ties only widen it). No bootstrap: a percentile bootstrap of so few runs covers
  * less than its nominal level (simulated here: 74.9 % at 3 runs, 93.6 % at 6 and 10), while
  * these coverages are exact. With 5 or fewer runs no such interval reaches 95 % (best: 93.75 %
- * at 5, [min, max]); the coverage achieved is always reported with the interval.
- *
- * Products and ratios of independent services' medians combine per-service intervals
- * ([Lx/Uy, Ux/Ly] for x/y): the combined interval covers whenever every factor's does, so its
- * coverage is at least the product of theirs (services are measured in separate runs), without
- * assuming equal spreads. Hahn & Meeker, "Statistical Intervals" (1991), ch. 5. Pure.
+ * at 5, [min, max]); the coverage achieved is always reported with the interval. Used for one
+ * service's summaries (tables, capacity); claims and the gate compare services on paired rounds
+ * with the sequential engine (paired-test.ts). Hahn & Meeker, "Statistical Intervals" (1991),
+ * ch. 5. Pure.
  */
 import { median } from 'simple-statistics';
 
@@ -22,9 +20,9 @@ export interface Estimate {
   readonly value: number;
   readonly low: number;
   readonly high: number;
-  /** Runs behind the estimate (the fewest of any service for a combination). */
+  /** Runs (or paired rounds) behind the estimate. */
   readonly n: number;
-  /** Probability that the interval covers the true value (exact for one median; a lower bound for combinations). */
+  /** Probability that the interval covers the true value. */
   readonly coverage: number;
 }
 
@@ -67,48 +65,6 @@ export function medianInterval(values: readonly number[], target = TARGET_COVERA
   let k = 1;
   while (orderStatisticCoverage(n, k + 1) >= target) k += 1;
   return { value: median(sorted), low: sorted[k - 1]!, high: sorted[n - k]!, n, coverage: n === 1 ? 0 : orderStatisticCoverage(n, k) };
-}
-
-/** One factor of a product: an estimate raised to +1 or −1. */
-export interface Factor {
-  readonly estimate: Estimate;
-  readonly power: 1 | -1;
-}
-
-/**
- * The product Π estimate^power of independent positive estimates, with the interval from their
- * bounds ([Lx/Uy, Ux/Ly] for x/y) and coverage ≥ Π coverage. A zero lower bound in a
- * denominator makes the upper bound infinite.
- * @returns undefined for no factors, or a point value that is not finite (a zero median in a denominator)
- */
-export function productInterval(factors: readonly Factor[]): Estimate | undefined {
-  if (factors.length === 0) return undefined;
-  let value = 1;
-  let low = 1;
-  let high = 1;
-  let coverage = 1;
-  for (const { estimate, power } of factors) {
-    if (power === 1) {
-      value *= estimate.value;
-      low *= estimate.low;
-      high *= estimate.high;
-    } else {
-      value /= estimate.value;
-      low /= estimate.high;
-      high = estimate.low === 0 ? Number.POSITIVE_INFINITY : high / estimate.low;
-    }
-    coverage *= estimate.coverage;
-  }
-  if (!Number.isFinite(value)) return undefined;
-  return { value, low, high, n: Math.min(...factors.map((factor) => factor.estimate.n)), coverage };
-}
-
-/**
- * The per-factor coverage that makes a product of `factors` independent intervals reach `target`
- * overall: target^(1/factors) (97.5 % each for a ratio at 95 %).
- */
-export function perFactorTarget(factors: number, target = TARGET_COVERAGE): number {
-  return factors <= 1 ? target : target ** (1 / factors);
 }
 
 /** "96.9 %", "75 %": a coverage as the reports print it. */

@@ -119,7 +119,7 @@ describe('rewrite-bench run', () => {
       expect(exitCode, stderr).toBe(0);
       expect(stdout).toContain('## tiny-open');
       const document = JSON.parse(await readFile(path.join(out, 'results.json'), 'utf8')) as ResultsDocument;
-      expect(document.schemaVersion).toBe(2);
+      expect(document.schemaVersion).toBe(3);
       expect(document.state).toBe('complete');
       expect(document.environment.cpuModel).not.toBe('');
       expect(document.cpuPlan).toEqual({ serviceCpus: '0', loadCpus: '1' });

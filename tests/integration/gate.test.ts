@@ -51,16 +51,21 @@ describe('gate on results files', () => {
     const { exitCode, stdout } = await runCli(['gate', '--baseline', await write('a.json', results(base)), '--candidate', await write('a2.json', results([1040, 990, 1080, 1010, 960]))], { GITHUB_STEP_SUMMARY: summary });
     expect(stdout).toContain('rewrite-bench gate: PASS');
     expect(exitCode).toBe(0);
-    expect(await readFile(summary, 'utf8')).toContain('| json-open | rust | open loop, 2,000 req/s | p99 | 1.02 ms | 1.01 ms | −1.0 % better');
+    // Paired rounds: the median of the per-round p99 ratios (1.04, 0.90, 1.14, 0.96, 0.94) is 0.96.
+    expect(await readFile(summary, 'utf8')).toContain('| json-open | rust | open loop, 2,000 req/s | p99 | 1.02 ms | 1.01 ms | −3.8 % better');
   });
   it('fails a +30 % p99 regression (exit 1) and writes JUnit', async () => {
     const junit = path.join(dir, 'gate.xml');
+    // 10 rounds: all worse is p = 1/1024 at look 2 (5 rounds, 1/32, is not enough over 3 looks).
+    const ten = [...base, 990, 1060, 1010, 970, 1040];
     const { exitCode, stdout } = await runCli([
       'gate',
       '--baseline',
-      await write('b.json', results(base)),
+      await write('b.json', results(ten)),
       '--candidate',
-      await write('c.json', results(base.map((value) => value * 1.3))),
+      await write('c.json', results(ten.map((value) => value * 1.3))),
+      '--metric',
+      'p99',
       '--junit',
       junit,
     ]);
@@ -78,9 +83,9 @@ describe('gate on results files', () => {
     const { exitCode } = await runCli(['gate', '--baseline', await write('e.json', results(base)), '--candidate', await write('f.json', results([]))]);
     expect(exitCode).toBe(3);
   });
-  it('fails `--metric errors` when the baseline had none (0 → more is worse), counting invalid runs', async () => {
+  it('fails failed requests when the baseline had none (any against none), counting invalid runs', async () => {
     const { exitCode, stdout } = await runCli(['gate', '--baseline', await write('z0.json', results([1000, 1000, 1000, 1000, 1000])), '--candidate', await write('z1.json', results([1000, 1000, 1000, 1000, 1000], { errors: [3, 5, 4, 6, 2] })), '--metric', 'errors']);
-    expect(stdout).toContain('| json-open | rust | open loop, 2,000 req/s | errors | 0 | 4 | +∞ % (from 0) worse');
+    expect(stdout).toContain('| json-open | rust | open loop, 2,000 req/s | failed requests | 0 | 20 | +∞ % (from 0) worse');
     expect(stdout).toContain('**regression**');
     expect(exitCode).toBe(1);
   });
@@ -90,7 +95,7 @@ describe('gate on results files', () => {
     const candidate = await write('m1.json', results([1040, 990, 1080, 1010, 960]));
     const { exitCode, stdout } = await runCli(['gate', '--baseline', baseline, '--candidate', candidate]);
     expect(stdout).toContain('| json-open | rust |');
-    expect(stdout).toContain('| json-open | go | open loop, 2,000 req/s | p99 | – | – | – | – | – | – | **missing**: the candidate has no run of this point');
+    expect(stdout).toContain('| json-open | go | open loop, 2,000 req/s | p50, p99 | – | – | – | – | – | – | **missing**: the candidate has no run of this point');
     expect(stdout).toContain('UNDECIDED');
     expect(exitCode).toBe(3);
   });
@@ -121,6 +126,7 @@ describe('gate on results files', () => {
     [['gate', '--baseline', 'a', '--candidate', 'b', '--metric', 'speed'], 'Unknown --metric `speed`'],
     [['gate', '--baseline', 'a', '--candidate', 'b', '--budget', 'p99 <'], 'Cannot read --budget `p99 <`'],
     [['gate', '--baseline', 'a', '--candidate', 'b', '--repetitions', '3'], 'Cannot use the gate plan of --repetitions 3 at --alpha 0.05: the last look cannot reject'],
+    [['gate', '--baseline', 'a', '--candidate', 'b', '--repetitions', '4'], 'with 4 rounds the smallest exact p is 2^-4 = 0.063, above α = 0.05; it needs at least 5 runs a side'],
     [['gate', '--baseline', 'a', '--candidate', 'b', '--stages', '5,10', '--repetitions', '4'], 'Give either --stages'],
   ])('exits 2 for %j', async (args, message) => {
     const { exitCode, stderr } = await runCli(args);
@@ -141,15 +147,18 @@ describe('gate measuring both sides in one job', () => {
       (tryNumber) => path.join(out(tryNumber), 'results.json'),
     );
   };
-  it('fails a candidate with a fixed CPU cost added per request (exit 1), measuring the plan stage by stage', async () => {
-    // Looks at 3 and 6 a side: 3 a side cannot reject (smallest p 1/20 > 0.015) and p = 1/20 is no reason to stop, so stage 2 always runs.
+  it('fails a candidate with a fixed CPU cost added per request (exit 1), measuring the plan stage by stage, in alternating order', async () => {
+    // Looks at 3 and 6 rounds: 3 cannot reject (smallest p 1/8) and p = 1/8 is no reason to stop, so stage 2 always runs.
     const { exitCode, stdout, stderr, out } = await gate(path.join(ROOT, 'services/go'), path.join(FIXTURES, 'gate/go-slow'), scenario, ['--stages', '3,6']);
     expect(stdout, stderr).toContain('regression');
     expect(stderr).toContain('gate: look 1 of 2 left comparisons undecided; measuring stage 2: runs 4–6 of each side');
     expect(stdout).toContain('Reached look 2 of 2: 6 baseline and 6 candidate runs per point.');
-    expect(stdout).toMatch(/\| 6 \/ 6 \| 2 of 2 \| 0\.0011 \| \*\*regression\*\* \|/);
+    // Every one of 6 rounds worse: p = 1/64 for p50 and p99 alike, below α ÷ 2.
+    expect(stdout).toMatch(/\| 6 \| 2 of 2 \| 0\.016 \| \*\*regression\*\* \|/);
+    expect(stdout).toContain('the candidate was measured first in 3 of 6 rounds and second in 3');
     const document = JSON.parse(await readFile(path.join(out, 'results.json'), 'utf8')) as ResultsDocument;
-    expect(document.runs.map((run) => `${run.service} ${run.repetition}`)).toEqual([1, 2, 3, 4, 5, 6].flatMap((repetition) => [`baseline ${repetition}`, `candidate ${repetition}`]));
+    // A B, B A, … across both stages (stage 2 continues the rotation).
+    expect(document.runs.map((run) => `${run.service} ${run.repetition} ${run.orderInRound}`)).toEqual([1, 2, 3, 4, 5, 6].flatMap((repetition) => (repetition % 2 === 1 ? [`baseline ${repetition} 1`, `candidate ${repetition} 2`] : [`candidate ${repetition} 1`, `baseline ${repetition} 2`])));
     expect(new Set(document.runs.map((run) => run.id)).size).toBe(12);
     expect(document.state).toBe('complete');
     expect(exitCode).toBe(1);
@@ -163,14 +172,14 @@ describe('gate measuring both sides in one job', () => {
     expect(stdout).toContain('| gate-json | go | closed loop, 4 connections | p99 |');
     expect(stdout).toMatch(/\| p99 \| [\d.]+ ms \| [\d.]+ ms \| [+−][\d.]+ % (worse|better)/);
     const document = JSON.parse(await readFile(path.join(out, 'results.json'), 'utf8')) as ResultsDocument;
-    expect(document.runs.map((run) => run.service)).toEqual(['baseline', 'candidate', 'baseline', 'candidate', 'baseline', 'candidate', 'baseline', 'candidate', 'baseline', 'candidate']);
+    expect(document.runs.map((run) => run.service)).toEqual(['baseline', 'candidate', 'candidate', 'baseline', 'baseline', 'candidate', 'candidate', 'baseline', 'baseline', 'candidate']);
     expect(document.runs.every((run) => run.validity.valid)).toBe(true);
     expect(new Set(document.runs.map((run) => run.measured.pid)).size).toBe(10);
     expect(exitCode).toBe(0);
   });
   it('fails a candidate that answers 500 to 1 request in 40 (exit 1, not an infrastructure failure)', async () => {
-    const { exitCode, stdout, stderr } = await gate(path.join(FIXTURES, 'gate/node-json'), path.join(FIXTURES, 'gate/node-fails'), path.join(FIXTURES, 'scenarios/gate-open.yaml'), ['--repetitions', '4']);
-    expect(stdout, stderr).toMatch(/\| errors \| 0 \| \d+ \| \+∞ % \(from 0\) worse/);
+    const { exitCode, stdout, stderr } = await gate(path.join(FIXTURES, 'gate/node-json'), path.join(FIXTURES, 'gate/node-fails'), path.join(FIXTURES, 'scenarios/gate-open.yaml'), ['--repetitions', '5']);
+    expect(stdout, stderr).toMatch(/\| failed requests \| 0 \| \d+ \| \+∞ % \(from 0\) worse/);
     expect(stdout).toContain('FAIL: 1 regression(s)');
     expect(exitCode).toBe(1);
   });
@@ -178,9 +187,9 @@ describe('gate measuring both sides in one job', () => {
     // A tenth of the baseline's capacity: the 8 ms candidate sustains it, 4× slower in every run.
     const scenarioFile = await write(
       'gate-tenth.yaml',
-      'name: gate-tenth\ndescription: open loop at a tenth of the probed capacity\nworkload: json\nrequests: [{path: /json}]\nload: {model: open, connections: 16, capacityFractions: [0.1], probe: {connections: 8, seconds: 1.5}}\nwarmupSeconds: 0.3\ndurationSeconds: 1.5\nrepetitions: 4\nservice: {readyTimeoutSeconds: 10}\n',
+      'name: gate-tenth\ndescription: open loop at a tenth of the probed capacity\nworkload: json\nrequests: [{path: /json}]\nload: {model: open, connections: 16, capacityFractions: [0.1], probe: {connections: 8, seconds: 1.5}}\nwarmupSeconds: 0.3\ndurationSeconds: 1.5\nrepetitions: 5\nservice: {readyTimeoutSeconds: 10}\n',
     );
-    const { exitCode, stdout, stderr, out } = await gate(path.join(FIXTURES, 'gate/node-2ms'), path.join(FIXTURES, 'gate/node-8ms'), scenarioFile, ['--stages', '2,4']);
+    const { exitCode, stdout, stderr, out } = await gate(path.join(FIXTURES, 'gate/node-2ms'), path.join(FIXTURES, 'gate/node-8ms'), scenarioFile, ['--stages', '2,5']);
     const document = JSON.parse(await readFile(path.join(out, 'results.json'), 'utf8')) as ResultsDocument;
     expect(document.capacity.map((probe) => [probe.service, probe.ratesFrom])).toEqual([
       ['baseline', undefined],
@@ -188,14 +197,15 @@ describe('gate measuring both sides in one job', () => {
     ]);
     const offered = new Set(document.runs.map((run) => run.load.offeredRps));
     expect(offered.size).toBe(1);
-    expect(document.runs.map((run) => [run.repetition, run.capacityFraction])).toEqual([1, 1, 2, 2, 3, 3, 4, 4].map((repetition) => [repetition, 0.1]));
-    expect(stdout, stderr).toContain('Reached look 2 of 2: 4 baseline and 4 candidate runs per point.');
-    expect(stdout).toMatch(/\| gate-tenth \| node-2ms \| open loop, 10 % of capacity \([\d,]+ req\/s\) \| p99 \| [\d.]+ ms \| [\d.]+ ms \| \+[\d.]+ % worse .* \| 4 \/ 4 \| 2 of 2 \|/);
-    // 4 a side reach p = 1/70 when every candidate run is slower; on a busy machine one outlier leaves it borderline.
+    expect(document.runs.map((run) => [run.repetition, run.capacityFraction])).toEqual([1, 1, 2, 2, 3, 3, 4, 4, 5, 5].map((repetition) => [repetition, 0.1]));
+    expect(stdout, stderr).toContain('Reached look 2 of 2: 5 baseline and 5 candidate runs per point.');
+    expect(stdout).toMatch(/\| gate-tenth \| node-2ms \| open loop, 10 % of capacity \([\d,]+ req\/s\) \| p99 \| [\d.]+ ms \| [\d.]+ ms \| \+[\d.]+ % worse .* \| 5 \| 2 of 2 \|/);
+    // 5 rounds reach p = 1/32 when every candidate run is slower: alone a regression, with p50 and p99 (Holm) borderline.
     expect([0, 1]).toContain(exitCode);
   });
   it('offers the candidate the baseline\'s rates, and fails one that cannot sustain them (exit 1)', async () => {
-    const { exitCode, stdout, stderr, out } = await gate(path.join(FIXTURES, 'gate/node-2ms'), path.join(FIXTURES, 'gate/node-8ms'), path.join(FIXTURES, 'scenarios/gate-capacity.yaml'), ['--repetitions', '4']);
+    // 7 rounds: saturated in all of them is p = 1/128 for each of the 3 rows, below α ÷ 3 (5 rounds, 1/32, would not be).
+    const { exitCode, stdout, stderr, out } = await gate(path.join(FIXTURES, 'gate/node-2ms'), path.join(FIXTURES, 'gate/node-8ms'), path.join(FIXTURES, 'scenarios/gate-capacity.yaml'), ['--repetitions', '7']);
     const document = JSON.parse(await readFile(path.join(out, 'results.json'), 'utf8')) as ResultsDocument;
     expect(document.capacity.map((probe) => [probe.service, probe.ratesFrom])).toEqual([
       ['baseline', undefined],
@@ -204,7 +214,7 @@ describe('gate measuring both sides in one job', () => {
     const offered = (side: string): number[] => document.runs.filter((run) => run.service === side).map((run) => run.load.offeredRps!);
     expect(offered('candidate')).toEqual(offered('baseline'));
     expect(stdout, stderr).toContain('| sustained rate |');
-    expect(stdout).toContain('the candidate could not sustain the offered');
+    expect(stdout).toMatch(/of 7 rounds, only the candidate saturated in \d, only the baseline in \d/);
     expect(exitCode).toBe(1);
   });
 });

@@ -92,12 +92,15 @@ export async function startBuiltIn(name: string, workers = 1): Promise<StartedBu
   };
 }
 
-/** Whether any run of a results file was invalid because the machine was busy (schedstat: a process waited for its CPU). */
+/**
+ * Whether any run of a results file was invalid because the machine was busy (schedstat: a process
+ * waited for its CPU), or carries the machine-busy warning that keeps it from deciding a verdict.
+ */
 export async function hadBusyRuns(resultsFile: string): Promise<boolean> {
   const { readFile } = await import('node:fs/promises');
   try {
-    const document = JSON.parse(await readFile(resultsFile, 'utf8')) as { runs: Array<{ validity: { reasons: Array<{ code: string }> } }> };
-    return document.runs.some((run) => run.validity.reasons.some((reason) => reason.code === 'machine-busy'));
+    const document = JSON.parse(await readFile(resultsFile, 'utf8')) as { runs: Array<{ validity: { reasons: Array<{ code: string }>; warnings?: Array<{ code: string }> } }> };
+    return document.runs.some((run) => [...run.validity.reasons, ...(run.validity.warnings ?? [])].some((finding) => finding.code === 'machine-busy'));
   } catch {
     return false;
   }

@@ -163,6 +163,16 @@ describe('claims chart', () => {
     expect(chart.caption).toContain('1 threshold is ≤ 0 and not drawn.');
   });
 
+  it('draws an interval without an upper end (+∞ in memory, null read back) to the axis, and says so', () => {
+    const document = withClaimResults(loadFixture());
+    const claims = document.claims!;
+    const open = { ...claims.results[0]!.checks[0]!, source: 'python.cpuUsPerRequest / rust.cpuUsPerRequest >= 2', threshold: 2, verdict: 'inconclusive' as const, value: 3, low: 1.5, high: null as unknown as number, coverage: 0.98, n: 4 };
+    const rows = dataOf(chartOf({ ...document, claims: { ...claims, results: [{ ...claims.results[0]!, checks: [open] }] } }));
+    expect(rows[0]).toMatchObject({ state: 'point', value: 3, low: 1.5, hasInterval: true, intervalText: '1.5 – ∞' });
+    expect(rows[0]).not.toHaveProperty('high');
+    expect(rows[0]!.note).toContain('the interval has no upper end at its level and number of rounds: its bar runs to the axis');
+  });
+
   it('labels merged sources and keeps the same check of every machine together; no claims, no chart', () => {
     const rows = dataOf(claimsSpec(modelOf(loadFixture(), onHost(loadFixture(), 'ci-b')))!);
     expect(rows.slice(0, 2).map((row) => row.row)).toEqual(['a-cpu-bound: python.cpuUsPerRequest / rust.cpuUsPerRequest >= 10 · vm (a)', 'a-cpu-bound: python.cpuUsPerRequest / rust.cpuUsPerRequest >= 10 · ci-b (b)']);
