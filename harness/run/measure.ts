@@ -104,7 +104,7 @@ export function loadJobFor(scenario: ResolvedScenario, baseUrl: string, point: L
 }
 
 /** One edge of the measured window: every process of the run read at once. */
-interface Edge {
+export interface Edge {
   /** performance.now() and Date.now() when the engine signalled the edge. */
   readonly atMs: number;
   readonly epochMs: number;
@@ -120,16 +120,22 @@ interface Edge {
 }
 
 /** The samplers of one run: the service tree, the load engine and the upstream. */
-interface Samplers {
+export interface Samplers {
   readonly service: TreeSampler | undefined;
   generator: TreeSampler | undefined;
   readonly upstream: TreeSampler | undefined;
 }
 
-async function readEdge(samplers: Samplers): Promise<Edge> {
+/**
+ * Reads every process of the run at a window edge. Each tree is re-scanned for new processes
+ * here, whatever the periodic readings' rhythm: a worker born since the last scan must be in the
+ * start reading, or all its CPU since birth would land in the window (and at the end, one born
+ * inside the window would be missed).
+ */
+export async function readEdge(samplers: Samplers): Promise<Edge> {
   const atMs = performance.now();
   const epochMs = Date.now();
-  const [service, generator, upstream, cpu] = await Promise.all([samplers.service?.read(), samplers.generator?.read(), samplers.upstream?.read(), readCpuTimes()]);
+  const [service, generator, upstream, cpu] = await Promise.all([samplers.service?.read(true), samplers.generator?.read(true), samplers.upstream?.read(true), readCpuTimes()]);
   const [serviceWaitNs, generatorWaitNs] = await Promise.all([samplers.service?.schedulerWaitNs(), samplers.generator?.schedulerWaitNs()]);
   const self = parseStat(readFileSync('/proc/self/stat', 'utf8'));
   return { atMs: service?.atMs ?? atMs, epochMs, service, serviceWaitNs, generator, generatorWaitNs, upstream, cpu, harnessTicks: self?.cpuTicks ?? 0 };
