@@ -12,6 +12,7 @@ import path from 'node:path';
 import { resolveManifest, type ResolvedManifest } from '../config/manifest.js';
 import { loadScenarios } from '../config/scenarios.js';
 import { readYamlFile } from '../config/yaml-file.js';
+import { checkEnvFrom } from '../config/service-env.js';
 import { ConfigError, InfrastructureError, type ExitCode } from '../errors.js';
 import { parseBudget, type Budget } from '../gate/budget.js';
 import { decideGate, type GateOutcome } from '../gate/outcome.js';
@@ -178,6 +179,7 @@ async function measureFolders(values: GateValues, project: ResolvedProject, base
   for (const manifest of [baseline, candidate]) {
     if (!manifest.implements.includes(workload)) throw new ConfigError(`${manifest.file} does not implement \`${workload}\`, which scenario ${scenario!.name} needs.`);
   }
+  checkEnvFrom([baseline, candidate], process.env);
   const { plan } = job;
   const outDir = values.out ?? (await mkdtemp(path.join(os.tmpdir(), 'rewrite-bench-gate-')));
   const resultsFile = path.join(outDir, 'results.json');

@@ -11,11 +11,12 @@ import { readYamlFile } from '../config/yaml-file.js';
 import path from 'node:path';
 import { loadScenarios } from '../config/scenarios.js';
 import { selectScenarioServices } from '../config/selection.js';
+import { checkEnvFrom } from '../config/service-env.js';
 import { ConfigError, EXIT_CODES, type ExitCode } from '../errors.js';
 import type { ResolvedProject } from '../config/project.js';
 import { allowedCpus } from '../run/environment.js';
 import { createProgress } from '../run/progress.js';
-import { runSuite } from '../run/run.js';
+import { runSuite, servicesFor } from '../run/run.js';
 import { writeReport } from '../report/write.js';
 import { formatRunSummary } from '../run/summary.js';
 import { toolVersion } from '../version.js';
@@ -103,6 +104,7 @@ export async function runRunCommand(values: { project?: string | undefined; serv
   const { all, selected } = await resolveServiceSelection(project, values);
   const { scenarios, skipped } = selectScenarioServices(suite, { all, selected, isServicesExplicit: values.services !== undefined, isScenariosExplicit: positionals.length > 0 });
   for (const line of skipped) console.error(`rewrite-bench run: ${line}`);
+  checkEnvFrom(selected.filter((manifest) => scenarios.some((scenario) => servicesFor(scenario, selected).includes(manifest))), process.env);
   // The seed claims go with the default suite; --claims FILE with any scenarios.
   const defaultClaims = project.claimsFile !== undefined && existsSync(project.claimsFile) ? project.claimsFile : undefined;
   const claimsFile = values.claims ?? (positionals.length === 0 ? defaultClaims : undefined);

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { remoteMetricsSchema } from '../remote/schema.js';
+import { HARNESS_SET_ENV } from './service-env.js';
 import { formatZodIssues } from './zod-message.js';
 
 const argv = z.array(z.string().min(1)).min(1);
@@ -40,7 +41,10 @@ const targetSchema = z.strictObject({
 });
 
 /** Fields that describe how the harness builds and starts a local service; a remote target has none of them. */
-const LOCAL_ONLY = ['build', 'clean', 'start', 'env', 'artifact', 'incremental', 'microbenchmark'] as const;
+const LOCAL_ONLY = ['build', 'clean', 'start', 'env', 'envFrom', 'artifact', 'incremental', 'microbenchmark'] as const;
+
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/);
+const HARNESS_SET: readonly string[] = HARNESS_SET_ENV;
 
 const manifestFields = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/),
@@ -52,7 +56,14 @@ const manifestFields = z.strictObject({
   /** The command that starts the service (argv, run in its folder); or `target` for one the harness does not start. */
   start: argv.optional(),
   target: targetSchema.optional(),
-  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
+  env: z.record(envName, z.string()).default({}),
+  /**
+   * Names of variables passed through from the harness's own environment (secrets, DATABASE_URL,
+   * LD_LIBRARY_PATH, JAVA_HOME): only PATH, HOME, USER, LANG, LC_ALL, TMPDIR and TZ pass otherwise.
+   * Their values are never written into results or reports; a name that is not set is an error
+   * before anything starts.
+   */
+  envFrom: z.array(envName).default([]),
   ready: z.string().startsWith('/').default('/health'),
   /** Workloads it serves, any names (a scenario's `workload` selects the services that implement it). */
   implements: z.array(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,59}$/)).default([]),
@@ -71,6 +82,12 @@ export const manifestSchema = manifestFields.superRefine(
     if (value.target === undefined && value.start === undefined) {
       ctx.addIssue({ code: 'custom', path: ['start'], message: 'give `start` (the command that starts the service) or `target: {url: …}` (a service running elsewhere that the harness does not start)' });
     }
+    const envFrom = Array.isArray(value.envFrom) ? value.envFrom : [];
+    envFrom.forEach((name, index) => {
+      if (envFrom.indexOf(name) !== index) ctx.addIssue({ code: 'custom', path: ['envFrom', index], message: `\`${name}\` is listed twice; list it once` });
+      else if (HARNESS_SET.includes(name)) ctx.addIssue({ code: 'custom', path: ['envFrom', index], message: `\`${name}\` is set by the harness for every service it starts (${HARNESS_SET.join(', ')}); remove it from \`envFrom\`` });
+      else if (typeof value.env === 'object' && value.env !== null && Object.hasOwn(value.env, name)) ctx.addIssue({ code: 'custom', path: ['envFrom', index], message: `\`${name}\` is given both a value in \`env\` and passed through by \`envFrom\`; keep one` });
+    });
     if (value.target === undefined) return;
     for (const key of LOCAL_ONLY) {
       const given = value[key];

@@ -6,6 +6,7 @@ import { execa } from 'execa';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ResolvedManifest } from '../config/manifest.js';
+import { inheritedEnv } from '../config/service-env.js';
 import { ConfigError, InfrastructureError } from '../errors.js';
 import { findFreePort } from './ports.js';
 import { childPrefix, ownerTag, register, signalGroup } from './registry.js';
@@ -49,17 +50,7 @@ export interface RunningService {
   stop(): Promise<{ exit: ExitInfo; killed: boolean }>;
 }
 
-const PASSED_ENV = ['PATH', 'HOME', 'USER', 'LANG', 'LC_ALL', 'TMPDIR', 'TZ'];
 const ADDRESS_IN_USE = /address already in use|EADDRINUSE|Address in use/i;
-
-function baseEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const name of PASSED_ENV) {
-    const value = process.env[name];
-    if (value !== undefined) env[name] = value;
-  }
-  return env;
-}
 
 async function probe(url: string): Promise<boolean> {
   try {
@@ -74,8 +65,8 @@ async function probe(url: string): Promise<boolean> {
 /**
  * Starts the service and waits until its ready path answers 200.
  * Retries with another port when the chosen one was taken before the service bound it.
- * @throws ConfigError when the start program does not exist; InfrastructureError when the service
- *   exits or is not ready in time (with its output tail).
+ * @throws ConfigError when the start program does not exist or an `envFrom` variable is not set;
+ *   InfrastructureError when the service exits or is not ready in time (with its output tail).
  */
 export async function startService(launch: ServiceLaunch): Promise<RunningService> {
   for (let attempt = 1; ; attempt += 1) {
@@ -102,8 +93,9 @@ async function startOnce(launch: ServiceLaunch): Promise<RunningService> {
     );
   }
   const port = await findFreePort();
+  // Only PATH, HOME, USER, LANG, LC_ALL, TMPDIR, TZ and the manifest's envFrom names pass from the harness's environment.
   const env = {
-    ...baseEnv(),
+    ...inheritedEnv(manifest, process.env),
     ...manifest.env,
     ...launch.env,
     // Marks every process the harness starts, so a test can prove none is left behind.
