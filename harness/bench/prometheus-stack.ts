@@ -10,6 +10,8 @@ import { randomBytes } from 'node:crypto';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { TOOLS_BIN_DIR } from '../dev/test-tools-plan.js';
+import { ROOT } from '../paths.js';
 import { findFreePort } from '../process/ports.js';
 import { coresBetween, TreeSampler } from '../process/sampler.js';
 import { findExecutable } from '../process/toolchain.js';
@@ -17,30 +19,32 @@ import { measureRemote, type RemoteMeasurement } from '../remote/measure.js';
 import { createPrometheusClient } from '../remote/prometheus.js';
 import { resolveRemoteMetrics, type ResolvedRemoteMetrics } from '../remote/schema.js';
 
-/** The two binaries, found on PATH (Debian names first) or from PROMETHEUS_BIN / PROCESS_EXPORTER_BIN. */
+/** The two binaries: from PROMETHEUS_BIN / PROCESS_EXPORTER_BIN, else the test set-up's cache folder, else PATH. */
 export interface StackBinaries {
   readonly prometheus: string;
   readonly processExporter: string;
 }
 
-const INSTALL_HINT = 'Install them with `apt-get install prometheus prometheus-process-exporter` (Debian; .ci/run does it), or point PROMETHEUS_BIN and PROCESS_EXPORTER_BIN at the binaries (https://prometheus.io/download, https://github.com/ncabatoff/process-exporter/releases).';
+const INSTALL_HINT = `Run \`npm run test:tools\` (npm test runs it first): it builds the pinned versions with Go into ${TOOLS_BIN_DIR}. Or point PROMETHEUS_BIN and PROCESS_EXPORTER_BIN at the binaries.`;
 
 /**
- * Finds prometheus and process-exporter.
- * @throws Error naming what is missing and how to install it.
+ * Finds prometheus and process-exporter: an explicit PROMETHEUS_BIN / PROCESS_EXPORTER_BIN first,
+ * then the pinned builds in `binDir` (.cache/test-tools/bin of this repository), then PATH
+ * (Debian's names too).
+ * @throws Error naming what is missing and how to get it.
  */
-export async function findStackBinaries(env: Readonly<Record<string, string | undefined>> = process.env): Promise<StackBinaries> {
+export async function findStackBinaries(env: Readonly<Record<string, string | undefined>> = process.env, binDir = path.join(ROOT, TOOLS_BIN_DIR)): Promise<StackBinaries> {
   const find = async (names: readonly string[]): Promise<string | undefined> => {
     for (const name of names) {
-      const found = await findExecutable(name, process.cwd(), env.PATH ?? '');
+      const found = (await findExecutable(name, process.cwd(), binDir)) ?? (await findExecutable(name, process.cwd(), env.PATH ?? ''));
       if (found !== undefined) return found;
     }
     return undefined;
   };
   const prometheus = await find([env.PROMETHEUS_BIN ?? 'prometheus']);
-  const processExporter = await find(env.PROCESS_EXPORTER_BIN === undefined ? ['prometheus-process-exporter', 'process-exporter'] : [env.PROCESS_EXPORTER_BIN]);
-  const missing = [prometheus === undefined ? 'prometheus' : undefined, processExporter === undefined ? 'process-exporter (prometheus-process-exporter)' : undefined].filter((name) => name !== undefined);
-  if (prometheus === undefined || processExporter === undefined) throw new Error(`The remote-metrics test needs ${missing.join(' and ')}, not found on PATH. ${INSTALL_HINT}`);
+  const processExporter = await find(env.PROCESS_EXPORTER_BIN === undefined ? ['process-exporter', 'prometheus-process-exporter'] : [env.PROCESS_EXPORTER_BIN]);
+  const missing = [prometheus === undefined ? 'prometheus' : undefined, processExporter === undefined ? 'process-exporter' : undefined].filter((name) => name !== undefined);
+  if (prometheus === undefined || processExporter === undefined) throw new Error(`The remote-metrics tests need ${missing.join(' and ')}, found neither in ${binDir} nor on PATH. ${INSTALL_HINT}`);
   return { prometheus, processExporter };
 }
 

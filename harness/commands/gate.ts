@@ -14,6 +14,7 @@ import { resolveManifest, type ResolvedManifest } from '../config/manifest.js';
 import type { ResolvedScenario } from '../config/scenario.js';
 import { loadScenarios } from '../config/scenarios.js';
 import { readYamlFile } from '../config/yaml-file.js';
+import { checkEnvFrom } from '../config/service-env.js';
 import { ConfigError, InfrastructureError, type ExitCode } from '../errors.js';
 import { parseBudget, type Budget } from '../gate/budget.js';
 import { decideGate, type GateOutcome } from '../gate/outcome.js';
@@ -218,6 +219,7 @@ async function measureFolders(values: GateValues, project: ResolvedProject, base
   for (const manifest of [baseline, candidate]) {
     if (!manifest.implements.includes(workload)) throw new ConfigError(`${manifest.file} does not implement \`${workload}\`, which scenario ${scenario!.name} needs.`);
   }
+  checkEnvFrom([baseline, candidate], process.env);
   const { plan } = job;
   const answers = await checkAnswers(project.root, scenario!, baseline, candidate, plan);
   if (answers.failed !== undefined) return answers.failed;

@@ -11,12 +11,13 @@ import { readYamlFile } from '../config/yaml-file.js';
 import path from 'node:path';
 import { loadScenarios } from '../config/scenarios.js';
 import { selectScenarioServices } from '../config/selection.js';
+import { checkEnvFrom } from '../config/service-env.js';
 import { ConfigError, EXIT_CODES, type ExitCode } from '../errors.js';
 import type { ResolvedProject } from '../config/project.js';
 import { findPostgres } from '../process/postgres-binaries.js';
 import { allowedCpus } from '../run/environment.js';
 import { createProgress } from '../run/progress.js';
-import { runSuite } from '../run/run.js';
+import { runSuite, servicesFor } from '../run/run.js';
 import { writeReport } from '../report/write.js';
 import { formatRunSummary } from '../run/summary.js';
 import { toolVersion } from '../version.js';
@@ -106,6 +107,7 @@ export async function runRunCommand(values: { project?: string | undefined; serv
   for (const line of skipped) console.error(`rewrite-bench run: ${line}`);
   // A PostgreSQL fixture needs a server installed: said before anything is built or started.
   for (const scenario of scenarios) if (scenario.database?.postgres !== undefined) await findPostgres(scenario.database.postgres.binDir, project.root, scenario.file);
+  checkEnvFrom(selected.filter((manifest) => scenarios.some((scenario) => servicesFor(scenario, selected).includes(manifest))), process.env);
   // The seed claims go with the default suite; --claims FILE with any scenarios.
   const defaultClaims = project.claimsFile !== undefined && existsSync(project.claimsFile) ? project.claimsFile : undefined;
   const claimsFile = values.claims ?? (positionals.length === 0 ? defaultClaims : undefined);

@@ -1,6 +1,7 @@
 /**
  * `rewrite-bench verify`: conformance vectors and the differential check for each service.
  */
+import { checkEnvFrom } from '../config/service-env.js';
 import { ConfigError, EXIT_CODES, type ExitCode } from '../errors.js';
 import { formatTable } from '../format.js';
 import { CONTRACT_ORACLE } from '../suite/contract.js';
@@ -27,6 +28,7 @@ export async function verifyAll(
   const randomPerEndpoint = positiveInteger(values.random, 'random', 200);
   const seed = positiveInteger(values.seed, 'seed', 4242);
   const { selected } = await resolveServiceSelection(await projectOf(values), values);
+  checkEnvFrom(selected, process.env);
   return verifyServices({ services: selected, oracle: CONTRACT_ORACLE, randomPerEndpoint, seed, log });
 }
 

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { remoteMetricsSchema } from '../remote/schema.js';
 import { templatedEnv, templatedString } from './env-template.js';
+import { HARNESS_SET_ENV } from './service-env.js';
 import { formatZodIssues } from './zod-message.js';
 
 const argv = z.array(z.string().min(1)).min(1);
@@ -49,7 +50,9 @@ const targetSchema = z.strictObject({
 });
 
 /** Fields that describe how the harness builds and starts a local service; a remote target has none of them. */
-const LOCAL_ONLY = ['build', 'clean', 'start', 'env', 'seed', 'artifact', 'incremental', 'microbenchmark'] as const;
+const LOCAL_ONLY = ['build', 'clean', 'start', 'env', 'envFrom', 'seed', 'artifact', 'incremental', 'microbenchmark'] as const;
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/);
+const HARNESS_SET: readonly string[] = HARNESS_SET_ENV;
 
 const manifestFields = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/),
@@ -66,6 +69,13 @@ const manifestFields = z.strictObject({
   target: targetSchema.optional(),
   /** Environment of the service; values may use the harness's values: `DATABASE_URL: "sqlite:///${DB_PATH}"`. */
   env: templatedEnv.default({}),
+  /**
+   * Names of variables passed through from the harness's own environment (secrets, DATABASE_URL,
+   * LD_LIBRARY_PATH, JAVA_HOME): only PATH, HOME, USER, LANG, LC_ALL, TMPDIR and TZ pass otherwise.
+   * Their values are never written into results or reports; a name that is not set is an error
+   * before anything starts.
+   */
+  envFrom: z.array(envName).default([]),
   /**
    * The service's own seed code, run against a scenario's fresh template database before any run
    * (after the scenario's seed SQL, if any), in this folder, with the database's variable: one
@@ -93,6 +103,12 @@ export const manifestSchema = manifestFields.superRefine(
     if (value.target === undefined && value.start === undefined) {
       ctx.addIssue({ code: 'custom', path: ['start'], message: 'give `start` (the command that starts the service) or `target: {url: …}` (a service running elsewhere that the harness does not start)' });
     }
+    const envFrom = Array.isArray(value.envFrom) ? value.envFrom : [];
+    envFrom.forEach((name, index) => {
+      if (envFrom.indexOf(name) !== index) ctx.addIssue({ code: 'custom', path: ['envFrom', index], message: `\`${name}\` is listed twice; list it once` });
+      else if (HARNESS_SET.includes(name)) ctx.addIssue({ code: 'custom', path: ['envFrom', index], message: `\`${name}\` is set by the harness for every service it starts (${HARNESS_SET.join(', ')}); remove it from \`envFrom\`` });
+      else if (typeof value.env === 'object' && value.env !== null && Object.hasOwn(value.env, name)) ctx.addIssue({ code: 'custom', path: ['envFrom', index], message: `\`${name}\` is given both a value in \`env\` and passed through by \`envFrom\`; keep one` });
+    });
     if (value.target === undefined) return;
     if (value.target.tls !== undefined && !value.target.url.startsWith('https://')) {
       ctx.addIssue({ code: 'custom', path: ['target', 'tls'], message: '`target.tls` applies to an https:// `target.url` only: remove it, or use https://' });

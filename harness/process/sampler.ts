@@ -117,8 +117,10 @@ export class TreeSampler {
   /**
    * Reads every process of the tree once. The whole of /proc is scanned on the first and every
    * RESCAN_EVERY-th reading; in between only the known processes are read, which keeps the
-   * sampler off the load generator's back. A process stays in the tree once seen (a worker
-   * orphaned by its parent's exit still counts).
+   * sampler off the load generator's back. A window edge must pass `rescan = true`: a process
+   * born since the last scan is otherwise missing from that reading, and its CPU so far lands
+   * between the edges. A process stays in the tree once seen (a worker orphaned by its parent's
+   * exit still counts).
    */
   async read(rescan = this.#readings % RESCAN_EVERY === 0): Promise<TreeReading> {
     this.#readings += 1;

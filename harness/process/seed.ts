@@ -10,7 +10,7 @@ import type { ResolvedManifest } from '../config/manifest.js';
 import type { ResolvedScenario } from '../config/scenario.js';
 import { InfrastructureError, ConfigError } from '../errors.js';
 import { ownerTag } from './registry.js';
-import { baseEnv } from './service.js';
+import { inheritedEnv } from '../config/service-env.js';
 import { LineTail } from './tail.js';
 import { findExecutable, installHint } from './toolchain.js';
 
@@ -46,7 +46,7 @@ async function runSeedCommands(scenario: ResolvedScenario, manifest: ResolvedMan
   const given: Record<string, string> = { HOST: '127.0.0.1', WORKERS: String(scenario.service.workers), [variable]: location };
   // Validated before anything started (config/fixture-env.ts): the steps use only these names.
   const allowed = Object.fromEntries(seedVariables(scenario).map((name) => [name, given[name]!]));
-  const env = { ...baseEnv(), ...substituteEnv(manifest.env, allowed, true), ...substituteEnv(scenario.service.env, allowed, true), ...allowed, REWRITE_BENCH_OWNER: ownerTag() };
+  const env = { ...inheritedEnv(manifest, process.env), ...substituteEnv(manifest.env, allowed, true), ...substituteEnv(scenario.service.env, allowed, true), ...allowed, REWRITE_BENCH_OWNER: ownerTag() };
   for (const [index, step] of commands.steps.entries()) {
     const where = `\`${commands.field}[${index}]\` of ${commands.file}`;
     const [program, ...args] = substituteArgv(step, allowed, where);

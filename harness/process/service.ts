@@ -7,9 +7,11 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { substituteArgv, substituteEnv } from '../config/fixture-env.js';
 import type { ResolvedManifest } from '../config/manifest.js';
+import { inheritedEnv } from '../config/service-env.js';
 import { ConfigError, InfrastructureError } from '../errors.js';
 import { findFreePort } from './ports.js';
 import { childPrefix, ownerTag, register, signalGroup } from './registry.js';
+import { findListenerOwner } from './socket-owner.js';
 import { LineTail } from './tail.js';
 import { findExecutable, installHint } from './toolchain.js';
 
@@ -58,17 +60,28 @@ export interface RunningService {
   stop(): Promise<{ exit: ExitInfo; killed: boolean }>;
 }
 
-const PASSED_ENV = ['PATH', 'HOME', 'USER', 'LANG', 'LC_ALL', 'TMPDIR', 'TZ'];
 const ADDRESS_IN_USE = /address already in use|EADDRINUSE|Address in use/i;
 
-/** The variables of the harness's own environment that every child gets (PATH, HOME, USER, LANG, LC_ALL, TMPDIR, TZ). */
-export function baseEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const name of PASSED_ENV) {
-    const value = process.env[name];
-    if (value !== undefined) env[name] = value;
-  }
-  return env;
+/**
+ * Why the started process is not the server, or undefined when a process of its tree (the root
+ * or a child that stayed) holds the socket listening on `port`. Measuring and pinning a wrapper
+ * (`docker run`, a script that daemonises the server, `cargo run`) would report the wrapper's
+ * CPU and memory, near zero, as the service's.
+ */
+async function wrapperProblem(manifest: ResolvedManifest, pid: number, port: number): Promise<string | undefined> {
+  const owner = await findListenerOwner(pid, port);
+  if (owner.state === 'tree') return undefined;
+  const where =
+    owner.state === 'none'
+      ? 'no socket listens on that port in this network namespace (a container\'s port forwarded in, or a proxy?)'
+      : owner.owner === undefined
+        ? 'the socket listening on it belongs to a process outside that tree'
+        : `the socket listening on it belongs to pid ${owner.owner.pid} (\`${owner.owner.command}\`), outside that tree`;
+  return (
+    `Service ${manifest.name} is not measurable as started: 127.0.0.1:${port} answered ${manifest.ready}, but no process started by \`start\` (${manifest.file}: \`${manifest.start!.join(' ')}\`, pid ${pid}, and its children) holds it: ${where}. ` +
+    'The harness measures and pins the process tree `start` creates, so it would report the wrapper\'s CPU and memory, not the server\'s. ' +
+    'Start the server process itself: `exec` it at the end of a script, run the built binary instead of `cargo run` or `go run`, the server\'s own command instead of `docker run`, and keep it in the foreground (no daemonising).'
+  );
 }
 
 async function probe(url: string): Promise<boolean> {
@@ -84,8 +97,8 @@ async function probe(url: string): Promise<boolean> {
 /**
  * Starts the service and waits until its ready path answers 200.
  * Retries with another port when the chosen one was taken before the service bound it.
- * @throws ConfigError when the start program does not exist; InfrastructureError when the service
- *   exits or is not ready in time (with its output tail).
+ * @throws ConfigError when the start program does not exist or an `envFrom` variable is not set;
+ *   InfrastructureError when the service exits or is not ready in time (with its output tail).
  */
 export async function startService(launch: ServiceLaunch): Promise<RunningService> {
   for (let attempt = 1; ; attempt += 1) {
@@ -115,8 +128,9 @@ async function startOnce(launch: ServiceLaunch): Promise<RunningService> {
         (program!.includes('/') ? `Build it first: rewrite-bench build --services ${manifest.name}.` : installHint(program!)),
     );
   }
+  // Only PATH, HOME, USER, LANG, LC_ALL, TMPDIR, TZ and the manifest's envFrom names pass from the harness's environment.
   const env = {
-    ...baseEnv(),
+    ...inheritedEnv(manifest, process.env),
     // A manifest's env entry whose variable this scenario does not give is left out here.
     ...substituteEnv(manifest.env, given, true),
     ...substituteEnv(launch.env ?? {}, given, false),
@@ -177,6 +191,11 @@ async function startOnce(launch: ServiceLaunch): Promise<RunningService> {
     if (exit !== undefined) break;
     if (await probe(`${baseUrl}${manifest.ready}`)) {
       const startupMs = performance.now() - spawnedAt;
+      const wrapper = await wrapperProblem(manifest, pid, port);
+      if (wrapper !== undefined) {
+        await stop();
+        throw new ConfigError(wrapper);
+      }
       return { label, pid, port, baseUrl, startupMs, outputTail: () => tail.text(), exitInfo: () => exit, stop };
     }
     await sleep(25);

@@ -28,7 +28,7 @@ function renderSourceEnvironment(source: ReportSource, isMerged: boolean): strin
     ['memory', text(environment?.memoryBytes === undefined ? undefined : formatBytes(environment.memoryBytes))],
     ['kernel', text(environment?.kernel)],
     ['cgroup', text(environment?.cgroup)],
-    ['CPU plan', document.cpuPlan === undefined || document.cpuPlan === null ? '<span class="muted">no pinning</span>' : `service on CPUs <code>${escapeHtml(document.cpuPlan.serviceCpus)}</code>; load generator, upstream, database server and harness on <code>${escapeHtml(document.cpuPlan.loadCpus)}</code>`],
+    ['CPU plan', document.cpuPlan === undefined || document.cpuPlan === null ? '<span class="muted">no pinning</span>' : `service on CPUs <code>${escapeHtml(document.cpuPlan.serviceCpus)}</code>; load generator, upstream, database server and harness on <code>${escapeHtml(document.cpuPlan.loadCpus)}</code>${document.cpuPlan.choice === undefined ? '' : ` (${escapeHtml(document.cpuPlan.choice.reason)})`}`],
     ['harness niced', document.harnessNiced ? 'yes (nice 10: sampling yields to the load generator)' : 'no'],
     ['versions', `<ul class="versions">${versions}</ul>`],
     ['git commit', commit],

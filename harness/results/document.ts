@@ -371,6 +371,16 @@ export interface FailureRecord {
   readonly message: string;
 }
 
+/** How the service's CPUs were chosen (run/cpus.ts); absent in results written before it was recorded. */
+export interface CpuChoice {
+  /** `device-interrupts`: the allowed CPUs that took the fewest since boot; `lowest-numbers`: /proc/interrupts unread or no device interrupt counted; `remote`: no service runs here. */
+  readonly by: 'device-interrupts' | 'lowest-numbers' | 'remote';
+  /** Device interrupts per allowed CPU since boot, keyed by CPU number, when /proc/interrupts was read. */
+  readonly interruptsByCpu?: Readonly<Record<string, number>>;
+  /** The choice in words, with the figures. */
+  readonly reason: string;
+}
+
 export interface ResultsDocument {
   readonly schemaVersion: number;
   readonly tool: { readonly name: 'rewrite-bench'; readonly version: string };
@@ -378,7 +388,7 @@ export interface ResultsDocument {
   readonly startedAt: string;
   finishedAt: string | undefined;
   readonly environment: Environment;
-  cpuPlan: { readonly serviceCpus: string; readonly loadCpus: string } | undefined;
+  cpuPlan: { readonly serviceCpus: string; readonly loadCpus: string; readonly choice?: CpuChoice } | undefined;
   /** Whether the harness ran at nice 10 (root only) so its sampling yields to the load generator. */
   harnessNiced: boolean;
   /** Whether the native load engine could be used on this machine (each run's `load.engine` says which ran it). */

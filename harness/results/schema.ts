@@ -191,7 +191,10 @@ export const resultsSchema = z.object({
   startedAt: z.string(),
   finishedAt: z.string().optional().nullable(),
   environment: z.object({ hostname: z.string(), gitCommit: z.string().optional().nullable() }).loose(),
-  cpuPlan: z.object({ serviceCpus: z.string(), loadCpus: z.string() }).optional().nullable(),
+  cpuPlan: z
+    .object({ serviceCpus: z.string(), loadCpus: z.string(), choice: z.object({ by: z.enum(['device-interrupts', 'lowest-numbers', 'remote']), interruptsByCpu: z.record(z.string(), z.number()).optional(), reason: z.string() }).optional() })
+    .optional()
+    .nullable(),
   harnessNiced: z.boolean(),
   scenarios: z.array(z.unknown()),
   builds: z.array(build),

@@ -32,6 +32,17 @@ export function allowedCpus(): Promise<number[]> {
   return allowedAtStart;
 }
 
+let interruptsAtStart: Promise<string | undefined> | undefined;
+
+/**
+ * The text of /proc/interrupts (undefined when it cannot be read), read once per harness process
+ * like allowedCpus: every run and gate stage of one process plans the same CPUs.
+ */
+export function interruptsText(): Promise<string | undefined> {
+  interruptsAtStart ??= readFile('/proc/interrupts', 'utf8').catch(() => undefined);
+  return interruptsAtStart;
+}
+
 /** Reads the environment once at the start of a run. */
 export async function readEnvironment(projectRoot: string): Promise<Environment> {
   const cgroup = await stat('/sys/fs/cgroup/cgroup.controllers').then(

@@ -119,7 +119,7 @@ export function loadJobFor(scenario: ResolvedScenario, baseUrl: string, point: L
 }
 
 /** One edge of the measured window: every process of the run read at once. */
-interface Edge {
+export interface Edge {
   /** performance.now() and Date.now() when the engine signalled the edge. */
   readonly atMs: number;
   readonly epochMs: number;
@@ -136,7 +136,7 @@ interface Edge {
 }
 
 /** The samplers of one run: the service tree, the load engine, the upstream and a database server. */
-interface Samplers {
+export interface Samplers {
   readonly service: TreeSampler | undefined;
   generator: TreeSampler | undefined;
   readonly upstream: TreeSampler | undefined;
@@ -167,10 +167,16 @@ async function readThreads(pid: number, reader: ProcReader = systemProc): Promis
  */
 const lateThreadsMs = (durationSeconds: number): number => Math.min(250, durationSeconds * 100);
 
-async function readEdge(samplers: Samplers): Promise<Edge> {
+/**
+ * Reads every process of the run at a window edge. Each tree is re-scanned for new processes
+ * here, whatever the periodic readings' rhythm: a worker born since the last scan must be in the
+ * start reading, or all its CPU since birth would land in the window (and at the end, one born
+ * inside the window would be missed).
+ */
+export async function readEdge(samplers: Samplers): Promise<Edge> {
   const atMs = performance.now();
   const epochMs = Date.now();
-  const [service, generator, upstream, database, cpu] = await Promise.all([samplers.service?.read(), samplers.generator?.read(), samplers.upstream?.read(), samplers.database?.read(), readCpuTimes()]);
+  const [service, generator, upstream, database, cpu] = await Promise.all([samplers.service?.read(true), samplers.generator?.read(true), samplers.upstream?.read(true), samplers.database?.read(true), readCpuTimes()]);
   const [serviceWaitNs, generatorWaitNs] = await Promise.all([samplers.service?.schedulerWaitNs(), samplers.generator?.schedulerWaitNs()]);
   const self = parseStat(readFileSync('/proc/self/stat', 'utf8'));
   return { atMs: service?.atMs ?? atMs, epochMs, service, serviceWaitNs, generator, generatorWaitNs, upstream, database, cpu, harnessTicks: self?.cpuTicks ?? 0 };

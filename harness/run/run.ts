@@ -29,7 +29,7 @@ import type { ClaimsPlan } from '../results/claims.js';
 import { roundOrder } from './round-order.js';
 import { verifyServices, workloadsOf } from '../verify/verify.js';
 import { planCpus, planCpusForRemote, type CpuPlan } from './cpus.js';
-import { allowedCpus, readEnvironment } from './environment.js';
+import { allowedCpus, interruptsText, readEnvironment } from './environment.js';
 import { cpuCount, measureService, type EngineChoice, type LoadPoint } from './measure.js';
 import { ensureEngine } from '../build/engine.js';
 import { engineThreads, selectEngine } from '../load/engines/select.js';
@@ -186,6 +186,7 @@ export async function runSuite(options: RunOptions): Promise<ResultsDocument> {
     console.error(`rewrite-bench: interrupted; ${document.runs.length} run(s) kept in ${resultsFile}`);
   });
   const allowed = await allowedCpus();
+  const interrupts = await interruptsText();
   const constants: SamplerConstants = { clockTicksPerSecond: document.environment.clockTicksPerSecond, pageBytes: document.environment.pageBytes };
   document.harnessNiced = lowerHarnessPriority();
   const engineStatus = await ensureEngine((line) => progress.log(line));
@@ -248,7 +249,7 @@ export async function runSuite(options: RunOptions): Promise<ResultsDocument> {
     document.failures.push({ scenario: undefined, service: failure.service, message: failure.message });
     progress.log(`not measuring ${failure.service}: ${failure.message}`);
   }
-  await runMicrobenchmarks(usable, options.claims, allowed, document, progress);
+  await runMicrobenchmarks(usable, options.claims, allowed, interrupts, document, progress);
   await save();
   const databases = new DatabaseFixtures(options.projectRoot);
   // The time budget is for measuring: a first run's builds (minutes for a Rust release build) and
@@ -268,7 +269,7 @@ export async function runSuite(options: RunOptions): Promise<ResultsDocument> {
         continue;
       }
       // A scenario of remote targets only leaves every CPU here to the load side.
-      const cpus = services.every((manifest) => manifest.target !== undefined) ? planCpusForRemote(allowed) : planCpus(allowed, scenario.service.cpus);
+      const cpus = services.every((manifest) => manifest.target !== undefined) ? planCpusForRemote(allowed) : planCpus(allowed, scenario.service.cpus, interrupts);
       document.cpuPlan = cpus;
       await pinSelf(cpus.loadCpus);
       await runScenario(scenario, services, cpus, { document, save, databases, progress, constants, remote, ratesFrom: options.ratesFrom, nativeAvailable: engineStatus.available, verifyFirst: options.verifyFirst, more: adaptivePlan(options, scenario, options.scenarios, plan), roundOffset: options.roundOffset ?? 0 });
@@ -364,13 +365,13 @@ function engineFor(model: 'open' | 'closed', requested: EngineName | undefined, 
 }
 
 /** The micro-benchmarks the claims refer to, each pinned to the service CPU of a default plan; a failure is recorded, the run goes on. */
-async function runMicrobenchmarks(services: readonly ResolvedManifest[], claims: ResolvedClaims | undefined, allowed: readonly number[], document: ResultsDocument, progress: Progress): Promise<void> {
+async function runMicrobenchmarks(services: readonly ResolvedManifest[], claims: ResolvedClaims | undefined, allowed: readonly number[], interrupts: string | undefined, document: ResultsDocument, progress: Progress): Promise<void> {
   const wanted = new Set((claims?.claims ?? []).flatMap((claim) => claim.checks.flatMap((check) => check.terms.filter((term) => metricKind(term.metric) === undefined).map((term) => term.service))));
   for (const manifest of services) {
     if (manifest.microbenchmark === undefined || !wanted.has(manifest.name)) continue;
     progress.log(`micro-benchmark of ${manifest.name}: ${manifest.microbenchmark.command.join(' ')}`);
     try {
-      document.microbenchmarks.push(await runMicrobenchmark(manifest, planCpus(allowed, 1).serviceCpus));
+      document.microbenchmarks.push(await runMicrobenchmark(manifest, planCpus(allowed, 1, interrupts).serviceCpus));
     } catch (error) {
       document.failures.push({ scenario: undefined, service: manifest.name, message: messageOf(error) });
       progress.log(messageOf(error));

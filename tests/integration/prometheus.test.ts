@@ -8,8 +8,8 @@
  * bench:prometheus` measured |Δ| ≤ 1 % for cores and ≤ 0.1 % for memory on a busy 2-core
  * machine (docs/remote-metrics.md): the margin is for a machine far noisier than that.
  *
- * Needs `prometheus` and `prometheus-process-exporter` (Debian) on PATH; fails with an install
- * hint when they are missing. About 35 s.
+ * Needs prometheus and process-exporter: npm test's set-up builds the pinned versions into
+ * .cache/test-tools/bin (`npm run test:tools`); fails with that hint when they are missing. About 35 s.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, InfrastructureError } from '../../harness/errors.js';

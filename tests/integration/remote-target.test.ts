@@ -12,7 +12,7 @@
  * merges their results: each run labelled with its source, the overlapping windows combined
  * (throughput summed, histograms merged), the overlap stated.
  *
- * Needs `prometheus` and `prometheus-process-exporter` on PATH (.ci/run installs them). About 90 s.
+ * Needs prometheus and process-exporter (npm test's set-up builds them: `npm run test:tools`). About 90 s.
  */
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';

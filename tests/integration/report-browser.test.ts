@@ -1,8 +1,9 @@
 /**
  * The generated report in a real browser (Debian's headless Chromium through playwright-core):
  * opened from disk, every chart draws marks, the console stays clean, nothing is fetched, and a
- * hostile claim text shows as text without running. Skipped when /usr/bin/chromium is absent
- * (install it with `apt-get install -y chromium`; never `npx playwright install`).
+ * hostile claim text shows as text without running. Never skipped: npm test's set-up
+ * (harness/dev/test-tools.ts) installs Debian's chromium as root, or stops naming the command;
+ * never `npx playwright install`.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -11,15 +12,12 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_INSTALL_COMMAND, CHROMIUM_PATH as CHROMIUM } from '../../harness/dev/test-tools-plan.js';
 import { buildModel, type ReportInput } from '../../harness/report/sources.js';
 import { claimsSpec } from '../../harness/report/spec-claims.js';
 import { relativeSpec } from '../../harness/report/spec-relative.js';
 import { writeReport } from '../../harness/report/write.js';
 import { loadFixture, onHost, withClaimResults, withHostileStrings, withRepetitions, XSS_CHECK, XSS_CLAIM } from '../fixtures/report/documents.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`report-browser tests skipped: ${CHROMIUM} is absent (apt-get install -y chromium).`);
 
 interface PageVisit {
   readonly page: Page;
@@ -46,7 +44,7 @@ async function chartMarks(page: Page): Promise<Array<{ id: string; kind: string;
   );
 }
 
-describe.skipIf(!hasChromium)(`report in headless Chromium (${CHROMIUM})`, () => {
+describe(`report in headless Chromium (${CHROMIUM})`, () => {
   let directory: string;
   let context: BrowserContext;
   const visits = new Map<string, PageVisit>();
@@ -85,6 +83,7 @@ describe.skipIf(!hasChromium)(`report in headless Chromium (${CHROMIUM})`, () =>
   }
 
   beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`The report's browser tests need Chromium at ${CHROMIUM}: run \`npm run test:tools\` (as root it installs it), or \`${CHROMIUM_INSTALL_COMMAND}\`.`);
     directory = await mkdtemp(path.join(os.tmpdir(), 'rb-report-'));
     // The single page has the literal claim results (intervals, ratios < 1, build metrics, not measured, values ≤ 0).
     const singleInputs = [{ file: 'tests/fixtures/report/results.json', document: withHostileStrings(withClaimResults(loadFixture())) }];

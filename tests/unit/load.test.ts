@@ -4,7 +4,6 @@ import { LatencyRecorder, decodeSpectrum } from '../../harness/load/recorder.js'
 import { RequestMix } from '../../harness/load/requests.js';
 import { prepareSources } from '../../harness/requests/prepare.js';
 import { createSchedule } from '../../harness/load/schedule.js';
-import { planCpus } from '../../harness/run/cpus.js';
 import { compareResponse, firstDifference } from '../../harness/verify/vector.js';
 
 describe('schedule', () => {
@@ -101,14 +100,6 @@ describe('RequestMix', () => {
     expect(sources[0]!.list.every((request) => request.sequence === undefined)).toBe(true);
     expect(sources[1]!.list.every((request) => request.sequence === '{{seq}}' && request.body!.includes('{{seq}}'))).toBe(true);
     expect(prepareSources([{ weight: 75, generator: { name: 'items-get' } }], 7)).toEqual(prepareSources([{ weight: 75, generator: { name: 'items-get' } }], 7));
-  });
-});
-
-describe('CPU plan', () => {
-  it('gives the service the first CPUs and the load the rest', () => {
-    expect(planCpus([0, 1], 1)).toEqual({ serviceCpus: '0', loadCpus: '1' });
-    expect(planCpus([3, 2, 0, 1], 2)).toEqual({ serviceCpus: '0-1', loadCpus: '2-3' });
-    expect(() => planCpus([0], 1)).toThrow(/only 1 CPU/);
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { coresBetween, TreeSampler, type ProcReader } from '../../harness/process/sampler.js';
+import { readEdge } from '../../harness/run/measure.js';
 
 /** A fake /proc whose processes the test changes between readings. */
 class FakeProc implements ProcReader {
@@ -138,5 +139,36 @@ describe('TreeSampler', () => {
     const at = (atMs: number, cpuTicks: number) => ({ atMs, cpuTicks, rssBytes: 0, processCount: 1, pids: [] });
     expect(coresBetween(at(0, 0), at(2000, 300), constants)).toBe(1.5);
     expect(coresBetween(at(5, 0), at(5, 10), constants)).toBe(0);
+  });
+});
+
+describe('window edges (readEdge)', () => {
+  const edge = (tree: TreeSampler) => readEdge({ service: tree, generator: undefined, upstream: undefined });
+
+  it('re-scan the tree at the start: a worker born since the last scan keeps its CPU before the window out of it', async () => {
+    const proc = new FakeProc();
+    proc.stats.set(100, { ppid: 1, ticks: 10, rssPages: 1, start: 5 });
+    const tree = new TreeSampler(100, proc);
+    await tree.read(); // the idle reading: a full scan
+    proc.stats.set(101, { ppid: 100, ticks: 50, rssPages: 1, start: 9 }); // born, burns 50 ticks before the window
+    await tree.read(); // a periodic reading: the known processes only
+    const start = await edge(tree);
+    expect(start.service!.pids).toContain(101);
+    proc.stats.set(101, { ppid: 100, ticks: 60, rssPages: 1, start: 9 }); // 10 ticks inside the window
+    await tree.read();
+    const end = await edge(tree);
+    expect(end.service!.cpuTicks - start.service!.cpuTicks).toBe(10);
+  });
+
+  it('re-scan the tree at the end: a worker born inside the window is counted', async () => {
+    const proc = new FakeProc();
+    proc.stats.set(100, { ppid: 1, ticks: 10, rssPages: 1, start: 5 });
+    const tree = new TreeSampler(100, proc);
+    await tree.read();
+    const start = await edge(tree);
+    proc.stats.set(101, { ppid: 100, ticks: 20, rssPages: 1, start: 9 });
+    const end = await edge(tree);
+    expect(end.service!.cpuTicks - start.service!.cpuTicks).toBe(20);
+    expect(end.service!.processCount).toBe(2);
   });
 });
