@@ -43,7 +43,7 @@ describe('one schedule split across workers', () => {
             const parts = Array.from({ length: workers }, (_, index) => sendNumbersOfWorker({ ratePerSecond: rate, warmupSeconds: warmup, durationSeconds: duration, index, workers, threads }));
             const union = parts.flat().sort((a, b) => a - b);
             expect(union).toEqual(single);
-            expect(parts.map((part, index) => plannedInWindowOfWorker({ ratePerSecond: rate, warmupSeconds: warmup, durationSeconds: duration, index, workers, threads }))).toEqual(parts.map((part) => part.length));
+            expect(parts.map((_part, index) => plannedInWindowOfWorker({ ratePerSecond: rate, warmupSeconds: warmup, durationSeconds: duration, index, workers, threads }))).toEqual(parts.map((part) => part.length));
           }
         }
       }
