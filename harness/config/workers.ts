@@ -47,12 +47,15 @@ export const DEFAULT_KUBERNETES_WORKERS: ResolvedKubernetesWorkers = Object.free
  * native engine (the Node engines do not run in the pods), and a connection for every engine
  * thread of every pod (connections are split across workers and threads).
  */
-export function workersProblems(file: string, load: { readonly engine?: string | undefined; readonly connections: number; readonly workers?: ResolvedWorkers | undefined }): string[] {
+export function workersProblems(file: string, load: { readonly engine?: string | undefined; readonly connections: number; readonly workers?: ResolvedWorkers | undefined; readonly capacityFractions?: readonly number[] | undefined }): string[] {
   const kubernetes = load.workers?.kubernetes;
   if (kubernetes === undefined) return [];
   const problems: string[] = [];
   if (load.engine !== undefined && load.engine !== 'native') {
     problems.push(`Expected \`load.engine\` in ${file} to be \`native\` with \`load.workers\` (the pods run the native engine), got \`${load.engine}\`. Remove \`load.engine\` or \`load.workers\`.`);
+  }
+  if (load.capacityFractions !== undefined) {
+    problems.push(`Expected \`load.ratesPerSecond\` in ${file} with \`load.workers\`, got \`capacityFractions\`: the capacity probe runs from this machine, not from the workers. Give absolute rates.`);
   }
   const threads = kubernetes.parallelism * kubernetes.cpus;
   if (load.connections < threads) {
@@ -61,4 +64,37 @@ export function workersProblems(file: string, load: { readonly engine?: string |
     );
   }
   return problems;
+}
+
+/**
+ * Why a scenario with workers cannot run these services, or undefined: pods reach only a service
+ * with a `target:` URL (a service the harness starts listens on this machine's loopback).
+ */
+export function workersTargetProblem(scenario: { readonly name: string; readonly file: string; readonly load: { readonly workers?: ResolvedWorkers | undefined } }, running: ReadonlyArray<{ readonly name: string; readonly target?: unknown }>): string | undefined {
+  if (scenario.load.workers === undefined) return undefined;
+  const local = running.filter((manifest) => manifest.target === undefined).map((manifest) => manifest.name);
+  if (local.length === 0) return undefined;
+  return `Scenario \`${scenario.name}\` (${scenario.file}) sends its load from Kubernetes workers (\`load.workers\`), which cannot reach ${local.join(', ')}: the harness starts ${local.length === 1 ? 'it' : 'them'} on this machine's loopback. Give ${local.length === 1 ? 'it' : 'each'} a \`target: {url: …}\` the pods can reach (a Service's DNS name), or run without \`load.workers\` (\`--workers none\`).`;
+}
+
+/**
+ * `run --workers kubernetes|none` over the scenarios: `kubernetes` gives every scenario without a
+ * `load.workers` block the defaults (DEFAULT_KUBERNETES_WORKERS); `none` drops the blocks (the load
+ * runs from this machine). Checked like a scenario's own block.
+ * @throws Error with a house message for an unknown value or a scenario the defaults do not fit
+ */
+export function applyWorkersOption<Scenario extends { readonly file: string; readonly load: { readonly engine?: string | undefined; readonly connections: number; readonly workers?: ResolvedWorkers | undefined; readonly capacityFractions?: readonly number[] | undefined } }>(scenarios: readonly Scenario[], option: string | undefined): Scenario[] {
+  if (option === undefined) return [...scenarios];
+  if (option !== 'kubernetes' && option !== 'none') throw new Error(`Expected --workers to be \`kubernetes\` or \`none\`, got \`${option}\`.`);
+  return scenarios.map((scenario) => {
+    if (option === 'none') {
+      const { workers: _workers, ...load } = scenario.load;
+      return Object.freeze({ ...scenario, load });
+    }
+    if (scenario.load.workers !== undefined) return scenario;
+    const load = { ...scenario.load, workers: { kubernetes: DEFAULT_KUBERNETES_WORKERS } };
+    const [problem] = workersProblems(`${scenario.file} (with --workers kubernetes: ${DEFAULT_KUBERNETES_WORKERS.parallelism} pods × ${DEFAULT_KUBERNETES_WORKERS.cpus} CPU in namespace ${DEFAULT_KUBERNETES_WORKERS.namespace})`, load);
+    if (problem !== undefined) throw new Error(problem);
+    return Object.freeze({ ...scenario, load });
+  });
 }

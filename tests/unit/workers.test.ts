@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { resolveScenario } from '../../harness/config/scenario.js';
+import { applyWorkersOption, workersTargetProblem } from '../../harness/config/workers.js';
 import { ConfigError } from '../../harness/errors.js';
 import { LatencyRecorder } from '../../harness/load/recorder.js';
 import type { LoadOutcome } from '../../harness/load/outcome.js';
@@ -239,5 +240,25 @@ describe('`load.workers` in a scenario', () => {
     expect(message({ model: 'closed', connections: 4, workers: { kubernetes: { namespace: 'load', parallelism: 0, cpus: 1 } } })).toContain('`load.workers.kubernetes.parallelism`');
     expect(message({ model: 'closed', connections: 4, workers: { kubernetes: { namespace: 'load', parallelism: 2, cpus: 1, nodeSelector: { 'bad key!': 'x' } } } })).toContain('nodeSelector');
     expect(message({ model: 'closed', connections: 4, workers: { kubernetes: { namespace: 'load', parallelism: 2, cpu: 1 } } })).toContain('cpu');
+  });
+  it('refuses capacity fractions (the probe would run from this machine)', () => {
+    expect(message({ model: 'open', capacityFractions: [0.5], connections: 8, workers: { kubernetes: { namespace: 'load', parallelism: 2, cpus: 1 } } })).toContain('Expected `load.ratesPerSecond` in /repo/scenarios/x.yaml with `load.workers`, got `capacityFractions`');
+  });
+  it('runs only against remote targets: the pods cannot reach this machine\'s loopback', () => {
+    const scenario = resolve({ model: 'open', ratesPerSecond: [100], connections: 8, workers: { kubernetes: { namespace: 'load', parallelism: 2, cpus: 1 } } });
+    expect(workersTargetProblem(scenario, [{ name: 'api', target: { url: 'http://api.shop.svc:8080' } }])).toBeUndefined();
+    expect(workersTargetProblem(scenario, [{ name: 'api', target: { url: 'http://api.shop.svc:8080' } }, { name: 'legacy' }])).toBe(
+      'Scenario `x` (/repo/scenarios/x.yaml) sends its load from Kubernetes workers (`load.workers`), which cannot reach legacy: the harness starts it on this machine\'s loopback. Give it a `target: {url: …}` the pods can reach (a Service\'s DNS name), or run without `load.workers` (`--workers none`).',
+    );
+  });
+  it('`run --workers kubernetes` adds the defaults where a scenario has none; `none` removes them', () => {
+    const plain = resolve({ model: 'open', ratesPerSecond: [100], connections: 8 });
+    const own = resolve({ model: 'open', ratesPerSecond: [100], connections: 8, workers: { kubernetes: { namespace: 'load', parallelism: 4, cpus: 2 } } });
+    const [a, b] = applyWorkersOption([plain, own], 'kubernetes');
+    expect(a!.load.workers).toEqual({ kubernetes: { namespace: 'default', parallelism: 2, cpus: 1, image: 'debian:bookworm-slim', readyTimeoutSeconds: 180 } });
+    expect(b!.load.workers!.kubernetes.parallelism).toBe(4);
+    expect(applyWorkersOption([own], 'none')[0]!.load.workers).toBeUndefined();
+    expect(() => applyWorkersOption([resolve({ model: 'open', ratesPerSecond: [100], connections: 1 })], 'kubernetes')).toThrow('to be at least 2');
+    expect(() => applyWorkersOption([plain], 'k8s')).toThrow('Expected --workers to be `kubernetes` or `none`, got `k8s`.');
   });
 });
