@@ -1,16 +1,16 @@
 /**
  * Load workers as a Kubernetes Indexed Job, through the Kubernetes API (@kubernetes/client-node):
- * creates the bundle's ConfigMap and the Job (harness/kube/manifests.ts), polls the Job and its
+ * creates the bundle's ConfigMaps and the Job (harness/kube/manifests.ts), polls the Job and its
  * pods until each index runs, attaches to each pod's stdin and stdout (the clock pings and the
  * start line travel there, through the API server, so the harness needs no network path to the
  * pods), and once a pod has ended reads its log: the engine's JSON lines. Deletes the Job (its
- * pods with it) and the ConfigMap afterwards, also on Ctrl-C. I/O.
+ * pods with it) and the ConfigMaps afterwards, also on Ctrl-C. I/O.
  */
 import { Attach, BatchV1Api, CoreV1Api, KubeConfig, type V1Job, type V1Pod } from '@kubernetes/client-node';
 import { PassThrough, Writable } from 'node:stream';
 import type { ResolvedKubernetesWorkers } from '../config/workers.js';
 import { LineQueue, type WorkerEnd, type WorkerEndpoint, type WorkerLauncher } from '../load/workers/endpoint.js';
-import { bundleConfigMap, WORKER_CONTAINER, workerJob, type WorkerObjectsInput } from './manifests.js';
+import { bundleConfigMaps, WORKER_CONTAINER, workerJob, type WorkerObjectsInput } from './manifests.js';
 import { describeApiError, describePod, indexOfPod, podEnded, workerStatus } from './pod-state.js';
 
 export interface KubernetesLaunchOptions extends WorkerObjectsInput {
@@ -131,7 +131,9 @@ export function launchKubernetesWorkers(options: KubernetesLaunchOptions): Worke
   // Unhandled rejections of indices nobody awaits (the coordinator awaits them all) must not crash.
   for (const pending of endpoints) pending.catch(() => undefined);
   const attached: PodEndpoint[] = [];
-  let created = { configMap: false, job: false };
+  const createdConfigMaps: string[] = [];
+  let jobCreated = false;
+  let action = 'reach the Kubernetes API';
   let stopped = false;
 
   const settle = (index: number, outcome: WorkerEndpoint | Error): void => {
@@ -145,12 +147,16 @@ export function launchKubernetesWorkers(options: KubernetesLaunchOptions): Worke
 
   const watch = async (): Promise<void> => {
     try {
-      await core.createNamespacedConfigMap({ namespace, body: bundleConfigMap(options), fieldValidation: 'Strict' });
-      created = { ...created, configMap: true };
+      for (const configMap of bundleConfigMaps(options)) {
+        action = `create the ConfigMap ${configMap.metadata!.name!} in namespace ${namespace}`;
+        await core.createNamespacedConfigMap({ namespace, body: configMap, fieldValidation: 'Strict' });
+        createdConfigMaps.push(configMap.metadata!.name!);
+      }
+      action = `create the Job ${options.name} in namespace ${namespace}`;
       await batch.createNamespacedJob({ namespace, body: workerJob(options), fieldValidation: 'Strict' });
-      created = { ...created, job: true };
+      jobCreated = true;
     } catch (error) {
-      const message = describeApiError(error, created.configMap ? `create the Job ${options.name} in namespace ${namespace}` : `create the ConfigMap ${options.name} in namespace ${namespace}`);
+      const message = describeApiError(error, action);
       rejectRest(() => message);
       return;
     }
@@ -221,13 +227,13 @@ export function launchKubernetesWorkers(options: KubernetesLaunchOptions): Worke
           if ((error as { code?: number }).code !== 404) throw error;
         };
         const deletions = [
-          created.job ? batch.deleteNamespacedJob({ name: options.name, namespace, propagationPolicy: 'Background' }).then(() => undefined, gone) : Promise.resolve(),
-          created.configMap ? core.deleteNamespacedConfigMap({ name: options.name, namespace }).then(() => undefined, gone) : Promise.resolve(),
+          jobCreated ? batch.deleteNamespacedJob({ name: options.name, namespace, propagationPolicy: 'Background' }).then(() => undefined, gone) : Promise.resolve(),
+          ...createdConfigMaps.map((name) => core.deleteNamespacedConfigMap({ name, namespace }).then(() => undefined, gone)),
         ];
         const results = await Promise.allSettled(deletions);
         const failures = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
         if (failures.length > 0) {
-          throw new Error(`Could not remove the load workers' objects (${failures.map((failure) => describeApiError(failure.reason, 'delete')).join('; ')}). Remove them with: kubectl -n ${namespace} delete job,configmap ${options.name}`);
+          throw new Error(`Could not remove the load workers' objects (${failures.map((failure) => describeApiError(failure.reason, 'delete')).join('; ')}). Remove them with: kubectl -n ${namespace} delete job,configmap -l rewrite-bench/job=${options.name}`);
         }
       })();
       return cleaned;

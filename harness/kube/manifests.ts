@@ -1,6 +1,6 @@
 /**
- * The Kubernetes objects of one run's load workers: a ConfigMap carrying the bundle (the engine
- * gzipped, the job gzipped) and an Indexed Job whose pods run the worker script
+ * The Kubernetes objects of one run's load workers: ConfigMaps carrying the bundle (the engine
+ * gzipped, the job gzipped, in parts of at most 1 MiB) and an Indexed Job whose pods run the worker script
  * (load/workers/worker-script.ts) in a stock image; plus the Role and RoleBinding the harness's
  * own identity needs, which a cluster admin applies once. Typed as @kubernetes/client-node's
  * models (a misspelt field fails `tsc`) and validated in the tests against the Kubernetes
@@ -8,11 +8,11 @@
  */
 import type { V1ConfigMap, V1Job, V1Role, V1RoleBinding } from '@kubernetes/client-node';
 import type { ResolvedKubernetesWorkers } from '../config/workers.js';
-import { BUNDLE_ENGINE, BUNDLE_JOB, POD_BUNDLE_DIR, POD_SCRATCH_DIR, WORKER_ENV, WORKER_SCRIPT } from '../load/workers/worker-script.js';
+import { BUNDLE_ENGINE, BUNDLE_JOB, BUNDLE_PART_BYTES, packBundle, POD_BUNDLE_DIR, POD_SCRATCH_DIR, WORKER_ENV, WORKER_SCRIPT } from '../load/workers/worker-script.js';
 
 /**
  * The most a ConfigMap may hold: the API server refuses one whose data and binaryData together
- * (decoded) exceed 1 MiB (`MaxSecretSize` in its validation).
+ * (decoded) exceed 1 MiB (`MaxSecretSize` in its validation). The bundle is cut to fit.
  */
 export const CONFIGMAP_MAX_BYTES = 1024 * 1024;
 /** The pods' container name (logs and attach address it). */
@@ -55,25 +55,45 @@ export function jobName(runId: string, suffix: string): string {
   return `${head}-${suffix}`;
 }
 
+/** Most ConfigMaps one run's bundle may take (16 MiB of gzipped engine and job). */
+export const MAX_BUNDLE_CONFIGMAPS = 16;
+
+/** The bundle's parts, grouped one group per ConfigMap (load/workers/worker-script.ts packBundle). */
+export function bundleGroups(input: Pick<WorkerObjectsInput, 'engineGz' | 'jobGz'>): Array<Record<string, Buffer>> {
+  return packBundle([
+    { name: BUNDLE_ENGINE, bytes: input.engineGz },
+    { name: BUNDLE_JOB, bytes: input.jobGz },
+  ]);
+}
+
 /**
- * The bundle's size against the ConfigMap limit.
+ * The bundle's size against what the harness will create.
  * @returns a message naming the sizes and what to do, or undefined when it fits
  */
 export function bundleTooLarge(engineGzBytes: number, jobGzBytes: number): string | undefined {
   const total = engineGzBytes + jobGzBytes;
-  if (total <= CONFIGMAP_MAX_BYTES) return undefined;
-  return `The load workers' bundle does not fit in one ConfigMap: the engine gzipped is ${engineGzBytes.toLocaleString('en-US')} bytes and the job gzipped ${jobGzBytes.toLocaleString('en-US')} bytes, ${total.toLocaleString('en-US')} together, over Kubernetes' ${CONFIGMAP_MAX_BYTES.toLocaleString('en-US')}-byte limit. Shrink the job (fewer \`variants\`, a smaller replay file) or build the engine smaller (\`strip\`).`;
+  if (total <= MAX_BUNDLE_CONFIGMAPS * BUNDLE_PART_BYTES) return undefined;
+  return `The load workers' bundle is too large: the engine gzipped is ${engineGzBytes.toLocaleString('en-US')} bytes and the job gzipped ${jobGzBytes.toLocaleString('en-US')} bytes, ${total.toLocaleString('en-US')} together, over the ${MAX_BUNDLE_CONFIGMAPS} ConfigMaps of at most ${BUNDLE_PART_BYTES.toLocaleString('en-US')} bytes each the harness creates. Shrink the job (fewer \`variants\`, a smaller replay file).`;
 }
 
-/** The ConfigMap: the engine and the job, gzipped, as binaryData (base64 in the API, bytes in the pod's files). */
-export function bundleConfigMap(input: WorkerObjectsInput): V1ConfigMap {
-  return {
+/** The ConfigMaps' names: `<job>-0`, `<job>-1`, … */
+export function configMapNames(input: Pick<WorkerObjectsInput, 'name' | 'engineGz' | 'jobGz'>): string[] {
+  return bundleGroups(input).map((_, index) => `${input.name}-${index}`);
+}
+
+/**
+ * The ConfigMaps: the engine and the job, gzipped and cut into parts of at most 1,000,000 bytes,
+ * as binaryData (base64 in the API, bytes in the pod's files), at most 1 MiB each (the API server
+ * refuses a larger one). A stripped engine with TLS gzips to about 1 MiB, so it takes two.
+ */
+export function bundleConfigMaps(input: WorkerObjectsInput): V1ConfigMap[] {
+  return bundleGroups(input).map((group, index) => ({
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { name: input.name, namespace: input.workers.namespace, labels: { ...MANAGED_LABELS }, annotations: { 'rewrite-bench/run': input.runId } },
+    metadata: { name: `${input.name}-${index}`, namespace: input.workers.namespace, labels: { ...MANAGED_LABELS, 'rewrite-bench/job': input.name }, annotations: { 'rewrite-bench/run': input.runId } },
     immutable: true,
-    binaryData: { [BUNDLE_ENGINE]: input.engineGz.toString('base64'), [BUNDLE_JOB]: input.jobGz.toString('base64') },
-  };
+    binaryData: Object.fromEntries(Object.entries(group).map(([key, bytes]) => [key, bytes.toString('base64')])),
+  }));
 }
 
 /** The Indexed Job: `parallelism` pods, each worker `JOB_COMPLETION_INDEX` of them, never retried (a retried worker would start its share late). */
@@ -128,7 +148,8 @@ export function workerJob(input: WorkerObjectsInput): V1Job {
             },
           ],
           volumes: [
-            { name: 'bundle', configMap: { name: input.name } },
+            // Every ConfigMap of the bundle in one folder.
+            { name: 'bundle', projected: { sources: configMapNames(input).map((name) => ({ configMap: { name } })) } },
             { name: 'scratch', emptyDir: { sizeLimit: '64Mi' } },
           ],
         },

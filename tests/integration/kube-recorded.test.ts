@@ -28,7 +28,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_WORKER_IMAGE } from '../../harness/config/workers.js';
 import { InfrastructureError } from '../../harness/errors.js';
 import { launchKubernetesWorkers } from '../../harness/kube/launch.js';
-import { workerJob, bundleConfigMap, type WorkerObjectsInput } from '../../harness/kube/manifests.js';
+import { workerJob, bundleConfigMaps, type WorkerObjectsInput } from '../../harness/kube/manifests.js';
 import type { LoadJob } from '../../harness/load/job.js';
 import { runOnWorkers } from '../../harness/load/workers/run-workers.js';
 import { bundleJob } from '../../harness/load/workers/worker-script.js';
@@ -87,7 +87,7 @@ async function replayServer(routes: Array<{ method: string; path: string; answer
 const recorded = (entry: Recorded) => ({ status: entry.response_status_code, body: entry.response_body, recorded: true });
 /** Made here (the recording has no ConfigMap): the API's shape for a created object and a deletion. */
 const madeConfigMapCreated = (body: string) => ({ status: 201, body, recorded: false });
-const madeDeleted = { status: 200, body: '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Success","details":{"name":"k8s-openapi-tests-create-job","kind":"configmaps","uid":"00000000-0000-0000-0000-000000000000"}}', recorded: false };
+const madeDeleted = { status: 200, body: '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Success","details":{"name":"k8s-openapi-tests-create-job-0","kind":"configmaps","uid":"00000000-0000-0000-0000-000000000000"}}', recorded: false };
 
 function kubeConfig(server: string): KubeConfig {
   const config = new KubeConfig();
@@ -111,14 +111,15 @@ afterEach(() => close?.());
 
 describe(`the Kubernetes API calls against a recorded ${fixture.kubernetesVersion} API server`, () => {
   it('a Job the cluster failed: every worker is named not ready with the API\'s reason, and the Job and the ConfigMap are deleted', async () => {
-    const configMapEcho = JSON.stringify({ ...bundleConfigMap(objects), metadata: { ...bundleConfigMap(objects).metadata, uid: '11111111-2222-3333-4444-555555555555', resourceVersion: '560', creationTimestamp: '2026-06-15T04:15:56Z' } });
+    const [configMap] = bundleConfigMaps(objects);
+    const configMapEcho = JSON.stringify({ ...configMap, metadata: { ...configMap!.metadata, uid: '11111111-2222-3333-4444-555555555555', resourceVersion: '560', creationTimestamp: '2026-06-15T04:15:56Z' } });
     const replay = await replayServer([
       { method: 'POST', path: `/api/v1/namespaces/${NAMESPACE}/configmaps`, answers: [madeConfigMapCreated(configMapEcho)] },
       { method: 'POST', path: `/apis/batch/v1/namespaces/${NAMESPACE}/jobs`, answers: [recorded(created!)] },
       { method: 'GET', path: `/apis/batch/v1/namespaces/${NAMESPACE}/jobs/${NAME}`, answers: reads.map(recorded) },
       { method: 'GET', path: `/api/v1/namespaces/${NAMESPACE}/pods`, answers: [recorded(podList)] },
       { method: 'DELETE', path: `/apis/batch/v1/namespaces/${NAMESPACE}/jobs/${NAME}`, answers: [recorded(jobDeleted)] },
-      { method: 'DELETE', path: `/api/v1/namespaces/${NAMESPACE}/configmaps/${NAME}`, answers: [madeDeleted] },
+      { method: 'DELETE', path: `/api/v1/namespaces/${NAMESPACE}/configmaps/${NAME}-0`, answers: [madeDeleted] },
     ]);
     close = () => replay.server.close();
     const failure = await runOnWorkers(() => launchKubernetesWorkers({ ...objects, kubeConfig: kubeConfig(replay.url), pollMs: 5 }), job, { workers: 2, readyTimeoutMs: 30_000, description: 'replayed' }).catch((error: unknown) => error);
@@ -133,11 +134,11 @@ describe(`the Kubernetes API calls against a recorded ${fixture.kubernetesVersio
     expect(calls.slice(0, 2)).toEqual([`POST /api/v1/namespaces/${NAMESPACE}/configmaps`, `POST /apis/batch/v1/namespaces/${NAMESPACE}/jobs`]);
     // The Job was read until the recorded sixth answer said Failed, the pods listed each time.
     expect(calls.filter((call) => call === `GET /apis/batch/v1/namespaces/${NAMESPACE}/jobs/${NAME}`)).toHaveLength(6);
-    expect(calls.slice(-2).sort()).toEqual([`DELETE /api/v1/namespaces/${NAMESPACE}/configmaps/${NAME}`, `DELETE /apis/batch/v1/namespaces/${NAMESPACE}/jobs/${NAME}`]);
+    expect(calls.slice(-2).sort()).toEqual([`DELETE /api/v1/namespaces/${NAMESPACE}/configmaps/${NAME}-0`, `DELETE /apis/batch/v1/namespaces/${NAMESPACE}/jobs/${NAME}`]);
     const posts = replay.seen.filter((request) => request.method === 'POST');
     expect(posts.map((request) => request.query.get('fieldValidation'))).toEqual(['Strict', 'Strict']);
     expect(JSON.parse(posts[1]!.body)).toEqual(JSON.parse(JSON.stringify(workerJob(objects))));
-    expect(JSON.parse(posts[0]!.body).binaryData['job.json.gz']).toBe(objects.jobGz.toString('base64'));
+    expect(JSON.parse(posts[0]!.body).binaryData['job.json.gz.00']).toBe(objects.jobGz.toString('base64'));
     expect(replay.seen.find((request) => request.path.endsWith('/pods'))!.query.get('labelSelector')).toBe(`rewrite-bench/job=${NAME}`);
     expect(replay.seen.find((request) => request.method === 'DELETE' && request.path.includes('/jobs/'))!.query.get('propagationPolicy')).toBe('Background');
   });
@@ -147,7 +148,7 @@ describe(`the Kubernetes API calls against a recorded ${fixture.kubernetesVersio
     close = () => replay.server.close();
     const failure = await runOnWorkers(() => launchKubernetesWorkers({ ...objects, kubeConfig: kubeConfig(replay.url), pollMs: 5 }), job, { workers: 2, readyTimeoutMs: 30_000, description: 'replayed' }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(InfrastructureError);
-    expect((failure as Error).message).toContain(`worker 0: Could not create the ConfigMap ${NAME} in namespace ${NAMESPACE}: HTTP 422: FooBar.k8s-openapi-tests-custom-resource-definition.com "fb3" is invalid: spec.prop2: Invalid value: "boolean": spec.prop2 in body must be of type array: "boolean".`);
+    expect((failure as Error).message).toContain(`worker 0: Could not create the ConfigMap ${NAME}-0 in namespace ${NAMESPACE}: HTTP 422: FooBar.k8s-openapi-tests-custom-resource-definition.com "fb3" is invalid: spec.prop2: Invalid value: "boolean": spec.prop2 in body must be of type array: "boolean".`);
     expect(replay.seen.map((request) => request.method)).toEqual(['POST']);
   });
 });

@@ -13,7 +13,7 @@ import { LineTail } from '../../process/tail.js';
 import type { LoadJob } from '../job.js';
 import { nativeJobText } from '../engines/native.js';
 import { LineQueue, type WorkerEnd, type WorkerEndpoint, type WorkerLauncher } from './endpoint.js';
-import { BUNDLE_ENGINE, BUNDLE_JOB, WORKER_ENV, WORKER_SCRIPT, bundleEngine, bundleJob } from './worker-script.js';
+import { BUNDLE_ENGINE, BUNDLE_JOB, WORKER_ENV, WORKER_SCRIPT, bundleEngine, bundleJob, packBundle } from './worker-script.js';
 
 export interface LocalWorkersOptions {
   /** The engine binary (ENGINE_BINARY). */
@@ -84,8 +84,10 @@ class LocalEndpoint implements WorkerEndpoint {
  */
 export function launchLocalWorkers(options: LocalWorkersOptions): WorkerLauncher {
   const bundle = mkdtempSync(path.join(os.tmpdir(), 'rewrite-bench-workers-'));
-  writeFileSync(path.join(bundle, BUNDLE_ENGINE), bundleEngine(readFileSync(options.binary)));
-  writeFileSync(path.join(bundle, BUNDLE_JOB), bundleJob(nativeJobText(options.job)));
+  // The same parts a pod finds in its ConfigMaps' projected volume.
+  for (const group of packBundle([{ name: BUNDLE_ENGINE, bytes: bundleEngine(readFileSync(options.binary)) }, { name: BUNDLE_JOB, bytes: bundleJob(nativeJobText(options.job)) }])) {
+    for (const [key, bytes] of Object.entries(group)) writeFileSync(path.join(bundle, key), bytes);
+  }
   const children: ResultPromise[] = [];
   const unregisters: Array<() => void> = [];
   const endpoints = Array.from({ length: options.workers }, (_, index) => {

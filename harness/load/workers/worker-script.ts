@@ -31,7 +31,7 @@ export const WORKER_ENV = {
 export const POD_BUNDLE_DIR = '/etc/rewrite-bench';
 export const POD_SCRATCH_DIR = '/scratch';
 
-/** The bundle's file names (ConfigMap keys). */
+/** The bundle's file names; each travels in parts `<name>.00`, `<name>.01`, … (ConfigMap keys). */
 export const BUNDLE_ENGINE = 'engine.gz';
 export const BUNDLE_JOB = 'job.json.gz';
 
@@ -48,7 +48,7 @@ case "$workers" in ''|*[!0-9]*) fail "${WORKER_ENV.workers} is not set to a numb
 [ "$index" -lt "$workers" ] || fail "${WORKER_ENV.index} is not below ${WORKER_ENV.workers}"
 engine="$scratch/rewrite-bench-engine-$index"
 job="$scratch/job-$index.json"
-gzip -dc "$bundle/${BUNDLE_ENGINE}" > "$engine" || fail "cannot unpack the engine from the bundle's ${BUNDLE_ENGINE} (is the ConfigMap mounted, the scratch folder writable?)" 3
+cat "$bundle/${BUNDLE_ENGINE}".* | gzip -dc > "$engine" || fail "cannot unpack the engine from the bundle's ${BUNDLE_ENGINE}.* parts (are the ConfigMaps mounted, the scratch folder writable?)" 3
 chmod 700 "$engine" || fail "cannot make the unpacked engine executable" 3
 "$engine" < /dev/null > /dev/null 2> "$engine.probe"
 code=$?
@@ -69,7 +69,7 @@ while IFS= read -r line; do
   esac
 done
 [ -n "$start" ] || fail "stdin closed before the start line: the harness went away"
-{ gzip -dc "$bundle/${BUNDLE_JOB}" && printf ',"worker":{"index":%s,"count":%s},"startAtEpochMs":%s}' "$index" "$workers" "$start"; } > "$job" || fail "cannot write the job to the scratch folder" 3
+{ cat "$bundle/${BUNDLE_JOB}".* | gzip -dc && printf ',"worker":{"index":%s,"count":%s},"startAtEpochMs":%s}' "$index" "$workers" "$start"; } > "$job" || fail "cannot write the job to the scratch folder" 3
 printf '{"type":"starting","startAtEpochMs":%s,"workerUs":%s}\\n' "$start" "$(now)"
 exec "$engine" < "$job"
 `;
@@ -87,4 +87,34 @@ export function bundleJob(jobText: string): Buffer {
 /** The bundle's engine: the binary gzipped. */
 export function bundleEngine(binary: Buffer): Buffer {
   return gzipSync(binary, { level: 9 });
+}
+
+/** Most bytes of one part of a bundle file (a ConfigMap holds at most 1 MiB: 1,048,576 bytes). */
+export const BUNDLE_PART_BYTES = 1_000_000;
+
+/**
+ * The bundle's files cut into parts of at most `partBytes` (`engine.gz.00`, `engine.gz.01`, …,
+ * read back in name order by `cat name.*`), packed first-fit into groups of at most `groupBytes`
+ * each: one group per ConfigMap (Kubernetes refuses one over 1 MiB; a stripped engine with TLS
+ * gzips to about that), all mounted into one folder by a projected volume.
+ * @throws Error beyond 100 parts of a file (the two-digit names)
+ */
+export function packBundle(files: ReadonlyArray<{ readonly name: string; readonly bytes: Buffer }>, partBytes = BUNDLE_PART_BYTES, groupBytes = 1024 * 1024): Array<Record<string, Buffer>> {
+  const groups: Array<{ parts: Record<string, Buffer>; bytes: number }> = [];
+  for (const file of files) {
+    const count = Math.max(1, Math.ceil(file.bytes.length / partBytes));
+    if (count > 100) throw new Error(`${file.name} needs ${count} parts of ${partBytes} bytes; at most 100 are named.`);
+    for (let part = 0; part < count; part += 1) {
+      const bytes = file.bytes.subarray(part * partBytes, (part + 1) * partBytes);
+      const key = `${file.name}.${String(part).padStart(2, '0')}`;
+      let group = groups.find((candidate) => candidate.bytes + bytes.length <= groupBytes);
+      if (group === undefined) {
+        group = { parts: {}, bytes: 0 };
+        groups.push(group);
+      }
+      group.parts[key] = bytes;
+      group.bytes += bytes.length;
+    }
+  }
+  return groups.map((group) => group.parts);
 }
