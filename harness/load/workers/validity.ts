@@ -8,7 +8,9 @@
  *   (constant arrivals: exactly; Poisson: within 4.5 σ — load/workers/split.ts); a worker running
  *   the whole rate, or none, is caught here;
  * - **its schedule**: its p90 send lag at most 1 ms (the single engine's rule, run/validity.ts),
- *   and at most 1 % of its sends waited for a free connection;
+ *   and at most 1 % of its sends waited for a free connection — beyond that, when another worker
+ *   against the same service stayed within it, the worker fell behind (a starved engine queues its
+ *   sends, whose lag is then not measured), else it ran out of connections;
  * - **its start**: its engine started the schedule at most 10 ms after the agreed instant by its
  *   own clock, and the workers' starts on the harness's clock (that instant + lateness − clock
  *   offset, each ± half its ping round trip) spread over at most 10 ms (loadgen-rs accepts
@@ -71,7 +73,18 @@ export function describeWorker(worker: Pick<WorkerResult, 'index' | 'name' | 'no
 
 const ms = (value: number): string => `${value.toFixed(1)} ms`;
 
-function judgeOne(worker: WorkerResult, job: SplitJob): { reasons: Finding[]; expected: number | undefined } {
+/** A worker's sends that waited for a free connection, as a share of its planned sends (0 without any). */
+function waitShare(worker: WorkerResult): number {
+  const planned = worker.outcome?.plannedInWindow ?? 0;
+  return planned > 0 ? (worker.outcome?.connectionWaits ?? 0) / planned : 0;
+}
+
+/**
+ * @param othersKeptUp another worker against the same service stayed within the connection-wait
+ *   limit: then this one's waits are its own lateness (a starved engine queues its sends), not the
+ *   service holding every connection.
+ */
+function judgeOne(worker: WorkerResult, job: SplitJob, othersKeptUp: boolean): { reasons: Finding[]; expected: number | undefined } {
   const who = describeWorker(worker);
   if (worker.state === 'not-ready') {
     return {
@@ -108,12 +121,17 @@ function judgeOne(worker: WorkerResult, job: SplitJob): { reasons: Finding[]; ex
   const planned = outcome.plannedInWindow ?? 0;
   const waits = outcome.connectionWaits ?? 0;
   if (planned > 0 && waits > WORKER_RULES.maxConnectionWaitShare * planned) {
-    reasons.push({
-      code: 'worker-connections',
-      text: `${who}: ${waits} of its ${planned} sends (${((waits / planned) * 100).toFixed(1)} %) waited for a free connection: it ran out of its share of the connections`,
-      next: 'raise `load.connections` (they are split across the workers and their threads)',
-      concerns: LOAD,
-    });
+    const waited = `${waits} of its ${planned} sends (${((waits / planned) * 100).toFixed(1)} %) waited for a free connection`;
+    reasons.push(
+      othersKeptUp
+        ? {
+            code: 'worker-behind',
+            text: `${who}: ${waited} while another worker against the same service stayed within ${WORKER_RULES.maxConnectionWaitShare * 100} %: it fell behind its own schedule (its CPU, not the service)`,
+            next: 'give each worker CPUs of its own (`cpus` per pod) and keep other work off its node',
+            concerns: LOAD,
+          }
+        : { code: 'worker-connections', text: `${who}: ${waited}: it ran out of its share of the connections`, next: 'raise `load.connections` (they are split across the workers and their threads)', concerns: LOAD },
+    );
   }
   if (worker.startLatenessMs !== undefined && worker.startLatenessMs > WORKER_RULES.maxStartSkewMs) {
     reasons.push({
@@ -134,7 +152,8 @@ function startOnHarnessClock(worker: WorkerResult): { deviationMs: number; uncer
 
 /** Judges every worker and their start spread. */
 export function judgeWorkers(workers: readonly WorkerResult[], job: SplitJob): WorkersVerdict {
-  const judged = workers.map((worker) => ({ worker, ...judgeOne(worker, job), start: startOnHarnessClock(worker) }));
+  const keptUp = workers.filter((worker) => worker.state === 'done' && (worker.outcome?.plannedInWindow ?? 0) > 0 && waitShare(worker) <= WORKER_RULES.maxConnectionWaitShare);
+  const judged = workers.map((worker) => ({ worker, ...judgeOne(worker, job, keptUp.some((other) => other !== worker)), start: startOnHarnessClock(worker) }));
   const reasons: Finding[] = judged.flatMap((entry) => entry.reasons);
   const warnings: Finding[] = [];
   const started = judged.filter((entry): entry is typeof entry & { start: NonNullable<typeof entry.start> } => entry.start !== undefined);
