@@ -145,6 +145,14 @@ export function launchKubernetesWorkers(options: KubernetesLaunchOptions): Worke
   };
   const rejectRest = (message: (index: number) => string): void => resolvers.forEach((_, index) => settle(index, new Error(message(index))));
 
+  const logTail = async (pod: V1Pod): Promise<string> => {
+    try {
+      return (await core.readNamespacedPodLog({ name: pod.metadata!.name!, namespace, container: WORKER_CONTAINER, tailLines: 20 })).trimEnd() || '(empty)';
+    } catch {
+      return '(its log could not be read)';
+    }
+  };
+
   const watch = async (): Promise<void> => {
     try {
       for (const configMap of bundleConfigMaps(options)) {
@@ -185,16 +193,11 @@ export function launchKubernetesWorkers(options: KubernetesLaunchOptions): Worke
             attached.push(endpoint);
             settle(index, endpoint);
           } catch (error) {
-            settle(index, new Error(describeApiError(error, `attach to pod ${pod.metadata?.name ?? '?'}`)));
+            // A container that ended at once (an image without sh, an engine that does not run) cannot be attached to: its log says why.
+            settle(index, new Error(`${describeApiError(error, `attach to pod ${pod.metadata?.name ?? '?'}`)}; its last output:\n${await logTail(pod)}`));
           }
         } else if (state.kind === 'ended') {
-          let tail = '';
-          try {
-            tail = await core.readNamespacedPodLog({ name: pod.metadata!.name!, namespace, container: WORKER_CONTAINER, tailLines: 20 });
-          } catch {
-            tail = '(its log could not be read)';
-          }
-          settle(index, new Error(`${state.text} before it was ready; its last output:\n${tail.trimEnd()}`));
+          settle(index, new Error(`${state.text} before it was ready; its last output:\n${await logTail(pod)}`));
         }
       }
       const failed = job.status?.conditions?.find((condition) => condition.type === 'Failed' && condition.status === 'True');

@@ -1,6 +1,6 @@
 /**
- * Drives W started workers through one run: waits for each to be ready (its hello), measures its
- * clock against the harness's (ping/pong, load/workers/clock.ts), picks one start instant once all
+ * Drives W started workers through one run: waits for each to be ready (its first pong), measures
+ * its clock against the harness's (ping/pong, load/workers/clock.ts), picks one start instant once all
  * ready workers answered, sends it, and collects every worker's outcome. A worker that never got
  * ready or failed is kept, named, with its reason: the run's validity decides what that means
  * (load/workers/validity.ts). I/O (timers, the clock).
@@ -10,7 +10,7 @@ import { readNativeOutcome } from '../engines/native.js';
 import { chooseStartAt, estimateOffset, type ClockOffset, type ClockSample } from './clock.js';
 import type { WorkerEndpoint, WorkerLauncher } from './endpoint.js';
 import type { CoordinatedRun, WorkerResult } from './result.js';
-import { readFailed, readHello, readPong, readWorkerLines } from './worker-lines.js';
+import { readFailed, readPong, readWorkerLines } from './worker-lines.js';
 
 export type { CoordinatedRun, WorkerResult } from './result.js';
 
@@ -27,35 +27,26 @@ export interface CoordinateOptions {
 
 const nowUs = (): number => Math.round((performance.timeOrigin + performance.now()) * 1000);
 
-/** The worker's hello, skipping lines that are not the protocol's; a failure or silence is a message. */
-async function awaitHello(endpoint: WorkerEndpoint, deadlineMs: number): Promise<string | undefined> {
-  for (;;) {
-    const left = deadlineMs - Date.now();
-    if (left <= 0) return `${endpoint.name} did not say hello within the ready timeout`;
-    const line = await endpoint.nextLine(left);
-    if (line === undefined) return Date.now() >= deadlineMs ? `${endpoint.name} did not say hello within the ready timeout` : `${endpoint.name} ended before it said hello`;
-    const failed = readFailed(line);
-    if (failed !== undefined) return failed;
-    const hello = readHello(line);
-    if (hello === undefined) continue;
-    if (hello.index !== endpoint.index) return `${endpoint.name} says it is worker ${hello.index}, expected ${endpoint.index}`;
-    return undefined;
-  }
-}
-
-/** Clock exchanges with one worker. */
-async function measureClock(endpoint: WorkerEndpoint, pings: number): Promise<ClockSample[] | string> {
+/**
+ * Clock exchanges with one worker. The first pong is also its readiness: the script answers only
+ * once the engine is unpacked and proven to run (its hello may have gone only to a pod's log,
+ * written before the harness attached), so the first waits until the ready deadline.
+ */
+async function measureClock(endpoint: WorkerEndpoint, pings: number, deadlineMs: number): Promise<ClockSample[] | string> {
   const samples: ClockSample[] = [];
   for (let round = 0; round < pings; round += 1) {
     const sentUs = nowUs();
     await endpoint.send(`ping ${sentUs}`);
+    const answerBy = round === 0 ? deadlineMs : Date.now() + 10_000;
     for (;;) {
-      const line = await endpoint.nextLine(10_000);
-      if (line === undefined) return `${endpoint.name} did not answer a clock ping within 10 s`;
+      const left = answerBy - Date.now();
+      const line = left > 0 ? await endpoint.nextLine(left) : undefined;
+      if (line === undefined) return round === 0 ? `${endpoint.name} did not answer within the ready timeout` : `${endpoint.name} did not answer a clock ping within 10 s`;
       const failed = readFailed(line);
       if (failed !== undefined) return failed;
       const pong = readPong(line);
       if (pong === undefined || pong.sentUs !== sentUs) continue;
+      if (pong.index !== endpoint.index) return `${endpoint.name} says it is worker ${pong.index}, expected ${endpoint.index}`;
       samples.push({ sentUs, workerUs: pong.workerUs, receivedUs: nowUs() });
       break;
     }
@@ -76,10 +67,15 @@ async function prepare(index: number, pending: Promise<WorkerEndpoint>, deadline
   } catch (error) {
     return notReady(messageOf(error));
   }
-  const helloProblem = await awaitHello(endpoint, deadlineMs);
-  if (helloProblem !== undefined) return notReady(helloProblem, endpoint);
-  const samples = await measureClock(endpoint, pings);
-  if (typeof samples === 'string') return notReady(samples, endpoint);
+  const samples = await measureClock(endpoint, pings, deadlineMs);
+  if (typeof samples === 'string') {
+    // What it wrote before it stopped answering (a pod's log holds what the attach missed).
+    endpoint.closeInput();
+    const end = await endpoint.finish(5000);
+    const read = readWorkerLines(end.lines);
+    const said = read.failed ?? [...read.other, end.diagnostics].filter((text) => text.trim() !== '').join('\n').slice(-800);
+    return notReady(said === '' || said === samples ? samples : `${samples}: ${said}`, endpoint);
+  }
   return { endpoint, clock: estimateOffset(samples)! };
 }
 

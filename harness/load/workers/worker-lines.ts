@@ -52,9 +52,9 @@ export function readWorkerLines(lines: readonly string[]): WorkerLines {
 }
 
 /** A pong line's fields, or undefined when the line is not a pong. */
-export function readPong(text: string): { sentUs: number; workerUs: number } | undefined {
+export function readPong(text: string): { index: number; sentUs: number; workerUs: number } | undefined {
   const line = asRecord(text.trim());
-  return line?.type === 'pong' && typeof line.sentUs === 'number' && typeof line.workerUs === 'number' ? { sentUs: line.sentUs, workerUs: line.workerUs } : undefined;
+  return line?.type === 'pong' && typeof line.index === 'number' && typeof line.sentUs === 'number' && typeof line.workerUs === 'number' ? { index: line.index, sentUs: line.sentUs, workerUs: line.workerUs } : undefined;
 }
 
 /** A hello line's fields, or undefined. */

@@ -8,10 +8,12 @@
  * stock image does. Pure (text and the bundle's bytes).
  *
  * Lines it writes (one JSON object each) before the engine's own:
- * `{"type":"hello","index":I,"workers":W,"workerUs":T}`, `{"type":"pong","sentUs":T0,"workerUs":T1}`,
+ * `{"type":"hello","index":I,"workers":W,"workerUs":T}`, `{"type":"pong","index":I,"sentUs":T0,"workerUs":T1}`,
  * `{"type":"starting","startAtEpochMs":S,"workerUs":T}`, or `{"type":"failed","message":M}` and a
  * non-zero exit (2: bad environment or input; 3: the engine cannot run here).
- * Lines it reads: `ping T0` (harness µs since the epoch), then `start S` (epoch ms).
+ * Lines it reads: `ping T0` (harness µs since the epoch), then `start S` (epoch ms). The hello may
+ * be written before anyone listens (a pod's output before the harness attached goes only to its
+ * log): the first pong is what tells the harness the worker is ready.
  */
 import { gzipSync } from 'node:zlib';
 
@@ -61,7 +63,7 @@ while IFS= read -r line; do
   case "$line" in
     "ping "*) sent="\${line#ping }"
       case "$sent" in ''|*[!0-9]*) fail "a ping without a timestamp";; esac
-      printf '{"type":"pong","sentUs":%s,"workerUs":%s}\\n' "$sent" "$(now)";;
+      printf '{"type":"pong","index":%s,"sentUs":%s,"workerUs":%s}\\n' "$index" "$sent" "$(now)";;
     "start "*) start="\${line#start }"
       case "$start" in ''|*[!0-9]*) fail "a start line without an instant";; esac
       break;;
