@@ -73,6 +73,20 @@ pub struct Job {
     pub threads: u32,
     /// `https://` only: extra trust (beside the system's CA bundle).
     pub tls: Option<TlsSpec>,
+    /// This process's share of a job split over several worker processes (absent: all of it).
+    pub worker: Option<WorkerSpec>,
+    /// When the schedule starts, in ms since the Unix epoch (wall clock): every worker of a
+    /// split job starts at the same instant. Absent: 50 ms after the job is read.
+    pub start_at_epoch_ms: Option<f64>,
+}
+
+/// Worker `index` of `count` processes that split one job's schedule, connections and sequence
+/// numbers exactly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkerSpec {
+    pub index: u32,
+    pub count: u32,
 }
 
 /// The TLS options of an `https://` job.
@@ -109,7 +123,7 @@ const METHODS: [&str; 5] = ["GET", "POST", "PUT", "DELETE", "PATCH"];
 /// Headers the engine writes itself (from the base URL and the body).
 const RESERVED_HEADERS: [&str; 4] = ["host", "content-length", "transfer-encoding", "connection"];
 
-const JOB_KEYS: [&str; 13] = [
+const JOB_KEYS: [&str; 15] = [
     "baseUrl",
     "sources",
     "seed",
@@ -123,7 +137,12 @@ const JOB_KEYS: [&str; 13] = [
     "verifyEvery",
     "threads",
     "tls",
+    "worker",
+    "startAtEpochMs",
 ];
+const WORKER_KEYS: [&str; 2] = ["index", "count"];
+/// Most worker processes a job can be split over.
+pub const MAX_WORKERS: i64 = 1024;
 const TLS_KEYS: [&str; 1] = ["caPem"];
 const SOURCE_KEYS: [&str; 2] = ["weight", "list"];
 const REQUEST_KEYS: [&str; 7] = ["method", "path", "headers", "body", "expectStatus", "expectBody", "sequence"];
@@ -228,6 +247,14 @@ impl<'a> Fields<'a> {
         Ok(integer.unwrap_or_default())
     }
 
+    /// An optional number that passes `ok`.
+    fn optional_number(&self, key: &str, what: &str, ok: impl Fn(f64) -> bool) -> Result<Option<f64>, String> {
+        match self.optional(key) {
+            None => Ok(None),
+            Some(_) => self.number(key, what, ok).map(Some),
+        }
+    }
+
     fn integer(&self, key: &str, what: &str, ok: impl Fn(i64) -> bool) -> Result<i64, String> {
         let value = self.required(key, what)?;
         self.integer_value(key, what, value, ok)
@@ -302,10 +329,23 @@ fn check_job(value: &Value) -> Result<(), String> {
     job.number("durationSeconds", &format!("a positive number (at most {max_duration_seconds})"), |seconds| seconds > 0.0 && seconds <= max_duration_seconds)?;
     job.integer("timeoutMs", &format!("an integer from 1 to {max_timeout_ms}"), |ms| (1..=max_timeout_ms as i64).contains(&ms))?;
     job.integer("verifyEvery", "a non-negative integer (0: never verify)", |n| n >= 0)?;
-    if let Some(threads) = job.optional("threads") {
-        job.integer_value("threads", &format!("an integer from 1 to {max_threads}"), threads, |n| (1..=max_threads as i64).contains(&n))?;
-        job.integer_value("threads", &format!("at most `connections` ({connections})"), threads, |n| n <= connections)?;
+    let mut threads = 1;
+    if let Some(value) = job.optional("threads") {
+        threads = job.integer_value("threads", &format!("an integer from 1 to {max_threads}"), value, |n| (1..=max_threads as i64).contains(&n))?;
+        job.integer_value("threads", &format!("at most `connections` ({connections})"), value, |n| n <= connections)?;
     }
+    if let Some(value) = job.optional("worker") {
+        let worker = Fields::new(value, "worker", "worker.".into(), &WORKER_KEYS)?;
+        let count = worker.integer("count", &format!("an integer from 1 to {MAX_WORKERS}"), |n| (1..=MAX_WORKERS).contains(&n))?;
+        worker.integer("index", &format!("an integer from 0 to `worker.count` - 1 ({})", count - 1), |n| (0..count).contains(&n))?;
+        if threads * count > connections {
+            return Err(format!(
+                "Expected `connections` in the load job to be at least `threads` × `worker.count` ({threads} × {count} = {}): every thread of every worker needs a connection, got `{connections}` (number).",
+                threads * count
+            ));
+        }
+    }
+    job.optional_number("startAtEpochMs", "a time in ms since the Unix epoch (a positive number)", |ms| ms > 0.0)?;
     Ok(())
 }
 
@@ -515,6 +555,31 @@ mod tests {
         let mut job = at_limits;
         job["threads"] = json!(limits.threads + 1);
         assert!(parse_job(&job.to_string()).unwrap_err().starts_with("Expected `threads` in the load job to be an integer from 1 to 256"));
+    }
+
+    #[test]
+    fn a_worker_share_and_a_start_time_are_checked() {
+        let mut job = valid();
+        job["worker"] = json!({ "index": 2, "count": 3 });
+        job["startAtEpochMs"] = json!(1_780_000_000_000.5);
+        let parsed = parse_job(&job.to_string()).unwrap();
+        assert_eq!(parsed.worker, Some(WorkerSpec { index: 2, count: 3 }));
+        assert_eq!(parsed.start_at_epoch_ms, Some(1_780_000_000_000.5));
+        let message = error_with(|job| job["worker"] = json!({ "index": 3, "count": 3 }));
+        assert_eq!(message, "Expected `worker.index` in the load job to be an integer from 0 to `worker.count` - 1 (2), got `3` (number).");
+        let message = error_with(|job| job["worker"] = json!({ "index": 0, "count": 0 }));
+        assert!(message.starts_with("Expected `worker.count` in the load job to be an integer from 1 to 1024"), "{message}");
+        let message = error_with(|job| job["worker"] = json!({ "index": 0 }));
+        assert!(message.contains("`worker.count`") && message.contains("missing"), "{message}");
+        let message = error_with(|job| job["worker"] = json!({ "index": 0, "count": 2, "of": 1 }));
+        assert!(message.starts_with("Unknown key `worker.of` in the load job"), "{message}");
+        let message = error_with(|job| {
+            job["worker"] = json!({ "index": 0, "count": 40 });
+            job["threads"] = json!(1);
+        });
+        assert_eq!(message, "Expected `connections` in the load job to be at least `threads` × `worker.count` (1 × 40 = 40): every thread of every worker needs a connection, got `32` (number).");
+        let message = error_with(|job| job["startAtEpochMs"] = json!("soon"));
+        assert_eq!(message, "Expected `startAtEpochMs` in the load job to be a time in ms since the Unix epoch (a positive number), got `\"soon\"` (string).");
     }
 
     #[test]
