@@ -25,7 +25,7 @@ export function engineManifest(): ResolvedManifest {
       build: [['cargo', 'build', '--release', '--locked', '--quiet']],
       start: ['./target/release/rewrite-bench-engine'],
       artifact: 'target/release/rewrite-bench-engine',
-      sources: ['src', 'Cargo.toml', 'Cargo.lock'],
+      sources: ['src', 'Cargo.toml', 'Cargo.lock', 'limits.json'],
     },
     path.join(ENGINE_DIR, 'service.yaml'),
   );

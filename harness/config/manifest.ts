@@ -34,6 +34,12 @@ const targetUrl = z.string().refine(
  */
 const targetSchema = z.strictObject({
   url: targetUrl,
+  /**
+   * `https://` only: `caFile`, PEM certificates of the CAs that signed the target's certificate
+   * (a private or cluster CA, a self-signed server), trusted beside the system's bundle; a path
+   * relative to the service folder, or absolute.
+   */
+  tls: z.strictObject({ caFile: z.string().min(1).optional() }).optional(),
   /** CPUs the target may use (its Kubernetes CPU limit, its VM's cores): lets the harness tell a saturated service from a saturated load engine. */
   cpus: z.number().positive().max(1024).optional(),
   metrics: remoteMetricsSchema.optional(),
@@ -72,6 +78,9 @@ export const manifestSchema = manifestFields.superRefine(
       ctx.addIssue({ code: 'custom', path: ['start'], message: 'give `start` (the command that starts the service) or `target: {url: …}` (a service running elsewhere that the harness does not start)' });
     }
     if (value.target === undefined) return;
+    if (value.target.tls !== undefined && !value.target.url.startsWith('https://')) {
+      ctx.addIssue({ code: 'custom', path: ['target', 'tls'], message: '`target.tls` applies to an https:// `target.url` only: remove it, or use https://' });
+    }
     for (const key of LOCAL_ONLY) {
       const given = value[key];
       const isSet = Array.isArray(given) ? given.length > 0 : typeof given === 'object' && given !== null ? Object.keys(given).length > 0 : given !== undefined;

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { ENGINE_LIMITS } from '../load/limits.js';
 import type { ReplayedRequest } from '../requests/replay.js';
 import { templateIssues, templateShape } from '../requests/template.js';
 import { generatorSchema } from '../suite/generators.js';
@@ -19,6 +20,9 @@ const seconds = z.number().positive().max(3600);
 export const LOAD_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 /** Headers every engine writes itself: a request may not set them. */
 const RESERVED_HEADERS = ['host', 'content-length', 'transfer-encoding', 'connection'];
+
+/** Connections of a load or probe: within the engine's limit, and held to 1,000. */
+const MAX_CONNECTIONS = Math.min(1000, ENGINE_LIMITS.connections);
 
 const expectStatus = z.number().int().min(100).max(599).default(200);
 
@@ -71,7 +75,7 @@ const requestSchema = z.union([
 const closedLoad = z.strictObject({
   model: z.literal('closed'),
   /** Open connections, each sending its next request when the previous one answers. */
-  connections: positiveInt.max(1000),
+  connections: positiveInt.max(MAX_CONNECTIONS),
   /** The load engine (default native; autocannon is the Node closed loop). */
   engine: z.enum(['native', 'autocannon']).optional(),
   /** Load from several machines: an Indexed Job of native engines in Kubernetes (config/workers.ts). */
@@ -84,14 +88,14 @@ const openLoad = z
     /** The load engine (default native; pacer is the Node open loop). */
     engine: z.enum(['native', 'pacer']).optional(),
     /** Connections the engine may open; size ≥ rate × worst latency (Little's law). */
-    connections: positiveInt.max(1000).default(64),
+    connections: positiveInt.max(MAX_CONNECTIONS).default(64),
     arrival: z.enum(['constant', 'poisson']).default('constant'),
     /** Absolute offered rates in requests per second, run in order (a sweep when several). */
-    ratesPerSecond: z.array(z.number().positive().max(1_000_000)).min(1).optional(),
+    ratesPerSecond: z.array(z.number().positive().max(Math.min(1_000_000, ENGINE_LIMITS.ratePerSecond))).min(1).optional(),
     /** Offered rates as fractions of each service's capacity from a closed-loop probe. */
     capacityFractions: z.array(z.number().positive().max(2)).min(1).optional(),
     /** Closed-loop probe of capacity (only with capacityFractions). */
-    probe: z.strictObject({ connections: positiveInt.max(1000).default(32), seconds: seconds.default(3) }).default({ connections: 32, seconds: 3 }),
+    probe: z.strictObject({ connections: positiveInt.max(MAX_CONNECTIONS).default(32), seconds: seconds.default(3) }).default({ connections: 32, seconds: 3 }),
     /** Load from several machines, one schedule split exactly across them (config/workers.ts). */
     workers: workersSchema.optional(),
   })
@@ -99,9 +103,10 @@ const openLoad = z
     message: 'expected exactly one of `ratesPerSecond` (absolute) or `capacityFractions` (of each service capacity)',
   });
 
+// Within the engine's limits (harness/engine/limits.json); warm-up is held shorter still.
 const timing = {
-  warmupSeconds: z.number().min(0).max(600),
-  durationSeconds: seconds,
+  warmupSeconds: z.number().min(0).max(Math.min(600, ENGINE_LIMITS.warmupSeconds)),
+  durationSeconds: z.number().positive().max(ENGINE_LIMITS.durationSeconds),
   repetitions: positiveInt.max(100),
 };
 
@@ -153,8 +158,8 @@ export const scenarioSchema = z.strictObject({
       upstream: z.strictObject({ delayMs: z.number().int().min(0).max(60_000).default(20) }).optional(),
     })
     .default({}),
-  /** Per-request timeout; a timed-out request is a failure, never a latency sample. */
-  timeoutSeconds: seconds.default(10),
+  /** Per-request timeout (at least 1 ms, at most the engine's limit); a timed-out request is a failure, never a latency sample. */
+  timeoutSeconds: z.number().min(0.001).max(ENGINE_LIMITS.timeoutMs / 1000).default(10),
   /** Compare every Nth response body with the expected one during load (0: never). */
   verifyEvery: z.number().int().min(0).default(50),
   /** Seed of the load's request generators (verify uses another). */

@@ -8,6 +8,12 @@ import type { PreparedSource } from './requests.js';
 /** A load engine by name: `native` (Rust, harness/engine), `pacer` (Node open loop), `autocannon` (Node closed loop). */
 export type EngineName = 'native' | 'pacer' | 'autocannon';
 
+/** TLS options of an `https://` job (the native engine's `tls`). */
+export interface LoadTls {
+  /** PEM certificates of CAs to trust beside the system's bundle (a private CA, a self-signed server). */
+  readonly caPem?: string;
+}
+
 export interface LoadJob {
   /** Which engine runs the job (load/engines/select.ts picks it; the native engine gets the job without this field). */
   readonly engine: EngineName;
@@ -26,6 +32,8 @@ export interface LoadJob {
   readonly durationSeconds: number;
   readonly timeoutMs: number;
   readonly verifyEvery: number;
+  /** `https://` targets only: extra trust for the native engine. */
+  readonly tls?: LoadTls;
 }
 
 export type WorkerMessage =

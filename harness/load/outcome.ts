@@ -71,4 +71,6 @@ export interface LoadOutcome {
   /** The Node engines' event-loop delay p99 during the window (undefined for the native engine). */
   readonly eventLoopDelayP99Us: number | undefined;
   readonly firstError: string | undefined;
+  /** Native engine: the `IP:port`s the load went to (the base URL's host resolved once, connections spread over them). */
+  readonly addresses?: readonly string[];
 }

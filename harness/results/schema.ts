@@ -72,6 +72,7 @@ const loadOutcome = z.object({
   connectionWaitP99Us: optionalNumber,
   eventLoopDelayP99Us: optionalNumber,
   firstError: z.string().optional().nullable(),
+  addresses: z.array(z.string()).optional(),
 });
 
 /** The outcome a load engine reports (the native engine's JSON is checked with it too). */

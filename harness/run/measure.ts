@@ -7,7 +7,8 @@ import type { ResolvedManifest } from '../config/manifest.js';
 import type { ResolvedScenario } from '../config/scenario.js';
 import { InfrastructureError } from '../errors.js';
 import { runLoadJob } from '../load/generator.js';
-import type { EngineName, LoadJob } from '../load/job.js';
+import type { EngineName, LoadJob, LoadTls } from '../load/job.js';
+import { secondsToMs } from '../load/limits.js';
 import type { LoadOutcome } from '../load/outcome.js';
 import type { PreparedSource } from '../load/requests.js';
 import { prepareSources } from '../requests/prepare.js';
@@ -85,8 +86,8 @@ export interface EngineChoice {
   readonly threads: number;
 }
 
-/** The load job of one point of a scenario. */
-export function loadJobFor(scenario: ResolvedScenario, baseUrl: string, point: LoadPoint, seed: number, engine: EngineChoice): LoadJob {
+/** The load job of one point of a scenario (`tls`: an https target's extra trust). */
+export function loadJobFor(scenario: ResolvedScenario, baseUrl: string, point: LoadPoint, seed: number, engine: EngineChoice, tls?: LoadTls): LoadJob {
   const load = scenario.load;
   return {
     ...engine,
@@ -98,8 +99,9 @@ export function loadJobFor(scenario: ResolvedScenario, baseUrl: string, point: L
     ...(load.model === 'open' ? { ratePerSecond: point.ratePerSecond!, arrival: load.arrival } : {}),
     warmupSeconds: scenario.warmupSeconds,
     durationSeconds: scenario.durationSeconds,
-    timeoutMs: scenario.timeoutSeconds * 1000,
+    timeoutMs: secondsToMs(scenario.timeoutSeconds),
     verifyEvery: scenario.verifyEvery,
+    ...(tls === undefined ? {} : { tls }),
   };
 }
 
@@ -406,7 +408,7 @@ async function measureTargetPoint(context: MeasureContext, target: ConnectedTarg
   const remoteTarget = manifest.target!;
   const startedAt = new Date().toISOString();
   const seed = scenario.seed + context.repetition * 7919 + index;
-  const job = loadJobFor(scenario, target.baseUrl, point, seed, context.engine);
+  const job = loadJobFor(scenario, target.baseUrl, point, seed, context.engine, target.tls);
   // Load from Kubernetes workers (load.workers): no local engine, so no local CPU figures of the load side.
   const kubernetes = scenario.load.workers?.kubernetes;
   const distributed = kubernetes === undefined ? undefined : await (await import('../kube/run-job.js')).runJobOnKubernetes(job, kubernetes, `${scenario.name}/${manifest.name}/rep${context.repetition}/rate${index}`);

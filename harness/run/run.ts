@@ -29,7 +29,7 @@ import { allowedCpus, readEnvironment } from './environment.js';
 import { cpuCount, loadJobFor, measureService, measureWindow, validityInput, type EngineChoice, type LoadPoint } from './measure.js';
 import { ensureEngine } from '../build/engine.js';
 import { engineThreads, selectEngine } from '../load/engines/select.js';
-import type { EngineName } from '../load/job.js';
+import type { EngineName, LoadTls } from '../load/job.js';
 import { judgeRun } from './validity.js';
 import { describeFinding } from '../results/validity.js';
 import { TreeSampler, type SamplerConstants } from '../process/sampler.js';
@@ -498,7 +498,8 @@ async function probeCapacity(scenario: ResolvedScenario, manifest: ResolvedManif
   let service: RunningService | undefined;
   try {
     let baseUrl: string;
-    if (manifest.target !== undefined) baseUrl = (await connectTarget(manifest, scenario.service.readyTimeoutSeconds * 1000)).baseUrl;
+    let tls: LoadTls | undefined;
+    if (manifest.target !== undefined) ({ baseUrl, tls } = await connectTarget(manifest, scenario.service.readyTimeoutSeconds * 1000));
     else {
       service = await startService({
         manifest,
@@ -514,7 +515,7 @@ async function probeCapacity(scenario: ResolvedScenario, manifest: ResolvedManif
     const upstreamTree = upstream === undefined ? undefined : new TreeSampler(upstream.pid, undefined, shared.constants);
     // The probe is a closed loop: the Node pacer's choice becomes its closed-loop sibling.
     const requested = scenario.load.engine === 'pacer' ? 'autocannon' : scenario.load.engine;
-    const job = loadJobFor(probeScenario, baseUrl, { ratePerSecond: undefined, capacityFraction: undefined }, scenario.seed + 1, engineFor('closed', requested, scenario.load.probe.connections, cpus, shared));
+    const job = loadJobFor(probeScenario, baseUrl, { ratePerSecond: undefined, capacityFraction: undefined }, scenario.seed + 1, engineFor('closed', requested, scenario.load.probe.connections, cpus, shared), tls);
     const { outcome, cpu } = await measureWindow(job, { service: tree, upstream: upstreamTree }, cpus, shared.constants);
     const validity = judgeRun(validityInput(outcome, cpu, cpus, undefined, manifest.target === undefined ? undefined : { cpuCores: undefined, cpus: manifest.target.cpus, metricsProblem: undefined }));
     const reasons = validity.reasons.map(describeFinding).join('; ');

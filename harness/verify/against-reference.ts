@@ -13,6 +13,8 @@ import type { ResolvedScenario } from '../config/scenario.js';
 import { messageOf } from '../errors.js';
 import { RequestMix, type PreparedRequest } from '../load/requests.js';
 import { connectTarget } from '../process/target.js';
+import type { LoadTls } from '../load/job.js';
+import { secondsToMs } from '../load/limits.js';
 import { startService, type RunningService } from '../process/service.js';
 import { prepareSources } from '../requests/prepare.js';
 import { describeDifference, type Answer, type Difference } from './json-compare.js';
@@ -47,7 +49,8 @@ async function answersOf(manifest: ResolvedManifest, label: string, requests: re
   try {
     // A remote reference is asked twice where it runs (the noise then is what one instance varies by).
     let baseUrl: string;
-    if (manifest.target !== undefined) baseUrl = (await connectTarget(manifest, options.scenario.service.readyTimeoutSeconds * 1000)).baseUrl;
+    let tls: LoadTls | undefined;
+    if (manifest.target !== undefined) ({ baseUrl, tls } = await connectTarget(manifest, options.scenario.service.readyTimeoutSeconds * 1000));
     else {
       service = await startService({
         manifest,
@@ -59,7 +62,7 @@ async function answersOf(manifest: ResolvedManifest, label: string, requests: re
     }
     const answers: Answer[] = [];
     for (const request of requests) {
-      answers.push(toAnswer(await sendRequest(baseUrl, { method: request.method, path: request.path, headers: { ...request.headers }, ...(request.body === undefined ? {} : { body: request.body }) }, options.scenario.timeoutSeconds * 1000)));
+      answers.push(toAnswer(await sendRequest(baseUrl, { method: request.method, path: request.path, headers: { ...request.headers }, ...(request.body === undefined ? {} : { body: request.body }) }, secondsToMs(options.scenario.timeoutSeconds), tls)));
     }
     return answers;
   } finally {

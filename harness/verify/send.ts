@@ -4,6 +4,9 @@
  * still read a 413 that a server sends before consuming an oversized body.
  */
 import http from 'node:http';
+import https from 'node:https';
+import { rootCertificates } from 'node:tls';
+import type { LoadTls } from '../load/job.js';
 import type { Observed, Vector } from './vector.js';
 
 /** The request part of a vector. */
@@ -18,8 +21,11 @@ export function requestBody(request: Request): Buffer | undefined {
   return Buffer.concat([body, Buffer.alloc(request.pad_to_bytes - body.length, 0x20)]);
 }
 
-/** Sends `request` to `baseUrl` and resolves with the response; rejects after `timeoutMs`. */
-export function sendRequest(baseUrl: string, request: Request, timeoutMs = 30_000): Promise<Observed> {
+/**
+ * Sends `request` to `baseUrl` and resolves with the response; rejects after `timeoutMs`.
+ * @param tls for an https:// base URL: extra CAs to trust (a remote target's `target.tls`)
+ */
+export function sendRequest(baseUrl: string, request: Request, timeoutMs = 30_000, tls?: LoadTls): Promise<Observed> {
   const body = requestBody(request);
   const url = new URL(request.path, baseUrl);
   const headers: Record<string, string> = { ...request.headers };
@@ -29,8 +35,10 @@ export function sendRequest(baseUrl: string, request: Request, timeoutMs = 30_00
     headers['content-type'] ??= 'application/json';
   }
   return new Promise((resolve, reject) => {
-    const outgoing = http.request(
-      { host: url.hostname, port: url.port, method: request.method, path: `${url.pathname}${url.search}`, headers, agent: false, timeout: timeoutMs },
+    const isHttps = url.protocol === 'https:';
+    const options = { host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: url.port, method: request.method, path: `${url.pathname}${url.search}`, headers, agent: false, timeout: timeoutMs };
+    const outgoing = (isHttps ? https.request : http.request)(
+      isHttps && tls?.caPem !== undefined ? { ...options, ca: [...rootCertificates, tls.caPem], servername: url.hostname } : options,
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -12,6 +12,7 @@ import { connectTarget } from '../process/target.js';
 import { startService, type RunningService } from '../process/service.js';
 import { startUpstream } from '../process/upstream.js';
 import { runVectors } from './run-vectors.js';
+import type { LoadTls } from '../load/job.js';
 import type { Vector } from './vector.js';
 
 /** The cases an oracle sends: fixed vectors and seeded random requests, per workload. */
@@ -100,9 +101,10 @@ async function verifyOne(manifest: ResolvedManifest, shared: Shared): Promise<Ve
   if (shared.upstream !== undefined) env.UPSTREAM_URL = shared.upstream.baseUrl;
   let service: RunningService | undefined;
   let baseUrl: string;
+  let tls: LoadTls | undefined;
   try {
     // A remote target is checked where it runs (its shutdown is not the harness's to test).
-    if (manifest.target !== undefined) baseUrl = (await connectTarget(manifest, 60_000)).baseUrl;
+    if (manifest.target !== undefined) ({ baseUrl, tls } = await connectTarget(manifest, 60_000));
     else {
       service = await startService({ manifest, workers: 1, env, readyTimeoutMs: 60_000 });
       baseUrl = service.baseUrl;
@@ -118,7 +120,7 @@ async function verifyOne(manifest: ResolvedManifest, shared: Shared): Promise<Ve
         ['vector', fixed],
         ['random request', randomCases],
       ] as const) {
-        const outcomes = await runVectors(baseUrl, list);
+        const outcomes = await runVectors(baseUrl, list, tls);
         checked += outcomes.length;
         for (const outcome of outcomes) {
           if (outcome.state === 'fail') {

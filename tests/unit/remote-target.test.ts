@@ -51,6 +51,12 @@ describe('a remote target in the manifest', () => {
       expect(message({ ...remote, target: { url } })).toContain("expected the service's base URL, http://host:port with no path, query or credentials");
     }
   });
+  it('takes names and https, with `tls.caFile` for https only', () => {
+    const manifest = resolveManifest({ ...remote, target: { url: 'https://api-rust.shop.svc.cluster.local:8443', tls: { caFile: 'cluster-ca.pem' } } }, FILE);
+    expect(manifest.target!.tls).toEqual({ caFile: 'cluster-ca.pem' });
+    expect(message({ ...remote, target: { url: 'http://api:8080', tls: { caFile: 'ca.pem' } } })).toContain('`target.tls` applies to an https:// `target.url` only');
+    expect(message({ ...remote, target: { url: 'https://api:8443', tls: { ca: 'ca.pem' } } })).toContain('Unknown key `ca` in /repo/services/api/service.yaml under `target.tls`');
+  });
   it('names a wrong field of `target.metrics` (a preset without what it needs)', () => {
     expect(message({ ...remote, target: { url: 'http://api:8080', metrics: { prometheus: 'http://p:9090', preset: 'cadvisor' } } })).toContain('the `cadvisor` preset needs the Kubernetes `namespace`');
   });

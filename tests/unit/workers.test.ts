@@ -141,14 +141,21 @@ describe('per-worker validity', () => {
     expect(verdict.reasons[1]!.text).toContain('worker 1 (rb-json-1-x on node node-1) planned 400 sends in the window; its share of the schedule is exactly 133');
     expect(verdict.reasons[2]!.text).toBe('worker 2 (rb-json-2-x on node node-2) sent 4,210 µs late at p90 (limit 1,000 µs): it did not keep its own schedule');
     // Worker 1 against the same service had no waits: worker 2's are its own lateness.
-    expect(verdict.reasons[3]!.text).toBe('worker 2 (rb-json-2-x on node node-2): 20 of its 134 sends (14.9 %) waited for a free connection while another worker against the same service stayed within 1 %: it fell behind its own schedule (its CPU, not the service)');
+    expect(verdict.reasons[3]!.text).toBe('worker 2 (rb-json-2-x on node node-2): 20 of its 134 sends (14.9 %) waited for a free connection, while another worker against the same service stayed within 1 %: it fell behind its own schedule (its CPU, not the service)');
     expect(verdict.workers.map((entry) => entry.valid)).toEqual([false, false, false]);
   });
-  it('calls waits on every worker the connections running out (the service held them all)', () => {
-    const waiting = (index: number) => worker(index, { outcome: outcomeOf(Array.from({ length: [133, 133, 134][index]! }, () => 500), { connectionWaits: 30 }) });
+  it('calls waits on every worker with slow answers the connections running out (the service held them all)', () => {
+    // 100 ms answers at 133 req/s hold 13.3 connections: more than the 8 each worker has.
+    const waiting = (index: number) => worker(index, { outcome: outcomeOf(Array.from({ length: [133, 133, 134][index]! }, () => 100_000), { connectionWaits: 30, offeredRps: 400 / 3 }) });
     const verdict = judgeWorkers([waiting(0), waiting(1), waiting(2)], job);
     expect(verdict.reasons.map((finding) => finding.code)).toEqual(['worker-connections', 'worker-connections', 'worker-connections']);
     expect(verdict.reasons[0]!.text).toBe('worker 0 (rb-json-0-x on node node-0): 30 of its 133 sends (22.6 %) waited for a free connection: it ran out of its share of the connections');
+  });
+  it('calls waits with quick answers falling behind even when every worker waited (a busy machine, not the service)', () => {
+    const waiting = (index: number) => worker(index, { outcome: outcomeOf(Array.from({ length: [133, 133, 134][index]! }, () => 500), { connectionWaits: 30, offeredRps: 400 / 3 }) });
+    const verdict = judgeWorkers([waiting(0), waiting(1), waiting(2)], job);
+    expect(verdict.reasons.map((finding) => finding.code)).toEqual(['worker-behind', 'worker-behind', 'worker-behind']);
+    expect(verdict.reasons[0]!.text).toBe('worker 0 (rb-json-0-x on node node-0): 30 of its 133 sends (22.6 %) waited for a free connection, though its answers held a connection 500 µs on average (rate × that ≈ 0.1 of its 8 connections): it fell behind its own schedule (its CPU, not the service)');
   });
   it('makes a worker that started late by its own clock invalid', () => {
     const verdict = judgeWorkers([worker(0), worker(1, { startLatenessMs: 35.25 }), worker(2)], job);

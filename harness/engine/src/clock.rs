@@ -9,6 +9,25 @@ pub fn now_ns() -> u64 {
     ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
 }
 
+/// Now, in nanoseconds since the Unix epoch (`CLOCK_REALTIME`).
+pub fn epoch_ns() -> i128 {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: `ts` is a valid out-pointer.
+    unsafe { libc::clock_gettime(libc::CLOCK_REALTIME, &mut ts) };
+    i128::from(ts.tv_sec) * 1_000_000_000 + i128::from(ts.tv_nsec)
+}
+
+/// The monotonic time of the wall-clock instant `epoch_ns`, from one reading of both clocks
+/// (the wall clock read on either side of the monotonic one, their midpoint used). 0 for an
+/// instant before the monotonic clock began.
+pub fn monotonic_of_epoch_ns(epoch_ns_at: i128) -> u64 {
+    let before = epoch_ns();
+    let monotonic = now_ns();
+    let after = epoch_ns();
+    let offset = i128::from(monotonic) - (before + after) / 2;
+    (epoch_ns_at + offset).clamp(0, i128::from(u64::MAX)) as u64
+}
+
 /// A monotonic time in nanoseconds as a `timespec`.
 pub fn timespec_ns(ns: u64) -> libc::timespec {
     libc::timespec { tv_sec: (ns / 1_000_000_000) as libc::time_t, tv_nsec: (ns % 1_000_000_000) as libc::c_long }
@@ -32,6 +51,15 @@ pub fn tighten_timer_slack() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_wall_clock_instant_converts_to_the_monotonic_clock() {
+        let in_50_ms = epoch_ns() + 50_000_000;
+        let monotonic = monotonic_of_epoch_ns(in_50_ms);
+        let expected = now_ns() + 50_000_000;
+        assert!(monotonic.abs_diff(expected) < 100_000_000, "{monotonic} vs {expected}");
+        assert_eq!(monotonic_of_epoch_ns(0), 0, "before the monotonic clock began");
+    }
 
     #[test]
     fn sleep_until_does_not_return_early() {

@@ -5,6 +5,8 @@
 
 use crate::http::{ParseError, Parsed, PreparedRequest, ResponseParser, MAX_HEAD_BYTES};
 use crate::pacing::Poller;
+use crate::target::TlsClient;
+use crate::tls;
 use std::io;
 use std::net::SocketAddr;
 
@@ -15,6 +17,8 @@ pub enum State {
     Down { reopen_at_ns: u64 },
     /// Connect in progress; an error if not done by the deadline.
     Connecting { deadline_ns: u64 },
+    /// `https://`: connected, TLS handshake in progress (same deadline as the connect).
+    Handshaking { deadline_ns: u64 },
     /// Connected, no request in flight.
     Idle,
     /// A request written (or being written), its answer not complete yet.
@@ -122,12 +126,19 @@ pub struct Conn {
     out_written: usize,
     /// Bytes of the request in flight still to write.
     out_pending: bool,
+    /// Whether epoll watches this socket for writability (only while a write waits for room:
+    /// epoll is level-triggered, so EPOLLOUT left armed on a writable socket wakes every wait).
+    write_interest: bool,
     input: Vec<u8>,
+    /// Whether the last `read` took bytes from the socket.
+    read_got_bytes: bool,
     input_start: usize,
     input_end: usize,
     parser: ResponseParser,
     /// The body of a response sampled for verification.
     pub sample: Vec<u8>,
+    /// `https://` only; None on the plaintext path, which never looks further.
+    tls: Option<Box<rustls::ClientConnection>>,
 }
 
 impl Default for Conn {
@@ -142,11 +153,14 @@ impl Default for Conn {
             out_is_own: false,
             out_written: 0,
             out_pending: false,
+            write_interest: false,
             input: vec![0; READ_BUFFER_BYTES],
+            read_got_bytes: false,
             input_start: 0,
             input_end: 0,
             parser: ResponseParser::default(),
             sample: Vec::new(),
+            tls: None,
         }
     }
 }
@@ -157,14 +171,15 @@ impl Conn {
         (u64::from(self.generation) << 32) | index as u64
     }
 
-    /// Starts a non-blocking connect; the state becomes `Connecting` (or `Idle` if it finished
-    /// at once). On error the connection stays down and the OS error number is returned.
-    pub fn open(&mut self, index: usize, address: &RawAddress, poller: &Poller, deadline_ns: u64) -> Result<(), i32> {
+    /// Starts a non-blocking connect (with `tls`, then a TLS handshake); the state becomes
+    /// `Connecting` (`Handshaking`, or `Idle` if it all finished at once). On error the
+    /// connection stays down and the reason is returned.
+    pub fn open(&mut self, index: usize, address: &RawAddress, poller: &Poller, deadline_ns: u64, tls: Option<&TlsClient>) -> Result<(), String> {
         debug_assert!(self.fd < 0);
         // SAFETY: plain socket syscalls on an fd this connection owns from here on.
         let fd = unsafe { libc::socket(address.family, libc::SOCK_STREAM | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC, 0) };
         if fd < 0 {
-            return Err(last_errno());
+            return Err(errno_text(last_errno()));
         }
         self.fd = fd;
         let one: libc::c_int = 1;
@@ -183,19 +198,53 @@ impl Conn {
         let errno = if result == 0 { 0 } else { last_errno() };
         if errno != 0 && errno != libc::EINPROGRESS {
             self.close();
-            return Err(errno);
+            return Err(errno_text(errno));
         }
-        let (state, interest) = if errno == 0 { (State::Idle, READ_INTEREST) } else { (State::Connecting { deadline_ns }, libc::EPOLLOUT as u32) };
+        if let Some(client) = tls {
+            match rustls::ClientConnection::new(client.config.clone(), client.server_name.clone()) {
+                Ok(session) => self.tls = Some(Box::new(session)),
+                Err(error) => {
+                    self.close();
+                    return Err(format!("cannot start TLS: {error}"));
+                }
+            }
+        }
+        let interest = if errno == 0 { READ_INTEREST } else { libc::EPOLLOUT as u32 };
         if let Err(error) = poller.add(fd, self.token(index), interest) {
             self.close();
-            return Err(error.raw_os_error().unwrap_or(libc::EIO));
+            return Err(errno_text(error.raw_os_error().unwrap_or(libc::EIO)));
         }
-        self.state = state;
+        self.state = State::Connecting { deadline_ns };
+        if errno == 0 {
+            return self.connected(index, poller);
+        }
         Ok(())
     }
 
-    /// Completes a connect that epoll reported; `Idle` on success, else the OS error number.
-    pub fn finish_connect(&mut self, index: usize, poller: &Poller) -> Result<(), i32> {
+    /// The TCP connection is up: `Idle`, or for TLS the handshake starts.
+    fn connected(&mut self, index: usize, poller: &Poller) -> Result<(), String> {
+        let State::Connecting { deadline_ns } = self.state else { return Ok(()) };
+        if self.tls.is_none() {
+            self.state = State::Idle;
+            return Ok(());
+        }
+        self.state = State::Handshaking { deadline_ns };
+        self.handshake(index, poller)
+    }
+
+    /// Takes the TLS handshake as far as the socket allows; `Idle` once it is done.
+    pub fn handshake(&mut self, index: usize, poller: &Poller) -> Result<(), String> {
+        let session = self.tls.as_deref_mut().expect("only TLS connections handshake");
+        let step = tls::handshake(session, self.fd)?;
+        self.set_write_interest(index, poller, step == tls::Handshake::WantsWrite).map_err(errno_text)?;
+        if step == tls::Handshake::Done {
+            self.state = State::Idle;
+        }
+        Ok(())
+    }
+
+    /// Completes a connect that epoll reported (`Idle`, or `Handshaking` for TLS), else the reason.
+    pub fn finish_connect(&mut self, index: usize, poller: &Poller) -> Result<(), String> {
         let mut error: libc::c_int = 0;
         let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
         // SAFETY: valid fd and out-pointers.
@@ -205,11 +254,10 @@ impl Conn {
             return Ok(());
         }
         if errno != 0 {
-            return Err(errno);
+            return Err(errno_text(errno));
         }
-        poller.modify(self.fd, self.token(index), READ_INTEREST).map_err(|error| error.raw_os_error().unwrap_or(libc::EIO))?;
-        self.state = State::Idle;
-        Ok(())
+        poller.modify(self.fd, self.token(index), READ_INTEREST).map_err(|error| errno_text(error.raw_os_error().unwrap_or(libc::EIO)))?;
+        self.connected(index, poller)
     }
 
     /// Closes the socket (the request in flight, if any, stays for the caller to account for).
@@ -223,10 +271,12 @@ impl Conn {
         self.state = State::Down { reopen_at_ns: 0 };
         self.served = 0;
         self.out_pending = false;
+        self.write_interest = false;
         self.input_start = 0;
         self.input_end = 0;
         self.parser.reset();
         self.sample.clear();
+        self.tls = None;
     }
 
     /// Writes `flight`'s request (with `sequence` in place of its token, if it has one) and
@@ -246,14 +296,21 @@ impl Conn {
     }
 
     /// Writes what is left of the request in flight; asks epoll for writability if the socket
-    /// buffer is full, and stops asking once all is written.
+    /// buffer is full, and stops asking once all is written (whether or not the first attempt
+    /// wrote anything).
     pub fn flush(&mut self, index: usize, requests: &[PreparedRequest], poller: &Poller) -> Result<(), i32> {
         if !self.out_pending {
             return Ok(());
         }
         let Some(flight) = self.in_flight else { return Ok(()) };
         let bytes = if self.out_is_own { &self.out[..] } else { requests[flight.request].bytes() };
-        let partial_before = self.out_written > 0;
+        if let Some(session) = self.tls.as_deref_mut() {
+            if !tls::write(session, self.fd, bytes, &mut self.out_written)? {
+                return self.set_write_interest(index, poller, true);
+            }
+            self.out_pending = false;
+            return self.set_write_interest(index, poller, false);
+        }
         while self.out_written < bytes.len() {
             let rest = &bytes[self.out_written..];
             // SAFETY: valid fd and buffer; MSG_NOSIGNAL: a closed peer is an EPIPE, not a SIGPIPE.
@@ -261,8 +318,7 @@ impl Conn {
             if written < 0 {
                 let errno = last_errno();
                 if errno == libc::EAGAIN || errno == libc::EWOULDBLOCK {
-                    poller.modify(self.fd, self.token(index), WRITE_INTEREST).map_err(|error| error.raw_os_error().unwrap_or(libc::EIO))?;
-                    return Ok(());
+                    return self.set_write_interest(index, poller, true);
                 }
                 if errno == libc::EINTR {
                     continue;
@@ -272,8 +328,14 @@ impl Conn {
             self.out_written += written as usize;
         }
         self.out_pending = false;
-        if partial_before {
-            poller.modify(self.fd, self.token(index), READ_INTEREST).map_err(|error| error.raw_os_error().unwrap_or(libc::EIO))?;
+        self.set_write_interest(index, poller, false)
+    }
+
+    fn set_write_interest(&mut self, index: usize, poller: &Poller, wanted: bool) -> Result<(), i32> {
+        if self.write_interest != wanted {
+            let interest = if wanted { WRITE_INTEREST } else { READ_INTEREST };
+            poller.modify(self.fd, self.token(index), interest).map_err(|error| error.raw_os_error().unwrap_or(libc::EIO))?;
+            self.write_interest = wanted;
         }
         Ok(())
     }
@@ -285,21 +347,16 @@ impl Conn {
 
     /// Reads once and parses what came; at most one response completes (pipelining 1).
     pub fn read(&mut self) -> ReadOutcome {
-        if self.input_end == self.input.len() {
-            if self.input_start > 0 {
-                self.input.copy_within(self.input_start..self.input_end, 0);
-                self.input_end -= self.input_start;
-                self.input_start = 0;
-            } else if self.input.len() < 2 * MAX_HEAD_BYTES {
-                // Only a head (or chunk line) larger than the buffer is kept whole: grow for it.
-                self.input.resize(self.input.len() * 2, 0);
-            } else {
-                return ReadOutcome::Failed("response head too large".into());
-            }
+        if self.tls.is_some() {
+            return self.read_tls();
+        }
+        if let Err(failed) = self.make_room() {
+            return failed;
         }
         let space = &mut self.input[self.input_end..];
         // SAFETY: valid fd; reads into the free part of the buffer.
         let count = unsafe { libc::recv(self.fd, space.as_mut_ptr().cast(), space.len(), 0) };
+        self.read_got_bytes = count > 0;
         if count < 0 {
             let errno = last_errno();
             return match errno {
@@ -311,6 +368,61 @@ impl Conn {
             return self.at_eof();
         }
         self.input_end += count as usize;
+        self.parse_input()
+    }
+
+    /// `read` for TLS: ciphertext once from the socket, then all the plaintext it gave, parsed
+    /// as it comes (plaintext left in rustls would get no epoll event of its own).
+    fn read_tls(&mut self) -> ReadOutcome {
+        let session = self.tls.as_deref_mut().expect("a TLS connection");
+        let received = match tls::receive(session, self.fd) {
+            Ok(received) => received,
+            Err(reason) => return ReadOutcome::Failed(reason),
+        };
+        self.read_got_bytes = received.got_bytes;
+        loop {
+            if let Err(failed) = self.make_room() {
+                return failed;
+            }
+            let session = self.tls.as_deref_mut().expect("a TLS connection");
+            match tls::plaintext(session, &mut self.input[self.input_end..]) {
+                Ok(None) => break,
+                // The server ended the TLS session (0), or closed without saying so (an error).
+                Ok(Some(0)) | Err(_) => return self.at_eof(),
+                Ok(Some(count)) => {
+                    self.input_end += count;
+                    let outcome = self.parse_input();
+                    if outcome != ReadOutcome::Pending {
+                        return outcome;
+                    }
+                }
+            }
+        }
+        if received.eof {
+            return self.at_eof();
+        }
+        ReadOutcome::Pending
+    }
+
+    /// Makes room at the end of the input buffer (keeping unparsed bytes).
+    fn make_room(&mut self) -> Result<(), ReadOutcome> {
+        if self.input_end == self.input.len() {
+            if self.input_start > 0 {
+                self.input.copy_within(self.input_start..self.input_end, 0);
+                self.input_end -= self.input_start;
+                self.input_start = 0;
+            } else if self.input.len() < 2 * MAX_HEAD_BYTES {
+                // Only a head (or chunk line) larger than the buffer is kept whole: grow for it.
+                self.input.resize(self.input.len() * 2, 0);
+            } else {
+                return Err(ReadOutcome::Failed("response head too large".into()));
+            }
+        }
+        Ok(())
+    }
+
+    /// Parses the unparsed input for the request in flight.
+    fn parse_input(&mut self) -> ReadOutcome {
         let Some(flight) = self.in_flight else {
             return ReadOutcome::Failed("data from the server with no request in flight".into());
         };
@@ -328,9 +440,24 @@ impl Conn {
                     Parsed::Partial => ReadOutcome::Pending,
                     Parsed::Complete { status, close } => {
                         self.served += 1;
-                        ReadOutcome::Response { status, close }
+                        // Answered before the request was all written (a 413 or 401 sent
+                        // early): the rest of the body cannot be written and the server may be
+                        // reading it still, so the next request would land inside it. The
+                        // answer counts; the connection is replaced.
+                        ReadOutcome::Response { status, close: close || self.out_pending }
                     }
                 }
+            }
+        }
+    }
+
+    /// Reads until an answer completes, the connection ends, or the socket holds nothing more
+    /// (after a failed write: the server may have answered, then closed, before reading it all).
+    pub fn read_what_is_there(&mut self) -> ReadOutcome {
+        loop {
+            let outcome = self.read();
+            if outcome != ReadOutcome::Pending || !self.read_got_bytes {
+                return outcome;
             }
         }
     }
@@ -356,5 +483,89 @@ impl Drop for Conn {
             // SAFETY: closing the fd this connection owns.
             unsafe { libc::close(self.fd) };
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::now_ns;
+    use crate::job::RequestSpec;
+    use std::io::Read;
+    use std::net::TcpListener;
+
+    fn request(body_bytes: usize) -> PreparedRequest {
+        let spec = RequestSpec {
+            method: "POST".into(),
+            path: "/p".into(),
+            headers: Default::default(),
+            body: Some("x".repeat(body_bytes)),
+            expect_status: 200,
+            expect_body: None,
+            sequence: None,
+        };
+        PreparedRequest::new(&spec, "h")
+    }
+
+    /// The events of one wait of up to `wait_ms`: (token, flags).
+    fn events(poller: &mut Poller, wait_ms: u64) -> Vec<(u64, u32)> {
+        let ready = poller.wait_until(now_ns() + wait_ms * 1_000_000).unwrap();
+        (0..ready).map(|index| poller.event(index)).collect()
+    }
+
+    #[test]
+    fn a_write_that_first_found_the_buffer_full_stops_watching_writability_once_done() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let mut poller = Poller::new(false).unwrap();
+        let mut conn = Conn::default();
+        conn.open(0, &RawAddress::new(&listener.local_addr().unwrap()), &poller, u64::MAX, None).unwrap();
+        let (mut server, _) = listener.accept().unwrap();
+        while conn.state != State::Idle {
+            events(&mut poller, 100);
+            conn.finish_connect(0, &poller).unwrap();
+        }
+        // Fill the socket's buffers (the server reads nothing yet), as the unread body of an
+        // earlier request answered early does.
+        let filler = vec![0u8; 64 * 1024];
+        let mut filled = 0usize;
+        loop {
+            // SAFETY: valid fd and buffer.
+            let written = unsafe { libc::send(conn.fd, filler.as_ptr().cast(), filler.len(), libc::MSG_NOSIGNAL) };
+            if written < 0 {
+                assert_eq!(last_errno(), libc::EAGAIN);
+                break;
+            }
+            filled += written as usize;
+        }
+        // The next request's first send writes nothing: the connection asks for writability.
+        let requests = [request(100)];
+        let flight = InFlight { request: 0, planned_ns: 0, sent_ns: 0, in_window: true, verify: false };
+        conn.send(0, &requests, flight, None, &poller).unwrap();
+        assert!(conn.wants_write() && conn.write_interest);
+        assert_eq!(conn.out_written, 0, "the first send found no room");
+        // The server drains the filler and the request; epoll says the socket is writable and
+        // the write completes.
+        let total = filled + requests[0].bytes().len();
+        let reader = std::thread::spawn(move || {
+            let mut buffer = vec![0u8; 64 * 1024];
+            let mut read = 0;
+            while read < total {
+                read += server.read(&mut buffer).unwrap();
+            }
+            server
+        });
+        while conn.wants_write() {
+            for (token, flags) in events(&mut poller, 1000) {
+                assert_eq!(token, conn.token(0));
+                if flags & libc::EPOLLOUT as u32 != 0 {
+                    conn.flush(0, &requests, &poller).unwrap();
+                }
+            }
+        }
+        let _server = reader.join().unwrap();
+        // Nothing is left to write: epoll must not report writability any more (level-triggered
+        // EPOLLOUT would wake every wait: a thread spinning at 100 %).
+        assert_eq!(events(&mut poller, 50), [], "no event while the request waits for its answer");
+        assert!(!conn.write_interest);
     }
 }

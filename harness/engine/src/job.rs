@@ -2,10 +2,10 @@
 //! by field on the raw JSON first, so that a bad job fails with a message naming the field, what
 //! was expected and what was found; then serde (with `deny_unknown_fields`) builds the typed job.
 
+use crate::target::{parse_base_url, parse_ca_pem, Scheme};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 /// How the load is made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -71,30 +71,59 @@ pub struct Job {
     /// Worker threads; 1 when absent.
     #[serde(default = "one_thread")]
     pub threads: u32,
+    /// `https://` only: extra trust (beside the system's CA bundle).
+    pub tls: Option<TlsSpec>,
+    /// This process's share of a job split over several worker processes (absent: all of it).
+    pub worker: Option<WorkerSpec>,
+    /// When the schedule starts, in ms since the Unix epoch (wall clock): every worker of a
+    /// split job starts at the same instant. Absent: 50 ms after the job is read.
+    pub start_at_epoch_ms: Option<f64>,
+}
+
+/// Worker `index` of `count` processes that split one job's schedule, connections and sequence
+/// numbers exactly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkerSpec {
+    pub index: u32,
+    pub count: u32,
+}
+
+/// The TLS options of an `https://` job.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TlsSpec {
+    /// PEM certificates of CAs to trust beside the system's (a private CA, a self-signed server).
+    pub ca_pem: Option<String>,
 }
 
 fn one_thread() -> u32 {
     1
 }
 
-/// Where the load goes: the socket address and the `Host` header for it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Target {
-    pub addr: SocketAddr,
-    pub host_header: String,
+/// Largest values the engine accepts (a job beyond them is a mistake, not a benchmark): one set
+/// with the harness's config schemas, from `limits.json` beside Cargo.toml.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Limits {
+    pub connections: u64,
+    pub threads: u64,
+    pub rate_per_second: f64,
+    pub warmup_seconds: f64,
+    pub duration_seconds: f64,
+    pub timeout_ms: u64,
 }
 
-/// Largest values the engine accepts (a job beyond them is a mistake, not a benchmark).
-const MAX_CONNECTIONS: u64 = 100_000;
-const MAX_THREADS: u64 = 256;
-const MAX_RATE_PER_SECOND: f64 = 10_000_000.0;
-const MAX_SECONDS: f64 = 3600.0;
-const MAX_TIMEOUT_MS: u64 = 600_000;
+/// The limits built into this engine.
+pub fn limits() -> &'static Limits {
+    static LIMITS: std::sync::OnceLock<Limits> = std::sync::OnceLock::new();
+    LIMITS.get_or_init(|| serde_json::from_str(include_str!("../limits.json")).expect("limits.json is valid (a unit test reads it)"))
+}
 const METHODS: [&str; 5] = ["GET", "POST", "PUT", "DELETE", "PATCH"];
 /// Headers the engine writes itself (from the base URL and the body).
 const RESERVED_HEADERS: [&str; 4] = ["host", "content-length", "transfer-encoding", "connection"];
 
-const JOB_KEYS: [&str; 12] = [
+const JOB_KEYS: [&str; 15] = [
     "baseUrl",
     "sources",
     "seed",
@@ -107,7 +136,14 @@ const JOB_KEYS: [&str; 12] = [
     "timeoutMs",
     "verifyEvery",
     "threads",
+    "tls",
+    "worker",
+    "startAtEpochMs",
 ];
+const WORKER_KEYS: [&str; 2] = ["index", "count"];
+/// Most worker processes a job can be split over.
+pub const MAX_WORKERS: i64 = 1024;
+const TLS_KEYS: [&str; 1] = ["caPem"];
 const SOURCE_KEYS: [&str; 2] = ["weight", "list"];
 const REQUEST_KEYS: [&str; 7] = ["method", "path", "headers", "body", "expectStatus", "expectBody", "sequence"];
 
@@ -117,31 +153,6 @@ pub fn parse_job(text: &str) -> Result<Job, String> {
     check_job(&value)?;
     // The checks above cover every field, so this only fails if they missed a case.
     serde_json::from_value(value).map_err(|error| format!("The load job does not match its schema: {error}."))
-}
-
-/// Parses `http://HOST[:PORT][/]` where HOST is an IP address (IPv6 in brackets) or `localhost`.
-pub fn parse_base_url(url: &str) -> Result<Target, String> {
-    let rest = url.strip_prefix("http://").ok_or("an http:// URL")?;
-    let authority = rest.strip_suffix('/').unwrap_or(rest);
-    if authority.is_empty() || authority.contains(['/', '?', '#', '@']) {
-        return Err("an http:// URL with no path, query or user (e.g. `http://127.0.0.1:8080`)".into());
-    }
-    let (host, port) = match authority.rfind(':') {
-        Some(colon) if !authority.ends_with(']') => {
-            (&authority[..colon], authority[colon + 1..].parse::<u16>().map_err(|_| "an http:// URL with a port from 1 to 65535")?)
-        }
-        _ => (authority, 80),
-    };
-    let ip = if host == "localhost" {
-        IpAddr::V4(Ipv4Addr::LOCALHOST)
-    } else {
-        let bare = host.strip_prefix('[').and_then(|inner| inner.strip_suffix(']')).unwrap_or(host);
-        bare.parse::<IpAddr>().map_err(|_| "an http:// URL whose host is an IP address or localhost")?
-    };
-    if port == 0 {
-        return Err("an http:// URL with a port from 1 to 65535".into());
-    }
-    Ok(Target { addr: SocketAddr::new(ip, port), host_header: authority.to_string() })
 }
 
 // ---- The checks on the raw JSON -------------------------------------------------------------
@@ -236,6 +247,14 @@ impl<'a> Fields<'a> {
         Ok(integer.unwrap_or_default())
     }
 
+    /// An optional number that passes `ok`.
+    fn optional_number(&self, key: &str, what: &str, ok: impl Fn(f64) -> bool) -> Result<Option<f64>, String> {
+        match self.optional(key) {
+            None => Ok(None),
+            Some(_) => self.number(key, what, ok).map(Some),
+        }
+    }
+
     fn integer(&self, key: &str, what: &str, ok: impl Fn(i64) -> bool) -> Result<i64, String> {
         let value = self.required(key, what)?;
         self.integer_value(key, what, value, ok)
@@ -268,10 +287,27 @@ impl<'a> Fields<'a> {
 }
 
 fn check_job(value: &Value) -> Result<(), String> {
+    let &Limits {
+        connections: max_connections,
+        threads: max_threads,
+        rate_per_second: max_rate_per_second,
+        warmup_seconds: max_warmup_seconds,
+        duration_seconds: max_duration_seconds,
+        timeout_ms: max_timeout_ms,
+    } = limits();
     let job = Fields::new(value, "the load job", String::new(), &JOB_KEYS)?;
-    let url_value = job.required("baseUrl", "an http:// URL")?;
-    let url = job.string_value("baseUrl", "an http:// URL", url_value, |_| true)?;
-    parse_base_url(url).map_err(|what| expected("baseUrl", &what, Some(url_value)))?;
+    let url_value = job.required("baseUrl", "an http:// or https:// URL")?;
+    let url = job.string_value("baseUrl", "an http:// or https:// URL", url_value, |_| true)?;
+    let base = parse_base_url(url).map_err(|what| expected("baseUrl", &what, Some(url_value)))?;
+    if let Some(tls) = job.optional("tls") {
+        if base.scheme != Scheme::Https {
+            return Err(expected("tls", "absent for an http:// baseUrl (it applies to https:// only)", Some(tls)));
+        }
+        let tls = Fields::new(tls, "tls", "tls.".into(), &TLS_KEYS)?;
+        if let Some(pem) = tls.optional_string("caPem", "PEM text of CA certificates", |_| true)? {
+            parse_ca_pem(pem).map_err(|what| expected("tls.caPem", &what, tls.optional("caPem")))?;
+        }
+    }
 
     let sources = job.array("sources", "a non-empty array of request sources")?;
     for (index, source) in sources.iter().enumerate() {
@@ -279,24 +315,37 @@ fn check_job(value: &Value) -> Result<(), String> {
     }
     job.integer("seed", "an integer", |_| true)?;
     let model = job.string("model", "`open` or `closed`", |text| text == "open" || text == "closed")?;
-    let connections = job.integer("connections", &format!("an integer from 1 to {MAX_CONNECTIONS}"), |n| (1..=MAX_CONNECTIONS as i64).contains(&n))?;
-    let rate_what = format!("a positive number (at most {MAX_RATE_PER_SECOND})");
+    let connections = job.integer("connections", &format!("an integer from 1 to {max_connections}"), |n| (1..=max_connections as i64).contains(&n))?;
+    let rate_what = format!("a positive number (at most {max_rate_per_second})");
     match (model, job.optional("ratePerSecond")) {
         ("open", _) => {
-            job.number("ratePerSecond", &rate_what, |rate| rate > 0.0 && rate <= MAX_RATE_PER_SECOND)?;
+            job.number("ratePerSecond", &rate_what, |rate| rate > 0.0 && rate <= max_rate_per_second)?;
         }
         (_, Some(rate)) => return Err(expected("ratePerSecond", "absent in a closed-loop job (the service sets its rate)", Some(rate))),
         (_, None) => {}
     }
     job.optional_string("arrival", "`constant` or `poisson`", |text| text == "constant" || text == "poisson")?;
-    job.number("warmupSeconds", &format!("a number from 0 to {MAX_SECONDS}"), |seconds| (0.0..=MAX_SECONDS).contains(&seconds))?;
-    job.number("durationSeconds", &format!("a positive number (at most {MAX_SECONDS})"), |seconds| seconds > 0.0 && seconds <= MAX_SECONDS)?;
-    job.integer("timeoutMs", &format!("an integer from 1 to {MAX_TIMEOUT_MS}"), |ms| (1..=MAX_TIMEOUT_MS as i64).contains(&ms))?;
+    job.number("warmupSeconds", &format!("a number from 0 to {max_warmup_seconds}"), |seconds| (0.0..=max_warmup_seconds).contains(&seconds))?;
+    job.number("durationSeconds", &format!("a positive number (at most {max_duration_seconds})"), |seconds| seconds > 0.0 && seconds <= max_duration_seconds)?;
+    job.integer("timeoutMs", &format!("an integer from 1 to {max_timeout_ms}"), |ms| (1..=max_timeout_ms as i64).contains(&ms))?;
     job.integer("verifyEvery", "a non-negative integer (0: never verify)", |n| n >= 0)?;
-    if let Some(threads) = job.optional("threads") {
-        job.integer_value("threads", &format!("an integer from 1 to {MAX_THREADS}"), threads, |n| (1..=MAX_THREADS as i64).contains(&n))?;
-        job.integer_value("threads", &format!("at most `connections` ({connections})"), threads, |n| n <= connections)?;
+    let mut threads = 1;
+    if let Some(value) = job.optional("threads") {
+        threads = job.integer_value("threads", &format!("an integer from 1 to {max_threads}"), value, |n| (1..=max_threads as i64).contains(&n))?;
+        job.integer_value("threads", &format!("at most `connections` ({connections})"), value, |n| n <= connections)?;
     }
+    if let Some(value) = job.optional("worker") {
+        let worker = Fields::new(value, "worker", "worker.".into(), &WORKER_KEYS)?;
+        let count = worker.integer("count", &format!("an integer from 1 to {MAX_WORKERS}"), |n| (1..=MAX_WORKERS).contains(&n))?;
+        worker.integer("index", &format!("an integer from 0 to `worker.count` - 1 ({})", count - 1), |n| (0..count).contains(&n))?;
+        if threads * count > connections {
+            return Err(format!(
+                "Expected `connections` in the load job to be at least `threads` × `worker.count` ({threads} × {count} = {}): every thread of every worker needs a connection, got `{connections}` (number).",
+                threads * count
+            ));
+        }
+    }
+    job.optional_number("startAtEpochMs", "a time in ms since the Unix epoch (a positive number)", |ms| ms > 0.0)?;
     Ok(())
 }
 
@@ -448,24 +497,89 @@ mod tests {
 
     #[test]
     fn bad_base_urls_are_rejected() {
-        for url in
-            ["https://127.0.0.1:1", "http://example.com:80", "http://127.0.0.1:1/api", "http://127.0.0.1:0", "http://127.0.0.1:x", "127.0.0.1:80", "http://"]
-        {
+        for url in ["ftp://127.0.0.1:1", "http://127.0.0.1:1/api", "http://127.0.0.1:0", "http://127.0.0.1:x", "127.0.0.1:80", "http://", "http://a b"] {
             let message = error_with(|job| job["baseUrl"] = json!(url));
-            assert!(message.starts_with("Expected `baseUrl` in the load job to be an http:// URL"), "{url}: {message}");
+            assert!(message.starts_with("Expected `baseUrl` in the load job to be an http:// or https:// URL"), "{url}: {message}");
             assert!(message.contains(url), "{message}");
+        }
+        for url in ["http://api-rust.shop.svc.cluster.local:8080", "https://127.0.0.1:8443", "http://localhost"] {
+            let mut job = valid();
+            job["baseUrl"] = json!(url);
+            assert_eq!(parse_job(&job.to_string()).unwrap().base_url, url);
         }
     }
 
     #[test]
-    fn base_urls_resolve_to_a_socket_address_and_host_header() {
-        let target = parse_base_url("http://127.0.0.1:41235").unwrap();
-        assert_eq!(target.addr, "127.0.0.1:41235".parse().unwrap());
-        assert_eq!(target.host_header, "127.0.0.1:41235");
-        assert_eq!(parse_base_url("http://localhost:8080/").unwrap().addr, "127.0.0.1:8080".parse().unwrap());
-        assert_eq!(parse_base_url("http://[::1]:9000").unwrap().addr, "[::1]:9000".parse().unwrap());
-        assert_eq!(parse_base_url("http://[::1]").unwrap().addr, "[::1]:80".parse().unwrap());
-        assert_eq!(parse_base_url("http://10.0.0.1").unwrap().addr.port(), 80);
+    fn tls_options_apply_to_https_only_and_need_certificates() {
+        let message = error_with(|job| job["tls"] = json!({ "caPem": "x" }));
+        assert_eq!(
+            message,
+            "Expected `tls` in the load job to be absent for an http:// baseUrl (it applies to https:// only), got `{\"caPem\":\"x\"}` (object)."
+        );
+        let message = error_with(|job| {
+            job["baseUrl"] = json!("https://localhost:8443");
+            job["tls"] = json!({ "caPem": "no certificate" });
+        });
+        assert!(message.starts_with("Expected `tls.caPem` in the load job to be PEM text with at least one"), "{message}");
+        let message = error_with(|job| {
+            job["baseUrl"] = json!("https://localhost:8443");
+            job["tls"] = json!({ "caFile": "/x" });
+        });
+        assert!(message.starts_with("Unknown key `tls.caFile` in the load job"), "{message}");
+    }
+
+    #[test]
+    fn a_job_at_every_limit_is_valid_and_one_past_any_is_not() {
+        let limits = limits();
+        assert_eq!((limits.connections, limits.threads, limits.timeout_ms), (100_000, 256, 600_000));
+        let mut at_limits = valid();
+        at_limits["connections"] = json!(limits.connections);
+        at_limits["threads"] = json!(limits.threads);
+        at_limits["ratePerSecond"] = json!(limits.rate_per_second);
+        at_limits["warmupSeconds"] = json!(limits.warmup_seconds);
+        at_limits["durationSeconds"] = json!(limits.duration_seconds);
+        at_limits["timeoutMs"] = json!(limits.timeout_ms);
+        parse_job(&at_limits.to_string()).unwrap();
+        for (key, past) in [
+            ("connections", json!(limits.connections + 1)),
+            ("ratePerSecond", json!(limits.rate_per_second * 1.000_001)),
+            ("warmupSeconds", json!(limits.warmup_seconds + 0.001)),
+            ("durationSeconds", json!(limits.duration_seconds + 0.001)),
+            ("timeoutMs", json!(limits.timeout_ms + 1)),
+        ] {
+            let mut job = at_limits.clone();
+            job[key] = past;
+            let message = parse_job(&job.to_string()).unwrap_err();
+            assert!(message.starts_with(&format!("Expected `{key}` in the load job to be")), "{message}");
+        }
+        let mut job = at_limits;
+        job["threads"] = json!(limits.threads + 1);
+        assert!(parse_job(&job.to_string()).unwrap_err().starts_with("Expected `threads` in the load job to be an integer from 1 to 256"));
+    }
+
+    #[test]
+    fn a_worker_share_and_a_start_time_are_checked() {
+        let mut job = valid();
+        job["worker"] = json!({ "index": 2, "count": 3 });
+        job["startAtEpochMs"] = json!(1_780_000_000_000.5);
+        let parsed = parse_job(&job.to_string()).unwrap();
+        assert_eq!(parsed.worker, Some(WorkerSpec { index: 2, count: 3 }));
+        assert_eq!(parsed.start_at_epoch_ms, Some(1_780_000_000_000.5));
+        let message = error_with(|job| job["worker"] = json!({ "index": 3, "count": 3 }));
+        assert_eq!(message, "Expected `worker.index` in the load job to be an integer from 0 to `worker.count` - 1 (2), got `3` (number).");
+        let message = error_with(|job| job["worker"] = json!({ "index": 0, "count": 0 }));
+        assert!(message.starts_with("Expected `worker.count` in the load job to be an integer from 1 to 1024"), "{message}");
+        let message = error_with(|job| job["worker"] = json!({ "index": 0 }));
+        assert!(message.contains("`worker.count`") && message.contains("missing"), "{message}");
+        let message = error_with(|job| job["worker"] = json!({ "index": 0, "count": 2, "of": 1 }));
+        assert!(message.starts_with("Unknown key `worker.of` in the load job"), "{message}");
+        let message = error_with(|job| {
+            job["worker"] = json!({ "index": 0, "count": 40 });
+            job["threads"] = json!(1);
+        });
+        assert_eq!(message, "Expected `connections` in the load job to be at least `threads` × `worker.count` (1 × 40 = 40): every thread of every worker needs a connection, got `32` (number).");
+        let message = error_with(|job| job["startAtEpochMs"] = json!("soon"));
+        assert_eq!(message, "Expected `startAtEpochMs` in the load job to be a time in ms since the Unix epoch (a positive number), got `\"soon\"` (string).");
     }
 
     #[test]

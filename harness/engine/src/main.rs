@@ -2,7 +2,8 @@
 //! engine answers with JSON lines on stdout, each flushed at once:
 //! `{"type":"ready",…}`, `{"type":"window","edge":"start"}`, `{"type":"window","edge":"end"}`,
 //! then `{"type":"done","outcome":{…}}` and exit 0. A malformed job: `{"type":"failed",…}` and
-//! exit 2; a fatal runtime error: `failed` and exit 3. Diagnostics go to stderr.
+//! exit 2; a fatal runtime error: `failed` and exit 3. Diagnostics go to stderr. With `--check`
+//! the job is only validated: `{"type":"valid",…}` and exit 0, or `failed` and exit 2.
 
 use rewrite_bench_engine::outcome::{EngineInfo, Outcome, ENGINE};
 use rewrite_bench_engine::{job, run, Edge, Event};
@@ -14,10 +15,23 @@ use std::process::ExitCode;
 #[derive(Serialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
 enum Line<'a> {
-    Ready { engine: EngineInfo, threads: u32 },
-    Window { edge: &'static str },
-    Done { outcome: &'a Outcome },
-    Failed { message: &'a str },
+    Ready {
+        engine: EngineInfo,
+        threads: u32,
+    },
+    Window {
+        edge: &'static str,
+    },
+    Done {
+        outcome: &'a Outcome,
+    },
+    Failed {
+        message: &'a str,
+    },
+    /// `--check`: the job is valid (nothing was run).
+    Valid {
+        engine: EngineInfo,
+    },
 }
 
 fn emit(line: &Line) {
@@ -66,6 +80,10 @@ fn main() -> ExitCode {
         Ok(job) => job,
         Err(message) => return fail(&message, 2),
     };
+    if std::env::args().nth(1).as_deref() == Some("--check") {
+        emit(&Line::Valid { engine: ENGINE });
+        return ExitCode::SUCCESS;
+    }
     raise_file_limit();
     let cpus = allowed_cpus();
     if cpus > 0 && job.threads > cpus {

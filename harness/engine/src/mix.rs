@@ -100,6 +100,22 @@ mod tests {
     }
 
     #[test]
+    fn sequence_numbers_are_unique_across_workers_and_their_threads() {
+        use crate::schedule::Lane;
+        let mut seen = HashSet::new();
+        for worker in 0..3 {
+            for thread in 0..2 {
+                let lane = Lane { worker, workers: 3, thread, threads: 2 };
+                let mut counter = SequenceCounter::new(lane.index(), lane.count());
+                for _ in 0..50 {
+                    assert!(seen.insert(counter.take()));
+                }
+            }
+        }
+        assert_eq!((1..=300).collect::<HashSet<u64>>(), seen);
+    }
+
+    #[test]
     fn sequence_numbers_are_unique_across_threads_and_increasing_within_one() {
         let mut seen = HashSet::new();
         for thread in 0..3 {

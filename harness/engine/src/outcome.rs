@@ -1,10 +1,12 @@
 //! The outcome of a run: the threads' records merged (exactly) and written as the harness's
 //! LoadOutcome contract (camelCase JSON; absent figures are null).
 
-use crate::job::{Arrival, Job, Model};
+use crate::job::{Arrival, Job, Model, WorkerSpec};
 use crate::record::{encode_histogram, summarize, Counts, LatencySummary, SecondSummary, ThreadRecord};
+use crate::schedule::Lane;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::net::SocketAddr;
 
 /// The engine's name and version, as in every message.
 #[derive(Debug, Clone, Serialize)]
@@ -89,10 +91,17 @@ pub struct Outcome {
     /// A Node-only figure; always null here.
     pub event_loop_delay_p99_us: Option<u64>,
     pub first_error: Option<String>,
+    /// This process's share of a split job (absent: the whole job).
+    pub worker: Option<WorkerSpec>,
+    /// With `startAtEpochMs`: how long after that instant this worker's schedule started (µs).
+    pub start_lateness_us: Option<u64>,
+    /// The addresses the load went to (the base URL's host resolved once; connections spread
+    /// over them round-robin), as `IP:port`.
+    pub addresses: Vec<String>,
 }
 
 /// Merges the threads' records and describes the run.
-pub fn build_outcome(job: &Job, records: &[ThreadRecord]) -> Outcome {
+pub fn build_outcome(job: &Job, records: &[ThreadRecord], addresses: &[SocketAddr], start_lateness_ns: Option<u64>) -> Outcome {
     let mut merged = records[0].clone();
     for record in &records[1..] {
         merged.merge(record);
@@ -100,19 +109,33 @@ pub fn build_outcome(job: &Job, records: &[ThreadRecord]) -> Outcome {
     let open = job.model == Model::Open;
     let plural = if job.threads == 1 { "" } else { "s" };
     let version = ENGINE.version;
+    // A worker of a split job reports its own share: its rate and its connections.
+    let (worker, workers) = job.worker.map_or((0, 1), |worker| (worker.index, worker.count));
+    let connections: u32 = (0..job.threads).map(|thread| Lane { worker, workers, thread, threads: job.threads }.connections(job.connections).1 as u32).sum();
+    let rate_per_second = job.rate_per_second.map(|rate| rate / f64::from(workers));
+    let share = match job.worker {
+        Some(worker) => format!(
+            ", worker {} of {} splitting one schedule of {} req/s and {} connections",
+            worker.index + 1,
+            worker.count,
+            job.rate_per_second.map_or("(closed loop)".to_string(), |rate| format!("{rate:.1}")),
+            job.connections
+        ),
+        None => String::new(),
+    };
     let method = match (open, job.arrival.unwrap_or(Arrival::Constant)) {
         (true, arrival) => format!(
             "rewrite-bench-engine {version} (native, Rust): open loop, {} arrivals at {:.1} req/s, latency from the planned send time (coordinated-omission safe), {} connections on {} thread{plural}",
             if arrival == Arrival::Poisson { "poisson" } else { "constant" },
-            job.rate_per_second.unwrap_or_default(),
-            job.connections,
+            rate_per_second.unwrap_or_default(),
+            connections,
             job.threads
         ),
         (false, _) => format!(
             "rewrite-bench-engine {version} (native, Rust): closed loop, {} connections, pipelining 1 (latency restates throughput: Little's law), latency from the actual send, on {} thread{plural}",
-            job.connections, job.threads
+            connections, job.threads
         ),
-    };
+    } + &share;
     let latency = summarize(&merged.latency.total);
     let send_lag = summarize(&merged.send_lag).filter(|_| open);
     Outcome {
@@ -120,8 +143,8 @@ pub fn build_outcome(job: &Job, records: &[ThreadRecord]) -> Outcome {
         engine: ENGINE,
         threads: job.threads,
         model: job.model,
-        connections: job.connections,
-        offered_rps: job.rate_per_second.filter(|_| open),
+        connections,
+        offered_rps: rate_per_second.filter(|_| open),
         planned_in_window: open.then_some(merged.planned_in_window),
         window_seconds: job.duration_seconds,
         counts: OutcomeCounts::from(&merged.counts),
@@ -138,5 +161,8 @@ pub fn build_outcome(job: &Job, records: &[ThreadRecord]) -> Outcome {
         connection_wait_p99_us: summarize(&merged.connection_wait).map(|wait| wait.p99_us),
         event_loop_delay_p99_us: None,
         first_error: merged.counts.first_error.map(|(_, message)| message),
+        worker: job.worker,
+        start_lateness_us: start_lateness_ns.map(|ns| ns / 1000),
+        addresses: addresses.iter().map(SocketAddr::to_string).collect(),
     }
 }

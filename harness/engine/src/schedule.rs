@@ -5,6 +5,42 @@
 use crate::job::Arrival;
 use crate::rng::SplitMix64;
 
+/// One thread's place in the global schedule: thread `thread` of `threads` in worker process
+/// `worker` of `workers` (a job without `worker` is worker 0 of 1). The `count()` lanes split
+/// one global schedule; lane `index()` is `worker · threads + thread`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lane {
+    pub worker: u32,
+    pub workers: u32,
+    pub thread: u32,
+    pub threads: u32,
+}
+
+impl Lane {
+    /// Thread `thread` of `threads` of a job run by one process.
+    pub fn single(thread: u32, threads: u32) -> Self {
+        Lane { worker: 0, workers: 1, thread, threads }
+    }
+
+    /// This lane's number among all lanes.
+    pub fn index(&self) -> u32 {
+        self.worker * self.threads + self.thread
+    }
+
+    /// Lanes in all (workers × threads).
+    pub fn count(&self) -> u32 {
+        self.workers * self.threads
+    }
+
+    /// This lane's connections of the job's `connections`, spread like the sends: the first
+    /// connection's number (counted across all lanes) and how many.
+    pub fn connections(&self, connections: u32) -> (usize, usize) {
+        let (lanes, lane) = (self.count() as usize, self.index() as usize);
+        let (each, extra) = (connections as usize / lanes, connections as usize % lanes);
+        (lane * each + lane.min(extra), each + usize::from(lane < extra))
+    }
+}
+
 /// The planned send offsets (ns from the start of the run) of one worker thread.
 #[derive(Debug, Clone)]
 pub enum Schedule {
@@ -17,8 +53,10 @@ pub enum Schedule {
 }
 
 impl Schedule {
-    /// The schedule of thread `thread_index` of `threads`, for the job's total rate.
-    pub fn new(rate_per_second: f64, arrival: Arrival, seed: u64, thread_index: u32, threads: u32) -> Self {
+    /// The schedule of `lane` for the job's global rate: constant, the lane takes sends
+    /// `(index + k · count) / rate`; Poisson, a stream of its own at `rate / count`.
+    pub fn new(rate_per_second: f64, arrival: Arrival, seed: u64, lane: Lane) -> Self {
+        let (thread_index, threads) = (lane.index(), lane.count());
         let ns_per_send = 1e9 / rate_per_second;
         match arrival {
             Arrival::Constant => Schedule::Constant { thread_index: thread_index.into(), threads: threads.into(), ns_per_send, next_index: 0 },
@@ -91,7 +129,7 @@ mod tests {
 
     #[test]
     fn constant_spacing_is_exact() {
-        let mut schedule = Schedule::new(2000.0, Arrival::Constant, 1, 0, 1);
+        let mut schedule = Schedule::new(2000.0, Arrival::Constant, 1, Lane::single(0, 1));
         let offsets: Vec<u64> = (0..4).map(|_| schedule.next_offset_ns()).collect();
         assert_eq!(offsets, [0, 500_000, 1_000_000, 1_500_000]);
     }
@@ -100,7 +138,7 @@ mod tests {
     fn threads_split_a_constant_rate_into_interleaved_streams() {
         let mut all: Vec<u64> = (0..3u32)
             .flat_map(|thread| {
-                let mut schedule = Schedule::new(3000.0, Arrival::Constant, 1, thread, 3);
+                let mut schedule = Schedule::new(3000.0, Arrival::Constant, 1, Lane::single(thread, 3));
                 (0..100).map(move |_| schedule.next_offset_ns())
             })
             .collect();
@@ -111,9 +149,84 @@ mod tests {
         }
     }
 
+    /// Every lane of `workers` × `threads`: (worker, thread, lane).
+    fn lanes(workers: u32, threads: u32) -> Vec<Lane> {
+        (0..workers).flat_map(|worker| (0..threads).map(move |thread| Lane { worker, workers, thread, threads })).collect()
+    }
+
+    #[test]
+    fn workers_and_threads_split_one_constant_schedule_exactly() {
+        // 7,000 req/s (1e9 / 7000 is not a whole number of ns), the first 6,000 global sends.
+        let (rate, sends) = (7000.0, 6000u64);
+        let mut whole = Schedule::new(rate, Arrival::Constant, 1, Lane::single(0, 1));
+        let expected: Vec<u64> = (0..sends).map(|_| whole.next_offset_ns()).collect();
+        for workers in [1, 2, 3] {
+            for threads in [1, 2, 4] {
+                let lanes = lanes(workers, threads);
+                let per_lane = sends / u64::from(workers * threads);
+                let mut union: Vec<u64> = lanes
+                    .iter()
+                    .flat_map(|&lane| {
+                        let mut schedule = Schedule::new(rate, Arrival::Constant, 1, lane);
+                        (0..per_lane).map(move |_| schedule.next_offset_ns())
+                    })
+                    .collect();
+                union.sort_unstable();
+                let whole_part = &expected[..(per_lane * u64::from(workers * threads)) as usize];
+                assert_eq!(union, whole_part, "{workers} workers × {threads} threads");
+            }
+        }
+    }
+
+    #[test]
+    fn poisson_streams_of_all_workers_sum_to_the_global_rate() {
+        // 3 workers × 2 threads at 6,000 req/s: 6 independent streams of 1,000 req/s each.
+        let horizon_ns = 20_000_000_000u64;
+        let mut total = 0u64;
+        let mut firsts = Vec::new();
+        for lane in lanes(3, 2) {
+            let mut schedule = Schedule::new(6000.0, Arrival::Poisson, 7, lane);
+            let first = schedule.next_offset_ns();
+            firsts.push(first);
+            let mut count = 1u64;
+            while schedule.next_offset_ns() < horizon_ns {
+                count += 1;
+            }
+            // Each stream: 20,000 expected, standard deviation 141; ±5 % is 7 deviations.
+            assert!((19_000..=21_000).contains(&count), "lane {lane:?}: {count}");
+            total += count;
+        }
+        // 120,000 expected in all (sd 346): within 1 %.
+        assert!((118_800..=121_200).contains(&total), "{total}");
+        firsts.sort_unstable();
+        firsts.dedup();
+        assert_eq!(firsts.len(), 6, "every stream is its own");
+        // Lane numbers are global: worker 1's thread 0 is lane 2 of 6, the stream thread 2 of 6
+        // of a single process would have.
+        let mut split = Schedule::new(6000.0, Arrival::Poisson, 7, Lane { worker: 1, workers: 3, thread: 0, threads: 2 });
+        let mut single = Schedule::new(6000.0, Arrival::Poisson, 7, Lane::single(2, 6));
+        assert!((0..100).all(|_| split.next_offset_ns() == single.next_offset_ns()));
+    }
+
+    #[test]
+    fn connections_split_over_workers_and_threads_like_the_sends() {
+        for (workers, threads, connections) in [(1, 1, 8), (2, 2, 10), (3, 2, 64), (3, 1, 3)] {
+            let shares: Vec<(usize, usize)> = lanes(workers, threads).iter().map(|lane| lane.connections(connections)).collect();
+            assert_eq!(shares.iter().map(|share| share.1).sum::<usize>(), connections as usize);
+            assert!(shares.iter().all(|share| share.1 >= 1));
+            // Contiguous global numbering: each lane starts where the previous ended.
+            for pair in shares.windows(2) {
+                assert_eq!(pair[0].0 + pair[0].1, pair[1].0);
+            }
+            assert_eq!(shares[0].0, 0);
+        }
+        // 10 over 4 lanes: 3, 3, 2, 2.
+        assert_eq!(Lane { worker: 1, workers: 2, thread: 1, threads: 2 }.connections(10), (8, 2));
+    }
+
     #[test]
     fn poisson_mean_gap_matches_the_rate() {
-        let mut schedule = Schedule::new(1000.0, Arrival::Poisson, 42, 0, 1);
+        let mut schedule = Schedule::new(1000.0, Arrival::Poisson, 42, Lane::single(0, 1));
         let count = 100_000;
         let mut last_ns = schedule.next_offset_ns();
         let first_ns = last_ns;
@@ -135,8 +248,8 @@ mod tests {
 
     #[test]
     fn poisson_threads_are_independent_streams_at_their_share_of_the_rate() {
-        let mut first = Schedule::new(2000.0, Arrival::Poisson, 9, 0, 2);
-        let mut second = Schedule::new(2000.0, Arrival::Poisson, 9, 1, 2);
+        let mut first = Schedule::new(2000.0, Arrival::Poisson, 9, Lane::single(0, 2));
+        let mut second = Schedule::new(2000.0, Arrival::Poisson, 9, Lane::single(1, 2));
         let a: Vec<u64> = (0..10_000).map(|_| first.next_offset_ns()).collect();
         let b: Vec<u64> = (0..10_000).map(|_| second.next_offset_ns()).collect();
         assert_ne!(a[..10], b[..10]);
@@ -151,7 +264,7 @@ mod tests {
     fn the_warmup_ramp_keeps_half_of_the_ramp_and_all_after_it() {
         // 1000 req/s, 2 s warm-up: 1000 sends planned in the 1 s ramp, about half kept.
         let mut ramp = Ramp::new(2.0);
-        let mut schedule = Schedule::new(1000.0, Arrival::Constant, 1, 0, 1);
+        let mut schedule = Schedule::new(1000.0, Arrival::Constant, 1, Lane::single(0, 1));
         let mut kept_in_ramp = 0;
         let mut kept_after = 0;
         for _ in 0..2000 {

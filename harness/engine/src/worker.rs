@@ -15,8 +15,10 @@ use crate::mix::{RequestMix, SequenceCounter};
 use crate::pacing::{Poller, WakeMargin};
 use crate::record::{Failure, ThreadRecord};
 use crate::schedule::{Ramp, Schedule};
+use crate::target::TlsClient;
 use std::collections::VecDeque;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 /// How long a connection stays down after an error before it reconnects (so that a dead server
 /// does not make the engine spin).
@@ -32,7 +34,10 @@ pub const AWAIT_SPIN_NS: u64 = 2_000_000;
 pub struct WorkerPlan {
     pub model: Model,
     pub connections: usize,
-    pub target: SocketAddr,
+    /// The address of each of this thread's connections (the job's addresses, round-robin).
+    pub addresses: Vec<SocketAddr>,
+    /// `https://`: the TLS client every connection of the job shares.
+    pub tls: Option<Arc<TlsClient>>,
     /// Open loop: this thread's planned send offsets from `start_ns`.
     pub schedule: Option<Schedule>,
     pub ramp: Ramp,
@@ -58,7 +63,8 @@ struct Queued {
 struct Worker<'a> {
     plan: WorkerPlan,
     requests: &'a [PreparedRequest],
-    address: RawAddress,
+    /// Per connection, as `connect(2)` takes it.
+    addresses: Vec<RawAddress>,
     poller: Poller,
     conns: Vec<Conn>,
     /// Free connections, oldest first: (index, generation when it became free).
@@ -82,7 +88,7 @@ pub fn run_worker(plan: WorkerPlan, requests: &[PreparedRequest]) -> Result<Thre
     crate::clock::tighten_timer_slack();
     let poller = Poller::new(false).map_err(|error| format!("cannot create an epoll set: {error}"))?;
     let mut worker = Worker {
-        address: RawAddress::new(&plan.target),
+        addresses: plan.addresses.iter().map(RawAddress::new).collect(),
         conns: (0..plan.connections).map(|_| Conn::default()).collect(),
         idle: VecDeque::with_capacity(plan.connections),
         queue: VecDeque::new(),
@@ -242,7 +248,7 @@ impl Worker<'_> {
         match self.conns[index].send(index, self.requests, flight, sequence, &self.poller) {
             Ok(()) => Some(sent_ns),
             Err(errno) => {
-                self.fail(index, &errno_text(errno), sent_ns);
+                self.write_failed(index, errno, sent_ns);
                 None
             }
         }
@@ -273,10 +279,10 @@ impl Worker<'_> {
     }
 
     fn open(&mut self, index: usize, now: u64) {
-        match self.conns[index].open(index, &self.address, &self.poller, now + self.plan.timeout_ns) {
+        match self.conns[index].open(index, &self.addresses[index], &self.poller, now + self.plan.timeout_ns, self.plan.tls.as_deref()) {
             Ok(()) if self.conns[index].state == State::Idle => self.on_idle(index, now),
             Ok(()) => self.next_check_ns = self.next_check_ns.min(now + self.plan.timeout_ns),
-            Err(errno) => self.connect_failed(index, &errno_text(errno), now),
+            Err(reason) => self.connect_failed(index, &reason, now),
         }
     }
 
@@ -294,7 +300,7 @@ impl Worker<'_> {
         };
         if in_window {
             let label = &self.requests[request].label;
-            let target = self.plan.target;
+            let target = self.plan.addresses[index];
             self.record.counts.failure(Failure::Error, || format!("{label}: {reason} ({target})"), now);
         }
     }
@@ -336,18 +342,37 @@ impl Worker<'_> {
             State::Connecting { .. } => match self.conns[index].finish_connect(index, &self.poller) {
                 Ok(()) if self.conns[index].state == State::Idle => self.on_idle(index, now),
                 Ok(()) => {}
-                Err(errno) => self.connect_failed(index, &errno_text(errno), now),
+                Err(reason) => self.connect_failed(index, &reason, now),
+            },
+            State::Handshaking { .. } => match self.conns[index].handshake(index, &self.poller) {
+                Ok(()) if self.conns[index].state == State::Idle => self.on_idle(index, now),
+                Ok(()) => {}
+                Err(reason) => self.connect_failed(index, &reason, now),
             },
             State::Idle | State::Busy => {
-                if flags & libc::EPOLLOUT as u32 != 0 && self.conns[index].wants_write() {
-                    if let Err(errno) = self.conns[index].flush(index, self.requests, &self.poller) {
-                        return self.fail(index, &errno_text(errno), now);
-                    }
-                }
+                // Read first: an answer that came before the request was all written ends the
+                // request and its connection, and nothing more may be written for it.
+                let generation = self.conns[index].generation;
                 if flags & (libc::EPOLLIN | libc::EPOLLRDHUP | libc::EPOLLHUP | libc::EPOLLERR) as u32 != 0 {
                     self.on_readable(index);
                 }
+                let conn = &self.conns[index];
+                if flags & libc::EPOLLOUT as u32 != 0 && conn.generation == generation && conn.wants_write() {
+                    if let Err(errno) = self.conns[index].flush(index, self.requests, &self.poller) {
+                        self.write_failed(index, errno, now_ns());
+                    }
+                }
             }
+        }
+    }
+
+    /// A write failed: a server that answers early and then closes (a 413 or 401 before the
+    /// body) resets the connection under the write, with its answer already here to read. That
+    /// answer counts; otherwise the request failed with the write's error.
+    fn write_failed(&mut self, index: usize, errno: i32, now: u64) {
+        match self.conns[index].read_what_is_there() {
+            ReadOutcome::Response { status, .. } => self.on_response(index, status, true, now_ns()),
+            _ => self.fail(index, &errno_text(errno), now),
         }
     }
 
@@ -402,7 +427,7 @@ impl Worker<'_> {
         for index in 0..self.conns.len() {
             let due_ns = match (self.conns[index].state, self.conns[index].in_flight) {
                 (State::Down { reopen_at_ns }, _) => reopen_at_ns,
-                (State::Connecting { deadline_ns }, _) => deadline_ns,
+                (State::Connecting { deadline_ns } | State::Handshaking { deadline_ns }, _) => deadline_ns,
                 (State::Busy, Some(flight)) => flight.sent_ns + self.plan.timeout_ns,
                 _ => continue,
             };
@@ -413,6 +438,7 @@ impl Worker<'_> {
             match self.conns[index].state {
                 State::Down { .. } => self.open(index, now),
                 State::Connecting { .. } => self.connect_failed(index, "connect timed out", now),
+                State::Handshaking { .. } => self.connect_failed(index, "TLS handshake timed out", now),
                 _ => self.time_out(index, now),
             }
         }

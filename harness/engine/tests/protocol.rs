@@ -79,6 +79,7 @@ fn a_run_writes_ready_window_edges_and_done_then_exits_0() {
         "connectionWaitP99Us",
         "eventLoopDelayP99Us",
         "firstError",
+        "addresses",
     ] {
         assert!(outcome.get(key).is_some(), "the outcome has `{key}`");
     }

@@ -7,6 +7,7 @@
  * for open loop, autocannon for closed loop. A scenario may name its engine (`load.engine`).
  */
 import type { EngineName } from '../job.js';
+import { ENGINE_LIMITS } from '../limits.js';
 
 /** The engine for a model, given the scenario's choice and whether the native engine is built. */
 export function selectEngine(model: 'open' | 'closed', requested: EngineName | undefined, nativeAvailable: boolean): { engine: EngineName; fellBack: boolean } {
@@ -18,9 +19,9 @@ export function selectEngine(model: 'open' | 'closed', requested: EngineName | u
 
 /**
  * Worker threads of the native engine: one per load CPU, minus one for the harness (sampling)
- * and the upstream when there are several; never more than connections. On 2 CPUs (one for the
- * service, one for load): 1.
+ * and the upstream when there are several; never more than connections, nor the engine's limit.
+ * On 2 CPUs (one for the service, one for load): 1.
  */
 export function engineThreads(loadCpus: number, connections: number): number {
-  return Math.max(1, Math.min(connections, loadCpus >= 3 ? loadCpus - 1 : 1));
+  return Math.max(1, Math.min(connections, ENGINE_LIMITS.threads, loadCpus >= 3 ? loadCpus - 1 : 1));
 }

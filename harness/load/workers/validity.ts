@@ -9,8 +9,10 @@
  *   the whole rate, or none, is caught here;
  * - **its schedule**: its p90 send lag at most 1 ms (the single engine's rule, run/validity.ts),
  *   and at most 1 % of its sends waited for a free connection — beyond that, when another worker
- *   against the same service stayed within it, the worker fell behind (a starved engine queues its
- *   sends, whose lag is then not measured), else it ran out of connections;
+ *   against the same service stayed within it, or its answers were quick enough that its rate ×
+ *   their mean hold needed under half its connections (Little's law), the worker fell behind (a
+ *   starved engine queues its sends, whose lag is then not measured); else it ran out of
+ *   connections;
  * - **its start**: its engine started the schedule at most 10 ms after the agreed instant by its
  *   own clock, and the workers' starts on the harness's clock (that instant + lateness − clock
  *   offset, each ± half its ping round trip) spread over at most 10 ms (loadgen-rs accepts
@@ -122,11 +124,15 @@ function judgeOne(worker: WorkerResult, job: SplitJob, othersKeptUp: boolean): {
   const waits = outcome.connectionWaits ?? 0;
   if (planned > 0 && waits > WORKER_RULES.maxConnectionWaitShare * planned) {
     const waited = `${waits} of its ${planned} sends (${((waits / planned) * 100).toFixed(1)} %) waited for a free connection`;
+    // Little's law: the connections its share needed are its rate × how long an answer held one.
+    const holdUs = outcome.uncorrectedLatencyUs?.meanUs ?? outcome.latencyUs?.meanUs ?? 0;
+    const neededConnections = ((outcome.offeredRps ?? (job.ratePerSecond ?? 0) / job.workers) * holdUs) / 1e6;
+    const littleRoom = neededConnections < outcome.connections / 2;
     reasons.push(
-      othersKeptUp
+      othersKeptUp || littleRoom
         ? {
             code: 'worker-behind',
-            text: `${who}: ${waited} while another worker against the same service stayed within ${WORKER_RULES.maxConnectionWaitShare * 100} %: it fell behind its own schedule (its CPU, not the service)`,
+            text: `${who}: ${waited}, ${othersKeptUp ? `while another worker against the same service stayed within ${WORKER_RULES.maxConnectionWaitShare * 100} %` : `though its answers held a connection ${holdUs.toLocaleString('en-US')} µs on average (rate × that ≈ ${neededConnections.toFixed(1)} of its ${outcome.connections} connections)`}: it fell behind its own schedule (its CPU, not the service)`,
             next: 'give each worker CPUs of its own (`cpus` per pod) and keep other work off its node',
             concerns: LOAD,
           }

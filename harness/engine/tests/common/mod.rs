@@ -9,7 +9,7 @@ use rewrite_bench_engine::outcome::Outcome;
 use rewrite_bench_engine::{run, Event};
 use serde_json::Value;
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -18,6 +18,8 @@ use std::time::{Duration, Instant};
 pub struct Received {
     pub method: String,
     pub path: String,
+    /// The Host header.
+    pub host: String,
     pub body: String,
 }
 
@@ -56,6 +58,15 @@ impl TestServer {
 
 /// Starts a server that answers every request with `behaviour(request, time since start)`.
 pub fn serve(behaviour: impl Fn(&Received, Duration) -> Reply + Send + Sync + 'static) -> TestServer {
+    serve_with(None, behaviour)
+}
+
+/// A TLS server (rustls) with this configuration, else as `serve`.
+pub fn serve_tls(config: Arc<rustls::ServerConfig>, behaviour: impl Fn(&Received, Duration) -> Reply + Send + Sync + 'static) -> TestServer {
+    serve_with(Some(config), behaviour)
+}
+
+fn serve_with(tls: Option<Arc<rustls::ServerConfig>>, behaviour: impl Fn(&Received, Duration) -> Reply + Send + Sync + 'static) -> TestServer {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind a test port");
     let port = listener.local_addr().unwrap().port();
     let received = Arc::new(Mutex::new(Vec::new()));
@@ -64,15 +75,22 @@ pub fn serve(behaviour: impl Fn(&Received, Duration) -> Reply + Send + Sync + 's
     let log = Arc::clone(&received);
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
-            let (behaviour, log) = (Arc::clone(&behaviour), Arc::clone(&log));
-            std::thread::spawn(move || serve_connection(stream, started, &*behaviour, &log));
+            let (behaviour, log, tls) = (Arc::clone(&behaviour), Arc::clone(&log), tls.clone());
+            stream.set_nodelay(true).ok();
+            std::thread::spawn(move || match tls {
+                None => serve_connection(stream, started, &*behaviour, &log),
+                Some(config) => {
+                    if let Ok(session) = rustls::ServerConnection::new(config) {
+                        serve_connection(rustls::StreamOwned::new(session, stream), started, &*behaviour, &log);
+                    }
+                }
+            });
         }
     });
     TestServer { port, received, started }
 }
 
-fn serve_connection(mut stream: TcpStream, started: Instant, behaviour: &dyn Fn(&Received, Duration) -> Reply, log: &Mutex<Vec<Received>>) {
-    stream.set_nodelay(true).ok();
+fn serve_connection(mut stream: impl Read + Write, started: Instant, behaviour: &dyn Fn(&Received, Duration) -> Reply, log: &Mutex<Vec<Received>>) {
     let mut buffer = Vec::new();
     let mut chunk = [0u8; 8192];
     loop {
@@ -90,10 +108,10 @@ fn serve_connection(mut stream: TcpStream, started: Instant, behaviour: &dyn Fn(
         let mut lines = head.split("\r\n");
         let mut request_line = lines.next().unwrap_or("").split(' ');
         let (method, path) = (request_line.next().unwrap_or("").to_string(), request_line.next().unwrap_or("").to_string());
-        let length: usize = lines
-            .filter_map(|line| line.split_once(':'))
-            .find(|(name, _)| name.eq_ignore_ascii_case("content-length"))
-            .map_or(0, |(_, value)| value.trim().parse().unwrap_or(0));
+        let headers: Vec<(&str, &str)> = lines.filter_map(|line| line.split_once(':')).collect();
+        let header = |wanted: &str| headers.iter().find(|(name, _)| name.eq_ignore_ascii_case(wanted)).map(|(_, value)| value.trim().to_string());
+        let length: usize = header("content-length").map_or(0, |value| value.parse().unwrap_or(0));
+        let host = header("host").unwrap_or_default();
         while buffer.len() < head_end + length {
             match stream.read(&mut chunk) {
                 Ok(0) | Err(_) => return,
@@ -102,14 +120,14 @@ fn serve_connection(mut stream: TcpStream, started: Instant, behaviour: &dyn Fn(
         }
         let body = String::from_utf8_lossy(&buffer[head_end..head_end + length]).to_string();
         buffer.drain(..head_end + length);
-        let request = Received { method, path, body };
+        let request = Received { method, path, host, body };
         let reply = behaviour(&request, started.elapsed());
         log.lock().unwrap().push(request);
         match reply {
             Reply::Silent => continue,
             Reply::Bytes(pieces) => {
                 for piece in pieces {
-                    if stream.write_all(&piece).is_err() {
+                    if stream.write_all(&piece).and_then(|()| stream.flush()).is_err() {
                         return;
                     }
                 }
