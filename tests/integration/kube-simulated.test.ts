@@ -69,4 +69,24 @@ describe('the Kubernetes launcher against a simulated API server and kubelet', (
     expect([...api.configMaps().keys()]).toEqual([]);
     expect([...api.jobs().keys()]).toEqual([]);
   });
+
+  it('a pod that never runs (its image never pulls) is named not ready in time; the others run, the run is invalid', async () => {
+    api = await startSimulatedApi({ cpuOf: (index) => String(index % 2), waitingOf: (index) => (index === 1 ? { reason: 'ImagePullBackOff', message: 'Back-off pulling image "registry.example/missing:1"' } : undefined) });
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromOptions({ clusters: [{ name: 'simulated', server: api.url, skipTLSVerify: true }], users: [{ name: 'simulated', token: 'simulated' }], contexts: [{ name: 'simulated', cluster: 'simulated', user: 'simulated' }], currentContext: 'simulated' });
+    const job: LoadJob = { engine: 'native', threads: 1, baseUrl, sources: prepareSources([{ weight: 1, method: 'GET', path: '/', headers: {}, expectStatus: 200 }], 1), seed: 3, model: 'open', connections: 8, ratePerSecond: 300, arrival: 'constant', warmupSeconds: 0.5, durationSeconds: 1, timeoutMs: 2000, verifyEvery: 0 };
+    const workers = { namespace: 'load', parallelism: 2, cpus: 1, image: 'registry.example/missing:1', readyTimeoutSeconds: 4 };
+    const name = jobName('simulated/api/rep1/rate0', 'sim02');
+    const run = await runOnWorkers(
+      () => launchKubernetesWorkers({ kubeConfig, workers, name, runId: 'simulated/api/rep1/rate0', engineGz: bundleEngine(readFileSync(ENGINE_BINARY)), jobGz: bundleJob(nativeJobText(job)), arch: 'amd64', runSeconds: 10, pollMs: 50 }),
+      job,
+      { workers: 2, readyTimeoutMs: 4000, description: 'simulated' },
+    );
+    expect(run.record.workers.map((worker) => worker.state)).toEqual(['done', 'not-ready']);
+    const notReady = run.reasons.find((reason) => reason.code === 'worker-not-ready')!;
+    expect(notReady.text).toBe(`worker 1 was not ready: not running 4 s after the Job was created: pod ${name}-1-sim1 on node simulated-node-1 is waiting: ImagePullBackOff: Back-off pulling image "registry.example/missing:1"; its share of the schedule was never sent`);
+    expect(run.outcome.plannedInWindow).toBe(run.record.workers[0]!.plannedInWindow);
+    expect([...api.jobs().keys()]).toEqual([]);
+    expect([...api.configMaps().keys()]).toEqual([]);
+  });
 });

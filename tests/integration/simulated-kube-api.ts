@@ -21,7 +21,9 @@ import type { V1ConfigMap, V1Job, V1Pod } from '@kubernetes/client-node';
 
 interface SimulatedPod {
   readonly pod: V1Pod;
-  readonly child: ResultPromise;
+  /** Undefined for a pod left waiting (its image never pulled). */
+  readonly child: ResultPromise | undefined;
+  readonly waiting?: { readonly reason: string; readonly message: string };
   stdout: string;
   exitCode: number | undefined;
   attached: WebSocket | undefined;
@@ -40,7 +42,7 @@ export interface SimulatedApi {
 const status = (code: number, reason: string, message: string) => JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: code < 300 ? 'Success' : 'Failure', message, reason, code });
 
 /** Starts the simulation; `cpuOf(index)` pins a pod's process (a node of its own, in effect). */
-export async function startSimulatedApi(options: { cpuOf?: (index: number) => string | undefined } = {}): Promise<SimulatedApi> {
+export async function startSimulatedApi(options: { cpuOf?: (index: number) => string | undefined; waitingOf?: (index: number) => { reason: string; message: string } | undefined } = {}): Promise<SimulatedApi> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'rewrite-bench-simulated-kube-'));
   const configMaps = new Map<string, V1ConfigMap>();
   const jobs = new Map<string, V1Job>();
@@ -49,6 +51,7 @@ export async function startSimulatedApi(options: { cpuOf?: (index: number) => st
   let uid = 0;
 
   const podStatus = (entry: SimulatedPod): V1Pod['status'] => {
+    if (entry.waiting !== undefined) return { phase: 'Pending', containerStatuses: [{ name: 'worker', image: 'simulated', imageID: '', ready: false, restartCount: 0, state: { waiting: entry.waiting } }] };
     if (entry.exitCode !== undefined) return { phase: entry.exitCode === 0 ? 'Succeeded' : 'Failed', containerStatuses: [{ name: 'worker', image: 'simulated', imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode: entry.exitCode, reason: entry.exitCode === 0 ? 'Completed' : 'Error' } } }] };
     return { phase: 'Running', containerStatuses: [{ name: 'worker', image: 'simulated', imageID: '', ready: true, restartCount: 0, state: { running: {} } }] };
   };
@@ -72,18 +75,24 @@ export async function startSimulatedApi(options: { cpuOf?: (index: number) => st
         if (mountPath !== undefined) mounts.set(mountPath, folder);
       }
       // The suite's owner tag, so that its check for leftover processes covers the simulated pods too.
+      const waiting = options.waitingOf?.(index);
+      const podMeta: V1Pod = {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name, namespace: job.metadata!.namespace, uid: `pod-${(uid += 1)}`, labels: { ...job.spec!.template.metadata?.labels, 'batch.kubernetes.io/job-completion-index': String(index) }, annotations: { 'batch.kubernetes.io/job-completion-index': String(index) } },
+        spec: { ...spec, nodeName: `simulated-node-${index}` },
+      };
+      if (waiting !== undefined) {
+        pods.push({ pod: podMeta, child: undefined, waiting, stdout: '', exitCode: undefined, attached: undefined });
+        continue;
+      }
       const env: Record<string, string> = { JOB_COMPLETION_INDEX: String(index), PATH: process.env.PATH ?? '/usr/bin:/bin', ...(process.env.REWRITE_BENCH_OWNER === undefined ? {} : { REWRITE_BENCH_OWNER: process.env.REWRITE_BENCH_OWNER }) };
       for (const variable of container.env ?? []) env[variable.name] = mounts.get(variable.value ?? '') ?? variable.value ?? '';
       const cpu = options.cpuOf?.(index);
       const argv = [...(cpu === undefined ? [] : ['taskset', '-c', cpu]), ...container.command!];
       const child = execa(argv[0]!, argv.slice(1), { env, extendEnv: false, stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', buffer: false, reject: false });
       const entry: SimulatedPod = {
-        pod: {
-          apiVersion: 'v1',
-          kind: 'Pod',
-          metadata: { name, namespace: job.metadata!.namespace, uid: `pod-${(uid += 1)}`, labels: { ...job.spec!.template.metadata?.labels, 'batch.kubernetes.io/job-completion-index': String(index) }, annotations: { 'batch.kubernetes.io/job-completion-index': String(index) } },
-          spec: { ...spec, nodeName: `simulated-node-${index}` },
-        },
+        pod: podMeta,
         child,
         stdout: '',
         exitCode: undefined,
@@ -131,7 +140,7 @@ export async function startSimulatedApi(options: { cpuOf?: (index: number) => st
         if (job === undefined) return send(404, status(404, 'NotFound', `jobs.batch "${match[2]}" not found`));
         if (request.method === 'DELETE') {
           jobs.delete(match[2]!);
-          for (const entry of pods) if (entry.exitCode === undefined && entry.child.pid !== undefined) entry.child.kill('SIGKILL');
+          for (const entry of pods) if (entry.exitCode === undefined && entry.child?.pid !== undefined) entry.child.kill('SIGKILL');
           return send(200, status(200, '', ''));
         }
         return send(200, { ...job, status: { active: pods.filter((entry) => entry.exitCode === undefined).length } });
@@ -158,7 +167,7 @@ export async function startSimulatedApi(options: { cpuOf?: (index: number) => st
     requests.push(`UPGRADE ${url.pathname}${url.search}`);
     const match = url.pathname.match(/^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/attach$/);
     const entry = match === null ? undefined : pods.find((candidate) => candidate.pod.metadata!.name === match[2]);
-    if (entry === undefined || entry.exitCode !== undefined || url.searchParams.get('container') !== 'worker') {
+    if (entry?.child === undefined || entry.exitCode !== undefined || url.searchParams.get('container') !== 'worker') {
       socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
       return;
     }
@@ -166,11 +175,11 @@ export async function startSimulatedApi(options: { cpuOf?: (index: number) => st
       entry.attached = ws;
       ws.on('message', (data: Buffer) => {
         const stream = data[0];
-        if (stream === 0) entry.child.stdin?.write(data.subarray(1));
-        else if (stream === 255 && data[1] === 0) entry.child.stdin?.end();
+        if (stream === 0) entry.child?.stdin?.write(data.subarray(1));
+        else if (stream === 255 && data[1] === 0) entry.child?.stdin?.end();
       });
       // v4 has no close-stream message: the client closes the socket instead, which ends stdin (stdinOnce).
-      ws.on('close', () => entry.child.stdin?.end());
+      ws.on('close', () => entry.child?.stdin?.end());
     });
   });
 
@@ -182,7 +191,7 @@ export async function startSimulatedApi(options: { cpuOf?: (index: number) => st
     configMaps: () => configMaps,
     jobs: () => jobs,
     close: async () => {
-      for (const entry of pods) if (entry.exitCode === undefined) entry.child.kill('SIGKILL');
+      for (const entry of pods) if (entry.exitCode === undefined) entry.child?.kill('SIGKILL');
       await Promise.allSettled(pods.map((entry) => entry.child));
       sockets.close();
       server.closeAllConnections();

@@ -62,10 +62,17 @@ interface Ready {
 async function prepare(index: number, pending: Promise<WorkerEndpoint>, deadlineMs: number, pings: number): Promise<Ready | WorkerResult> {
   const notReady = (problem: string, endpoint?: WorkerEndpoint): WorkerResult => ({ index, name: endpoint?.name, node: endpoint?.node, state: 'not-ready', problem, clock: undefined, outcome: undefined, startLatenessMs: undefined });
   let endpoint: WorkerEndpoint;
+  // The launcher settles every index by the ready timeout; this bounds a launcher stuck on a call that never answers.
+  let timer: NodeJS.Timeout | undefined;
+  const stuck = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('no answer from the platform within the ready timeout and 30 s more')), Math.max(0, deadlineMs - Date.now()) + 30_000);
+  });
   try {
-    endpoint = await pending;
+    endpoint = await Promise.race([pending, stuck]);
   } catch (error) {
     return notReady(messageOf(error));
+  } finally {
+    clearTimeout(timer);
   }
   const samples = await measureClock(endpoint, pings, deadlineMs);
   if (typeof samples === 'string') {
