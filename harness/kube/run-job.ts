@@ -56,6 +56,6 @@ export async function runJobOnKubernetes(job: LoadJob, workers: ResolvedKubernet
         runSeconds: job.warmupSeconds + job.durationSeconds + job.timeoutMs / 1000 + 30,
       }),
     workerJob,
-    { workers: workers.parallelism, readyTimeoutMs: workers.readyTimeoutSeconds * 1000, description: `${workers.parallelism} Kubernetes workers × ${workers.cpus} CPU(s), Indexed Job ${name} in ${workers.namespace}, one schedule split` },
+    { workers: workers.parallelism, readyTimeoutMs: workers.readyTimeoutSeconds * 1000, description: `${workers.parallelism} Kubernetes workers × ${workers.cpus} CPU(s), Indexed Job ${name} in namespace ${workers.namespace}` },
   );
 }

@@ -70,7 +70,7 @@ describe('rewrite-bench run with Kubernetes workers (simulated API server)', () 
       [1, 'done', 'simulated-node-1'],
     ]);
     expect(record.load.plannedInWindow).toBe(record.workers!.workers.reduce((sum, worker) => sum + worker.plannedInWindow!, 0));
-    expect(record.load.method).toContain(`2 Kubernetes workers × 1 CPU(s), Indexed Job ${record.workers!.job} in load, one schedule split`);
+    expect(record.load.method).toContain(`2 Kubernetes workers × 1 CPU(s), Indexed Job ${record.workers!.job} in namespace load: one schedule of 300 req/s and 8 connections split exactly, histograms added; each worker: rewrite-bench-engine`);
     const summary = await readFile(path.join(project, 'runs/workers/summary.md'), 'utf8');
     expect(summary).toContain('### Load workers');
     expect(summary).toContain(`| 0 | pod ${record.workers!.job}-0-sim0 | simulated-node-0 |`);

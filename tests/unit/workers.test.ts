@@ -205,7 +205,9 @@ describe('the merge of the workers\' outcomes', () => {
     expect(merged.outcome.firstError).toBe('GET /: reset');
     expect(merged.commonWindowEpochMs).toEqual({ start: 10_004, end: 11_000 });
     expect(merged.outcome.windowSeconds).toBeCloseTo(0.996, 10);
-    expect(merged.outcome.method).toBe('native engine, open loop; 2 local workers');
+    expect(merged.outcome.method).toBe('2 local workers: one schedule of 200 req/s and 16 connections split exactly, histograms added; each worker: native engine, open loop');
+    const shared = mergeWorkerOutcomes([{ outcome: outcomeOf(a, { method: 'rewrite-bench-engine 0.1.0 (native, Rust): open loop, 4 connections on 1 thread, worker 1 of 2 splitting one schedule of 300.0 req/s and 8 connections' }), windowEpochMs: { start: 0, end: 1000 } }], 300, '2 workers');
+    expect(shared.outcome.method).toBe('2 workers: one schedule of 300 req/s and 8 connections split exactly, histograms added; each worker: rewrite-bench-engine 0.1.0 (native, Rust): open loop, 4 connections on 1 thread');
   });
   it('places a worker\'s window on the harness\'s clock from the start instant, its lateness and its clock offset', () => {
     expect(placeWorkerWindow({ startAtEpochMs: 5000, startLatenessMs: 0.5, clockOffsetMs: 20, warmupSeconds: 1, windowSeconds: 2 })).toEqual({ start: 5980.5, end: 7980.5 });

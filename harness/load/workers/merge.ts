@@ -87,14 +87,18 @@ export function mergeWorkerOutcomes(placed: readonly PlacedOutcome[], offeredRps
   const histograms = outcomes.map((outcome) => outcome.latencyHistogram).filter((encoded): encoded is string => encoded !== undefined && encoded !== '');
   const latency = addEncodedHistograms(histograms);
   const windowSeconds = (end - start) / 1000;
+  const connections = outcomes.reduce((total, outcome) => total + outcome.connections, 0);
+  // The engine describes its own share ("…, worker 1 of 2 splitting one schedule of …"): the merged run describes the whole.
+  const each = first.method.replace(/, worker \d+ of \d+ splitting .*$/, '');
+  const whole = `${offeredRps === undefined ? '' : ` of ${offeredRps.toLocaleString('en-US')} req/s and`} ${connections} connections`;
   return {
     commonWindowEpochMs: { start, end },
     outcome: {
-      method: `${first.method}; ${description}`,
+      method: `${description}: one schedule${whole} split exactly, histograms added; each worker: ${each}`,
       engine: first.engine,
       threads: outcomes.reduce((total, outcome) => total + outcome.threads, 0),
       model: first.model,
-      connections: outcomes.reduce((total, outcome) => total + outcome.connections, 0),
+      connections,
       offeredRps,
       plannedInWindow: sumOf(outcomes.map((outcome) => outcome.plannedInWindow)),
       windowSeconds: windowSeconds > 0 ? windowSeconds : first.windowSeconds,
