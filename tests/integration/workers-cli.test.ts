@@ -42,6 +42,10 @@ beforeAll(async () => {
     path.join(project, 'scenarios/ping.yaml'),
     'name: ping\ndescription: GET / from two Kubernetes workers\nworkload: ping\nrequests: [{path: /}]\nload:\n  model: open\n  connections: 8\n  ratesPerSecond: [300]\n  workers: {kubernetes: {namespace: load, parallelism: 2, cpus: 1, kubeconfig: ../kubeconfig.yaml, readyTimeoutSeconds: 30}}\nwarmupSeconds: 0.5\ndurationSeconds: 1\nrepetitions: 1\n',
   );
+  await writeFile(
+    path.join(project, 'scenarios/_long.yaml'),
+    'name: ping-long\ndescription: a long run from two Kubernetes workers, interrupted\nworkload: ping\nrequests: [{path: /}]\nload:\n  model: open\n  connections: 8\n  ratesPerSecond: [100]\n  workers: {kubernetes: {namespace: load, parallelism: 2, cpus: 1, kubeconfig: ../kubeconfig.yaml}}\nwarmupSeconds: 1\ndurationSeconds: 60\nrepetitions: 1\n',
+  );
   await writeFile(path.join(project, 'scenarios/_local.yaml'), 'name: local-ping\ndescription: workers cannot reach a local service\nworkload: local-ping\nrequests: [{path: /}]\nload: {model: open, connections: 8, ratesPerSecond: [100], workers: {kubernetes: {namespace: load, parallelism: 2, cpus: 1}}}\n');
 }, 60_000);
 
@@ -89,5 +93,21 @@ describe('rewrite-bench run with Kubernetes workers (simulated API server)', () 
     expect(local.stderr).toContain('sends its load from Kubernetes workers (`load.workers`), which cannot reach local');
     // Nothing reached the (simulated) cluster.
     expect(api.requests.length).toBe(requestsBefore);
+  });
+
+  it('Ctrl-C in the middle of a run deletes the Job and the ConfigMaps (and so the pods)', async () => {
+    const child = execa(process.execPath, [CLI, 'run', 'scenarios/_long.yaml', '--skip-verify', '--out', 'runs/interrupted'], { cwd: project, reject: false, env: { REWRITE_BENCH_OWNER: process.env.REWRITE_BENCH_OWNER ?? '' }, stdin: 'ignore' });
+    // Wait until the Job's pods run and were started (the start line went through the attach).
+    const startedBy = Date.now() + 30_000;
+    while (!(api.jobs().size === 1 && api.pods().filter((pod) => pod.exitCode === undefined && pod.stdout.includes('"type":"starting"')).length === 2)) {
+      if (Date.now() > startedBy) throw new Error(`the workers never started: ${api.requests.slice(-5).join(', ')}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    child.kill('SIGINT');
+    const result = await child;
+    expect(result.exitCode, String(result.stderr)).toBe(130);
+    expect([...api.jobs().keys()]).toEqual([]);
+    expect([...api.configMaps().keys()]).toEqual([]);
+    expect(api.requests.filter((request) => request.startsWith('DELETE')).length).toBeGreaterThanOrEqual(2);
   });
 });
