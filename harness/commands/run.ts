@@ -113,6 +113,10 @@ export async function runRunCommand(values: { workers?: string | undefined; proj
   } catch (error) {
     throw new ConfigError((error as Error).message);
   }
+  for (const scenario of withWorkers) {
+    const kubeconfig = scenario.load.workers?.kubernetes.kubeconfig;
+    if (kubeconfig !== undefined && !existsSync(kubeconfig)) throw new ConfigError(`Expected \`load.workers.kubernetes.kubeconfig\` in ${scenario.file} to name a kubeconfig file, got \`${kubeconfig}\`, which does not exist (it is relative to the scenario file).`);
+  }
   const { scenarios, skipped } = selectScenarioServices(withWorkers, { all, selected, isServicesExplicit: values.services !== undefined, isScenariosExplicit: positionals.length > 0 });
   for (const line of skipped) console.error(`rewrite-bench run: ${line}`);
   // The seed claims go with the default suite; --claims FILE with any scenarios.

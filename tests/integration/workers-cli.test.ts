@@ -88,6 +88,10 @@ describe('rewrite-bench run with Kubernetes workers (simulated API server)', () 
     const wrong = await inProject(['run', 'ping', '--workers', 'k8s']);
     expect(wrong.exitCode).toBe(2);
     expect(wrong.stderr).toContain('Expected --workers to be `kubernetes` or `none`, got `k8s`.');
+    await writeFile(path.join(project, 'scenarios/_nokube.yaml'), 'name: ping-nokube\ndescription: a kubeconfig that is not there\nworkload: ping\nrequests: [{path: /}]\nload: {model: open, connections: 8, ratesPerSecond: [100], workers: {kubernetes: {namespace: load, parallelism: 2, cpus: 1, kubeconfig: ../nowhere.yaml}}}\n');
+    const missing = await inProject(['run', 'scenarios/_nokube.yaml']);
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stderr).toContain(`to name a kubeconfig file, got \`${path.join(project, 'nowhere.yaml')}\`, which does not exist`);
     const local = await inProject(['run', 'scenarios/_local.yaml']);
     expect(local.exitCode).toBe(2);
     expect(local.stderr).toContain('sends its load from Kubernetes workers (`load.workers`), which cannot reach local');
