@@ -34,6 +34,14 @@ export interface LoadJob {
   readonly verifyEvery: number;
   /** `https://` targets only: extra trust for the native engine. */
   readonly tls?: LoadTls;
+  /**
+   * Native engine: this process is worker `index` of `count` splitting the job exactly — thread t
+   * of T in worker w takes the global sends (w·T + t + k·W·T) / rate (Poisson: its own stream at
+   * rate / (W·T)); connections and `{{seq}}` numbers split the same way. Needs connections ≥ threads × count.
+   */
+  readonly worker?: { readonly index: number; readonly count: number };
+  /** Native engine: the wall-clock instant (ms since the epoch) every worker starts its schedule; absent, 50 ms after the job is read. */
+  readonly startAtEpochMs?: number;
 }
 
 export type WorkerMessage =

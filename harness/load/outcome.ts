@@ -73,4 +73,8 @@ export interface LoadOutcome {
   readonly firstError: string | undefined;
   /** Native engine: the `IP:port`s the load went to (the base URL's host resolved once, connections spread over them). */
   readonly addresses?: readonly string[];
+  /** Native engine, a split job: which worker this outcome is (its offeredRps and connections are its share). */
+  readonly worker?: { readonly index: number; readonly count: number } | undefined;
+  /** Native engine with `startAtEpochMs`: how late this worker's schedule started after that instant (µs). */
+  readonly startLatenessUs?: number | undefined;
 }

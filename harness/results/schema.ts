@@ -73,6 +73,8 @@ const loadOutcome = z.object({
   eventLoopDelayP99Us: optionalNumber,
   firstError: z.string().optional().nullable(),
   addresses: z.array(z.string()).optional(),
+  worker: z.object({ index: count, count: z.number().int().positive() }).optional().nullable(),
+  startLatenessUs: optionalNumber,
 });
 
 /** The outcome a load engine reports (the native engine's JSON is checked with it too). */

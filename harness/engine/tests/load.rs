@@ -216,3 +216,26 @@ fn the_sequence_token_yields_unique_values() {
     assert_eq!(unique.len(), numbers.len(), "every send had its own number");
     assert!(received.iter().all(|request| request.method == "POST"));
 }
+
+#[test]
+fn a_worker_of_a_split_job_sends_its_share_from_the_shared_start() {
+    let server = serve(|_, _| ok_json(OK));
+    let epoch_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as f64;
+    // Worker 2 of 3 at a global 600 req/s: its share is 200 req/s, 4 of the 12 connections.
+    let overrides = json!({ "ratePerSecond": 600, "connections": 12, "worker": { "index": 1, "count": 3 }, "startAtEpochMs": epoch_ms + 300.0, "warmupSeconds": 0, "durationSeconds": 1 });
+    let (outcome, _) = run_job(&job(&server.url(), overrides));
+    let planned = outcome.planned_in_window.unwrap();
+    assert!((199..=201).contains(&planned), "planned {planned}");
+    assert_eq!((outcome.offered_rps, outcome.connections), (Some(200.0), 4));
+    assert_eq!(outcome.worker, Some(rewrite_bench_engine::job::WorkerSpec { index: 1, count: 3 }));
+    assert!(outcome.start_lateness_us.is_some());
+    assert!(outcome.method.contains("worker 2 of 3 splitting one schedule of 600.0 req/s and 12 connections"), "{}", outcome.method);
+    assert_eq!(outcome.counts.responses, planned);
+    // A start already 5 s past: the run starts at once and says how late.
+    let (outcome, _) = run_job(&job(&server.url(), json!({ "startAtEpochMs": epoch_ms - 5000.0, "warmupSeconds": 0, "durationSeconds": 0.5 })));
+    assert!(outcome.start_lateness_us.unwrap() >= 5_000_000, "{:?}", outcome.start_lateness_us);
+    assert_eq!(outcome.worker, None);
+    // Without a shared start, no lateness is reported.
+    let (outcome, _) = run_job(&job(&server.url(), json!({ "durationSeconds": 0.5 })));
+    assert_eq!(outcome.start_lateness_us, None);
+}

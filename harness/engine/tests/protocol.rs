@@ -80,6 +80,8 @@ fn a_run_writes_ready_window_edges_and_done_then_exits_0() {
         "eventLoopDelayP99Us",
         "firstError",
         "addresses",
+        "worker",
+        "startLatenessUs",
     ] {
         assert!(outcome.get(key).is_some(), "the outcome has `{key}`");
     }
