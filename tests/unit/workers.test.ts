@@ -186,8 +186,8 @@ describe('the merge of the workers\' outcomes', () => {
     [...a, ...b].forEach((value) => all.record(value, 0));
     const merged = mergeWorkerOutcomes(
       [
-        { outcome: outcomeOf(a, { sendLagP90Us: 3, sendLagP99Us: 40 }), windowEpochMs: { start: 10_000, end: 11_000 } },
-        { outcome: outcomeOf(b, { sendLagP90Us: 7, sendLagP99Us: 25, firstError: 'GET /: reset' }), windowEpochMs: { start: 10_004, end: 11_004 } },
+        { outcome: outcomeOf(a, { sendLagP90Us: 3, sendLagP99Us: 40, addresses: ['10.0.0.2:8080', '10.0.0.1:8080'] }), windowEpochMs: { start: 10_000, end: 11_000 } },
+        { outcome: outcomeOf(b, { sendLagP90Us: 7, sendLagP99Us: 25, firstError: 'GET /: reset', addresses: ['10.0.0.1:8080'] }), windowEpochMs: { start: 10_004, end: 11_004 } },
       ],
       200,
       '2 local workers',
@@ -203,6 +203,7 @@ describe('the merge of the workers\' outcomes', () => {
     expect(merged.outcome.sendLagP90Us).toBe(7);
     expect(merged.outcome.sendLagP99Us).toBe(40);
     expect(merged.outcome.firstError).toBe('GET /: reset');
+    expect(merged.outcome.addresses).toEqual(['10.0.0.1:8080', '10.0.0.2:8080']);
     expect(merged.commonWindowEpochMs).toEqual({ start: 10_004, end: 11_000 });
     expect(merged.outcome.windowSeconds).toBeCloseTo(0.996, 10);
     expect(merged.outcome.method).toBe('2 local workers: one schedule of 200 req/s and 16 connections split exactly, histograms added; each worker: native engine, open loop');

@@ -114,6 +114,7 @@ export function mergeWorkerOutcomes(placed: readonly PlacedOutcome[], offeredRps
       connectionWaitP99Us: maxOf(outcomes.map((outcome) => outcome.connectionWaitP99Us)),
       eventLoopDelayP99Us: undefined,
       firstError: outcomes.find((outcome) => outcome.firstError !== undefined)?.firstError,
+      ...(outcomes.some((outcome) => outcome.addresses !== undefined) ? { addresses: [...new Set(outcomes.flatMap((outcome) => outcome.addresses ?? []))].sort() } : {}),
     },
   };
 }
