@@ -20,7 +20,15 @@ export type FindingCode =
   | 'steal'
   | 'thin-tail'
   | 'metrics-missing'
-  | 'remote-metrics';
+  | 'remote-metrics'
+  // One load worker of several (load/workers/validity.ts), or one of several separately started load hosts (report/load-hosts.ts).
+  | 'worker-not-ready'
+  | 'worker-failed'
+  | 'worker-late-start'
+  | 'worker-skew'
+  | 'worker-behind'
+  | 'worker-share'
+  | 'worker-connections';
 
 /** A run metric a warning concerns (table cells show a mark beside it). */
 export type Concern = 'p50' | 'p90' | 'p99' | 'p999' | 'max' | 'rps' | 'cpuCores' | 'cpuUsPerRequest';
