@@ -8,7 +8,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { evaluateCheck } from '../../harness/claims/evaluate.js';
+import { estimateCapacity, evaluateCheck } from '../../harness/claims/evaluate.js';
 import { parseCheck } from '../../harness/claims/expression.js';
 import { pointsPairingFloor } from '../../harness/claims/needs.js';
 import { checkRounds, floorRunOf, runServicesOf } from '../../harness/claims/rounds.js';
@@ -137,6 +137,13 @@ describe('the floor is no service', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+  it('never stands in for a service: a check on rust reads rust\'s runs only, and the cores table lists services only', () => {
+    const runs = [1, 2, 3].flatMap((repetition) => [makeRun({ service: 'rust', repetition, p50Us: 100, p99Us: 250 }), makeRun({ service: 'floor', repetition, p50Us: 10, p99Us: 9000, beside: ['rust'] })]);
+    expect(checkRounds(parseCheck('rust.p99 <= 2 * rust.p50'), runs, [], 1)).toEqual({ unit: 'runs', values: [2.5, 2.5, 2.5], rounds: [1, 2, 3], dropped: [] });
+    const claims = resolveClaims({ claims: [{ id: 'x', text: 't', scenario: 'json-open', checks: ['rust.p99 <= 3 * rust.p50'] }], capacity: [{ scenario: 'json-open', throughputRps: 1000 }] }, 'claims.yaml', ['json-open']);
+    const withCpu = runs.map((run) => ({ ...run, measured: { ...run.measured, cpuUsPerRequest: 100 } }));
+    expect(estimateCapacity(claims, { runs: withCpu }).map((estimate) => estimate.service)).toEqual(['rust']);
   });
   it('never becomes a gate row: its runs are left out of both sides', () => {
     const side = (service: string) => [1, 2, 3, 4, 5].flatMap((repetition) => [makeRun({ service, repetition, p50Us: 100, p99Us: 900 }), makeRun({ service: 'floor', repetition, p50Us: 45, p99Us: 300, beside: [service] })]);
