@@ -1,14 +1,14 @@
 /**
  * bench:self's floor table tools (harness/bench/self/tools-plan.ts): the pinned wrapper modules
- * exist like the test tools', and each tool's output (as vegeta 12.13.0, k6 1.8.1 and oha 1.16.0
- * print it) is read into p50 and p99 over the same window.
+ * exist like the test tools', and each tool's per-request output (as vegeta 12.13.0, k6 1.8.1 and
+ * oha 1.16.0 print it) is read into p50 and p99 over the same window.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { goBuildArgs } from '../../harness/dev/test-tools-plan.js';
-import { K6, k6Script, OHA, ohaInstallArgs, parseK6Samples, parseOhaJson, parseVegetaSamples, VEGETA, windowLatency } from '../../harness/bench/self/tools-plan.js';
+import { K6, k6Script, OHA, ohaInstallArgs, parseK6Samples, parseOhaCsv, parseVegetaSamples, VEGETA, windowLatency } from '../../harness/bench/self/tools-plan.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -48,10 +48,14 @@ describe('reading each tool\'s figures', () => {
       { atMs: Date.parse('2026-12-07T10:18:19.928639414Z'), latencyUs: 129.727 },
     ]);
   });
-  it('oha: its percentiles in seconds, its rate and its 200s', () => {
-    const text = JSON.stringify({ summary: { successRate: 1, total: 3.0, requestsPerSec: 499.7 }, latencyPercentiles: { p10: 0.00003, p50: 0.000062, p99: 0.00041, 'p99.9': 0.0012 }, statusCodeDistribution: { 200: 1499 } });
-    expect(parseOhaJson(text)).toEqual({ p50Us: 62, p99Us: 410, count: 1499, achievedRps: 499.7 });
-    expect(parseOhaJson(JSON.stringify({ latencyPercentiles: { p50: null, p99: null } }))).toBeUndefined();
+  it('oha: each 200\'s scheduled start and duration (s → ms, µs) from its CSV', () => {
+    const text = ['request-start,DNS,DNS+dialup,Response-delay,request-duration,bytes,status', '0.001385012,0.000029721,0.00017959,0.000473756,0.000539901,11,200', '0.201266956,0.000029226,0.000234713,0.000332825,0.000375991,11,200', '0.40099939,0,0,0.000175111,0.000220051,0,500', ''].join('\n');
+    const samples = parseOhaCsv(text);
+    expect(samples.map((sample) => [Number(sample.atMs.toFixed(6)), Number(sample.latencyUs.toFixed(3))])).toEqual([
+      [1.385012, 539.901],
+      [201.266956, 375.991],
+    ]);
+    expect(parseOhaCsv('no,such,columns\n1,2,3\n')).toEqual([]);
   });
   it('the window: from the first sample + the warm-up, for the window\'s seconds; p50 and p99 by nearest rank', () => {
     // 10 samples a second over 4 s: the first second's (latency 1,000 µs) are left out; the window's are 1 … 30 µs.

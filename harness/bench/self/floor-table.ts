@@ -11,9 +11,8 @@
  * - vegeta: from each hit's start, per hit (`vegeta encode`), the first second left out;
  * - k6 (constant-arrival-rate): http_req_duration, sending to the answer's end (connecting left
  *   out), per request (`--out json`), the first second left out;
- * - oha (`-q`, `--latency-correction`: from the scheduled time): its own percentiles of a 3 s
- *   run after a 1 s run that is discarded (oha prints no per-request times to leave a first
- *   second out of, so it opens its connections at the start of the measured run).
+ * - oha (`-q`, `--latency-correction`: from the scheduled time), one worker thread, per request
+ *   (`--output-format csv`), the first second left out.
  *
  * Target: the engine's p99 is the lowest of the four at each rate (or the row says by how much it
  * is not). The engine's error against a server's own clock stays in section 2. I/O.
@@ -29,7 +28,7 @@ import { roundOrder } from '../../run/round-order.js';
 import { describeContention, GENERATOR_CPU, runHarness, SERVER_CPU } from './load-runs.js';
 import { progress } from './processes.js';
 import { formatUs, median, spread, type Row } from './table.js';
-import { k6Script, parseK6Samples, parseOhaJson, parseVegetaSamples, windowLatency, type ToolLatency } from './tools-plan.js';
+import { k6Script, parseK6Samples, parseOhaCsv, parseVegetaSamples, windowLatency, type ToolLatency } from './tools-plan.js';
 import { ensureBenchTools, type ToolBinary } from './tools.js';
 
 const RATES = [500, 2000] as const;
@@ -46,7 +45,7 @@ const METHOD: Readonly<Record<ToolName, string>> = {
   engine: 'rewrite-bench-engine: from the planned send time (coordinated-omission safe)',
   vegeta: 'from each hit\'s start',
   k6: 'http_req_duration: sending to the answer\'s end, connecting left out',
-  oha: '--latency-correction: from the scheduled time; its connections open in the measured run',
+  oha: '--latency-correction: from the scheduled time',
 };
 
 /** Runs `argv` pinned to the load CPU; throws with its output's end when it fails. */
@@ -72,9 +71,9 @@ async function runK6(binary: string, url: string, rate: number, dir: string): Pr
 }
 
 async function runOha(binary: string, url: string, rate: number): Promise<ToolLatency | undefined> {
-  const args = (seconds: number): string[] => [binary, '-z', `${seconds}s`, '-q', String(rate), '-c', String(CONNECTIONS), '--latency-correction', '--no-tui', '--output-format', 'json', url];
-  await pinned(args(WARMUP_SECONDS));
-  return parseOhaJson(await pinned(args(WINDOW_SECONDS)));
+  // One tokio worker thread: the tool has one CPU, like the others (Go and the engine follow the affinity mask).
+  const csv = await pinned([binary, '-z', `${WARMUP_SECONDS + WINDOW_SECONDS}s`, '-q', String(rate), '-c', String(CONNECTIONS), '--latency-correction', '--no-tui', '--worker-threads', '1', '--output-format', 'csv', url]);
+  return windowLatency(parseOhaCsv(csv), WARMUP_SECONDS * 1000, WINDOW_SECONDS);
 }
 
 async function runEngine(baseUrl: string, pid: number, rate: number): Promise<{ latency: ToolLatency | undefined; contention: string }> {

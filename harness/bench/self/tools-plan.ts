@@ -93,16 +93,20 @@ export function parseK6Samples(text: string): Sample[] {
 }
 
 /**
- * oha's `--output-format json`: `latencyPercentiles` in seconds (`p50`, `p99`), the `summary`'s
- * `requestsPerSec`, and the answers by status (`statusCodeDistribution`).
- * @returns undefined when the report lacks the percentiles
+ * oha's `--output-format csv`: one line per answered request, `request-start` (s from the run's
+ * start; with `--latency-correction` the scheduled time) and `request-duration` (s), `status`;
+ * only 200s count.
  */
-export function parseOhaJson(text: string): ToolLatency | undefined {
-  const report = JSON.parse(text) as { latencyPercentiles?: Record<string, number | null>; summary?: { requestsPerSec?: number }; statusCodeDistribution?: Record<string, number> };
-  const p50 = report.latencyPercentiles?.p50;
-  const p99 = report.latencyPercentiles?.p99;
-  if (p50 === undefined || p50 === null || p99 === undefined || p99 === null) return undefined;
-  return { p50Us: p50 * 1e6, p99Us: p99 * 1e6, count: report.statusCodeDistribution?.['200'] ?? 0, achievedRps: report.summary?.requestsPerSec };
+export function parseOhaCsv(text: string): Sample[] {
+  const [header, ...lines] = text.split('\n').filter((line) => line.trim() !== '');
+  const columns = (header ?? '').split(',');
+  const [start, duration, status] = ['request-start', 'request-duration', 'status'].map((name) => columns.indexOf(name));
+  if (start === undefined || duration === undefined || status === undefined || start < 0 || duration < 0 || status < 0) return [];
+  return lines.flatMap((line) => {
+    const cells = line.split(',');
+    if (cells[status] !== '200') return [];
+    return [{ atMs: Number(cells[start]) * 1000, latencyUs: Number(cells[duration]) * 1e6 }];
+  });
 }
 
 /**
