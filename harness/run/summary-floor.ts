@@ -65,17 +65,25 @@ export function atFloorLine(marked: readonly AtFloor[]): string | undefined {
 
 /**
  * Per floor rate of a scenario: the smallest tail difference this machine can show there (the
- * floor's run-to-run range at p50, p99 and p99.9), or why it cannot be said yet.
+ * floor's run-to-run range at p50, p99 and p99.9); the rates with fewer than two valid floor runs
+ * (one round, or the floor stopped beside a service far above it) are named together in one line.
  */
 export function resolutionLines(scenarioRuns: readonly RunRecord[]): string[] {
-  return groupFloorRuns(scenarioRuns).map((group) => {
-    const where = `${floorLabel(group)} at ${Math.round(group.offeredRps).toLocaleString('en-US')} req/s`;
+  const lines: string[] = [];
+  const unknown: string[] = [];
+  for (const group of groupFloorRuns(scenarioRuns)) {
+    const rate = `${Math.round(group.offeredRps).toLocaleString('en-US')} req/s`;
     const valid = group.runs.filter((run) => run.validity.valid);
     const resolution = floorResolution(valid);
-    if (resolution === undefined) return `  resolution (${where}): needs two valid floor runs (${valid.length} so far): with one, nothing says how much the machine alone moves from run to run`;
+    if (resolution === undefined) {
+      unknown.push(`${rate}${group.isFraction ? ` (${floorLabel(group)})` : ''}: ${valid.length}`);
+      continue;
+    }
     const parts = resolution.map((entry) => `${LABELS[entry.metric]} ${formatMicros(entry.rangeUs)} (${describeSpread(entry.spread, formatMicros)})`);
-    return `  resolution (${where}): the floor moved by ${parts.join(', ')} from run to run with no service time at all: differences between services smaller than these may be the machine's`;
-  });
+    lines.push(`  resolution (${floorLabel(group)} at ${rate}): the floor moved by ${parts.join(', ')} from run to run with no service time at all: differences between services smaller than these may be the machine's`);
+  }
+  if (unknown.length > 0) lines.push(`  resolution unknown (valid floor runs at ${unknown.join('; ')}): it needs two, to see how much the machine alone moves from run to run`);
+  return lines;
 }
 
 /** Said under a closed-loop scenario's table when the run measured the floor elsewhere. */

@@ -187,7 +187,8 @@ describe('the platform floor in a run', () => {
       }
       // Shown beside the service, with the machine's resolution at each rate.
       expect(stdout).toMatch(/\nfloor {2,}open loop, 100 req\/s/);
-      expect(stdout).toContain('resolution (floor at 100 req/s)');
+      // Two valid floor runs give the resolution; a busy machine may leave one (then it is said to be unknown).
+      expect(stdout).toMatch(/resolution \(floor at 100 req\/s\)|resolution unknown \(valid floor runs at 100 req\/s/);
       expect(stdout).not.toContain('failures');
       // In the claims: paired per round, never a service.
       const checks = document.claims!.results[0]!.checks;

@@ -90,7 +90,17 @@ describe('what the machine can resolve', () => {
     expect(resolutionLines(floor)).toEqual([
       '  resolution (floor at 2,000 req/s): the floor moved by p50 4 µs (45 µs – 49 µs over 2 runs), p99 1.93 ms (209 µs – 2.13 ms over 2 runs), p99.9 4.10 ms (900 µs – 5.00 ms over 2 runs) from run to run with no service time at all: differences between services smaller than these may be the machine\'s',
     ]);
-    expect(resolutionLines(floor.slice(0, 1))).toEqual(['  resolution (floor at 2,000 req/s): needs two valid floor runs (1 so far): with one, nothing says how much the machine alone moves from run to run']);
+    expect(resolutionLines(floor.slice(0, 1))).toEqual(['  resolution unknown (valid floor runs at 2,000 req/s: 1): it needs two, to see how much the machine alone moves from run to run']);
+    // At capacity fractions, the rates with one run each in one line, named by the services beside them.
+    const fractions = [
+      makeRun({ service: 'floor', repetition: 1, p50Us: 45, p99Us: 200, beside: ['python'], scenario: 'process-sweep', offeredRps: 66, capacityFraction: 0.5 }),
+      makeRun({ service: 'floor', repetition: 1, p50Us: 45, p99Us: 200, beside: ['rust'], scenario: 'process-sweep', offeredRps: 781, capacityFraction: 0.5 }),
+      makeRun({ service: 'floor', repetition: 2, p50Us: 50, p99Us: 300, beside: ['rust'], scenario: 'process-sweep', offeredRps: 781, capacityFraction: 0.5 }),
+    ];
+    expect(resolutionLines(fractions)).toEqual([
+      "  resolution (floor (beside rust) at 781 req/s): the floor moved by p50 5 µs (45 µs – 50 µs over 2 runs), p99 100 µs (200 µs – 300 µs over 2 runs), p99.9 200 µs (400 µs – 600 µs over 2 runs) from run to run with no service time at all: differences between services smaller than these may be the machine's",
+      '  resolution unknown (valid floor runs at 66 req/s (floor (beside python)): 1): it needs two, to see how much the machine alone moves from run to run',
+    ]);
   });
 });
 
