@@ -98,13 +98,13 @@ interface AdaptivePlan {
   readonly deadlineMs: () => number;
 }
 
-/** Seconds a scenario's own repetitions take, roughly (services × repetitions × points × (warm-up + window + a start)). */
-function plannedSeconds(scenario: ResolvedScenario): number {
+/** Seconds a scenario's own repetitions take, roughly (services × repetitions × points × (warm-up + window + a start)), with the floor's at most. */
+function plannedSeconds(scenario: ResolvedScenario, withFloor: boolean): number {
   const points = scenario.load.model === 'open' ? (scenario.load.ratesPerSecond ?? scenario.load.capacityFractions ?? []).length : 1;
   const services = scenario.services?.length ?? 1;
   // A probe: a closed loop and an open-loop check, each with its warm-up, and a start.
   const probeSeconds = scenario.load.model === 'open' && scenario.load.capacityFractions !== undefined ? 2 * (Math.max(scenario.warmupSeconds, 1) + scenario.load.probe.seconds) + 2 : 0;
-  return services * (scenario.repetitions * (points * (scenario.warmupSeconds + scenario.durationSeconds + 0.5) + 1.5) + probeSeconds) + floorPlannedSeconds(scenario, services);
+  return services * (scenario.repetitions * (points * (scenario.warmupSeconds + scenario.durationSeconds + 0.5) + 1.5) + probeSeconds) + (withFloor ? floorPlannedSeconds(scenario, services) : 0);
 }
 
 let suiteStartedMs = performance.now();
@@ -130,7 +130,7 @@ function adaptivePlan(options: RunOptions, scenario: ResolvedScenario, all: read
     deadlineMs: () => {
       if (adaptive.maxMinutes === undefined) return Number.POSITIVE_INFINITY;
       const endMs = suiteStartedMs + adaptive.maxMinutes * 60_000;
-      const laterMs = later.reduce((sum, next) => sum + plannedSeconds(next) * 1000, 0);
+      const laterMs = later.reduce((sum, next) => sum + plannedSeconds(next, options.floor !== false) * 1000, 0);
       return performance.now() + Math.max(0, (endMs - performance.now() - laterMs) / (later.length + 1));
     },
   };
