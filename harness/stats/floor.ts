@@ -65,9 +65,11 @@ export function isAtFloor(valueUs: number, spread: FloorSpread): boolean {
   return valueUs <= spread.highUs;
 }
 
-/** "180 µs – 2.10 ms over 3 runs", or "210 µs (1 run)". */
+/** "180 µs – 2.10 ms over 3 runs", "210 µs (1 run)", or "54 µs in each of 2 runs". */
 export function describeSpread(spread: FloorSpread, format: (us: number) => string): string {
-  return spread.runs === 1 || spread.lowUs === spread.highUs ? `${format(spread.highUs)} (${spread.runs} run${spread.runs === 1 ? '' : 's'})` : `${format(spread.lowUs)} – ${format(spread.highUs)} over ${spread.runs} runs`;
+  if (spread.runs === 1) return `${format(spread.highUs)} (1 run)`;
+  if (format(spread.lowUs) === format(spread.highUs)) return `${format(spread.highUs)} in each of ${spread.runs} runs`;
+  return `${format(spread.lowUs)} – ${format(spread.highUs)} over ${spread.runs} runs`;
 }
 
 /** The smallest difference the machine shows at one percentile: the floor's run-to-run range there. */

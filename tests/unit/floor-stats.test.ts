@@ -33,6 +33,7 @@ describe('the at-floor rule', () => {
   it('is said with the floor\'s values', () => {
     expect(describeSpread(spread, formatMicros)).toBe('209 µs – 2.13 ms over 3 runs');
     expect(describeSpread(floorSpread([640])!, formatMicros)).toBe('640 µs (1 run)');
+    expect(describeSpread(floorSpread([54, 54.2])!, formatMicros)).toBe('54 µs in each of 2 runs');
   });
 });
 
