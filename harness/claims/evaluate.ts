@@ -22,6 +22,9 @@ import { describeLoad } from '../stats/summarize.js';
 import { compare, type Check } from './expression.js';
 import { checkDesign, looksOf, testFor } from './plan.js';
 import { checkRounds, describeDropped, isStatistical } from './rounds.js';
+import { floorNote } from './floor-note.js';
+import { formatNumber } from './format.js';
+import { serviceRuns } from '../results/floor-runs.js';
 
 /** Combines check verdicts: any refuted → refuted; all hold → holds; unmeasured → not-measured. */
 export function combineVerdicts(verdicts: readonly Verdict[]): Verdict {
@@ -57,6 +60,8 @@ export interface CheckContext {
   readonly looks?: { readonly firstLook: number; readonly lastLook: number } | undefined;
   /** Checks of the claim that can be refuted (the refute side's α is divided among them). */
   readonly familySize?: number;
+  /** Every run of the document: a closed-loop latency check's note compares with the floor's runs elsewhere (floor-note.ts). */
+  readonly everyRun?: readonly RunRecord[];
 }
 
 /**
@@ -121,6 +126,7 @@ export function evaluateCheck(check: Check, runs: readonly RunRecord[], builds: 
     replay.look === undefined && looks !== undefined ? `the plan's first look is at ${planned.firstLook} usable ${noun}` : undefined,
     replay.decision === undefined && earliest !== undefined && look.n < earliest ? `no look before ${earliest} ${noun} can decide (the smallest p of n ${noun} is 2⁻ⁿ)` : undefined,
     describeDropped(rounds, shownRound),
+    floorNote(check, runs, context.everyRun ?? runs, formatNumber(scale(look.estimate))),
   ];
   return {
     ...base,
@@ -168,10 +174,10 @@ export function evaluateClaims(claims: ResolvedClaims, document: ClaimsInput, pl
   return claims.claims.map((claim) => {
     const runs = claim.scenario === undefined ? [] : document.runs.filter((run) => run.scenario === claim.scenario && run.rateIndex === claim.point);
     const familySize = claim.checks.filter(isStatistical).length;
-    const context: CheckContext = { looks: looksOf(plan, claim.scenario), familySize };
+    const context: CheckContext = { looks: looksOf(plan, claim.scenario), familySize, everyRun: document.runs };
     const checks = claim.checks.map((check) => evaluateCheck(check, runs, document.builds, document.microbenchmarks ?? [], context));
     const services = new Set(claim.checks.flatMap((check) => check.terms.map((term) => term.service)));
-    const own = runs.find((run) => services.has(run.service));
+    const own = serviceRuns(runs).find((run) => services.has(run.service));
     return {
       id: claim.id,
       text: claim.text,
@@ -188,7 +194,7 @@ export function evaluateClaims(claims: ResolvedClaims, document: ClaimsInput, pl
 /** The capacity table of a claims file: throughput × CPU time per request, per service, from runs that count for verdicts. */
 export function estimateCapacity(claims: ResolvedClaims, document: Pick<ResultsDocument, 'runs'>): CapacityEstimate[] {
   return claims.capacity.flatMap((request) => {
-    const runs = document.runs.filter((run) => run.scenario === request.scenario && run.rateIndex === request.point && countsForVerdicts(run.validity));
+    const runs = serviceRuns(document.runs).filter((run) => run.scenario === request.scenario && run.rateIndex === request.point && countsForVerdicts(run.validity));
     const services = [...new Set(runs.map((run) => run.service))];
     return services.flatMap((service) => {
       const values = runs.filter((run) => run.service === service).flatMap((run) => (run.measured.cpuUsPerRequest === undefined ? [] : [(run.measured.cpuUsPerRequest * request.throughputRps) / 1e6]));

@@ -14,6 +14,7 @@ import { runsForCoverage, TARGET_COVERAGE } from '../stats/interval.js';
 import { evaluateClaims } from './evaluate.js';
 import { describeProjection, projectDecision } from './projection.js';
 import { runServicesOf } from './rounds.js';
+import { FLOOR_NAME, serviceRuns } from '../results/floor-runs.js';
 
 /** Why a service needs another run. */
 export interface RunNeed {
@@ -58,10 +59,23 @@ export function runsStillNeeded(claims: ResolvedClaims, document: Pick<ResultsDo
   return needs;
 }
 
+/**
+ * The load points of `scenario` at which a claim refers to the platform floor (`floor.p99`): the
+ * floor is paired per round there, so it is measured in every round, added ones included.
+ */
+export function pointsPairingFloor(claims: ResolvedClaims | undefined, scenario: string): Set<number> {
+  const points = new Set<number>();
+  for (const claim of claims?.claims ?? []) {
+    if (claim.scenario === scenario && claim.checks.some((check) => check.terms.some((term) => term.service === FLOOR_NAME))) points.add(claim.point);
+  }
+  return points;
+}
+
 /** `--until-decided` without claims: services with a point whose medians lack 95 % coverage (fewer than 6 valid runs). */
 export function pointsBelowCoverage(document: Pick<ResultsDocument, 'runs'>, scenario: string): RunNeed[] {
   const needed = runsForCoverage(TARGET_COVERAGE);
-  const points = new Set(document.runs.filter((run) => run.scenario === scenario).map((run) => `${run.service}\u0000${run.rateIndex}`));
+  // The floor is no service: --until-decided adds rounds for the services' medians.
+  const points = new Set(serviceRuns(document.runs).filter((run) => run.scenario === scenario).map((run) => `${run.service}\u0000${run.rateIndex}`));
   const needs: RunNeed[] = [];
   for (const key of points) {
     const [service, point] = key.split('\u0000') as [string, string];

@@ -22,6 +22,7 @@ import { runSuite, servicesFor } from '../run/run.js';
 import { writeReport } from '../report/write.js';
 import { formatRunSummary } from '../run/summary.js';
 import { toolVersion } from '../version.js';
+import { FLOOR_NAME } from '../results/floor-runs.js';
 import { projectOf, resolveServiceSelection, SERVICE_OPTIONS, type OptionSpec } from './common.js';
 
 export const runOptions = {
@@ -45,6 +46,10 @@ export const runOptions = {
     value: 'kubernetes|none',
     help: 'Where the load comes from: `kubernetes` runs it as an Indexed Job (a scenario\'s `load.workers.kubernetes`, else 2 pods × 1 CPU in namespace `default`; the services must be remote `target`s); `none` runs it from this machine even where a scenario has `load.workers`. README, "Beyond one machine".',
   },
+  'no-floor': {
+    type: 'boolean',
+    help: 'Do not measure the platform floor (an HTTP server that answers at once, one more member of every open-loop round, at the services\' load points): without it no figure is marked "at the platform floor", no resolution is printed, and claims on `floor.<metric>` come out not measured.',
+  },
   timings: {
     type: 'boolean',
     help: 'Time the clean and incremental builds that the claims check when this machine has not recorded them yet (a clean Rust build: about a minute). The default without --quick; under --quick those checks are otherwise "not measured".',
@@ -64,7 +69,8 @@ async function loadClaims(file: string, running: readonly ResolvedScenario[], ma
   const services = new Set(manifests.map((manifest) => manifest.name));
   for (const [index, claim] of claims.claims.entries()) {
     for (const check of claim.checks) {
-      const unknown = check.terms.find((term) => !services.has(term.service));
+      // `floor` is the platform floor (reserved: no service takes the name), measured beside the services.
+      const unknown = check.terms.find((term) => term.service !== FLOOR_NAME && !services.has(term.service));
       if (unknown !== undefined) throw new ConfigError(`Unknown service \`${unknown.service}\` in \`claims[${index}]\` of ${shown} (\`${check.source}\`). Known services: ${[...services].join(', ')}.`);
     }
     const scenario = scenarios.find((candidate) => candidate.name === claim.scenario);
@@ -81,7 +87,7 @@ async function loadClaims(file: string, running: readonly ResolvedScenario[], ma
  * only come out "not measured"). An explicit --claims file is never narrowed.
  */
 function seedClaimsFor(claims: ResolvedClaims, scenarios: readonly ResolvedScenario[], selected: readonly ResolvedManifest[]): ResolvedClaims | undefined {
-  const names = new Set(selected.map((manifest) => manifest.name));
+  const names = new Set([...selected.map((manifest) => manifest.name), FLOOR_NAME]);
   const kept = claims.claims.filter(
     (claim) => claim.checks.every((check) => check.terms.every((term) => names.has(term.service))) && (claim.scenario === undefined || scenarios.some((scenario) => scenario.name === claim.scenario)),
   );
@@ -102,7 +108,7 @@ function numberOption(text: string | undefined, option: string, fallback: number
   return value;
 }
 
-export async function runRunCommand(values: { workers?: string | undefined; project?: string | undefined; services?: string | undefined; 'until-decided'?: boolean | undefined; 'max-minutes'?: string | undefined; 'max-repetitions'?: string | undefined; 'services-dir'?: string[] | undefined; out?: string | undefined; quick?: boolean | undefined; timings?: boolean | undefined; 'skip-verify'?: boolean | undefined; claims?: string | undefined }, positionals: string[]): Promise<ExitCode> {
+export async function runRunCommand(values: { workers?: string | undefined; project?: string | undefined; services?: string | undefined; 'until-decided'?: boolean | undefined; 'max-minutes'?: string | undefined; 'max-repetitions'?: string | undefined; 'services-dir'?: string[] | undefined; out?: string | undefined; quick?: boolean | undefined; timings?: boolean | undefined; 'skip-verify'?: boolean | undefined; claims?: string | undefined; 'no-floor'?: boolean | undefined }, positionals: string[]): Promise<ExitCode> {
   // Everything is validated before any process starts.
   const maxMinutes = numberOption(values['max-minutes'], 'max-minutes', 10, 0);
   const maxRepetitions = Math.floor(numberOption(values['max-repetitions'], 'max-repetitions', 15, 1));
@@ -132,7 +138,7 @@ export async function runRunCommand(values: { workers?: string | undefined; proj
   const outDir = path.resolve(values.out ?? path.join(project.outDir, timestamp()));
   const version = toolVersion();
   console.error(`rewrite-bench run: ${scenarios.length} scenario(s), services ${selected.map((s) => s.name).join(', ')}; results in ${outDir}/results.json`);
-  const document = await runSuite({ scenarios, services: selected, projectRoot: project.root, outDir, progress: createProgress(), toolVersion: version, verifyFirst: values['skip-verify'] !== true, verifyRandomPerEndpoint: values.quick === true ? 10 : 50, claims, timeBuildsForClaims: values.quick !== true || values.timings === true,
+  const document = await runSuite({ scenarios, services: selected, projectRoot: project.root, outDir, progress: createProgress(), toolVersion: version, verifyFirst: values['skip-verify'] !== true, verifyRandomPerEndpoint: values.quick === true ? 10 : 50, claims, timeBuildsForClaims: values.quick !== true || values.timings === true, floor: values['no-floor'] !== true,
     // Repetitions are added where a claim (or --until-decided) is still open; --quick is one quick look.
     ...(values.quick === true ? {} : { adaptive: { untilDecided: values['until-decided'] === true, maxRepetitions, maxMinutes } }),
   });

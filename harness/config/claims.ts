@@ -8,6 +8,10 @@ import { parseCheck, type Check } from '../claims/expression.js';
 import { ConfigError } from '../errors.js';
 import { metricKind } from '../stats/metrics.js';
 import { describeValue, formatZodIssues } from './zod-message.js';
+import { FLOOR_NAME } from '../results/floor-runs.js';
+
+/** What a claim may ask of the platform floor (`floor.p99`): its latency, the machine's own. */
+export const FLOOR_METRICS: readonly string[] = ['p50', 'p90', 'p99', 'p999', 'max', 'mean'];
 
 const claimSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,59}$/),
@@ -86,10 +90,20 @@ export function resolveClaims(input: unknown, file: string, scenarioNames: reado
       } catch (cause) {
         throw new ConfigError(`Cannot read \`${where}.checks[${checkIndex}]\` in ${file} (\`${text}\`): ${(cause as Error).message}.`, { cause });
       }
+      const field = `\`${where}.checks[${checkIndex}]\` of ${file} (\`${text}\`)`;
       for (const term of check.terms) {
         const kind = metricKind(term.metric, microMetrics);
         if (kind === undefined) throw new ConfigError(`Unknown metric \`${term.metric}\` in \`${where}.checks[${checkIndex}]\` of ${file}. Metric names are listed in README.md (Claims)${microMetrics.size === 0 ? '' : `; micro-benchmark metrics of these services: ${[...microMetrics].join(', ')}`}.`);
         if (kind === 'run' && claim.scenario === undefined) throw new ConfigError(`\`${where}\` in ${file} checks the run metric \`${term.metric}\` but names no \`scenario\`.`);
+        if (term.service === FLOOR_NAME && !FLOOR_METRICS.includes(term.metric)) {
+          throw new ConfigError(`Expected \`floor.${term.metric}\` in ${field} to be one of the platform floor's latency metrics (${FLOOR_METRICS.map((metric) => `floor.${metric}`).join(', ')}): \`floor\` is the machine's own latency, not a service.`);
+        }
+        if (check.sums !== undefined && kind !== 'run') {
+          throw new ConfigError(`Cannot add \`${term.service}.${term.metric}\` in a sum in ${field}: a sum (\`+\`) adds run metrics, paired per round; \`${term.metric}\` is a ${kind === 'build' ? 'build metric (a single measurement)' : 'micro-benchmark metric'}. Write that check as a product.`);
+        }
+      }
+      if (check.terms.every((term) => term.service === FLOOR_NAME)) {
+        throw new ConfigError(`Expected ${field} to refer to a service's metric: it refers only to the platform floor (\`floor\` is the machine's own latency, measured beside the services; write e.g. \`rust.p99 <= 2 * rust.p50 + floor.p99\`).`);
       }
       return check;
     });

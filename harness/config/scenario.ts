@@ -236,6 +236,12 @@ export const scenarioSchema = z.strictObject({
   timeoutSeconds: z.number().min(0.001).max(ENGINE_LIMITS.timeoutMs / 1000).default(10),
   /** Compare every Nth response body with the expected one during load (0: never). */
   verifyEvery: z.number().int().min(0).default(50),
+  /**
+   * Measure the platform floor (an HTTP server that answers at once) as one more member of every
+   * round of an open loop, at the services' load points: what the machine alone shows (README,
+   * "How the numbers are made"). `false` leaves it out; so does `run --no-floor`.
+   */
+  floor: z.boolean().default(true),
   /** Seed of the load's request generators (verify uses another). */
   seed: z.number().int().min(0).max(4_294_967_295).default(1),
 });

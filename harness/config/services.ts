@@ -7,6 +7,7 @@ import path from 'node:path';
 import { ConfigError } from '../errors.js';
 import { resolveManifest, type ResolvedManifest } from './manifest.js';
 import { readYamlFile } from './yaml-file.js';
+import { FLOOR_NAME } from '../results/floor-runs.js';
 
 /** Every manifest found in `<dir>/<name>/service.yaml` for each of `dirs`, validated. */
 export async function loadManifests(dirs: readonly string[]): Promise<ResolvedManifest[]> {
@@ -28,6 +29,9 @@ export async function loadManifests(dirs: readonly string[]): Promise<ResolvedMa
       if (!exists) continue;
       found += 1;
       const manifest = resolveManifest(await readYamlFile(file), file);
+      if (manifest.name === FLOOR_NAME) {
+        throw new ConfigError(`Service name \`${FLOOR_NAME}\` in ${file} is reserved: it names the platform floor, which the harness measures beside the services (claims refer to it as \`floor.p99\`). Rename the service.`);
+      }
       const clash = manifests.find((other) => other.name === manifest.name);
       if (clash !== undefined) throw new ConfigError(`Service name \`${manifest.name}\` is used twice: ${clash.file} and ${file}. Rename one.`);
       manifests.push(manifest);

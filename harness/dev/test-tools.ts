@@ -7,11 +7,11 @@
  */
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ROOT } from '../paths.js';
 import { findExecutable } from '../process/toolchain.js';
-import { CHROMIUM_PATH, checkGo, GO_TOOLS, goBuildArgs, planChromium, toolKey, TOOLS_BIN_DIR, type GoTool } from './test-tools-plan.js';
+import { ensureGoTool, ToolBuildError } from './go-tool.js';
+import { CHROMIUM_PATH, checkGo, GO_TOOLS, planChromium, TOOLS_BIN_DIR } from './test-tools-plan.js';
 
 const binDir = path.join(ROOT, TOOLS_BIN_DIR);
 const seconds = (startedMs: number): string => `${((performance.now() - startedMs) / 1000).toFixed(1)} s`;
@@ -25,38 +25,6 @@ async function goVersion(): Promise<string | undefined> {
   if ((await findExecutable('go', process.cwd())) === undefined) return undefined;
   const result = await execa('go', ['version'], { reject: false });
   return result.exitCode === 0 ? result.stdout : undefined;
-}
-
-/** Builds one tool unless the binary of the same go.mod, go.sum and flags is already there. */
-async function ensureGoTool(tool: GoTool): Promise<void> {
-  const moduleDir = path.join(ROOT, tool.moduleDir);
-  const key = toolKey(tool, await readFile(path.join(moduleDir, 'go.mod'), 'utf8'), await readFile(path.join(moduleDir, 'go.sum'), 'utf8'));
-  const binary = path.join(binDir, tool.name);
-  const stampFile = `${binary}.key`;
-  if (existsSync(binary) && (await readFile(stampFile, 'utf8').catch(() => '')) === key) {
-    log(`${tool.name} ${tool.version} up to date (${path.relative(process.cwd(), binary) || binary})`);
-    return;
-  }
-  log(`building ${tool.name} ${tool.version} with Go into ${TOOLS_BIN_DIR} (a few minutes the first time: its modules are downloaded from the Go module proxy) ...`);
-  const startedMs = performance.now();
-  await mkdir(binDir, { recursive: true });
-  // Built beside the binary, then renamed: an interrupted build never leaves a half-written one.
-  const partial = `${binary}.partial-${process.pid}`;
-  const result = await execa('go', goBuildArgs(tool, partial), {
-    cwd: moduleDir,
-    reject: false,
-    stdin: 'ignore',
-    all: true,
-    // No cgo: the tools need no C library, and the build needs no C compiler.
-    env: { CGO_ENABLED: '0' },
-  });
-  if (result.exitCode !== 0) {
-    await rm(partial, { force: true });
-    throw new StopError(`Building ${tool.name} ${tool.version} failed (go ${goBuildArgs(tool, partial).join(' ')} in ${tool.moduleDir}, exit code ${String(result.exitCode)}). Its output ends with:\n${lastLines(result.all)}\nCheck the network access to the Go module proxy (GOPROXY), then run npm test again.`);
-  }
-  await rename(partial, binary);
-  await writeFile(stampFile, key);
-  log(`built ${tool.name} ${tool.version} in ${seconds(startedMs)}`);
 }
 
 async function ensureChromium(): Promise<void> {
@@ -84,7 +52,14 @@ const startedMs = performance.now();
 try {
   const goProblem = checkGo(await goVersion());
   if (goProblem !== undefined) throw new StopError(goProblem);
-  for (const tool of GO_TOOLS) await ensureGoTool(tool);
+  for (const tool of GO_TOOLS) {
+    try {
+      await ensureGoTool(tool, binDir, log);
+    } catch (error) {
+      if (error instanceof ToolBuildError) throw new StopError(error.message.replace(/then run again\.$/, 'then run npm test again.'));
+      throw error;
+    }
+  }
   await ensureChromium();
   log(`ready in ${seconds(startedMs)}`);
 } catch (error) {

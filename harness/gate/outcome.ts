@@ -12,6 +12,7 @@
  * (borderline passes: the last look found a change it could not confirm).
  */
 import type { RunRecord } from '../results/document.js';
+import { serviceRuns } from '../results/floor-runs.js';
 import { describeLoad } from '../stats/summarize.js';
 import { countFailures } from '../load/outcome.js';
 import { evaluateBudget, type Budget, type BudgetResult } from './budget.js';
@@ -130,10 +131,12 @@ function comparePoint(baseline: readonly RunRecord[], candidate: readonly RunRec
 
 /**
  * Compares candidate runs with baseline runs point by point (same scenario, service and rate
- * index), round by round (same repetition).
+ * index), round by round (same repetition). The platform floor's runs are left out.
  * @param metrics run metric names (validated by the caller); `errors` stands for the failed-requests row
  */
-export function decideGate(baseline: readonly RunRecord[], candidate: readonly RunRecord[], metrics: readonly string[], budgets: readonly Budget[], plan: GatePlan, context: GateContext = {}): GateOutcome {
+export function decideGate(baselineAll: readonly RunRecord[], candidateAll: readonly RunRecord[], metrics: readonly string[], budgets: readonly Budget[], plan: GatePlan, context: GateContext = {}): GateOutcome {
+  // The platform floor's runs (a results file of `run`) are the machine's, never a service to gate.
+  const [baseline, candidate] = [serviceRuns(baselineAll), serviceRuns(candidateAll)];
   const slots: Slot[] = [];
   const budgetResults: Array<BudgetResult & { scenario: string; service: string; load: string }> = [];
   const notes = [...(context.notes ?? []), ...(context.candidateProblems ?? [])];

@@ -71,7 +71,7 @@ export function describePositions(runs: readonly RunRecord[]): string {
 
 /** The sentence under the table where a tail metric is shown. */
 export const TAIL_JITTER_NOTE =
-  "A fast service's per-run p99 (and p999, max) on a VM is mostly the platform's jitter — halted vCPUs taking 0.1–0.5 ms to wake, one-off pauses of the VM — rather than the service's own time (issue 21 measures that floor): trust p50 for a change in the service's own work, and p99 for a change in its tail larger than that jitter.";
+  "A fast service's per-run p99 (and p999, max) on a VM is mostly the platform's jitter — halted vCPUs taking 0.1–0.5 ms to wake, one-off pauses of the VM — rather than the service's own time (`rewrite-bench run` measures that floor beside the services): trust p50 for a change in the service's own work, and p99 for a change in its tail larger than that jitter.";
 
 /** The outcome as Markdown. */
 export function gateMarkdown(outcome: GateOutcome, title: string): string {

@@ -13,6 +13,7 @@
  */
 import type { ResolvedScenario } from '../config/scenario.js';
 import type { ResultsDocument, RunRecord } from '../results/document.js';
+import { runId } from '../results/floor-runs.js';
 import type { Budget } from './budget.js';
 import { decideGate, type GateOutcome } from './outcome.js';
 import type { GatePlan } from './plan.js';
@@ -54,7 +55,7 @@ export function continueRuns(runs: readonly RunRecord[], before: number, capacit
     const repetition = run.repetition + before;
     return {
       ...run,
-      id: `${run.scenario}/${run.service}/rep${repetition}/rate${run.rateIndex}`,
+      id: runId({ ...run, repetition }),
       repetition,
       capacityFraction: capacityFractions?.[run.rateIndex] ?? run.capacityFraction,
     };

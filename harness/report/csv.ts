@@ -19,6 +19,8 @@ export const CSV_COLUMNS: ReadonlyArray<readonly [string, (run: RunRecord, sourc
   ['run_id', (run) => run.id],
   ['scenario', (run) => run.scenario],
   ['service', (run) => run.service],
+  ['role', (run) => run.role ?? 'service'],
+  ['beside', (run) => run.beside?.join(' ')],
   ['language', (run) => run.language],
   ['repetition', (run) => run.repetition],
   ['rate_index', (run) => run.rateIndex],

@@ -72,6 +72,8 @@ figure.chart figcaption p { margin: 2px 0 6px; color: var(--muted); font-size: 1
 .vega-chart { min-height: 40px; }
 div.warnings { font-size: 12px; color: var(--muted); margin-bottom: 8px; }
 div.warnings ol { margin: 2px 0 0 18px; padding: 0; }
+.at-floor { color: #6e7781; font-size: 11px; font-style: italic; }
+th.service.floor { color: #6e7781; }
 a.warning-mark { color: #b54708; font-size: 11px; text-decoration: none; }
 td.is-bound .value { color: #475467; font-style: italic; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 8px 0; }

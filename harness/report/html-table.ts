@@ -4,7 +4,7 @@
  * reasons. Every string from the results file is escaped. Pure.
  */
 import { escapeHtml } from './escape.js';
-import type { BuildTable, Cell, Column, HeadlineTable, Row } from './tables.js';
+import { FLOOR_TABLE_NOTE, type BuildTable, type Cell, type Column, type HeadlineTable, type Row } from './tables.js';
 
 const GROUP_TITLES: Readonly<Record<Row['group'], string>> = {
   latency: 'Latency',
@@ -21,7 +21,8 @@ export function loadModelBadge(model: 'closed' | 'open'): string {
 
 function columnHeader(column: Column, isMerged: boolean): string {
   const source = isMerged ? `<div class="source">${escapeHtml(column.source)}</div>` : '';
-  return `<th scope="col" class="service${column.validRuns === 0 ? ' is-invalid' : ''}">${escapeHtml(column.service)}${source}</th>`;
+  const floor = column.role === 'floor' ? '<div class="source">the platform floor</div>' : '';
+  return `<th scope="col" class="service${column.role === 'floor' ? ' floor' : ''}${column.validRuns === 0 ? ' is-invalid' : ''}">${escapeHtml(column.service)}${floor}${source}</th>`;
 }
 
 function validityCell(column: Column): string {
@@ -36,7 +37,8 @@ function valueCell(cell: Cell): string {
   if (cell.state === 'invalid') return '<td class="num is-invalid"><span class="invalid-value">invalid</span></td>';
   const detail = cell.detail === undefined ? '' : `<div class="detail">${escapeHtml(cell.detail)}</div>`;
   const marks = cell.warningMarks.length === 0 ? '' : ` <a class="warning-mark" href="#" title="see warning ${cell.warningMarks.join(', ')} under the table">⚠${cell.warningMarks.join(',')}</a>`;
-  return `<td class="num${cell.state === 'missing' ? ' is-missing' : ''}${cell.state === 'bound' ? ' is-bound' : ''}"><span class="value">${escapeHtml(cell.text)}</span>${marks}${detail}</td>`;
+  const floor = cell.atFloor === undefined ? '' : `<div class="at-floor" title="${escapeHtml(cell.atFloor)}">${escapeHtml(cell.atFloor)}</div>`;
+  return `<td class="num${cell.state === 'missing' ? ' is-missing' : ''}${cell.state === 'bound' ? ' is-bound' : ''}"><span class="value">${escapeHtml(cell.text)}</span>${marks}${floor}${detail}</td>`;
 }
 
 function groupHeader(group: Row['group'], table: HeadlineTable, span: number): string {
@@ -66,8 +68,9 @@ export function renderHeadlineTable(table: HeadlineTable, isMerged: boolean): st
       ? ''
       : `<div class="warnings"><p>${table.warnings.length} warning${table.warnings.length === 1 ? '' : 's'} on valid runs (⚠N beside a value: warning N concerns it)</p><ol>${table.warnings.map((warning) => `<li>${escapeHtml(warning)}</li>`).join('')}</ol></div>`;
   const note = table.note === undefined ? '<p class="table-legend">Each value is the median of the valid runs; under it, its confidence interval (CI, order statistics of the runs, with the coverage it actually has: 95 % needs 6 valid runs) and the number of valid runs n; ⚠N marks a value that warning N under the table concerns.</p>' : `<p class="table-note">${escapeHtml(table.note)}</p>`;
+  const floorNote = table.columns.some((column) => column.role === 'floor') ? `<p class="table-note floor-note">${escapeHtml(FLOOR_TABLE_NOTE)}</p>` : '';
   const builds = '<p class="muted build-link">Build time, artifact size and lines of code are per service, the same in every scenario: see <a href="#builds">Build and code size</a>.</p>';
-  return `${note}<div class="table-wrap"><table class="headline"><thead>${head.join('')}</thead><tbody>${body.join('')}</tbody></table></div>${warnings}${builds}`;
+  return `${note}<div class="table-wrap"><table class="headline"><thead>${head.join('')}</thead><tbody>${body.join('')}</tbody></table></div>${floorNote}${warnings}${builds}`;
 }
 
 /** The build table, once for the report (services and sources side by side). */

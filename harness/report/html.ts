@@ -5,6 +5,7 @@
  * vega-lite and vega-embed bundles (SVG, CSP-safe expression interpreter). A Content-Security-Policy
  * allows only the page's own scripts (by hash) and no network at all. Pure (hashing is computation).
  */
+import { serviceRuns } from '../results/floor-runs.js';
 import { createHash } from 'node:crypto';
 import { escapeHtml, inlineScript, jsonForScript } from './escape.js';
 import { describeLeftOut } from '../results/validity.js';
@@ -80,7 +81,7 @@ function renderHeader(model: ReportModel): string {
   const runs = model.sources.flatMap((source) => source.document.runs);
   const valid = runs.filter((run) => run.validity.valid).length;
   const busy = describeLeftOut(runs);
-  const services = new Set(runs.map((run) => run.service));
+  const services = new Set(serviceRuns(runs).map((run) => run.service));
   const sources = model.sources.map((source) => `<li><code>${escapeHtml(source.file)}</code> <span class="muted">(${escapeHtml(source.label)}, ${escapeHtml(source.document.finishedAt ?? source.document.startedAt ?? '')})</span></li>`).join('');
   const incomplete = model.sources.filter((source) => source.document.state !== 'complete');
   const banner = incomplete.length === 0 ? '' : `<p class="banner">Partial results: ${incomplete.map((source) => `${escapeHtml(source.label)} is <strong>${escapeHtml(String(source.document.state))}</strong>`).join('; ')}. Only what was measured before it stopped is shown.</p>`;

@@ -4,12 +4,13 @@
  * build and code size, and where it was measured. Strings from results files are escaped (GitHub
  * renders inline HTML). Pure.
  */
+import { serviceRuns } from '../results/floor-runs.js';
 import type { ClaimResult, Verdict } from '../results/claims.js';
 import { formatCheckValue, formatNumber } from '../claims/format.js';
 import { escapeMarkdown, escapeMarkdownCell, markdownCode } from './escape.js';
 import { describeLeftOut } from '../results/validity.js';
 import { reproduceCommands, type ReportModel, type ReportSource } from './sources.js';
-import { buildTable, type HeadlineTable } from './tables.js';
+import { buildTable, FLOOR_TABLE_NOTE, type HeadlineTable } from './tables.js';
 import { formatCoverage } from '../stats/interval.js';
 import { renderRemoteMarkdown } from './remote.js';
 
@@ -62,13 +63,15 @@ function headlineSection(table: HeadlineTable, isMerged: boolean): string[] {
         escapeMarkdownCell(row.label),
         ...row.cells.map((cell) => {
           if (cell.state === 'invalid') return '_invalid_';
-          if (cell.detail === undefined || cell.state === 'missing') return escapeMarkdownCell(cell.text);
-          return `${escapeMarkdownCell(cell.text)}<br><sub>${escapeMarkdownCell(cell.detail)}</sub>`;
+          const floor = cell.atFloor === undefined ? '' : ` ≈floor<br><sub>${escapeMarkdownCell(cell.atFloor)}</sub>`;
+          if (cell.detail === undefined || cell.state === 'missing') return `${escapeMarkdownCell(cell.text)}${floor}`;
+          return `${escapeMarkdownCell(cell.text)}${floor}<br><sub>${escapeMarkdownCell(cell.detail)}</sub>`;
         }),
       ]),
   ];
   const lines = [`### ${escapeMarkdown(table.scenario)} — ${escapeMarkdown(table.pointLabel)}`, '', `_Load:_ ${escapeMarkdown(table.method)}`, '', ...tableLines(header, rows)];
   if (table.note !== undefined) lines.push('', `_${escapeMarkdown(table.note)}_`);
+  if (table.columns.some((column) => column.role === 'floor')) lines.push('', `_${escapeMarkdown(FLOOR_TABLE_NOTE)}_`);
   if (table.invalid.length > 0) lines.push('', 'Invalid runs (not in the medians):', ...table.invalid.map((entry) => `- ${escapeMarkdown(entry)}`));
   lines.push('');
   return lines;
@@ -106,7 +109,7 @@ export function renderMarkdown(model: ReportModel, tables: readonly HeadlineTabl
   const lines = [
     '# rewrite-bench report',
     '',
-    `${model.scenarios.length} scenarios · ${new Set(runs.map((run) => run.service)).size} services · ${runs.length} runs (${valid} valid) · ${model.sources.length} results file(s).${busy === undefined ? '' : ` ${escapeMarkdown(busy)}.`} Medians of valid runs, with their confidence interval (CI: order statistics of the runs, its coverage stated — 95 % needs 6 valid runs) and number of valid runs n in small print; invalid runs are listed, never mixed in. Open-loop latency is from the planned send time, closed-loop latency from the send.`,
+    `${model.scenarios.length} scenarios · ${new Set(serviceRuns(runs).map((run) => run.service)).size} services · ${runs.length} runs (${valid} valid) · ${model.sources.length} results file(s).${busy === undefined ? '' : ` ${escapeMarkdown(busy)}.`} Medians of valid runs, with their confidence interval (CI: order statistics of the runs, its coverage stated — 95 % needs 6 valid runs) and number of valid runs n in small print; invalid runs are listed, never mixed in. Open-loop latency is from the planned send time, closed-loop latency from the send.`,
     '',
     ...model.sources.flatMap((source) => claimsSection(source, model.isMerged)),
     '## Headline tables',

@@ -4,7 +4,9 @@
  * the per-source summaries (stats/summarize.ts) grouped by scenario and load point. Pure.
  */
 import type { ResultsDocument, RunRecord } from '../results/document.js';
-import { summarize, type PointSummary } from '../stats/summarize.js';
+import { groupKey, summarize, type PointSummary } from '../stats/summarize.js';
+import { serviceRuns } from '../results/floor-runs.js';
+import { floorLabel } from '../stats/floor.js';
 import { combineLoadHosts, type CombinedRun } from './load-hosts.js';
 
 /** A results document and the file it was read from (as the user named it). */
@@ -23,7 +25,9 @@ export interface ReportSource extends ReportInput {
 /** A point summary of one source, with its runs and the label used in charts. */
 export interface SourcePoint extends PointSummary {
   readonly source: ReportSource;
-  /** `service`, or `service @ source` when the report merges several sources. */
+  /** The column's name: the service, or the floor's (`floor`, `floor (beside rust)` at capacity fractions). */
+  readonly name: string;
+  /** `name`, or `name @ source` when the report merges several sources. */
   readonly series: string;
   readonly pointRuns: readonly RunRecord[];
 }
@@ -37,7 +41,10 @@ export interface ScenarioPoint {
   /** For chart facets: "50 % of capacity", "2,000 req/s", "32 connections". */
   readonly shortLabel: string;
   readonly model: 'closed' | 'open';
+  /** The services' points (never the floor's). */
   readonly points: readonly SourcePoint[];
+  /** The platform floor at this point: one per rate and source (results/floor-runs.ts), shown beside the services, never compared. */
+  readonly floor: readonly SourcePoint[];
 }
 
 /** One scenario of the report: its description (from the first source that ran it) and points. */
@@ -54,7 +61,7 @@ export interface ReportModel {
   readonly sources: readonly ReportSource[];
   readonly isMerged: boolean;
   readonly scenarios: readonly ScenarioGroup[];
-  /** Every series label in a stable order (service, then source): the colour domain of all charts. */
+  /** Every series label in a stable order (service, then source): the colour domain of all charts (the floor is drawn grey, outside it). */
   readonly series: readonly string[];
   /** Runs of several sources (load hosts) against one remote target whose windows overlapped. */
   readonly combined: readonly CombinedRun[];
@@ -167,12 +174,11 @@ export function buildModel(inputs: readonly ReportInput[]): ReportModel {
   const sources = labelSources(inputs);
   const isMerged = sources.length > 1;
   const all: SourcePoint[] = sources.flatMap((source) =>
-    summarize(source.document).map((summary) => ({
-      ...summary,
-      source,
-      series: seriesLabel(summary.service, source, isMerged),
-      pointRuns: source.document.runs.filter((run) => run.scenario === summary.scenario && run.service === summary.service && run.rateIndex === summary.rateIndex),
-    })),
+    summarize(source.document).map((summary) => {
+      const pointRuns = source.document.runs.filter((run) => groupKey(run) === summary.key);
+      const name = summary.role === 'floor' ? floorLabel({ beside: summary.beside ?? [], isFraction: pointRuns[0]?.capacityFraction !== undefined }) : summary.service;
+      return { ...summary, source, name, series: seriesLabel(name, source, isMerged), pointRuns };
+    }),
   );
   const scenarioNames = [...new Set(all.map((point) => point.scenario))];
   const scenarios = scenarioNames.map((name) => {
@@ -182,16 +188,20 @@ export function buildModel(inputs: readonly ReportInput[]): ReportModel {
       name,
       description: scenarioField(sources, name, 'description'),
       reference: scenarioField(sources, name, 'reference'),
-      points: rateIndexes.map((rateIndex) => {
-        const points = ofScenario.filter((point) => point.rateIndex === rateIndex).sort(bySeries);
+      points: rateIndexes.flatMap((rateIndex) => {
+        const atIndex = ofScenario.filter((point) => point.rateIndex === rateIndex);
+        const points = atIndex.filter((point) => point.role !== 'floor').sort(bySeries);
+        const floor = atIndex.filter((point) => point.role === 'floor');
         const runs = points.flatMap((point) => point.pointRuns);
+        // A point where only the floor ran (every service failed there) has nothing to show it beside.
+        if (runs.length === 0) return [];
         const [label, shortLabel] = pointLabels(runs);
-        return { scenario: name, rateIndex, label, shortLabel, model: runs[0]!.load.model, points };
+        return [{ scenario: name, rateIndex, label, shortLabel, model: runs[0]!.load.model, points, floor }];
       }),
     };
   });
-  const services = [...new Set(sources.flatMap((source) => [...source.document.runs.map((run) => run.service), ...source.document.builds.map((build) => build.service)]))].sort();
-  const series = services.flatMap((service) => sources.filter((source) => source.document.runs.some((run) => run.service === service) || source.document.builds.some((build) => build.service === service)).map((source) => seriesLabel(service, source, isMerged)));
+  const services = [...new Set(sources.flatMap((source) => [...serviceRuns(source.document.runs).map((run) => run.service), ...source.document.builds.map((build) => build.service)]))].sort();
+  const series = services.flatMap((service) => sources.filter((source) => serviceRuns(source.document.runs).some((run) => run.service === service) || source.document.builds.some((build) => build.service === service)).map((source) => seriesLabel(service, source, isMerged)));
   return { sources, isMerged, scenarios, series, combined: combineLoadHosts(sources.map((source) => ({ label: source.label, runs: source.document.runs }))) };
 }
 

@@ -27,6 +27,11 @@ function runsOf(scenario: ScenarioGroup): RunOfPoint[] {
   return scenario.points.flatMap((scenarioPoint) => scenarioPoint.points.flatMap((point) => point.pointRuns.map((run) => ({ run, point, pointLabel: scenarioPoint.shortLabel }))));
 }
 
+/** The platform floor's runs of a scenario, with the point each belongs to. */
+function floorRunsOf(scenario: ScenarioGroup): RunOfPoint[] {
+  return scenario.points.flatMap((scenarioPoint) => scenarioPoint.floor.flatMap((point) => point.pointRuns.map((run) => ({ run, point, pointLabel: scenarioPoint.shortLabel }))));
+}
+
 function leftOut(runs: readonly RunOfPoint[]): string {
   const invalid = runs.filter(({ run }) => !run.validity.valid).length;
   return invalid === 0 ? '' : ` ${invalid} invalid run${invalid === 1 ? ' is' : 's are'} left out (see the table).`;
@@ -38,41 +43,58 @@ function latencyOrigin(scenario: ScenarioGroup): string {
 
 const INVERSE_TAIL_TICKS = [2, 10, 100, 1000, 10_000, 100_000, 1_000_000, 10_000_000];
 
-/** Latency at every percentile of every valid run: x = 1 / (1 − p) on a log scale, y = µs (log). */
+/** The grey of the platform floor's lines: under the services, outside their colour scale. */
+export const FLOOR_COLOR = '#9e9e9e';
+
+/**
+ * Latency at every percentile of every valid run: x = 1 / (1 − p) on a log scale, y = µs (log).
+ * The platform floor's valid runs at the same points are drawn first, as grey lines under the
+ * services' (`kind: 'floor'` in the data; the services' rows are `kind: 'service'`).
+ */
 export function spectrumSpec(scenario: ScenarioGroup, series: readonly string[]): CaptionedSpec | undefined {
   const runs = runsOf(scenario);
-  const values = runs
-    .filter(({ run }) => run.validity.valid)
-    .flatMap(({ run, point, pointLabel }) =>
-      runSpectrum(run).map((entry) => ({ series: point.series, run: run.id, point: pointLabel, load: point.load, percentile: round(entry.percentile, 7), inverseTail: round(entry.inverseTail, 6), latencyUs: entry.latencyUs })),
-    );
-  if (values.length === 0) return undefined;
+  const rowsOf = (kind: 'service' | 'floor', entries: readonly RunOfPoint[]) =>
+    entries
+      .filter(({ run }) => run.validity.valid)
+      .flatMap(({ run, point, pointLabel }) =>
+        runSpectrum(run).map((entry) => ({ kind, series: point.series, run: run.id, point: pointLabel, load: point.load, percentile: round(entry.percentile, 7), inverseTail: round(entry.inverseTail, 6), latencyUs: entry.latencyUs })),
+      );
+  const services = rowsOf('service', runs);
+  if (services.length === 0) return undefined;
+  const floor = rowsOf('floor', floorRunsOf(scenario));
+  const values = [...floor, ...services];
   const maxTail = Math.max(...values.map((value) => value.inverseTail));
-  const unit = {
-    mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1.6 },
-    encoding: {
-      x: {
-        field: 'inverseTail',
-        type: 'quantitative',
-        title: 'percentile (log scale of 1 / (1 − p))',
-        scale: { type: 'log', domain: [1, Math.max(2, maxTail)], nice: false },
-        axis: { values: INVERSE_TAIL_TICKS.filter((tick) => tick <= maxTail * 1.01), labelExpr: "format(100 - 100 / datum.value, '.6~r') + ' %'" },
-      },
-      y: latencyAxis('latencyUs', values.map((value) => value.latencyUs), 'latency (log scale)'),
-      color: seriesColor(series, values),
-      detail: { field: 'run', type: 'nominal' },
-      tooltip: [
-        { field: 'series', title: 'service' },
-        { field: 'load', title: 'load' },
-        { field: 'percentile', title: 'percentile', type: 'quantitative', format: '.4~f' },
-        { field: 'latencyUs', title: 'latency (µs)', type: 'quantitative', format: ',' },
-      ],
-    },
+  const x = {
+    field: 'inverseTail',
+    type: 'quantitative',
+    title: 'percentile (log scale of 1 / (1 − p))',
+    scale: { type: 'log', domain: [1, Math.max(2, maxTail)], nice: false },
+    axis: { values: INVERSE_TAIL_TICKS.filter((tick) => tick <= maxTail * 1.01), labelExpr: "format(100 - 100 / datum.value, '.6~r') + ' %'" },
   };
+  const y = latencyAxis('latencyUs', values.map((value) => value.latencyUs), 'latency (log scale)');
+  const tooltip = (title: string): unknown[] => [
+    { field: 'series', title },
+    { field: 'load', title: 'load' },
+    { field: 'percentile', title: 'percentile', type: 'quantitative', format: '.4~f' },
+    { field: 'latencyUs', title: 'latency (µs)', type: 'quantitative', format: ',' },
+  ];
+  const serviceLayer = {
+    transform: [{ filter: "datum.kind === 'service'" }],
+    mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1.6 },
+    encoding: { x, y, color: seriesColor(series, services), detail: { field: 'run', type: 'nominal' }, tooltip: tooltip('service') },
+  };
+  // Drawn first, so under the services; a fixed grey, so no service's colour changes with it.
+  const floorLayer = {
+    transform: [{ filter: "datum.kind === 'floor'" }],
+    mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1.4, color: FLOOR_COLOR, opacity: 0.9 },
+    encoding: { x, y, detail: { field: 'run', type: 'nominal' }, tooltip: tooltip('platform floor') },
+  };
+  const unit = floor.length === 0 ? serviceLayer : { layer: [floorLayer, serviceLayer] };
   const labels = scenario.points.map((point) => point.shortLabel);
+  const floorCaption = floor.length === 0 ? '' : ' Grey: the platform floor (a server that answers at once) in the same rounds at the same load — what the machine shows with no service time at all; a service line on or under the grey ones is at the floor there.';
   return {
     title: 'Latency percentile spectrum',
-    caption: `Latency at each percentile of every valid run (one line per run), read from its HdrHistogram; the log x axis gives the tail room. ${latencyOrigin(scenario)}${leftOut(runs)}`,
+    caption: `Latency at each percentile of every valid run (one line per run), read from its HdrHistogram; the log x axis gives the tail room.${floorCaption} ${latencyOrigin(scenario)}${leftOut(runs)}`,
     spec: topLevel(`${scenario.name}: latency by percentile`, values, facetByPoint(unit, labels)),
   };
 }

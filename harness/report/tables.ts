@@ -2,7 +2,9 @@
  * The headline tables of the report as plain data (rows of formatted cells), shared by the HTML
  * page and the Markdown summary: per scenario and load point, services side by side, medians of
  * valid runs with their order-statistic CI and its coverage. A service with no valid run shows `invalid` and its
- * reasons, never a number. Pure.
+ * reasons, never a number. The platform floor's columns follow the services' (latency and
+ * throughput only: it is not a service), and a service's p50, p99 or p99.9 at the floor carries
+ * `atFloor` with the floor's values (stats/floor.ts has the rule). Pure.
  */
 import type { BuildRecord } from '../results/document.js';
 import { formatNumber } from '../claims/format.js';
@@ -11,6 +13,7 @@ import { formatCoverage, type Estimate } from '../stats/interval.js';
 import { describeLoad } from '../stats/summarize.js';
 import { describeFinding } from '../results/validity.js';
 import type { ReportModel, ScenarioPoint, SourcePoint } from './sources.js';
+import { describeSpread, FLOOR_PERCENTILES, judgeAgainstFloor, type FloorPercentile } from '../stats/floor.js';
 
 /** One formatted value: `text`, and the interval line under it. */
 export interface Cell {
@@ -21,6 +24,8 @@ export interface Cell {
   readonly state: 'value' | 'invalid' | 'missing' | 'bound';
   /** Numbers of the warnings (1-based, in the table's `warnings`) that concern this value: marked beside it. */
   readonly warningMarks: readonly number[];
+  /** A service's latency figure at the platform floor: "at the platform floor (the floor's p99 beside it: 180 µs – 2.10 ms over 2 runs)". */
+  readonly atFloor?: string;
 }
 
 /** One service (of one source) in a table. */
@@ -34,6 +39,8 @@ export interface Column {
   readonly runs: number;
   /** "reps 1, 2: the load generator used 0.94 of its core …": each reason once, with its repetitions. */
   readonly invalidReasons: readonly string[];
+  /** `floor`: the platform floor's column (shown beside the services, never compared). */
+  readonly role?: 'floor';
 }
 
 /** One metric across the columns. */
@@ -180,7 +187,7 @@ function invalidReasons(point: SourcePoint): string[] {
 }
 
 function columnName(point: SourcePoint, isMerged: boolean): string {
-  return isMerged ? `${point.service} (${point.source.label})` : point.service;
+  return isMerged ? `${point.name} (${point.source.label})` : point.name;
 }
 
 const RATE = /\d[\d,]*(?:\.\d+)? req\/s/g;
@@ -196,24 +203,53 @@ export function summarizeMethods(methods: readonly string[]): string {
   return generalized.size === 1 ? [...generalized][0]! : methods.join(' · ');
 }
 
+/** Said under a table with the floor's columns. */
+export const FLOOR_TABLE_NOTE =
+  "floor: the platform floor, a server that answers at once, measured in the same rounds at the same load (each service's own rate at capacity fractions): what this machine, its kernel and the load engine show with no service time at all. A service's figure at or under the highest of the floor's runs beside it is marked at the platform floor (≈floor): it cannot be told from the machine's own.";
+
+/** Metrics the floor's columns show: it is the machine's latency, not a service's CPU or memory. */
+const FLOOR_ROWS: ReadonlySet<string> = new Set(['p50', 'p99', 'p999', 'rps', 'errors']);
+const FLOOR_LABELS: Readonly<Record<FloorPercentile, string>> = { p50: 'p50', p99: 'p99', p999: 'p99.9' };
+
+/** The floor's mark on a service's latency cell: the rule of stats/floor.ts, against the floor runs of the same source beside it. */
+function floorMark(point: ScenarioPoint, sourcePoint: SourcePoint, metric: string): string | undefined {
+  if (!(FLOOR_PERCENTILES as readonly string[]).includes(metric)) return undefined;
+  const floorRuns = point.floor.filter((floor) => floor.source === sourcePoint.source).flatMap((floor) => floor.pointRuns);
+  const judged = judgeAgainstFloor(floorRuns, sourcePoint.pointRuns.filter((run) => run.validity.valid), metric as FloorPercentile);
+  if (judged === undefined || !judged.atFloor) return undefined;
+  return `at the platform floor (the floor's ${FLOOR_LABELS[metric as FloorPercentile]} beside it: ${describeSpread(judged.spread, formatMicros)})`;
+}
+
 /** The headline table of one scenario point. */
 export function headlineTable(point: ScenarioPoint, isMerged: boolean): HeadlineTable {
-  const columns: Column[] = point.points.map((sourcePoint) => ({
-    service: sourcePoint.service,
+  const all = [...point.points, ...point.floor];
+  const columns: Column[] = all.map((sourcePoint) => ({
+    service: sourcePoint.name,
     source: sourcePoint.source.label,
     series: sourcePoint.series,
     load: describeLoad(sourcePoint.pointRuns[0]!),
     validRuns: sourcePoint.validRuns,
     runs: sourcePoint.runs,
     invalidReasons: invalidReasons(sourcePoint),
+    ...(sourcePoint.role === 'floor' ? { role: 'floor' as const } : {}),
   }));
-  const warned = point.points.map((sourcePoint) => warningTexts(sourcePoint, columnName(sourcePoint, isMerged)));
+  const warned = all.map((sourcePoint) => warningTexts(sourcePoint, columnName(sourcePoint, isMerged)));
   const warnings = [...new Set(warned.flat().map((warning) => warning.text))];
   const marksOf = (column: number, metric: string): number[] =>
     [...new Set(warned[column]!.filter((warning) => warning.concerns.includes(metric)).map((warning) => warnings.indexOf(warning.text) + 1))].sort((a, b) => a - b);
   // Build metrics are per service, not per scenario: buildTable shows them once.
-  const rows: Row[] = HEADLINE_METRICS.map(({ metric, label, group, format }) => ({ metric, label, group, cells: point.points.map((sourcePoint, column) => metricCell(sourcePoint, metric, format, marksOf(column, metric))) }));
-  const runs = point.points.flatMap((sourcePoint) => sourcePoint.pointRuns.map((run) => ({ run, name: columnName(sourcePoint, isMerged) })));
+  const rows: Row[] = HEADLINE_METRICS.map(({ metric, label, group, format }) => ({
+    metric,
+    label,
+    group,
+    cells: all.map((sourcePoint, column): Cell => {
+      if (sourcePoint.role === 'floor' && !FLOOR_ROWS.has(metric)) return { text: '–', detail: 'the platform floor: not a service', state: 'missing', warningMarks: [] };
+      const cell = metricCell(sourcePoint, metric, format, marksOf(column, metric));
+      const atFloor = sourcePoint.role === 'floor' || cell.state !== 'value' ? undefined : floorMark(point, sourcePoint, metric);
+      return atFloor === undefined ? cell : { ...cell, atFloor };
+    }),
+  }));
+  const runs = all.flatMap((sourcePoint) => sourcePoint.pointRuns.map((run) => ({ run, name: columnName(sourcePoint, isMerged) })));
   const methods = [...new Set(runs.map(({ run }) => run.load.method))];
   return {
     scenario: point.scenario,

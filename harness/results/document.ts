@@ -260,6 +260,16 @@ export interface RunRecord {
   readonly orderInRound?: number;
   /** The fraction of the measured capacity, when the scenario asked for one. */
   readonly capacityFraction: number | undefined;
+  /**
+   * `floor`: a run of the platform floor (the engine crate's rewrite-bench-floor, an HTTP server
+   * that answers at once), measured as one more member of the round at the load point of the
+   * services it stands beside: what the machine, its kernel and the load engine show with no
+   * service time at all. Never compared as a service (claims refer to it as `floor.<metric>`).
+   * Absent for a service's run.
+   */
+  readonly role?: 'floor';
+  /** A floor run: the services of its round whose load point it shares (at capacity fractions, the ones offered its rate). */
+  readonly beside?: readonly string[];
   readonly startedAt: string;
   /** The measured window's edges as this machine's clock read them (epoch ms): where runs of several load hosts overlap. */
   readonly windowEpochMs?: { readonly start: number; readonly end: number };

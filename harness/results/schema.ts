@@ -123,6 +123,8 @@ const run = z.object({
   rateIndex: count,
   orderInRound: z.number().int().positive().optional(),
   capacityFraction: optionalNumber,
+  role: z.literal('floor').optional(),
+  beside: z.array(z.string()).optional(),
   startedAt: z.string(),
   windowEpochMs: z.object({ start: finite, end: finite }).optional(),
   validity,

@@ -29,6 +29,8 @@ import type { PrometheusClient } from '../remote/prometheus.js';
 import type { DatabaseServer } from '../process/databases.js';
 import type { PrometheusRecord, ResourcePoint } from '../results/document.js';
 import { messageOf } from '../errors.js';
+import { runId } from '../results/floor-runs.js';
+import { floorJob } from './floor-plan.js';
 
 /** One offered load of a measurement: closed loop, or an open-loop rate. */
 export interface LoadPoint {
@@ -38,6 +40,8 @@ export interface LoadPoint {
   readonly rateIndex?: number;
   /** Open loop: connections to open instead of the scenario's (the capacity probe's Little's-law sizing). */
   readonly connections?: number;
+  /** The platform floor's points only: the services of the round whose load point it shares (run/floor-plan.ts). */
+  readonly beside?: readonly string[];
 }
 
 export interface MeasureContext {
@@ -61,6 +65,12 @@ export interface MeasureContext {
   readonly onRecord: (record: RunRecord) => Promise<void>;
   /** A remote target's Prometheus client (its `target.metrics`, checked by the preflight); undefined for a local service or a target without metrics. */
   readonly prometheus?: PrometheusClient | undefined;
+  /**
+   * `floor`: the manifest is the platform floor's (process/floor.ts), measured beside the round's
+   * services: one thread per service CPU, no idle wait, the scenario's requests expecting its
+   * answer and a short warm-up (run/floor-plan.ts), recorded with `role: 'floor'`.
+   */
+  readonly role?: 'floor';
 }
 
 const SAMPLE_INTERVAL_MS = 250;
@@ -323,9 +333,11 @@ export function validityInput(
 export async function measureService(context: MeasureContext): Promise<{ stopProblem: string | undefined }> {
   const { scenario, manifest } = context;
   if (manifest.target !== undefined) return measureTarget(context);
+  const isFloor = context.role === 'floor';
   const service = await startService({
     manifest,
-    workers: scenario.service.workers,
+    // The floor: one epoll thread per CPU it is given.
+    workers: isFloor ? cpuCount(context.cpus.serviceCpus) : scenario.service.workers,
     cpuList: context.cpus.serviceCpus,
     ...context.env,
     readyTimeoutMs: scenario.service.readyTimeoutSeconds * 1000,
@@ -333,7 +345,8 @@ export async function measureService(context: MeasureContext): Promise<{ stopPro
   let stopped: Awaited<ReturnType<RunningService['stop']>>;
   try {
     const tree = new TreeSampler(service.pid, undefined, context.constants);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // A service settles before its idle memory is read; the floor allocates nothing after start.
+    if (!isFloor) await new Promise((resolve) => setTimeout(resolve, 300));
     const idleReading = await tree.read();
     const idleMemory = await tree.memory();
     // The database lives across the points: their inserts are numbered on from one job to the next.
@@ -363,14 +376,18 @@ export async function measureService(context: MeasureContext): Promise<{ stopPro
 /** What names a run and places it in time: the same for a started service and a remote target. */
 function runIdentity(context: MeasureContext, point: LoadPoint, index: number, startedAt: string, start: Pick<Edge, 'epochMs'>, end: Pick<Edge, 'epochMs'>) {
   const { scenario, manifest } = context;
-  return {
-    id: `${scenario.name}/${manifest.name}/rep${context.repetition}/rate${index}`,
+  const identity = {
     scenario: scenario.name,
     service: manifest.name,
     language: manifest.language,
     repetition: context.repetition,
     rateIndex: index,
     capacityFraction: point.capacityFraction,
+    ...(context.role === 'floor' ? { role: 'floor' as const, beside: point.beside ?? [] } : {}),
+  };
+  return {
+    id: runId(identity),
+    ...identity,
     startedAt,
     windowEpochMs: { start: start.epochMs, end: end.epochMs },
   } as const;
@@ -394,7 +411,8 @@ async function measurePoint(
   const seed = scenario.seed + context.repetition * 7919 + index;
   let window: Awaited<ReturnType<typeof measureWindow>>;
   try {
-    window = await measureWindow(loadJobFor(scenario, service.baseUrl, point, seed, context.engine, { sequenceStart }), { service: tree, upstream, database }, context.cpus, context.constants);
+    const job = loadJobFor(scenario, service.baseUrl, point, seed, context.engine, { sequenceStart });
+    window = await measureWindow(context.role === 'floor' ? floorJob(job) : job, { service: tree, upstream, database }, context.cpus, context.constants);
   } catch (error) {
     await periodic.stop(performance.now());
     throw error;
@@ -407,7 +425,8 @@ async function measurePoint(
   const exit = service.exitInfo();
   const serviceDied = exit === undefined ? undefined : `exit code ${String(exit.exitCode)}, signal ${String(exit.signal)}; last output:\n${service.outputTail().split('\n').slice(-10).join('\n')}`;
   const completed = outcome.counts.expectedStatus;
-  const runtime = exit === undefined ? await fetchRuntime(service.baseUrl) : undefined;
+  // The floor has no runtime to report (it answers /debug/runtime like any path).
+  const runtime = exit === undefined && context.role !== 'floor' ? await fetchRuntime(service.baseUrl) : undefined;
   return {
     ...runIdentity(context, point, index, startedAt, start, end),
     validity: judgeRun(validityInput(outcome, cpu, context.cpus, serviceDied)),

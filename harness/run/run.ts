@@ -41,6 +41,11 @@ import type { SamplerConstants } from '../process/sampler.js';
 import type { Progress } from './progress.js';
 import { RESULTS_SCHEMA_VERSION, type AdaptiveRecord, type ReferenceCheck, type ResultsDocument } from '../results/document.js';
 import { writeJsonAtomic } from './write-results.js';
+import { loadFloor } from '../process/floor.js';
+import { FLOOR_NAME } from '../results/floor-runs.js';
+import { floorPlannedSeconds, planRoundFloor } from './floor-plan.js';
+import { pointsPairingFloor } from '../claims/needs.js';
+import { formatMicros } from '../format.js';
 
 export interface RunOptions {
   readonly scenarios: readonly ResolvedScenario[];
@@ -78,6 +83,11 @@ export interface RunOptions {
    * stages continue the rotation of the earlier ones (their repetitions are renumbered after).
    */
   readonly roundOffset?: number;
+  /**
+   * Measure the platform floor beside the services in every round of an open loop (default on;
+   * `--no-floor`, or a scenario's `floor: false`, leaves it out; the in-job gate leaves it out).
+   */
+  readonly floor?: boolean;
 }
 
 /** How a scenario's adaptive repetitions decide whether to go on. */
@@ -88,13 +98,13 @@ interface AdaptivePlan {
   readonly deadlineMs: () => number;
 }
 
-/** Seconds a scenario's own repetitions take, roughly (services × repetitions × points × (warm-up + window + a start)). */
-function plannedSeconds(scenario: ResolvedScenario): number {
+/** Seconds a scenario's own repetitions take, roughly (services × repetitions × points × (warm-up + window + a start)), with the floor's at most. */
+function plannedSeconds(scenario: ResolvedScenario, withFloor: boolean): number {
   const points = scenario.load.model === 'open' ? (scenario.load.ratesPerSecond ?? scenario.load.capacityFractions ?? []).length : 1;
   const services = scenario.services?.length ?? 1;
   // A probe: a closed loop and an open-loop check, each with its warm-up, and a start.
   const probeSeconds = scenario.load.model === 'open' && scenario.load.capacityFractions !== undefined ? 2 * (Math.max(scenario.warmupSeconds, 1) + scenario.load.probe.seconds) + 2 : 0;
-  return services * (scenario.repetitions * (points * (scenario.warmupSeconds + scenario.durationSeconds + 0.5) + 1.5) + probeSeconds);
+  return services * (scenario.repetitions * (points * (scenario.warmupSeconds + scenario.durationSeconds + 0.5) + 1.5) + probeSeconds) + (withFloor ? floorPlannedSeconds(scenario, services) : 0);
 }
 
 let suiteStartedMs = performance.now();
@@ -120,7 +130,7 @@ function adaptivePlan(options: RunOptions, scenario: ResolvedScenario, all: read
     deadlineMs: () => {
       if (adaptive.maxMinutes === undefined) return Number.POSITIVE_INFINITY;
       const endMs = suiteStartedMs + adaptive.maxMinutes * 60_000;
-      const laterMs = later.reduce((sum, next) => sum + plannedSeconds(next) * 1000, 0);
+      const laterMs = later.reduce((sum, next) => sum + plannedSeconds(next, options.floor !== false) * 1000, 0);
       return performance.now() + Math.max(0, (endMs - performance.now() - laterMs) / (later.length + 1));
     },
   };
@@ -192,6 +202,8 @@ export async function runSuite(options: RunOptions): Promise<ResultsDocument> {
   const engineStatus = await ensureEngine((line) => progress.log(line));
   document.engine = engineStatus.available ? { native: 'built' } : { native: 'unavailable', reason: engineStatus.reason.split('\n')[0]! };
   if (!engineStatus.available) progress.log(`the native load engine cannot be used (${engineStatus.reason.split('\n')[0]}): open loops run on the Node pacer and closed loops on autocannon instead, and every run records its engine`);
+  const floor = options.floor === false ? undefined : await loadFloor(engineStatus.available);
+  if (floor !== undefined && !floor.available) progress.log(`the platform floor is not measured: ${floor.reason}`);
   const usable: ResolvedManifest[] = [];
   const timings = neededBuildTimings(options.claims);
   const untimed = new Map<string, Set<BuildTimingKind>>();
@@ -272,7 +284,9 @@ export async function runSuite(options: RunOptions): Promise<ResultsDocument> {
       const cpus = services.every((manifest) => manifest.target !== undefined) ? planCpusForRemote(allowed) : planCpus(allowed, scenario.service.cpus, interrupts);
       document.cpuPlan = cpus;
       await pinSelf(cpus.loadCpus);
-      await runScenario(scenario, services, cpus, { document, save, databases, progress, constants, remote, ratesFrom: options.ratesFrom, nativeAvailable: engineStatus.available, verifyFirst: options.verifyFirst, more: adaptivePlan(options, scenario, options.scenarios, plan), roundOffset: options.roundOffset ?? 0 });
+      // The floor runs beside services this machine starts, never beside remote targets (other machines).
+      const floorManifest = floor?.available === true && scenario.floor && services.every((manifest) => manifest.target === undefined) ? floor.manifest : undefined;
+      await runScenario(scenario, services, cpus, { document, save, databases, progress, constants, remote, ratesFrom: options.ratesFrom, nativeAvailable: engineStatus.available, verifyFirst: options.verifyFirst, more: adaptivePlan(options, scenario, options.scenarios, plan), roundOffset: options.roundOffset ?? 0, floor: floorManifest, floorPairedPoints: pointsPairingFloor(options.claims, scenario.name), floorSettled: new Set() });
     }
     document.state = 'complete';
     if (options.claims !== undefined) {
@@ -393,6 +407,12 @@ interface Shared {
   readonly save: () => Promise<void>;
   readonly databases: DatabaseFixtures;
   readonly progress: Progress;
+  /** The platform floor's manifest when it is measured in this scenario (run/floor-plan.ts). */
+  readonly floor: ResolvedManifest | undefined;
+  /** Rate indexes where a claim refers to `floor.<metric>`: the floor is paired there in every round. */
+  readonly floorPairedPoints: ReadonlySet<number>;
+  /** `service@point` beside which the floor stopped (said once). */
+  readonly floorSettled: Set<string>;
 }
 
 /**
@@ -502,7 +522,9 @@ async function runScenario(scenario: ResolvedScenario, all: readonly ResolvedMan
       repetition += 1;
       progress.grow(wanted.reduce((sum, manifest) => sum + neededPoints.get(manifest.name)!.length, 0));
       progress.log(`${scenario.name}: repetition ${repetition} for ${wanted.map((manifest) => manifest.name).join(', ')} (${reasons[0]})`);
-      await measureRound(scenario, wanted, repetition, neededPoints, cpus, upstream, shared);
+      // The floor joins an added round only where a claim pairs it per round (`floor.p99`).
+      const floorAt = new Set(needs.filter((need) => need.service === FLOOR_NAME).map((need) => need.point));
+      await measureRound(scenario, wanted, repetition, neededPoints, cpus, upstream, shared, floorAt);
     }
     document.adaptive.push({
       scenario: scenario.name,
@@ -519,7 +541,11 @@ async function runScenario(scenario: ResolvedScenario, all: readonly ResolvedMan
   }
 }
 
-/** One repetition of the given services, each at all its load points, in the round's rotated order (round-order.ts). */
+/**
+ * One repetition of the given services, each at all its load points, in the round's rotated
+ * order (round-order.ts); the platform floor, when measured, is one more member of the rotation.
+ * @param floorAt an added round: the rate indexes where the floor joins it (a claim pairs it); undefined: the floor's own plan (run/floor-plan.ts)
+ */
 async function measureRound(
   scenario: ResolvedScenario,
   services: readonly ResolvedManifest[],
@@ -528,14 +554,33 @@ async function measureRound(
   cpus: CpuPlan,
   upstream: RunningService | undefined,
   shared: Shared,
+  floorAt?: ReadonlySet<number>,
 ): Promise<void> {
   const { progress, document } = shared;
-  const members = roundOrder(
-    services.filter((manifest) => points.has(manifest.name)),
-    repetition + shared.roundOffset,
-  );
-  for (const [position, manifest] of members.entries()) {
-    const servicePoints = points.get(manifest.name)!;
+  const measured = services.filter((manifest) => points.has(manifest.name));
+  const floorManifest = scenario.load.model === 'open' ? shared.floor : undefined;
+  const members = roundOrder<ResolvedManifest | 'floor'>([...measured, ...(floorManifest === undefined ? [] : (['floor'] as const))], repetition + shared.roundOffset);
+  for (const [position, member] of members.entries()) {
+    const manifest = member === 'floor' ? floorManifest! : member;
+    let servicePoints: readonly LoadPoint[] = points.get(manifest.name) ?? [];
+    if (member === 'floor') {
+      const plan = planRoundFloor({
+        model: scenario.load.model,
+        members: measured.map((service) => ({ service: service.name, points: points.get(service.name)! })),
+        runs: document.runs.filter((run) => run.scenario === scenario.name),
+        pairedPoints: shared.floorPairedPoints,
+        only: floorAt,
+        describe: formatMicros,
+      });
+      for (const settled of plan.settled) {
+        if (shared.floorSettled.has(`${settled.service}@${settled.point}`)) continue;
+        shared.floorSettled.add(`${settled.service}@${settled.point}`);
+        progress.log(`${scenario.name}: ${settled.text}`);
+      }
+      servicePoints = plan.points;
+      if (servicePoints.length === 0) continue;
+      progress.grow(servicePoints.length);
+    }
     try {
       const { stopProblem } = await measureService({
         scenario,
@@ -544,16 +589,17 @@ async function measureRound(
         cpus,
         constants: shared.constants,
         engine: engineFor(scenario.load.model, scenario.load.engine, scenario.load.connections, cpus, shared),
-        env: await serviceEnv(scenario, manifest, upstream, shared.databases, `rep${repetition}`),
+        env: member === 'floor' ? {} : await serviceEnv(scenario, manifest, upstream, shared.databases, `rep${repetition}`),
         upstream,
         database: shared.databases.server(),
         prometheus: shared.remote.clients.get(manifest.name),
         points: servicePoints,
+        ...(member === 'floor' ? { role: 'floor' as const } : {}),
         onPoint: (point) =>
-          progress.step(`${scenario.name}: ${manifest.name} rep ${repetition}${repetition > scenario.repetitions ? ' (added)' : `/${scenario.repetitions}`}${point.ratePerSecond === undefined ? '' : ` at ${point.ratePerSecond.toFixed(0)} req/s`}`),
+          progress.step(`${scenario.name}: ${member === 'floor' ? 'the platform floor' : manifest.name} rep ${repetition}${repetition > scenario.repetitions ? ' (added)' : `/${scenario.repetitions}`}${point.ratePerSecond === undefined ? '' : ` at ${point.ratePerSecond.toFixed(0)} req/s`}`),
         onRecord: async (record) => {
           document.runs.push({ ...record, orderInRound: position + 1 });
-          document.services[manifest.name] = { ...document.services[manifest.name]!, runtime: record.measured.runtime ?? document.services[manifest.name]?.runtime };
+          if (member !== 'floor') document.services[manifest.name] = { ...document.services[manifest.name]!, runtime: record.measured.runtime ?? document.services[manifest.name]?.runtime };
           if (!record.validity.valid) progress.log(`invalid run ${record.id}: ${record.validity.reasons.map(describeFinding).join('; ')}`);
           await shared.save();
         },

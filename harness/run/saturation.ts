@@ -5,6 +5,7 @@
  * rate that would be valid. Pure.
  */
 import type { RunRecord } from '../results/document.js';
+import { isFloorRun } from '../results/floor-runs.js';
 
 export const SATURATION_RULES = {
   /** Saturated runs of a service at a point after which it is not repeated. */
@@ -48,7 +49,8 @@ function medianOf(values: readonly number[]): number {
 export function saturatedPoints(runs: readonly RunRecord[], scenario: string, service?: string): SaturatedPoint[] {
   const groups = new Map<string, RunRecord[]>();
   for (const run of runs) {
-    if (run.scenario !== scenario || run.load.model !== 'open' || (service !== undefined && run.service !== service)) continue;
+    // The floor is no service: a rate it could not sustain is the machine's limit, said by its own run's validity.
+    if (isFloorRun(run) || run.scenario !== scenario || run.load.model !== 'open' || (service !== undefined && run.service !== service)) continue;
     const key = `${run.service}\u0000${run.rateIndex}`;
     groups.set(key, [...(groups.get(key) ?? []), run]);
   }

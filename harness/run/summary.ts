@@ -4,7 +4,9 @@
  * its runs concerns carries that warning's number (`⚠1`); invalid runs are listed with their
  * reasons, the figure that triggered each and what to do; valid runs left out of the verdicts
  * because the machine was busy are counted; a closed loop the load engine saturated first shows
- * its throughput as a lower bound (`≥ 128,000`). Pure.
+ * its throughput as a lower bound (`≥ 128,000`). The platform floor's rows follow the services',
+ * a service's p50, p99 or p99.9 at the floor is marked `≈floor` (summary-floor.ts), and the
+ * machine's resolution at each floor rate is said under the table. Pure.
  */
 import { median } from 'simple-statistics';
 import { formatBytes, formatMicros, formatTable } from '../format.js';
@@ -12,6 +14,8 @@ import type { ResultsDocument, RunRecord } from '../results/document.js';
 import { describeLoad, groupRuns } from '../stats/summarize.js';
 import { describeFinding, describeLeftOut, type Concern } from '../results/validity.js';
 import { saturatedPoints } from './saturation.js';
+import { floorRuns, serviceRuns } from '../results/floor-runs.js';
+import { AT_FLOOR_MARK, CLOSED_LOOP_FLOOR_NOTE, atFloor, atFloorLine, floorRows, resolutionLines, type AtFloor } from './summary-floor.js';
 
 function medianOf(values: ReadonlyArray<number | undefined>): number | undefined {
   const present = values.filter((value): value is number => value !== undefined && Number.isFinite(value));
@@ -38,9 +42,12 @@ export function whereMeasured(runs: readonly RunRecord[]): string[] {
 export function formatRunSummary(document: Pick<ResultsDocument, 'runs' | 'failures'>): string {
   const sections: string[] = [];
   const scenarios = [...new Set(document.runs.map((run) => run.scenario))];
+  const measuredFloor = floorRuns(document.runs).length > 0;
   for (const scenario of scenarios) {
-    const runs = document.runs.filter((run) => run.scenario === scenario);
+    const scenarioRuns = document.runs.filter((run) => run.scenario === scenario);
+    const runs = serviceRuns(scenarioRuns);
     const warnings: string[] = [];
+    const marked: AtFloor[] = [];
     const rows = groupRuns(runs).map((group) => {
       const valid = group.filter((run) => run.validity.valid);
       const first = group[0]!;
@@ -51,6 +58,12 @@ export function formatRunSummary(document: Pick<ResultsDocument, 'runs' | 'failu
         return numbers.length === 0 || text === '–' ? text : `${text} ⚠${numbers.join(',')}`;
       };
       const pick = (get: (run: RunRecord) => number | undefined): number | undefined => medianOf(valid.map(get));
+      const latency = (metric: 'p50' | 'p99' | 'p999', get: (run: RunRecord) => number | undefined): string => {
+        const found = atFloor(scenarioRuns, valid, metric);
+        if (found !== undefined) marked.push(found);
+        const text = mark(metric, formatMicros(pick(get)));
+        return found === undefined ? text : `${text} ${AT_FLOOR_MARK}`;
+      };
       const cores = pick((run) => run.measured.cpuCores);
       const bound = valid.length === 0 ? medianOf(group.map((run) => run.validity.lowerBoundRps)) : undefined;
       const rps = pick((run) => run.load.achievedRps);
@@ -58,9 +71,9 @@ export function formatRunSummary(document: Pick<ResultsDocument, 'runs' | 'failu
         first.service,
         describeLoad(first),
         `${valid.length}/${group.length}`,
-        mark('p50', formatMicros(pick((run) => run.load.latencyUs?.p50Us))),
-        mark('p99', formatMicros(pick((run) => run.load.latencyUs?.p99Us))),
-        mark('p999', formatMicros(pick((run) => run.load.latencyUs?.p999Us))),
+        latency('p50', (run) => run.load.latencyUs?.p50Us),
+        latency('p99', (run) => run.load.latencyUs?.p99Us),
+        latency('p999', (run) => run.load.latencyUs?.p999Us),
         bound !== undefined ? `≥ ${Math.round(bound).toLocaleString('en-US')} (engine-bound)` : mark('rps', rps === undefined ? '–' : Math.round(rps).toLocaleString('en-US')),
         mark('cpuCores', cores === undefined ? '–' : cores.toFixed(2)),
         mark('cpuUsPerRequest', formatMicros(pick((run) => run.measured.cpuUsPerRequest))),
@@ -68,13 +81,16 @@ export function formatRunSummary(document: Pick<ResultsDocument, 'runs' | 'failu
         formatBytes(pick((run) => run.measured.peakRssBytes)),
       ];
     });
-    const table = formatTable(['service', 'load', 'valid', 'p50', 'p99', 'p99.9', 'req/s', 'cores', 'CPU/req', 'peak PSS', 'peak RSS'], rows);
+    const header = ['service', 'load', 'valid', 'p50', 'p99', 'p99.9', 'req/s', 'cores', 'CPU/req', 'peak PSS', 'peak RSS'];
+    const table = formatTable(header, [...rows, ...floorRows(scenarioRuns, header.length)]);
+    const floorLines = [atFloorLine(marked), ...resolutionLines(scenarioRuns)].filter((line): line is string => line !== undefined);
+    const closedNote = measuredFloor && runs.every((run) => run.load.model === 'closed') ? [CLOSED_LOOP_FLOOR_NOTE] : [];
     const listed = warnings.map((warning, index) => `  ⚠${index + 1} ${warning}`);
     const where = whereMeasured(runs);
-    const invalid = runs.filter((run) => !run.validity.valid).map((run) => `  invalid ${run.id}: ${run.validity.reasons.map(describeFinding).join(' · ')}`);
+    const invalid = scenarioRuns.filter((run) => !run.validity.valid).map((run) => `  invalid ${run.id}: ${run.validity.reasons.map(describeFinding).join(' · ')}`);
     const busy = describeLeftOut(runs);
     const saturated = saturatedPoints(runs, scenario).map((found) => `  saturated: ${found.text}`);
-    sections.push([`## ${scenario} (medians of valid runs)`, table, ...where, ...listed, ...invalid, ...saturated, ...(busy === undefined ? [] : [`  ${busy}`])].join('\n'));
+    sections.push([`## ${scenario} (medians of valid runs)`, table, ...floorLines, ...closedNote, ...where, ...listed, ...invalid, ...saturated, ...(busy === undefined ? [] : [`  ${busy}`])].join('\n'));
   }
   // The whole message: a difference from the reference names the request and both answers on its later lines.
   const failures = document.failures.map((failure) => `  ${[failure.scenario, failure.service].filter(Boolean).join(' / ')}: ${failure.message.split('\n').join('\n    ')}`);

@@ -8,10 +8,16 @@ import type { ResultsDocument, RunRecord } from '../results/document.js';
 import { medianInterval, type Estimate } from './interval.js';
 import { RUN_METRICS } from './metrics.js';
 
-/** One scenario × service × load point. */
+/** One scenario × service × load point (the platform floor: × rate too). */
 export interface PointSummary {
+  /** The group's key (`groupKey` of its runs). */
+  readonly key: string;
   readonly scenario: string;
   readonly service: string;
+  /** `floor`: the platform floor's runs at one rate of the point (results/floor-runs.ts). */
+  readonly role?: 'floor';
+  /** The floor's: every service its runs stood beside. */
+  readonly beside?: readonly string[];
   readonly rateIndex: number;
   /** e.g. "closed loop, 32 connections" or "open loop, 80 % of capacity (1,234 req/s)". */
   readonly load: string;
@@ -28,11 +34,20 @@ export function describeLoad(run: RunRecord): string {
   return run.capacityFraction === undefined ? `open loop, ${rate}` : `open loop, ${Math.round(run.capacityFraction * 100)} % of capacity (${rate})`;
 }
 
-/** Groups runs by scenario, service and rate index, in first-seen order. */
+/**
+ * The group a run belongs to: scenario, service and rate index; the platform floor's runs also by
+ * offered rate (at capacity fractions it ran at each service's own rate of the same point).
+ */
+export function groupKey(run: RunRecord): string {
+  const key = `${run.scenario}\u0000${run.service}\u0000${run.rateIndex}`;
+  return run.role === 'floor' ? `${key}\u0000${Math.round(run.load.offeredRps ?? 0)}` : key;
+}
+
+/** Groups runs by `groupKey`, in first-seen order. */
 export function groupRuns(runs: readonly RunRecord[]): RunRecord[][] {
   const groups = new Map<string, RunRecord[]>();
   for (const run of runs) {
-    const key = `${run.scenario}\u0000${run.service}\u0000${run.rateIndex}`;
+    const key = groupKey(run);
     const group = groups.get(key);
     if (group === undefined) groups.set(key, [run]);
     else group.push(run);
@@ -52,8 +67,10 @@ export function summarize(document: Pick<ResultsDocument, 'runs'>): PointSummary
       if (estimate !== undefined) metrics[name] = estimate;
     }
     return {
+      key: groupKey(first),
       scenario: first.scenario,
       service: first.service,
+      ...(first.role === 'floor' ? { role: 'floor' as const, beside: [...new Set(group.flatMap((run) => run.beside ?? []))] } : {}),
       rateIndex: first.rateIndex,
       load: describeLoad(first),
       runs: group.length,

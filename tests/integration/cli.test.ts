@@ -18,7 +18,7 @@ describe('help', () => {
     expect(stdout).toContain('2 bad configuration or usage');
   });
   it.each([
-    ['run', ['--services', '--services-dir', '--out', '--quick']],
+    ['run', ['--services', '--services-dir', '--out', '--quick', '--no-floor']],
     ['build', ['--services', '--force', '--timings']],
     ['verify', ['--services', '--random', '--seed']],
     ['compare', ['--services', '--services-dir', '--requests', '--seed']],
@@ -126,8 +126,9 @@ describe('rewrite-bench run', () => {
       expect([document.cpuPlan!.serviceCpus, document.cpuPlan!.loadCpus].sort()).toEqual(['0', '1']);
       expect(document.cpuPlan!.choice).toMatchObject({ by: 'device-interrupts', reason: expect.stringContaining('fewest device interrupts') });
       // 2 repetitions × 2 rates, interleaved per repetition.
-      expect(document.runs.map((run) => `${run.repetition}/${run.rateIndex}`)).toEqual(['1/0', '1/1', '2/0', '2/1']);
-      for (const run of document.runs) {
+      const own = document.runs.filter((run) => run.role === undefined);
+      expect(own.map((run) => `${run.repetition}/${run.rateIndex}`)).toEqual(['1/0', '1/1', '2/0', '2/1']);
+      for (const run of own) {
         expect(run.load.model).toBe('open');
         expect(run.load.counts.expectedStatus).toBeGreaterThan(0);
         expect(run.load.latencyUs!.p99Us).toBeGreaterThan(0);
@@ -144,6 +145,65 @@ describe('rewrite-bench run', () => {
         expect(run.measured.interruptShare).toBeGreaterThanOrEqual(0);
         expect(run.generator.interruptShare).toBeGreaterThanOrEqual(0);
       }
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the platform floor in a run', () => {
+  it('is one more member of every round at the same rates, recorded with role floor, shown beside the service, never compared as a service', async () => {
+    const out = await mkdtemp(path.join(os.tmpdir(), 'rb-floor-'));
+    try {
+      const claims = path.join(out, 'claims.yaml');
+      // A floor term pairs the floor's run of each round; one look after the 2 rounds (--max-repetitions 2) cannot decide: exit 0,
+      // or 3 when a busy machine left no round that counts (the claims then come out not measured).
+      await writeFile(claims, 'claims:\n  - id: go-net\n    text: go is within its floor\n    scenario: tiny-open\n    checks: ["go.p99 <= 1000 * go.p50 + floor.p99", "go.p99 <= 1000 * go.p50"]\n');
+      const { exitCode, stdout, stderr } = await runCli(['run', path.join(FIXTURES, 'scenarios/tiny-open.yaml'), '--out', out, '--claims', claims, '--max-repetitions', '2', '--skip-verify']);
+      const document = JSON.parse(await readFile(path.join(out, 'results.json'), 'utf8')) as ResultsDocument;
+      expect(document.failures, stderr).toEqual([]);
+      expect([0, 3]).toContain(exitCode);
+      expect(document.claims!.results[0]!.verdict).toBe(exitCode === 0 ? 'inconclusive' : 'not-measured');
+      // Each round: go and the floor, rotating (go first in round 1, the floor first in round 2), the floor at each of go's rates.
+      expect(document.runs.map((run) => `${run.id} ${run.role ?? 'service'} ${run.orderInRound} ${run.load.offeredRps}`)).toEqual([
+        'tiny-open/go/rep1/rate0 service 1 100',
+        'tiny-open/go/rep1/rate1 service 1 200',
+        'tiny-open/floor/rep1/rate0 floor 2 100',
+        'tiny-open/floor/rep1/rate1 floor 2 200',
+        'tiny-open/floor/rep2/rate0 floor 1 100',
+        'tiny-open/floor/rep2/rate1 floor 1 200',
+        'tiny-open/go/rep2/rate0 service 2 100',
+        'tiny-open/go/rep2/rate1 service 2 200',
+      ]);
+      const floor = document.runs.filter((run) => run.role === 'floor');
+      for (const run of floor) {
+        expect(run.service).toBe('floor');
+        expect(run.beside).toEqual(['go']);
+        expect(run.load.connections).toBe(8);
+        expect(run.load.counts.expectedStatus).toBeGreaterThan(0);
+        expect([run.load.counts.errors, run.load.counts.mismatches, run.load.counts.unexpectedStatus]).toEqual([0, 0, 0]);
+        expect(run.measured.pid).toBeGreaterThan(0);
+        expect(run.measured.cpuList).toBe(document.cpuPlan!.serviceCpus);
+      }
+      // Shown beside the service, with the machine's resolution at each rate.
+      expect(stdout).toMatch(/\nfloor {2,}open loop, 100 req\/s/);
+      // Two valid floor runs give the resolution; a busy machine may leave one (then it is said to be unknown).
+      expect(stdout).toMatch(/resolution \(floor at 100 req\/s\)|resolution unknown \(valid floor runs at 100 req\/s/);
+      expect(stdout).not.toContain('failures');
+      // In the claims: paired per round, never a service.
+      const checks = document.claims!.results[0]!.checks;
+      expect(checks.map((check) => check.statistic)).toEqual(['go.p99 / (1000 * go.p50 + floor.p99)', 'go.p99 / go.p50']);
+      if (checks[0]!.verdict !== 'not-measured') expect(checks[0]!.test?.unit).toBe('rounds');
+      // The gate on the same file: rows for go only.
+      const results = path.join(out, 'results.json');
+      const gate = await runCli(['gate', '--baseline', results, '--candidate', results, '--repetitions', '5']);
+      expect(gate.stdout, gate.stderr).toContain('| tiny-open | go |');
+      expect(gate.stdout).not.toContain('| floor |');
+      // --no-floor leaves it out.
+      const without = await runCli(['run', path.join(FIXTURES, 'scenarios/tiny-open.yaml'), '--out', path.join(out, 'no-floor'), '--no-floor', '--skip-verify']);
+      expect(without.exitCode, without.stderr).toBe(0);
+      const plain = JSON.parse(await readFile(path.join(out, 'no-floor', 'results.json'), 'utf8')) as ResultsDocument;
+      expect(plain.runs.map((run) => run.service)).toEqual(['go', 'go', 'go', 'go']);
     } finally {
       await rm(out, { recursive: true, force: true });
     }

@@ -5,6 +5,7 @@
  * so far stay in results.json with the failure recorded, the documented exit code, and no process
  * left behind (each case runs the CLI under its own tag and scans /proc for it afterwards).
  */
+import { serviceRuns } from '../../harness/results/floor-runs.js';
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -54,7 +55,7 @@ describe('faults during a run', () => {
     expect(message).toContain('within 3000 ms');
     expect(message).toContain('fixture: still loading the model (this never finishes)');
     expect(stdout).toContain('never-ready');
-    expect(document.runs.map((run) => run.service)).toEqual(['go']);
+    expect(serviceRuns(document.runs).map((run) => run.service)).toEqual(['go']);
     expect(leftovers).toEqual([]);
   });
 
@@ -86,7 +87,7 @@ describe('faults during a run', () => {
     expect(failure.message).toContain('Build step `node -e');
     expect(failure.message).toContain('failed (exit code 101)');
     expect(document.builds.find((build) => build.service === 'build-fails')!.state).toBe('failed');
-    expect(document.runs.map((run) => run.service)).toEqual(['go']);
+    expect(serviceRuns(document.runs).map((run) => run.service)).toEqual(['go']);
   });
 
   it('a missing toolchain: named with how to install it, the service skipped, exit 3', async () => {
@@ -94,7 +95,7 @@ describe('faults during a run', () => {
     expect(exitCode).toBe(3);
     expect(stderr).toContain('`zig-compiler-that-is-not-installed` is not installed');
     expect(document.builds.find((build) => build.service === 'missing-toolchain')!.state).toBe('skipped');
-    expect(document.runs.map((run) => run.service)).toEqual(['go']);
+    expect(serviceRuns(document.runs).map((run) => run.service)).toEqual(['go']);
   });
 });
 

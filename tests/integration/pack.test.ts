@@ -72,6 +72,9 @@ describe('the packed package in a fresh repository', () => {
     const files = String(listed.stdout).split('\n');
     expect(files).toContain('package/dist/harness/cli.js');
     expect(files).toContain('package/harness/engine/Cargo.lock');
+    // The platform floor: its manifest and its source, built with the engine.
+    expect(files).toContain('package/harness/floor/service.yaml');
+    expect(files).toContain('package/harness/engine/src/floor.rs');
     expect(files).toContain('package/harness/init/starter/rewrite-bench.yaml');
     expect(files).toContain('package/services/vectors/json.json');
     expect(files.filter((file) => file.startsWith('package/tests/') || file.includes('/engine/tests/') || file.includes('dist/tests/'))).toEqual([]);
@@ -88,6 +91,9 @@ describe('the packed package in a fresh repository', () => {
     expect(existsSync(path.join(repo, 'reports/runs', folder!, 'results.json'))).toBe(true);
     expect(existsSync(path.join(repo, 'reports/runs', folder!, 'index.html'))).toBe(true);
     expect(existsSync(path.join(repo, 'node_modules/rewrite-bench/reports'))).toBe(false);
+    // The starter's open loop measured the platform floor, built inside the package with the engine.
+    const results = JSON.parse(await readFile(path.join(repo, 'reports/runs', folder!, 'results.json'), 'utf8')) as { runs: Array<{ role?: string; beside?: string[] }> };
+    expect(results.runs.filter((entry) => entry.role === 'floor').length, run.stderr).toBeGreaterThan(0);
     // The first run builds the native engine inside the package (cargo, a minute or more on a busy machine).
   }, 600_000);
   it('catches a rewrite that answers one field differently before measuring it (exit 1)', async () => {

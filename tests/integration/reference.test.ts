@@ -50,7 +50,9 @@ describe('a project of your own with a reference service', () => {
     const [check] = document.equivalence;
     expect(check).toMatchObject({ scenario: 'quote', reference: 'legacy', requests: 200, verdicts: [{ service: 'rewrite', state: 'pass', checked: 200 }] });
     expect(check!.noise.join('\n')).toContain('$.generated_at');
-    expect(new Set(document.runs.map((run) => run.service))).toEqual(new Set(['legacy', 'rewrite']));
+    expect(new Set(document.runs.filter((run) => run.role === undefined).map((run) => run.service))).toEqual(new Set(['legacy', 'rewrite']));
+    // The starter's open loop measures the platform floor beside them.
+    expect(document.runs.filter((run) => run.role === 'floor').length).toBeGreaterThan(0);
     expect(stdout).toContain('## quote');
     expect(stdout).toMatch(/(HOLDS|REFUTED|INCONCLUSIVE) +cheaper/);
     expect(stdout).toMatch(/legacy\.cpuUsPerRequest \/ rewrite\.cpuUsPerRequest = [\d.]+ \[[\d.]+, [\d.]+\]/);

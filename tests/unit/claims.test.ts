@@ -58,8 +58,10 @@ describe('check expressions', () => {
     ['a.p99 >= 0', 'constants must be positive'],
     ['a.p99 >= b.p99 >= c.p99', 'only one comparison'],
     ['10 >= 5', 'at least one service.metric'],
-    ['a.p99 >= b.p99 + 1', 'unexpected `+ 1`'],
-    ['a.p99 b.p99 >= 1', 'expected * / or a comparison'],
+    ['a.p99 - b.p99 >= 1', 'unexpected `- b.p99 >= 1`'],
+    ['a.p99 >= (b.p99 + 1)', 'unexpected `(b.p99 + 1)`'],
+    ['a.p99 >= b.p99 + + 1', 'expected an operand before `+`'],
+    ['a.p99 b.p99 >= 1', 'expected * / + or a comparison'],
     ['2.p99 >= 1.5 *', 'the check ends without an operand'],
   ])('rejects %j', (source, message) => {
     expect(() => parseCheck(source)).toThrow(message);

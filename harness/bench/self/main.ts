@@ -1,11 +1,12 @@
 /**
  * `npm run bench:self` (issue 8) — proves the harness's numbers on this machine: generator
  * capacity against wrk, timing accuracy against a server with known holds and stalls, the
- * overhead of recording and sampling, and CPU/memory accounting against a process tree with
- * known use. Prints one Markdown table on stdout (progress goes to stderr); never part of
+ * overhead of recording and sampling, CPU/memory accounting against a process tree with known
+ * use, and (issue 21) the platform floor measured by the engine beside vegeta, k6 and oha (built
+ * on demand into .cache/bench-tools: the first run takes minutes more). Prints one Markdown table on stdout (progress goes to stderr); never part of
  * `npm test`. Every load is bounded in time and on 127.0.0.1; every child is stopped by pid.
  *
- * Options: --only 1,2,3,4,5 runs some sections; --out FILE also writes the table there.
+ * Options: --only 1,2,3,4,5,6 runs some sections; --out FILE also writes the table there.
  */
 import { writeFile } from 'node:fs/promises';
 import { measureAccounting, startTree } from './accounting.js';
@@ -16,6 +17,7 @@ import { SERVER_CPU } from './load-runs.js';
 import { renderTable, type Row, type SectionHeader } from './table.js';
 import { measureTiming } from './timing.js';
 import { measureServiceTail } from './service-tail.js';
+import { measureFloorTable } from './floor-table.js';
 
 interface Section {
   readonly number: number;
@@ -51,6 +53,7 @@ const SECTIONS: readonly Section[] = [
   },
   { number: 4, title: '4. Accounting (calibration process tree)', run: (fixtures) => measureAccounting(fixtures) },
   { number: 5, title: '5. The tail of a fast service (built-in rust /json, 2,000 req/s)', run: (_fixtures, hasWrk) => measureServiceTail(hasWrk) },
+  { number: 6, title: '6. The floor: the engine against vegeta, k6 and oha (open loop, 500 and 2,000 req/s, the floor service on CPU 0)', run: () => measureFloorTable() },
 ];
 
 function parseArgs(argv: readonly string[]): { only: Set<number>; out: string | undefined } {
@@ -65,7 +68,7 @@ function parseArgs(argv: readonly string[]): { only: Set<number>; out: string | 
       out = argv[index + 1];
       index += 1;
     } else {
-      throw new Error(`Unknown argument \`${String(arg)}\`. Expected --only 1,2,3,4,5 and/or --out FILE.`);
+      throw new Error(`Unknown argument \`${String(arg)}\`. Expected --only 1,2,3,4,5,6 and/or --out FILE.`);
     }
   }
   return { only, out };
