@@ -13,6 +13,7 @@ import { templateIssues, templateShape } from '../requests/template.js';
 import { generatorSchema } from '../suite/generators.js';
 import { pathPatternSchema } from '../verify/json-path.js';
 import { HARNESS_VARIABLES, templatedEnv, templatedString } from './env-template.js';
+import { capturedNames, setupIssues, setupSchema } from './setup.js';
 import { formatZodIssues } from './zod-message.js';
 
 const positiveInt = z.number().int().positive();
@@ -60,14 +61,8 @@ const literalRequest = z
     }
     const hasSequence = [request.path, request.body ?? ''].some((text) => new RegExp(SEQUENCE_PLACEHOLDER.source).test(text));
     if (hasSequence && request.expectBody !== undefined) context.addIssue({ code: 'custom', path: ['expectBody'], message: 'a request numbered by `{{seq}}` answers differently per send: leave `expectBody` out (compare answers with the scenario\'s `reference:` service instead)' });
-    if (Object.keys(request.vars).length === 0) {
-      for (const [name, value] of Object.entries(request.headers)) {
-        if (new RegExp(SEQUENCE_PLACEHOLDER.source).test(value)) context.addIssue({ code: 'custom', path: ['headers', name], message: '`{{seq}}` in a header value: the engines number it in the path and the body only. Move it there.' });
-      }
-      return;
-    }
-    if (request.expectBody !== undefined) context.addIssue({ code: 'custom', path: ['expectBody'], message: 'a templated request answers differently per variant: compare answers with the scenario\'s `reference:` service instead' });
-    for (const issue of templateIssues(request)) context.addIssue({ code: 'custom', path: [...issue.path], message: issue.message });
+    if (Object.keys(request.vars).length > 0 && request.expectBody !== undefined) context.addIssue({ code: 'custom', path: ['expectBody'], message: 'a templated request answers differently per variant: compare answers with the scenario\'s `reference:` service instead' });
+    // Placeholders (vars, `{{seq}}`, names the setup captures) are checked with the whole scenario: see scenarioSchema.
   });
 
 /** Requests replayed from a file users already have: JSONL (method/path/headers/body per line) or HAR 1.2. */
@@ -186,6 +181,8 @@ export const scenarioSchema = z.strictObject({
   compare: compareSchema.default({ requests: 300, ignore: [], sets: [], tolerance: [], statuses: [] }),
   /** Services to run (default: every service that implements the workload). */
   services: z.array(z.string().min(1)).min(1).optional(),
+  /** Requests run once on every started instance after it is ready (log in), with values captured for the requests (config/setup.ts). */
+  setup: setupSchema.default([]),
   requests: z.array(requestSchema).min(1),
   load: z.discriminatedUnion('model', [closedLoad, openLoad]),
   warmupSeconds: timing.warmupSeconds.default(2),
@@ -233,6 +230,14 @@ export const scenarioSchema = z.strictObject({
   verifyEvery: z.number().int().min(0).default(50),
   /** Seed of the load's request generators (verify uses another). */
   seed: z.number().int().min(0).max(4_294_967_295).default(1),
+}).superRefine((scenario, context) => {
+  // Placeholders need the whole scenario: a request may use what the setup captures.
+  for (const issue of setupIssues(scenario.setup)) context.addIssue({ code: 'custom', path: ['setup', ...issue.path], message: issue.message });
+  const captured = capturedNames(scenario.setup);
+  for (const [index, request] of scenario.requests.entries()) {
+    if (!('path' in request) || !('vars' in request)) continue;
+    for (const issue of templateIssues(request, captured)) context.addIssue({ code: 'custom', path: ['requests', index, ...issue.path], message: issue.message });
+  }
 });
 
 /** A validated scenario. Frozen; every field has been checked (later code relies on it). */

@@ -13,6 +13,9 @@ import { nextSequenceStart } from '../load/sequence.js';
 import type { LoadOutcome } from '../load/outcome.js';
 import type { PreparedSource } from '../load/requests.js';
 import { prepareSources } from '../requests/prepare.js';
+import { fillSources, type CapturedValues } from '../requests/captured.js';
+import { capturedNames } from '../config/setup.js';
+import { runSetup } from '../process/setup.js';
 import { PeriodicSampler, TreeSampler, coresBetween, readCpuTimes, systemProc, type ProcReader, type SamplerConstants, type TreeReading } from '../process/sampler.js';
 import { readFileSync } from 'node:fs';
 import { parseCpuList, parseSchedstat, parseStat, type CpuTimes } from '../process/proc-parse.js';
@@ -82,7 +85,7 @@ function sourcesOf(scenario: ResolvedScenario): readonly PreparedSource[] {
   const key = `${scenario.file}\u0000${scenario.name}\u0000${scenario.seed}`;
   let sources = preparedByScenario.get(key);
   if (sources === undefined) {
-    sources = prepareSources(scenario.requests, scenario.seed);
+    sources = prepareSources(scenario.requests, scenario.seed, capturedNames(scenario.setup));
     preparedByScenario.set(key, sources);
   }
   return sources;
@@ -98,13 +101,14 @@ export interface EngineChoice {
  * The load job of one point of a scenario.
  * @param extra.tls an https target's extra trust
  * @param extra.sequenceStart the first `{{seq}}` number: past the numbers of the earlier points of the same service start (load/sequence.ts)
+ * @param extra.captured what the scenario's `setup` captured on this service start (a token), filled into the requests
  */
-export function loadJobFor(scenario: ResolvedScenario, baseUrl: string, point: LoadPoint, seed: number, engine: EngineChoice, extra: { readonly tls?: LoadTls | undefined; readonly sequenceStart?: number } = {}): LoadJob {
+export function loadJobFor(scenario: ResolvedScenario, baseUrl: string, point: LoadPoint, seed: number, engine: EngineChoice, extra: { readonly tls?: LoadTls | undefined; readonly sequenceStart?: number; readonly captured?: CapturedValues } = {}): LoadJob {
   const load = scenario.load;
   return {
     ...engine,
     baseUrl,
-    sources: sourcesOf(scenario),
+    sources: fillSources(sourcesOf(scenario), extra.captured ?? {}),
     seed,
     model: load.model,
     connections: load.model === 'open' ? (point.connections ?? load.connections) : load.connections,
@@ -332,6 +336,8 @@ export async function measureService(context: MeasureContext): Promise<{ stopPro
   });
   let stopped: Awaited<ReturnType<RunningService['stop']>>;
   try {
+    // Log in (the scenario's setup) once per start: every point of this start uses its token.
+    const captured = await runSetup({ scenario, service: manifest.name, baseUrl: service.baseUrl });
     const tree = new TreeSampler(service.pid, undefined, context.constants);
     await new Promise((resolve) => setTimeout(resolve, 300));
     const idleReading = await tree.read();
@@ -341,7 +347,7 @@ export async function measureService(context: MeasureContext): Promise<{ stopPro
     for (const [position, point] of context.points.entries()) {
       const index = point.rateIndex ?? position;
       context.onPoint(point, index);
-      const record = await measurePoint(context, service, tree, point, index, { rssBytes: idleReading.rssBytes, pssBytes: idleMemory.pssBytes }, sequenceStart);
+      const record = await measurePoint(context, service, tree, point, index, { rssBytes: idleReading.rssBytes, pssBytes: idleMemory.pssBytes }, { sequenceStart, captured });
       sequenceStart = nextSequenceStart(loadJobFor(scenario, service.baseUrl, point, 0, context.engine, { sequenceStart }));
       await context.onRecord(record);
       if (service.exitInfo() !== undefined) break;
@@ -383,7 +389,7 @@ async function measurePoint(
   point: LoadPoint,
   index: number,
   idle: { rssBytes: number; pssBytes: number },
-  sequenceStart: number,
+  job: { readonly sequenceStart: number; readonly captured: CapturedValues },
 ): Promise<RunRecord> {
   const { scenario } = context;
   const startedAt = new Date().toISOString();
@@ -394,7 +400,7 @@ async function measurePoint(
   const seed = scenario.seed + context.repetition * 7919 + index;
   let window: Awaited<ReturnType<typeof measureWindow>>;
   try {
-    window = await measureWindow(loadJobFor(scenario, service.baseUrl, point, seed, context.engine, { sequenceStart }), { service: tree, upstream, database }, context.cpus, context.constants);
+    window = await measureWindow(loadJobFor(scenario, service.baseUrl, point, seed, context.engine, job), { service: tree, upstream, database }, context.cpus, context.constants);
   } catch (error) {
     await periodic.stop(performance.now());
     throw error;
@@ -450,10 +456,11 @@ async function measurePoint(
  */
 async function measureTarget(context: MeasureContext): Promise<{ stopProblem: undefined }> {
   const target = await connectTarget(context.manifest, context.scenario.service.readyTimeoutSeconds * 1000);
+  const captured = await runSetup({ scenario: context.scenario, service: context.manifest.name, baseUrl: target.baseUrl, tls: target.tls });
   for (const [position, point] of context.points.entries()) {
     const index = point.rateIndex ?? position;
     context.onPoint(point, index);
-    await context.onRecord(await measureTargetPoint(context, target, point, index));
+    await context.onRecord(await measureTargetPoint(context, target, point, index, captured));
   }
   return { stopProblem: undefined };
 }
@@ -502,12 +509,12 @@ function withRemoteWarnings(validity: Validity, remote: RemoteMeasurement | unde
   return { ...validity, warnings: [...validity.warnings, ...warnings] };
 }
 
-async function measureTargetPoint(context: MeasureContext, target: ConnectedTarget, point: LoadPoint, index: number): Promise<RunRecord> {
+async function measureTargetPoint(context: MeasureContext, target: ConnectedTarget, point: LoadPoint, index: number, captured: CapturedValues): Promise<RunRecord> {
   const { scenario, manifest } = context;
   const remoteTarget = manifest.target!;
   const startedAt = new Date().toISOString();
   const seed = scenario.seed + context.repetition * 7919 + index;
-  const window = await measureWindow(loadJobFor(scenario, target.baseUrl, point, seed, context.engine, { tls: target.tls }), { service: undefined, upstream: undefined }, context.cpus, context.constants);
+  const window = await measureWindow(loadJobFor(scenario, target.baseUrl, point, seed, context.engine, { tls: target.tls, captured }), { service: undefined, upstream: undefined }, context.cpus, context.constants);
   const { outcome, start, end, cpu } = window;
   let remote: RemoteMeasurement | undefined;
   let problem: string | undefined;
