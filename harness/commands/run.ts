@@ -6,7 +6,7 @@ import { isUntimedOnly } from '../claims/build-timings.js';
 import { formatClaims } from '../claims/format.js';
 import { resolveClaims, type ResolvedClaims } from '../config/claims.js';
 import type { ResolvedManifest } from '../config/manifest.js';
-import type { ResolvedScenario } from '../config/scenario.js';
+import { QUICK_DEFAULTS, type ResolvedScenario } from '../config/scenario.js';
 import { readYamlFile } from '../config/yaml-file.js';
 import path from 'node:path';
 import { loadScenarios } from '../config/scenarios.js';
@@ -34,7 +34,9 @@ export const runOptions = {
   'skip-verify': { type: 'boolean', help: 'Do not check the services against the contract first (by default a service that does not conform is not measured).' },
   quick: {
     type: 'boolean',
-    help: 'Use each scenario’s `quick` timings (one run each): the default suite in about 2 minutes. Claims on run metrics come out inconclusive (they need 3 valid runs); build metrics are single measurements and can decide, but builds are not timed for the claims without --timings.',
+    help:
+      `A short look: every scenario runs with its \`quick:\` timings, and what it does not set there (all of it, without a \`quick:\` block) is ${QUICK_DEFAULTS.repetitions === 1 ? 'one repetition' : `${QUICK_DEFAULTS.repetitions} repetitions`}, at most ${QUICK_DEFAULTS.warmupSeconds} s of warm-up and ${QUICK_DEFAULTS.durationSeconds} s windows (shorter own ones stay), capacity probes no longer than the window; no repetitions are added and the contract check sends fewer random requests. ` +
+      'The default suite in about 2 minutes. Claims on run metrics come out inconclusive (a decision needs at least 6 paired rounds); build metrics are single measurements and can decide, but builds are not timed for the claims without --timings.',
   },
   'until-decided': { type: 'boolean', help: 'Add interleaved repetitions until every point\'s medians have 95 % coverage (6 valid runs), within --max-minutes. (A claims file already adds them for its open claims.)' },
   'max-minutes': { type: 'string', value: 'M', help: 'Time budget of the measuring, from the first run (builds, build timings and verification come before it), for added repetitions (default 10): once spent, open claims are reported "undecided after N runs" with what more runs would take.' },

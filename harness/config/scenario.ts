@@ -188,7 +188,7 @@ export const scenarioSchema = z.strictObject({
   warmupSeconds: timing.warmupSeconds.default(2),
   durationSeconds: timing.durationSeconds.default(10),
   repetitions: timing.repetitions.default(3),
-  /** Overrides under --quick. */
+  /** Overrides under --quick; what it leaves out comes from QUICK_DEFAULTS (one repetition, 0.5 s warm-up, 1 s window). */
   quick: z.strictObject({ warmupSeconds: timing.warmupSeconds, durationSeconds: timing.durationSeconds, repetitions: timing.repetitions }).partial().default({}),
   service: z
     .strictObject({
@@ -317,9 +317,26 @@ export function resolveScenario(data: unknown, file: string, options: { quick: b
     throw new ConfigError(`Expected \`fixtures.database.env\` and \`fixtures.upstream.env\` in ${file} to name different variables, got \`${upstreamEnv}\` for both.`);
   }
   if (!options.quick) return Object.freeze({ ...scenario, file, database });
-  // --quick: the scenario's quick timings, and capacity probes no longer than the quick window.
-  const load = scenario.load.model === 'open' ? { ...scenario.load, probe: { ...scenario.load.probe, seconds: Math.min(scenario.load.probe.seconds, scenario.quick.durationSeconds ?? scenario.load.probe.seconds) } } : scenario.load;
-  return Object.freeze({ ...scenario, ...scenario.quick, load, file, database });
+  // --quick: the scenario's quick timings, else the quick defaults, and capacity probes no longer than the quick window.
+  const quick = quickTimings(scenario);
+  const load = scenario.load.model === 'open' ? { ...scenario.load, probe: { ...scenario.load.probe, seconds: Math.min(scenario.load.probe.seconds, Math.max(quick.durationSeconds, QUICK_DEFAULTS.probeSeconds)) } } : scenario.load;
+  return Object.freeze({ ...scenario, ...quick, load, file, database });
+}
+
+/**
+ * What `--quick` uses where a scenario's `quick:` says nothing: one repetition, a warm-up and a
+ * window no longer than these (a scenario's own shorter ones stay), and a capacity probe window no
+ * longer than the quick window (at least `probeSeconds`).
+ */
+export const QUICK_DEFAULTS = Object.freeze({ repetitions: 1, warmupSeconds: 0.5, durationSeconds: 1, probeSeconds: 1 });
+
+/** The timings of a scenario under --quick: its `quick:` block, each field it leaves out from QUICK_DEFAULTS. */
+export function quickTimings(scenario: Pick<z.output<typeof scenarioSchema>, 'quick' | 'warmupSeconds' | 'durationSeconds'>): { readonly repetitions: number; readonly warmupSeconds: number; readonly durationSeconds: number } {
+  return {
+    repetitions: scenario.quick.repetitions ?? QUICK_DEFAULTS.repetitions,
+    warmupSeconds: scenario.quick.warmupSeconds ?? Math.min(scenario.warmupSeconds, QUICK_DEFAULTS.warmupSeconds),
+    durationSeconds: scenario.quick.durationSeconds ?? Math.min(scenario.durationSeconds, QUICK_DEFAULTS.durationSeconds),
+  };
 }
 
 /** The JSON Schema of scenario files, for editors. */
