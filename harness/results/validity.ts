@@ -20,7 +20,8 @@ export type FindingCode =
   | 'steal'
   | 'thin-tail'
   | 'metrics-missing'
-  | 'remote-metrics';
+  | 'remote-metrics'
+  | 'binds-all-interfaces';
 
 /** A run metric a warning concerns (table cells show a mark beside it). */
 export type Concern = 'p50' | 'p90' | 'p99' | 'p999' | 'max' | 'rps' | 'cpuCores' | 'cpuUsPerRequest';

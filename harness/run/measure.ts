@@ -32,6 +32,7 @@ import type { PrometheusClient } from '../remote/prometheus.js';
 import type { DatabaseServer } from '../process/databases.js';
 import type { PrometheusRecord, ResourcePoint } from '../results/document.js';
 import { messageOf } from '../errors.js';
+import { bindFinding, stopProblem } from './service-conduct.js';
 
 /** One offered load of a measurement: closed loop, or an open-loop rate. */
 export interface LoadPoint {
@@ -355,15 +356,10 @@ export async function measureService(context: MeasureContext): Promise<{ stopPro
   } finally {
     const died = service.exitInfo();
     stopped = await service.stop();
-    if (died !== undefined) {
-      // A crash is reported once, as the failure it is, rather than as an odd exit after SIGTERM.
-      const tail = service.outputTail().split('\n').slice(-10).join('\n');
-      return { stopProblem: `${manifest.name} died during the run (exit code ${String(died.exitCode)}, signal ${String(died.signal)}). Last output:\n${tail}` };
-    }
+    // A crash is reported once, as the failure it is, rather than as an odd exit after SIGTERM.
+    if (died !== undefined) return { stopProblem: stopProblem(manifest.name, { died, outputTail: service.outputTail(), stopped }) };
   }
-  if (stopped.killed) return { stopProblem: `${manifest.name} ignored SIGTERM and was killed after the grace period` };
-  if (stopped.exit.exitCode !== 0 && stopped.exit.exitCode !== undefined) return { stopProblem: `${manifest.name} exited with code ${stopped.exit.exitCode} after SIGTERM` };
-  return { stopProblem: undefined };
+  return { stopProblem: stopProblem(manifest.name, { died: undefined, outputTail: '', stopped }) };
 }
 
 /** What names a run and places it in time: the same for a started service and a remote target. */
@@ -416,7 +412,7 @@ async function measurePoint(
   const runtime = exit === undefined ? await fetchRuntime(service.baseUrl) : undefined;
   return {
     ...runIdentity(context, point, index, startedAt, start, end),
-    validity: judgeRun(validityInput(outcome, cpu, context.cpus, serviceDied)),
+    validity: withWarning(judgeRun(validityInput(outcome, cpu, context.cpus, serviceDied)), bindFinding(service.listening, service.port)),
     load: outcome,
     measured: {
       measuredBy: 'proc',
@@ -495,6 +491,11 @@ function remoteSeries(remote: RemoteMeasurement, windowStartEpochMs: number): Re
     ...(remote.memoryKind === 'pss' && point.memoryBytes !== undefined ? { pssBytes: point.memoryBytes } : {}),
     ...(remote.memoryKind === 'working-set' && point.memoryBytes !== undefined ? { workingSetBytes: point.memoryBytes } : {}),
   }));
+}
+
+/** A run's validity with one more warning (none: unchanged). */
+function withWarning(validity: Validity, warning: Finding | undefined): Validity {
+  return warning === undefined ? validity : { ...validity, warnings: [...validity.warnings, warning] };
 }
 
 /** A run's validity with the remote measurement's caveats (a series that began in the window, missed scrapes, clock offset) added as warnings. */
