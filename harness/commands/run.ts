@@ -10,7 +10,7 @@ import { QUICK_DEFAULTS, type ResolvedScenario } from '../config/scenario.js';
 import { readYamlFile } from '../config/yaml-file.js';
 import path from 'node:path';
 import { loadScenarios } from '../config/scenarios.js';
-import { selectScenarioServices } from '../config/selection.js';
+import { checkOnlyReferences, selectScenarioServices } from '../config/selection.js';
 import { checkEnvFrom } from '../config/service-env.js';
 import { ConfigError, EXIT_CODES, type ExitCode } from '../errors.js';
 import type { ResolvedProject } from '../config/project.js';
@@ -109,7 +109,9 @@ export async function runRunCommand(values: { project?: string | undefined; serv
   for (const line of skipped) console.error(`rewrite-bench run: ${line}`);
   // A PostgreSQL fixture needs a server installed: said before anything is built or started.
   for (const scenario of scenarios) if (scenario.database?.postgres !== undefined) await findPostgres(scenario.database.postgres.binDir, project.root, scenario.file);
-  checkEnvFrom(selected.filter((manifest) => scenarios.some((scenario) => servicesFor(scenario, selected).includes(manifest))), process.env);
+  // A reference left out by --services is still started for the equivalence check (not with --skip-verify).
+  const checkOnly = values['skip-verify'] === true ? [] : checkOnlyReferences(scenarios, all);
+  checkEnvFrom([...selected.filter((manifest) => scenarios.some((scenario) => servicesFor(scenario, selected).includes(manifest))), ...checkOnly], process.env);
   // The seed claims go with the default suite; --claims FILE with any scenarios.
   const defaultClaims = project.claimsFile !== undefined && existsSync(project.claimsFile) ? project.claimsFile : undefined;
   const claimsFile = values.claims ?? (positionals.length === 0 ? defaultClaims : undefined);
@@ -118,7 +120,7 @@ export async function runRunCommand(values: { project?: string | undefined; serv
   const outDir = path.resolve(values.out ?? path.join(project.outDir, timestamp()));
   const version = toolVersion();
   console.error(`rewrite-bench run: ${scenarios.length} scenario(s), services ${selected.map((s) => s.name).join(', ')}; results in ${outDir}/results.json`);
-  const document = await runSuite({ scenarios, services: selected, projectRoot: project.root, outDir, progress: createProgress(), toolVersion: version, verifyFirst: values['skip-verify'] !== true, verifyRandomPerEndpoint: values.quick === true ? 10 : 50, claims, timeBuildsForClaims: values.quick !== true || values.timings === true,
+  const document = await runSuite({ scenarios, services: selected, projectRoot: project.root, outDir, progress: createProgress(), toolVersion: version, verifyFirst: values['skip-verify'] !== true, checkOnly, verifyRandomPerEndpoint: values.quick === true ? 10 : 50, claims, timeBuildsForClaims: values.quick !== true || values.timings === true,
     // Repetitions are added where a claim (or --until-decided) is still open; --quick is one quick look.
     ...(values.quick === true ? {} : { adaptive: { untilDecided: values['until-decided'] === true, maxRepetitions, maxMinutes } }),
   });
