@@ -24,6 +24,10 @@ export interface RunNeed {
   readonly because: string;
 }
 
+/** Whether `service` has any run (valid or not) at the point. */
+const measuredAt = (document: Pick<ResultsDocument, 'runs'>, scenario: string, service: string, point: number): boolean =>
+  document.runs.some((run) => run.scenario === scenario && run.service === service && run.rateIndex === point);
+
 const validRuns = (document: Pick<ResultsDocument, 'runs'>, scenario: string, service: string, point: number): number =>
   document.runs.filter((run) => run.scenario === scenario && run.service === service && run.rateIndex === point && run.validity.valid).length;
 
@@ -40,10 +44,15 @@ export function runsStillNeeded(claims: ResolvedClaims, document: Pick<ResultsDo
     if (result.verdict === 'refuted') continue;
     for (const [checkIndex, check] of claim.checks.entries()) {
       const checked = result.checks[checkIndex]!;
-      if (checked.verdict !== 'inconclusive') continue;
       const services = runServicesOf(check);
-      const where = checked.n === undefined ? '' : ` after ${checked.n} usable round${checked.n === 1 ? '' : 's'}`;
-      for (const service of services) needs.push({ service, point: claim.point, because: `${claim.id}: \`${check.source}\` is undecided${where}` });
+      if (checked.verdict === 'inconclusive') {
+        const where = checked.n === undefined ? '' : ` after ${checked.n} usable round${checked.n === 1 ? '' : 's'}`;
+        for (const service of services) needs.push({ service, point: claim.point, because: `${claim.id}: \`${check.source}\` is undecided${where}` });
+      } else if (checked.verdict === 'not-measured' && services.length > 0 && services.every((service) => measuredAt(document, scenario, service, claim.point))) {
+        // Every service was measured, but no round counted (invalid runs, or the machine busy): a
+        // later round may count. Points that keep being saturated stop elsewhere (run/saturation.ts).
+        for (const service of services) needs.push({ service, point: claim.point, because: `${claim.id}: \`${check.source}\` has no usable round yet` });
+      }
     }
   }
   return needs;

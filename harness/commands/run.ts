@@ -10,6 +10,7 @@ import { QUICK_DEFAULTS, type ResolvedScenario } from '../config/scenario.js';
 import { readYamlFile } from '../config/yaml-file.js';
 import path from 'node:path';
 import { loadScenarios } from '../config/scenarios.js';
+import { applyWorkersOption } from '../config/workers.js';
 import { checkOnlyReferences, selectScenarioServices } from '../config/selection.js';
 import { checkEnvFrom } from '../config/service-env.js';
 import { ConfigError, EXIT_CODES, type ExitCode } from '../errors.js';
@@ -41,6 +42,11 @@ export const runOptions = {
   'until-decided': { type: 'boolean', help: 'Add interleaved repetitions until every point\'s medians have 95 % coverage (6 valid runs), within --max-minutes. (A claims file already adds them for its open claims.)' },
   'max-minutes': { type: 'string', value: 'M', help: 'Time budget of the measuring, from the first run (builds, build timings and verification come before it), for added repetitions (default 10): once spent, open claims are reported "undecided after N runs" with what more runs would take.' },
   'max-repetitions': { type: 'string', value: 'N', help: 'Most repetitions of a scenario with added ones (default 15).' },
+  workers: {
+    type: 'string',
+    value: 'kubernetes|none',
+    help: 'Where the load comes from: `kubernetes` runs it as an Indexed Job (a scenario\'s `load.workers.kubernetes`, else 2 pods × 1 CPU in namespace `default`; the services must be remote `target`s); `none` runs it from this machine even where a scenario has `load.workers`. README, "Beyond one machine".',
+  },
   timings: {
     type: 'boolean',
     help: 'Time the clean and incremental builds that the claims check when this machine has not recorded them yet (a clean Rust build: about a minute). The default without --quick; under --quick those checks are otherwise "not measured".',
@@ -98,14 +104,24 @@ function numberOption(text: string | undefined, option: string, fallback: number
   return value;
 }
 
-export async function runRunCommand(values: { project?: string | undefined; services?: string | undefined; 'until-decided'?: boolean | undefined; 'max-minutes'?: string | undefined; 'max-repetitions'?: string | undefined; 'services-dir'?: string[] | undefined; out?: string | undefined; quick?: boolean | undefined; timings?: boolean | undefined; 'skip-verify'?: boolean | undefined; claims?: string | undefined }, positionals: string[]): Promise<ExitCode> {
+export async function runRunCommand(values: { workers?: string | undefined; project?: string | undefined; services?: string | undefined; 'until-decided'?: boolean | undefined; 'max-minutes'?: string | undefined; 'max-repetitions'?: string | undefined; 'services-dir'?: string[] | undefined; out?: string | undefined; quick?: boolean | undefined; timings?: boolean | undefined; 'skip-verify'?: boolean | undefined; claims?: string | undefined }, positionals: string[]): Promise<ExitCode> {
   // Everything is validated before any process starts.
   const maxMinutes = numberOption(values['max-minutes'], 'max-minutes', 10, 0);
   const maxRepetitions = Math.floor(numberOption(values['max-repetitions'], 'max-repetitions', 15, 1));
   const project = await projectOf(values);
   const suite = await loadScenarios(project.scenariosDir, positionals.length === 0 ? (project.suite ?? []) : positionals, { quick: values.quick === true, availableCpus: (await allowedCpus()).length });
   const { all, selected } = await resolveServiceSelection(project, values);
-  const { scenarios, skipped } = selectScenarioServices(suite, { all, selected, isServicesExplicit: values.services !== undefined, isScenariosExplicit: positionals.length > 0 });
+  let withWorkers: ResolvedScenario[];
+  try {
+    withWorkers = applyWorkersOption(suite, values.workers);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+  for (const scenario of withWorkers) {
+    const kubeconfig = scenario.load.workers?.kubernetes.kubeconfig;
+    if (kubeconfig !== undefined && !existsSync(kubeconfig)) throw new ConfigError(`Expected \`load.workers.kubernetes.kubeconfig\` in ${scenario.file} to name a kubeconfig file, got \`${kubeconfig}\`, which does not exist (it is relative to the scenario file).`);
+  }
+  const { scenarios, skipped } = selectScenarioServices(withWorkers, { all, selected, isServicesExplicit: values.services !== undefined, isScenariosExplicit: positionals.length > 0 });
   for (const line of skipped) console.error(`rewrite-bench run: ${line}`);
   // A PostgreSQL fixture needs a server installed: said before anything is built or started.
   for (const scenario of scenarios) if (scenario.database?.postgres !== undefined) await findPostgres(scenario.database.postgres.binDir, project.root, scenario.file);

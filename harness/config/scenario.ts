@@ -15,6 +15,7 @@ import { pathPatternSchema } from '../verify/json-path.js';
 import { HARNESS_VARIABLES, templatedEnv, templatedString } from './env-template.js';
 import { capturedNames, setupIssues, setupSchema } from './setup.js';
 import { formatZodIssues } from './zod-message.js';
+import { workersProblems, workersSchema } from './workers.js';
 
 const positiveInt = z.number().int().positive();
 /** A variable a fixture fills: not one the harness gives every service. */
@@ -95,6 +96,8 @@ const closedLoad = z.strictObject({
   connections: positiveInt.max(MAX_CONNECTIONS),
   /** The load engine (default native; autocannon is the Node closed loop). */
   engine: z.enum(['native', 'autocannon']).optional(),
+  /** Load from several machines: an Indexed Job of native engines in Kubernetes (config/workers.ts). */
+  workers: workersSchema.optional(),
 });
 
 const openLoad = z
@@ -111,6 +114,8 @@ const openLoad = z
     capacityFractions: z.array(z.number().positive().max(2)).min(1).optional(),
     /** Closed-loop probe of capacity (only with capacityFractions). */
     probe: z.strictObject({ connections: positiveInt.max(MAX_CONNECTIONS).default(32), seconds: seconds.default(3) }).default({ connections: 32, seconds: 3 }),
+    /** Load from several machines, one schedule split exactly across them (config/workers.ts). */
+    workers: workersSchema.optional(),
   })
   .refine((load) => (load.ratesPerSecond === undefined) !== (load.capacityFractions === undefined), {
     message: 'expected exactly one of `ratesPerSecond` (absolute) or `capacityFractions` (of each service capacity)',
@@ -311,15 +316,20 @@ export function resolveScenario(data: unknown, file: string, options: { quick: b
   if (scenario.reference !== undefined && scenario.services !== undefined && !scenario.services.includes(scenario.reference)) {
     throw new ConfigError(`Expected \`reference\` in ${file} to be one of the scenario's \`services\` (${scenario.services.join(', ')}), got \`${scenario.reference}\`.`);
   }
+  const [workersProblem] = workersProblems(file, scenario.load);
+  if (workersProblem !== undefined) throw new ConfigError(workersProblem);
   const upstreamEnv = scenario.fixtures.upstream?.env ?? DEFAULT_UPSTREAM_ENV;
   const database = resolveDatabase(scenario.fixtures.database, file);
   if (database !== undefined && scenario.fixtures.upstream !== undefined && database.env === upstreamEnv) {
     throw new ConfigError(`Expected \`fixtures.database.env\` and \`fixtures.upstream.env\` in ${file} to name different variables, got \`${upstreamEnv}\` for both.`);
   }
-  if (!options.quick) return Object.freeze({ ...scenario, file, database });
+  // A kubeconfig is relative to the scenario file, like the seed SQL.
+  const workers = scenario.load.workers;
+  const resolvedLoad = workers?.kubernetes.kubeconfig === undefined ? scenario.load : { ...scenario.load, workers: { kubernetes: { ...workers.kubernetes, kubeconfig: path.resolve(path.dirname(path.resolve(file)), workers.kubernetes.kubeconfig) } } };
+  if (!options.quick) return Object.freeze({ ...scenario, load: resolvedLoad, file, database });
   // --quick: the scenario's quick timings, else the quick defaults, and capacity probes no longer than the quick window.
   const quick = quickTimings(scenario);
-  const load = scenario.load.model === 'open' ? { ...scenario.load, probe: { ...scenario.load.probe, seconds: Math.min(scenario.load.probe.seconds, Math.max(quick.durationSeconds, QUICK_DEFAULTS.probeSeconds)) } } : scenario.load;
+  const load = resolvedLoad.model === 'open' ? { ...resolvedLoad, probe: { ...resolvedLoad.probe, seconds: Math.min(resolvedLoad.probe.seconds, Math.max(quick.durationSeconds, QUICK_DEFAULTS.probeSeconds)) } } : resolvedLoad;
   return Object.freeze({ ...scenario, ...quick, load, file, database });
 }
 

@@ -9,6 +9,7 @@ import { ConfigError } from '../errors.js';
 import { checkDatabaseSeeds, checkEnvReferences, fixtureVariables, knownVariables } from './fixture-env.js';
 import type { ResolvedManifest } from './manifest.js';
 import type { ResolvedScenario } from './scenario.js';
+import { workersTargetProblem } from './workers.js';
 
 /** What the command line asked for. */
 export interface SelectionRequest {
@@ -53,6 +54,8 @@ function checkScenarioList(scenario: ResolvedScenario, measured: readonly Resolv
  * services a database (DB_PATH) or an upstream (UPSTREAM_URL) cannot run one.
  */
 function checkRemoteTargets(scenario: ResolvedScenario, running: readonly ResolvedManifest[]): void {
+  const unreachable = workersTargetProblem(scenario, running);
+  if (unreachable !== undefined) throw new ConfigError(unreachable);
   const remote = running.filter((manifest) => manifest.target !== undefined);
   if (remote.length === 0) return;
   const given = fixtureVariables(scenario).map((variable) => (variable.from === 'fixtures.database' ? `a database (\`fixtures.database\`, passed as ${variable.name})` : `an upstream (\`fixtures.upstream\`, passed as ${variable.name})`));

@@ -111,7 +111,21 @@ export function decodeSpectrum(encoded: string, percentiles: readonly number[]):
  * @returns undefined when none holds a value
  */
 export function mergeEncoded(encoded: readonly string[]): LatencySummary | undefined {
+  return summarize(addEncoded(encoded));
+}
+
+function addEncoded(encoded: readonly string[]): hdr.Histogram {
   const total = build();
   for (const one of encoded) total.add(hdr.decodeFromCompressedBase64(one, 32, false));
-  return summarize(total);
+  return total;
+}
+
+/**
+ * Adds encoded histograms (HdrHistogram's exact add: every count kept in its bucket) and returns
+ * the sum encoded the same way, with its summary: several load workers' latency as one run's.
+ * @returns undefined for both when none holds a value
+ */
+export function addEncodedHistograms(encoded: readonly string[]): { encoded: string | undefined; summary: LatencySummary | undefined } {
+  const total = addEncoded(encoded);
+  return total.totalCount === 0 ? { encoded: undefined, summary: undefined } : { encoded: hdr.encodeIntoCompressedBase64(total), summary: summarize(total) };
 }

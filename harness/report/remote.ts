@@ -10,6 +10,7 @@ import type { PrometheusRecord, RunRecord } from '../results/document.js';
 import { escapeHtml, escapeMarkdownCell, markdownCode } from './escape.js';
 import type { CombinedRun } from './load-hosts.js';
 import type { ReportSource } from './sources.js';
+import { renderWorkersHtml, renderWorkersMarkdown } from './workers.js';
 
 /** One remote target of one source. */
 export interface RemoteTargetRow {
@@ -64,12 +65,13 @@ function combinedSummary(combined: CombinedRun): { latency: string; overlap: str
 }
 
 const COMBINED_NOTE =
-  'Runs of the same scenario, service, target and load point from different results files whose measured windows overlap: throughput is each host\'s rate over the whole seconds inside the overlap, summed; latency is the hosts\' histograms added (over each host\'s whole window); a target\'s cores are as each host\'s window saw them (its total, from every host\'s load, during the overlap). Only overlapping time is load from every host at once.';
+  'Runs of the same scenario, service, target and load point from different results files, started separately, whose measured windows overlap: each host ran a whole schedule of its own at its own rate (rates add up; nothing was split), so this is not a `load.workers` run. Throughput is each host\'s rate over the whole seconds inside the overlap, summed; latency is the hosts\' histograms added (over each host\'s whole window); a target\'s cores are as each host\'s window saw them (its total, from every host\'s load, during the overlap). Only overlapping time is load from every host at once. Each host is judged as a load worker is: its own run valid, its send lag and connection waits within the limits, its planned sends its own rate × window, and the windows starting within 10 ms of each other by the hosts\' clocks.';
 
 /** The section's HTML, or undefined when no source has a remote target. */
 export function renderRemoteHtml(sources: readonly ReportSource[], combined: readonly CombinedRun[]): string | undefined {
   const rows = remoteTargetRows(sources);
   if (rows.length === 0) return undefined;
+  const workers = renderWorkersHtml(sources) ?? '';
   const merged = sources.length > 1;
   const targets = rows
     .map((row) => {
@@ -82,14 +84,14 @@ export function renderRemoteHtml(sources: readonly ReportSource[], combined: rea
       ? merged
         ? '<p class="muted">No runs of different results files overlapped in time against the same target: nothing combined.</p>'
         : ''
-      : `<h3>Several load hosts at once</h3><p>${escapeHtml(COMBINED_NOTE)}</p><table class="combined"><thead><tr><th>scenario</th><th>service</th><th>load point</th><th>hosts</th><th>overlap</th><th>combined throughput</th><th>combined latency</th></tr></thead><tbody>${combined
+      : `<h3>Several load hosts started separately</h3><p>${escapeHtml(COMBINED_NOTE)}</p><table class="combined"><thead><tr><th>scenario</th><th>service</th><th>load point</th><th>hosts</th><th>overlap</th><th>combined throughput</th><th>combined latency</th></tr></thead><tbody>${combined
           .map((entry) => {
             const { latency, overlap } = combinedSummary(entry);
             const hosts = entry.hosts.map((host) => `${escapeHtml(host.source)}: ${escapeHtml(hostCell(host.run))}`).join('<br>');
-            return `<tr${entry.valid ? '' : ' class="invalid"'}><td>${escapeHtml(entry.scenario)}</td><td>${escapeHtml(entry.service)}</td><td>${entry.rateIndex}</td><td>${hosts}</td><td>${escapeHtml(overlap)}</td><td>${escapeHtml(rps(entry.combinedRps))}</td><td>${escapeHtml(latency)}${entry.valid ? '' : ' <span class="badge invalid">a host\'s run was invalid</span>'}</td></tr>`;
+            return `<tr${entry.valid ? '' : ' class="invalid"'}><td>${escapeHtml(entry.scenario)}</td><td>${escapeHtml(entry.service)}</td><td>${entry.rateIndex}</td><td>${hosts}</td><td>${escapeHtml(overlap)}</td><td>${escapeHtml(rps(entry.combinedRps))}</td><td>${escapeHtml(latency)}${entry.valid ? '' : ` <span class="badge invalid">not one measurement</span><br>${entry.reasons.map((reason) => escapeHtml(reason.text)).join('<br>')}`}</td></tr>`;
           })
           .join('')}</tbody></table>`;
-  return `<ul class="remote">${targets}</ul>${table}`;
+  return `<ul class="remote">${targets}</ul>${workers}${table}`;
 }
 
 /** The section's Markdown lines, or [] when no source has a remote target. */
@@ -100,12 +102,12 @@ export function renderRemoteMarkdown(sources: readonly ReportSource[], combined:
   for (const row of rows) {
     lines.push(`- **${escapeMarkdownCell(row.service)}**${sources.length > 1 ? ` (${escapeMarkdownCell(row.source)})` : ''}: remote target ${markdownCode(row.targetUrl)}, not started by the harness; ${escapeMarkdownCell(howMeasured(row))}.${row.prometheus === undefined ? '' : ` Mean cores: ${markdownCode(row.prometheus.queries.cpuMean)}; memory: ${markdownCode(row.prometheus.queries.memory)}.`}`);
   }
-  lines.push('');
+  lines.push('', ...renderWorkersMarkdown(sources));
   if (combined.length > 0) {
-    lines.push('### Several load hosts at once', '', `_${COMBINED_NOTE}_`, '', '| scenario | service | point | hosts | overlap | combined throughput | combined latency |', '| :--- | :--- | ---: | :--- | :--- | ---: | :--- |');
+    lines.push('### Several load hosts started separately', '', `_${COMBINED_NOTE}_`, '', '| scenario | service | point | hosts | overlap | combined throughput | combined latency |', '| :--- | :--- | ---: | :--- | :--- | ---: | :--- |');
     for (const entry of combined) {
       const { latency, overlap } = combinedSummary(entry);
-      lines.push(`| ${escapeMarkdownCell(entry.scenario)} | ${escapeMarkdownCell(entry.service)} | ${entry.rateIndex} | ${entry.hosts.map((host) => `${escapeMarkdownCell(host.source)}: ${escapeMarkdownCell(hostCell(host.run))}`).join('<br>')} | ${escapeMarkdownCell(overlap)} | ${rps(entry.combinedRps)} | ${escapeMarkdownCell(latency)}${entry.valid ? '' : ' ⚠️ a host\'s run was invalid'} |`);
+      lines.push(`| ${escapeMarkdownCell(entry.scenario)} | ${escapeMarkdownCell(entry.service)} | ${entry.rateIndex} | ${entry.hosts.map((host) => `${escapeMarkdownCell(host.source)}: ${escapeMarkdownCell(hostCell(host.run))}`).join('<br>')} | ${escapeMarkdownCell(overlap)} | ${rps(entry.combinedRps)} | ${escapeMarkdownCell(latency)}${entry.valid ? '' : ` ⚠️ not one measurement: ${escapeMarkdownCell(entry.reasons.map((reason) => reason.text).join('; '))}`} |`);
     }
     lines.push('');
   }

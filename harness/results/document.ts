@@ -198,6 +198,52 @@ export interface DatabaseMeasurement {
   readonly pssBytes: number;
 }
 
+/** One load worker of a run whose load came from several (`load.workers`). */
+export interface WorkerRecord {
+  readonly index: number;
+  /** The pod (or local process) that ran it; undefined when none ever ran. */
+  readonly name: string | undefined;
+  readonly node: string | undefined;
+  /** `done`, `not-ready` (never answered in time) or `failed`. */
+  readonly state: 'done' | 'not-ready' | 'failed';
+  readonly valid: boolean;
+  /** Its clock minus the harness's, ms, within ± clockUncertaintyMs (half the shortest ping round trip). */
+  readonly clockOffsetMs: number | undefined;
+  readonly clockUncertaintyMs: number | undefined;
+  /** How late its engine started the schedule after the agreed instant, by its own clock, ms. */
+  readonly startLatenessMs: number | undefined;
+  /** Its schedule's start on the harness's clock, ms after the agreed instant (lateness − clock offset). */
+  readonly startDeviationMs: number | undefined;
+  /** Sends it planned in the window, and its exact share of the schedule (constant arrivals). */
+  readonly plannedInWindow: number | undefined;
+  readonly expectedPlannedInWindow: number | undefined;
+  readonly achievedRps: number | undefined;
+  readonly sendLagP90Us: number | undefined;
+  readonly sendLagP99Us: number | undefined;
+  readonly connectionWaits: number | undefined;
+  /** Why it is invalid (each finding's text). */
+  readonly problems: readonly string[];
+}
+
+/** How the load of a run was split across workers, and what each did. */
+export interface WorkersRecord {
+  /** `kubernetes` (an Indexed Job) or `local` (the same command as local processes: tests, bench:workers). */
+  readonly platform: 'kubernetes' | 'local';
+  readonly namespace: string | undefined;
+  readonly job: string | undefined;
+  readonly count: number;
+  /** Engine threads per worker. */
+  readonly threadsPerWorker: number;
+  /** The instant every worker started its schedule at (epoch ms, each by its own clock). */
+  readonly startAtEpochMs: number;
+  /** From the launch until the start went out (pods scheduled, images pulled, clocks measured), ms. */
+  readonly readyMs: number;
+  readonly maxStartSkewMs: number;
+  /** Latest minus earliest start on the harness's clock, ms. */
+  readonly startSpreadMs: number | undefined;
+  readonly workers: readonly WorkerRecord[];
+}
+
 /** One service × scenario × repetition × rate. */
 export interface RunRecord {
   readonly id: string;
@@ -226,6 +272,8 @@ export interface RunRecord {
   readonly database?: DatabaseMeasurement | undefined;
   /** Share of machine CPU time stolen during the window. */
   readonly stealShare: number | undefined;
+  /** The load came from several workers (`load.workers`): each one, judged before the merge. */
+  readonly workers?: WorkersRecord;
 }
 
 /** A closed-loop capacity probe of one service for one scenario. */

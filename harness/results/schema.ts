@@ -82,6 +82,38 @@ export const loadOutcomeSchema = loadOutcome;
 
 const resourcePoint = z.object({ tMs: finite, cpuCores: optionalNumber, rssBytes: optionalNumber, pssBytes: finite.optional(), workingSetBytes: finite.optional() });
 
+const workerRecord = z.object({
+  index: count,
+  name: z.string().optional().nullable().transform((value) => value ?? undefined),
+  node: z.string().optional().nullable().transform((value) => value ?? undefined),
+  state: z.enum(['done', 'not-ready', 'failed']),
+  valid: z.boolean(),
+  clockOffsetMs: optionalNumber,
+  clockUncertaintyMs: optionalNumber,
+  startLatenessMs: optionalNumber,
+  startDeviationMs: optionalNumber,
+  plannedInWindow: optionalNumber,
+  expectedPlannedInWindow: optionalNumber,
+  achievedRps: optionalNumber,
+  sendLagP90Us: optionalNumber,
+  sendLagP99Us: optionalNumber,
+  connectionWaits: optionalNumber,
+  problems: z.array(z.string()),
+});
+
+const workersRecord = z.object({
+  platform: z.enum(['kubernetes', 'local']),
+  namespace: z.string().optional().nullable().transform((value) => value ?? undefined),
+  job: z.string().optional().nullable().transform((value) => value ?? undefined),
+  count: z.number().int().positive(),
+  threadsPerWorker: z.number().int().positive(),
+  startAtEpochMs: finite,
+  readyMs: finite,
+  maxStartSkewMs: finite,
+  startSpreadMs: optionalNumber,
+  workers: z.array(workerRecord),
+});
+
 const run = z.object({
   id: z.string(),
   scenario: z.string(),
@@ -142,6 +174,7 @@ const run = z.object({
   upstream: z.object({ cpuCores: finite }).optional().nullable(),
   database: z.object({ kind: z.literal('postgres'), pid: count, cpuList: z.string().optional().nullable(), cpuCores: finite, rssBytes: finite, pssBytes: finite }).optional().nullable(),
   stealShare: optionalNumber,
+  workers: workersRecord.optional(),
 });
 
 const buildTiming = z.object({

@@ -21,6 +21,14 @@ export type FindingCode =
   | 'thin-tail'
   | 'metrics-missing'
   | 'remote-metrics'
+  // One load worker of several (load/workers/validity.ts), or one of several separately started load hosts (report/load-hosts.ts).
+  | 'worker-not-ready'
+  | 'worker-failed'
+  | 'worker-late-start'
+  | 'worker-skew'
+  | 'worker-behind'
+  | 'worker-share'
+  | 'worker-connections'
   | 'binds-all-interfaces';
 
 /** A run metric a warning concerns (table cells show a mark beside it). */

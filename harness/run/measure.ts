@@ -363,7 +363,7 @@ export async function measureService(context: MeasureContext): Promise<{ stopPro
 }
 
 /** What names a run and places it in time: the same for a started service and a remote target. */
-function runIdentity(context: MeasureContext, point: LoadPoint, index: number, startedAt: string, start: Edge, end: Edge) {
+function runIdentity(context: MeasureContext, point: LoadPoint, index: number, startedAt: string, start: Pick<Edge, 'epochMs'>, end: Pick<Edge, 'epochMs'>) {
   const { scenario, manifest } = context;
   return {
     id: `${scenario.name}/${manifest.name}/rep${context.repetition}/rate${index}`,
@@ -515,8 +515,15 @@ async function measureTargetPoint(context: MeasureContext, target: ConnectedTarg
   const remoteTarget = manifest.target!;
   const startedAt = new Date().toISOString();
   const seed = scenario.seed + context.repetition * 7919 + index;
-  const window = await measureWindow(loadJobFor(scenario, target.baseUrl, point, seed, context.engine, { tls: target.tls, captured }), { service: undefined, upstream: undefined }, context.cpus, context.constants);
-  const { outcome, start, end, cpu } = window;
+  const job = loadJobFor(scenario, target.baseUrl, point, seed, context.engine, { tls: target.tls, captured });
+  // Load from Kubernetes workers (load.workers): no local engine, so no local CPU figures of the load side.
+  const kubernetes = scenario.load.workers?.kubernetes;
+  const distributed = kubernetes === undefined ? undefined : await (await import('../kube/run-job.js')).runJobOnKubernetes(job, kubernetes, `${scenario.name}/${manifest.name}/rep${context.repetition}/rate${index}`);
+  const window = distributed === undefined ? await measureWindow(job, { service: undefined, upstream: undefined }, context.cpus, context.constants) : undefined;
+  const outcome = distributed?.outcome ?? window!.outcome;
+  const start = distributed === undefined ? window!.start : { epochMs: distributed.windowEpochMs.start };
+  const end = distributed === undefined ? window!.end : { epochMs: distributed.windowEpochMs.end };
+  const cpu: WindowCpu = window?.cpu ?? { windowSeconds: outcome.windowSeconds, serviceCores: undefined, serviceWaitShare: undefined, generatorCores: 0, generatorWaitShare: undefined, upstreamCores: undefined, databaseCores: undefined, stealShare: undefined, serviceOtherLoadShare: undefined, loadOtherLoadShare: undefined, serviceInterruptShare: undefined, loadInterruptShare: undefined, engineThreads: undefined };
   let remote: RemoteMeasurement | undefined;
   let problem: string | undefined;
   let waitedMs = 0;
@@ -531,7 +538,9 @@ async function measureTargetPoint(context: MeasureContext, target: ConnectedTarg
   }
   const completed = outcome.counts.expectedStatus;
   const cpuCores = remote?.cpuCores;
-  const validity = withRemoteWarnings(judgeRun(validityInput(outcome, cpu, context.cpus, undefined, { cpuCores, cpus: remoteTarget.cpus, metricsProblem: problem })), remote);
+  const judged = withRemoteWarnings(judgeRun(validityInput(outcome, cpu, context.cpus, undefined, { cpuCores, cpus: remoteTarget.cpus, metricsProblem: problem })), remote);
+  // Every worker judged on its own before its histogram was added (load/workers/validity.ts).
+  const validity = distributed === undefined ? judged : { ...judged, valid: judged.valid && distributed.reasons.length === 0, reasons: [...judged.reasons, ...distributed.reasons], warnings: [...judged.warnings, ...distributed.warnings] };
   const memory = (kind: RemoteMeasurement['memoryKind']): number | undefined => (remote !== undefined && remote.memoryKind === kind ? remote.peakMemoryBytes : undefined);
   return {
     ...runIdentity(context, point, index, startedAt, start, end),
@@ -560,8 +569,9 @@ async function measureTargetPoint(context: MeasureContext, target: ConnectedTarg
       series: remote === undefined ? [] : remoteSeries(remote, start.epochMs),
       runtime: await fetchRuntime(target.baseUrl),
     },
-    generator: generatorRecord(window.generatorPid, context.cpus, cpu),
+    generator: distributed === undefined ? generatorRecord(window!.generatorPid, context.cpus, cpu) : { pid: 0, cpuList: undefined, cpus: distributed.record.count * distributed.record.threadsPerWorker, cpuCores: cpu.generatorCores, cpuWaitShare: undefined, otherLoadShare: undefined },
     upstream: undefined,
     stealShare: cpu.stealShare,
+    ...(distributed === undefined ? {} : { workers: distributed.record }),
   };
 }

@@ -169,7 +169,7 @@ describe('a remote target measured through Prometheus', () => {
     const report = await inProject(['report', 'runs/host-a/results.json', 'runs/host-b/results.json', '--out', 'merged']);
     expect(report.exitCode, report.stderr).toBe(0);
     const markdown = await readFile(path.join(project, 'merged/summary.md'), 'utf8');
-    expect(markdown).toContain('### Several load hosts at once');
+    expect(markdown).toContain('### Several load hosts started separately');
     // Hosts are listed by window start, which either process may win.
     expect(markdown).toMatch(/\| remote-hosts \| go-remote \| 0 \| (?=[^\n]*\(host-a\): [\d,]+ req\/s, target [\d.]+ cores)(?=[^\n]*\(host-b\): [\d,]+ req\/s, target [\d.]+ cores)/);
     expect(markdown).toMatch(/of the span of the windows\) \| [\d,]+ req\/s \| p50 /);

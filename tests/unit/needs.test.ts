@@ -43,6 +43,15 @@ describe('adaptive repetitions', () => {
     expect(runsStillNeeded(claims, { runs: rounds([150, 160, 170, 150, 160, 170, 180]), builds: [] }, 's', plan)).toEqual([]);
     expect(runsStillNeeded(claims, { runs: rounds([150, 160, 170]), builds: [] }, 'other', plan)).toEqual([]);
   });
+  it('asks for another round when every round so far was dropped (runs that do not count), but not for a service never measured there', () => {
+    const dropped = [run('python', 150, 1, { valid: false }), run('rust', 10, 1), run('python', 160, 2, { valid: false }), run('rust', 10, 2)];
+    expect(evaluateClaims(claims, { runs: dropped, builds: [] }, plan)[0]!.verdict).toBe('not-measured');
+    expect(runsStillNeeded(claims, { runs: dropped, builds: [] }, 's', plan).map((need) => [need.service, need.because])).toEqual([
+      ['python', 'x: `python.cpuUsPerRequest / rust.cpuUsPerRequest >= 10` has no usable round yet'],
+      ['rust', 'x: `python.cpuUsPerRequest / rust.cpuUsPerRequest >= 10` has no usable round yet'],
+    ]);
+    expect(runsStillNeeded(claims, { runs: [run('rust', 10, 1)], builds: [] }, 's', plan)).toEqual([]);
+  });
   it('asks for the claim\'s own load point only', () => {
     const atPoint = resolveClaims({ claims: [{ id: 'x', text: 't', scenario: 's', point: 1, checks: ['python.cpuUsPerRequest / rust.cpuUsPerRequest >= 10'] }] }, 'claims.yaml', ['s']);
     expect(runsStillNeeded(atPoint, { runs: rounds([150, 160, 170], 10, 1), builds: [] }, 's', plan).map((need) => [need.service, need.point])).toEqual([

@@ -164,7 +164,19 @@ describe('several load hosts against one target', () => {
     expect(combined!.combinedRps).toBe(600);
     expect(combined!.latencyUs).toMatchObject({ count: 5, minUs: 500 });
     expect(combined!.latencyUs!.maxUs).toBeGreaterThanOrEqual(39_990);
-    expect(combined!.valid).toBe(true);
+    // Started 2 s apart: each host's latency covers its whole window, not only the shared load.
+    expect(combined!.startSpreadMs).toBe(2000);
+    expect(combined!.reasons.map((reason) => reason.code)).toEqual(['worker-skew']);
+    expect(combined!.reasons[0]!.text).toContain("the hosts' windows started 2.000 s apart by their own clocks (limit 10 ms)");
+    expect(combined!.valid).toBe(false);
+  });
+  it('judges each separately started host as a load worker: valid only when every host kept its schedule and they started within 10 ms', () => {
+    const together = remoteRun('quote/api/rep1/rate0', t0 + 8, [900, 1000]);
+    expect(combineLoadHosts([{ label: 'host-a', runs: [a] }, { label: 'host-b', runs: [together] }])[0]!.valid).toBe(true);
+    const behind = { ...together, load: { ...together.load, sendLagP90Us: 2500 } };
+    const [judged] = combineLoadHosts([{ label: 'host-a', runs: [a] }, { label: 'host-b', runs: [behind] }]);
+    expect(judged!.reasons.map((reason) => reason.text)).toEqual(['host-b sent 2,500 µs late at p90 (limit 1,000 µs): it did not keep its own schedule']);
+    expect(judged!.valid).toBe(false);
   });
   it('never combines runs of one source, nor windows that do not overlap, nor local services', () => {
     const later = { ...remoteRun('quote/api/rep2/rate0', t0 + 20_000, [500]), repetition: 2 };
