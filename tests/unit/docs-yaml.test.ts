@@ -66,7 +66,7 @@ function validate(kind: Kind, data: unknown, where: string): void {
       resolveProject(data, `/repo/${where}/rewrite-bench.yaml`);
       return;
     case 'claims':
-      resolveClaims(data, where, ['process-sweep', 'quote', 'notes']);
+      resolveClaims(data, where, scenarioNames());
       return;
     case 'compare-suggestion':
       // Printed with every `why` empty for the user to fill in (an empty reason is refused).
@@ -79,6 +79,13 @@ function validate(kind: Kind, data: unknown, where: string): void {
 
 const blocks = DOCUMENTS.flatMap((document) => yamlBlocks(readFileSync(path.join(ROOT, document), 'utf8'), document));
 
+/** The scenarios a claims example may name: the built-in suite's and those the documentation shows whole. */
+function scenarioNames(): string[] {
+  const suite = readdirSync(path.join(ROOT, 'scenarios')).filter((file) => file.endsWith('.yaml') && !file.startsWith('claims'));
+  const named = (data: unknown): string[] => (data !== null && typeof data === 'object' && 'workload' in data && typeof (data as { name?: unknown }).name === 'string' ? [(data as unknown as { name: string }).name] : []);
+  return [...suite.flatMap((file) => named(parse(readFileSync(path.join(ROOT, 'scenarios', file), 'utf8')))), ...blocks.flatMap((block) => named(parse(block.text)))];
+}
+
 describe('the YAML the documentation shows (issue 22 item 10)', () => {
   it('finds the blocks, indented ones too', () => {
     expect(blocks.length).toBeGreaterThanOrEqual(14);
@@ -90,6 +97,17 @@ describe('the YAML the documentation shows (issue 22 item 10)', () => {
     const kind = kindOf(block, data);
     expect(kind, `${where}: not recognisable as a scenario, manifest, project or claims file or fragment by its keys; mark it with <!-- yaml: KIND --> on the line before its fence`).toBeDefined();
     validate(kind!, data, where);
+  });
+  it('shows the worked example of "Checking a real rewrite" as the tested fixture has it (tests/fixtures/shop)', () => {
+    const shown = blocks.map((block) => parse(block.text) as Record<string, unknown>).find((data) => data !== null && data.name === 'orders' && 'workload' in data)!;
+    const fixture = parse(readFileSync(path.join(ROOT, 'tests/fixtures/shop/scenarios/orders.yaml'), 'utf8')) as Record<string, unknown>;
+    const resolve = (data: Record<string, unknown>) => {
+      const { description: _description, file: _file, ...rest } = resolveScenario(data, '/shop/scenarios/orders.yaml', { quick: false, availableCpus: 64 });
+      return rest;
+    };
+    expect(resolve(shown)).toEqual(resolve(fixture));
+    const claims = blocks.map((block) => parse(block.text) as { claims?: Array<{ id: string }> }).find((data) => data?.claims?.[0]?.id === 'half-the-cpu');
+    expect(claims).toEqual(parse(readFileSync(path.join(ROOT, 'tests/fixtures/shop/scenarios/claims.yaml'), 'utf8')));
   });
   it('recognises a mistake: an unquoted JSON path in a flow list does not parse, and a misspelt key does not validate', () => {
     expect(() => parse('compare:\n  ignore: [$.items[*].id]\n')).toThrow();
