@@ -50,7 +50,7 @@ describe('checking rewrites against a noisy reference service', () => {
       scenario,
       reference: named('legacy'),
       candidates: [named('faithful'), named('flaky-500'), named('text-off')],
-      env: async () => ({ ...scenario.service.env }),
+      env: async () => ({ env: { ...scenario.service.env } }),
       seed: 11,
       log: () => {},
     });

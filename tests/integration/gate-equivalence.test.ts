@@ -14,7 +14,7 @@ import { FIXTURES, runCli } from './helpers.js';
 const EQUIVALENCE = path.join(FIXTURES, 'equivalence');
 const service = (name: string): string => path.join(EQUIVALENCE, 'services', name);
 const gate = (candidate: string, out: string) =>
-  runCli(['gate', '--project', path.join(EQUIVALENCE, 'rewrite-bench.yaml'), '--baseline-service', service('legacy'), '--candidate-service', service(candidate), '--scenario', 'gate-orders', '--repetitions', '4', '--out', out]);
+  runCli(['gate', '--project', path.join(EQUIVALENCE, 'rewrite-bench.yaml'), '--baseline-service', service('legacy'), '--candidate-service', service(candidate), '--scenario', 'gate-orders', '--repetitions', '5', '--out', out]);
 let tmp: string;
 beforeAll(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'rb-gate-equivalence-'));

@@ -94,7 +94,7 @@ describe('the packed package in a fresh repository', () => {
     const server = await readFile(path.join(repo, 'services/rewrite/server.mjs'), 'utf8');
     await writeFile(path.join(repo, 'services/rewrite/server.mjs'), server.replace("currency: 'EUR'", "currency: 'USD'"));
     const run = await npx(['run', 'quote']);
-    expect(run.stdout + run.stderr).toContain('rewrite answers differently from the reference service legacy, not measured');
+    expect(run.stdout + run.stderr).toContain('rewrite answers differently from the reference service legacy at 1 location, not measured');
     expect(run.stdout + run.stderr).toContain('$.currency: expected `"EUR"`, found `"USD"`');
     expect(run.exitCode).toBe(1);
   });
