@@ -8,7 +8,10 @@
  * code disagree on is noise, learnt per kind of request, location and request (noise.ts); each
  * candidate's differences are counted at every location and reported where they are clearly
  * more than that noise (judge-candidate.ts, noise-rule.ts); a candidate with any is not
- * measured. Each instance gets fresh fixtures (`env`), so stateful endpoints see the same history.
+ * measured. Each instance gets fresh fixtures (`env`), so stateful endpoints see the same history,
+ * and runs the scenario's `setup` itself once ready (its own login): its captured values fill its
+ * own requests, and are written back as `{{name}}` in its answers before they are compared
+ * (mask-captured.ts), so a token each instance echoes is neither a difference nor noise.
  * I/O (starts services, sends requests).
  */
 import type { ResolvedManifest } from '../config/manifest.js';
