@@ -58,7 +58,8 @@ async function planScenarios(values: CompareValues, positionals: readonly string
   if (lonely.length > 0) {
     throw new ConfigError(`Nothing to compare in ${lonely.map((scenario) => `\`${scenario.name}\``).join(', ')}: only the reference service ${lonely[0]!.reference} runs. Name another service with --services ${lonely[0]!.reference},NAME.`);
   }
-  const names = new Set(scenarios.flatMap((scenario) => scenario.services ?? []));
+  // A reference that --services leaves out is still the one compared with.
+  const names = new Set(scenarios.flatMap((scenario) => [...(scenario.services ?? []), scenario.reference!]));
   return { projectRoot: project.root, scenarios, services: all.filter((manifest) => names.has(manifest.name)) };
 }
 
@@ -93,7 +94,7 @@ export async function runCompareCommand(values: CompareValues, positionals: stri
   };
   for (const scenario of scenarios) {
     const file = path.relative(process.cwd(), scenario.file) || scenario.file;
-    const unbuilt = (scenario.services ?? []).filter((name) => broken.has(name));
+    const unbuilt = [...new Set([...(scenario.services ?? []), scenario.reference!])].filter((name) => broken.has(name));
     if (unbuilt.length > 0) {
       console.log(`## ${scenario.name} (${file}): not compared: ${unbuilt.map((name) => `${name} could not be built: ${broken.get(name)!}`).join('; ')}\n`);
       worst(EXIT_CODES.infrastructure);

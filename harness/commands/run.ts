@@ -6,12 +6,12 @@ import { isUntimedOnly } from '../claims/build-timings.js';
 import { formatClaims } from '../claims/format.js';
 import { resolveClaims, type ResolvedClaims } from '../config/claims.js';
 import type { ResolvedManifest } from '../config/manifest.js';
-import type { ResolvedScenario } from '../config/scenario.js';
+import { QUICK_DEFAULTS, type ResolvedScenario } from '../config/scenario.js';
 import { readYamlFile } from '../config/yaml-file.js';
 import path from 'node:path';
 import { loadScenarios } from '../config/scenarios.js';
 import { applyWorkersOption } from '../config/workers.js';
-import { selectScenarioServices } from '../config/selection.js';
+import { checkOnlyReferences, selectScenarioServices } from '../config/selection.js';
 import { checkEnvFrom } from '../config/service-env.js';
 import { ConfigError, EXIT_CODES, type ExitCode } from '../errors.js';
 import type { ResolvedProject } from '../config/project.js';
@@ -36,7 +36,9 @@ export const runOptions = {
   'skip-verify': { type: 'boolean', help: 'Do not check the services against the contract first (by default a service that does not conform is not measured).' },
   quick: {
     type: 'boolean',
-    help: 'Use each scenario’s `quick` timings (one run each): the default suite in about 2 minutes. Claims on run metrics come out inconclusive (they need 3 valid runs); build metrics are single measurements and can decide, but builds are not timed for the claims without --timings.',
+    help:
+      `A short look: every scenario runs with its \`quick:\` timings, and what it does not set there (all of it, without a \`quick:\` block) is ${QUICK_DEFAULTS.repetitions === 1 ? 'one repetition' : `${QUICK_DEFAULTS.repetitions} repetitions`}, at most ${QUICK_DEFAULTS.warmupSeconds} s of warm-up and ${QUICK_DEFAULTS.durationSeconds} s windows (shorter own ones stay), capacity probes no longer than the window; no repetitions are added and the contract check sends fewer random requests. ` +
+      'The default suite in about 2 minutes. Claims on run metrics come out inconclusive (a decision needs at least 6 paired rounds); build metrics are single measurements and can decide, but builds are not timed for the claims without --timings.',
   },
   'until-decided': { type: 'boolean', help: 'Add interleaved repetitions until every point\'s medians have 95 % coverage (6 valid runs), within --max-minutes. (A claims file already adds them for its open claims.)' },
   'max-minutes': { type: 'string', value: 'M', help: 'Time budget of the measuring, from the first run (builds, build timings and verification come before it), for added repetitions (default 10): once spent, open claims are reported "undecided after N runs" with what more runs would take.' },
@@ -129,7 +131,9 @@ export async function runRunCommand(values: { workers?: string | undefined; proj
   for (const line of skipped) console.error(`rewrite-bench run: ${line}`);
   // A PostgreSQL fixture needs a server installed: said before anything is built or started.
   for (const scenario of scenarios) if (scenario.database?.postgres !== undefined) await findPostgres(scenario.database.postgres.binDir, project.root, scenario.file);
-  checkEnvFrom(selected.filter((manifest) => scenarios.some((scenario) => servicesFor(scenario, selected).includes(manifest))), process.env);
+  // A reference left out by --services is still started for the equivalence check (not with --skip-verify).
+  const checkOnly = values['skip-verify'] === true ? [] : checkOnlyReferences(scenarios, all);
+  checkEnvFrom([...selected.filter((manifest) => scenarios.some((scenario) => servicesFor(scenario, selected).includes(manifest))), ...checkOnly], process.env);
   // The seed claims go with the default suite; --claims FILE with any scenarios.
   const defaultClaims = project.claimsFile !== undefined && existsSync(project.claimsFile) ? project.claimsFile : undefined;
   const claimsFile = values.claims ?? (positionals.length === 0 ? defaultClaims : undefined);
@@ -138,7 +142,7 @@ export async function runRunCommand(values: { workers?: string | undefined; proj
   const outDir = path.resolve(values.out ?? path.join(project.outDir, timestamp()));
   const version = toolVersion();
   console.error(`rewrite-bench run: ${scenarios.length} scenario(s), services ${selected.map((s) => s.name).join(', ')}; results in ${outDir}/results.json`);
-  const document = await runSuite({ scenarios, services: selected, projectRoot: project.root, outDir, progress: createProgress(), toolVersion: version, verifyFirst: values['skip-verify'] !== true, verifyRandomPerEndpoint: values.quick === true ? 10 : 50, claims, timeBuildsForClaims: values.quick !== true || values.timings === true, floor: values['no-floor'] !== true,
+  const document = await runSuite({ scenarios, services: selected, projectRoot: project.root, outDir, progress: createProgress(), toolVersion: version, verifyFirst: values['skip-verify'] !== true, checkOnly, verifyRandomPerEndpoint: values.quick === true ? 10 : 50, claims, timeBuildsForClaims: values.quick !== true || values.timings === true, floor: values['no-floor'] !== true,
     // Repetitions are added where a claim (or --until-decided) is still open; --quick is one quick look.
     ...(values.quick === true ? {} : { adaptive: { untilDecided: values['until-decided'] === true, maxRepetitions, maxMinutes } }),
   });

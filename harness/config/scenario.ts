@@ -13,6 +13,7 @@ import { templateIssues, templateShape } from '../requests/template.js';
 import { generatorSchema } from '../suite/generators.js';
 import { pathPatternSchema } from '../verify/json-path.js';
 import { HARNESS_VARIABLES, templatedEnv, templatedString } from './env-template.js';
+import { capturedNames, setupIssues, setupSchema } from './setup.js';
 import { formatZodIssues } from './zod-message.js';
 import { workersProblems, workersSchema } from './workers.js';
 
@@ -61,14 +62,8 @@ const literalRequest = z
     }
     const hasSequence = [request.path, request.body ?? ''].some((text) => new RegExp(SEQUENCE_PLACEHOLDER.source).test(text));
     if (hasSequence && request.expectBody !== undefined) context.addIssue({ code: 'custom', path: ['expectBody'], message: 'a request numbered by `{{seq}}` answers differently per send: leave `expectBody` out (compare answers with the scenario\'s `reference:` service instead)' });
-    if (Object.keys(request.vars).length === 0) {
-      for (const [name, value] of Object.entries(request.headers)) {
-        if (new RegExp(SEQUENCE_PLACEHOLDER.source).test(value)) context.addIssue({ code: 'custom', path: ['headers', name], message: '`{{seq}}` in a header value: the engines number it in the path and the body only. Move it there.' });
-      }
-      return;
-    }
-    if (request.expectBody !== undefined) context.addIssue({ code: 'custom', path: ['expectBody'], message: 'a templated request answers differently per variant: compare answers with the scenario\'s `reference:` service instead' });
-    for (const issue of templateIssues(request)) context.addIssue({ code: 'custom', path: [...issue.path], message: issue.message });
+    if (Object.keys(request.vars).length > 0 && request.expectBody !== undefined) context.addIssue({ code: 'custom', path: ['expectBody'], message: 'a templated request answers differently per variant: compare answers with the scenario\'s `reference:` service instead' });
+    // Placeholders (vars, `{{seq}}`, names the setup captures) are checked with the whole scenario: see scenarioSchema.
   });
 
 /** Requests replayed from a file users already have: JSONL (method/path/headers/body per line) or HAR 1.2. */
@@ -191,12 +186,14 @@ export const scenarioSchema = z.strictObject({
   compare: compareSchema.default({ requests: 300, ignore: [], sets: [], tolerance: [], statuses: [] }),
   /** Services to run (default: every service that implements the workload). */
   services: z.array(z.string().min(1)).min(1).optional(),
+  /** Requests run once on every started instance after it is ready (log in), with values captured for the requests (config/setup.ts). */
+  setup: setupSchema.default([]),
   requests: z.array(requestSchema).min(1),
   load: z.discriminatedUnion('model', [closedLoad, openLoad]),
   warmupSeconds: timing.warmupSeconds.default(2),
   durationSeconds: timing.durationSeconds.default(10),
   repetitions: timing.repetitions.default(3),
-  /** Overrides under --quick. */
+  /** Overrides under --quick; what it leaves out comes from QUICK_DEFAULTS (one repetition, 0.5 s warm-up, 1 s window). */
   quick: z.strictObject({ warmupSeconds: timing.warmupSeconds, durationSeconds: timing.durationSeconds, repetitions: timing.repetitions }).partial().default({}),
   service: z
     .strictObject({
@@ -244,6 +241,14 @@ export const scenarioSchema = z.strictObject({
   floor: z.boolean().default(true),
   /** Seed of the load's request generators (verify uses another). */
   seed: z.number().int().min(0).max(4_294_967_295).default(1),
+}).superRefine((scenario, context) => {
+  // Placeholders need the whole scenario: a request may use what the setup captures.
+  for (const issue of setupIssues(scenario.setup)) context.addIssue({ code: 'custom', path: ['setup', ...issue.path], message: issue.message });
+  const captured = capturedNames(scenario.setup);
+  for (const [index, request] of scenario.requests.entries()) {
+    if (!('path' in request) || !('vars' in request)) continue;
+    for (const issue of templateIssues(request, captured)) context.addIssue({ code: 'custom', path: ['requests', index, ...issue.path], message: issue.message });
+  }
 });
 
 /** A validated scenario. Frozen; every field has been checked (later code relies on it). */
@@ -328,9 +333,26 @@ export function resolveScenario(data: unknown, file: string, options: { quick: b
   const workers = scenario.load.workers;
   const resolvedLoad = workers?.kubernetes.kubeconfig === undefined ? scenario.load : { ...scenario.load, workers: { kubernetes: { ...workers.kubernetes, kubeconfig: path.resolve(path.dirname(path.resolve(file)), workers.kubernetes.kubeconfig) } } };
   if (!options.quick) return Object.freeze({ ...scenario, load: resolvedLoad, file, database });
-  // --quick: the scenario's quick timings, and capacity probes no longer than the quick window.
-  const load = resolvedLoad.model === 'open' ? { ...resolvedLoad, probe: { ...resolvedLoad.probe, seconds: Math.min(resolvedLoad.probe.seconds, scenario.quick.durationSeconds ?? resolvedLoad.probe.seconds) } } : resolvedLoad;
-  return Object.freeze({ ...scenario, ...scenario.quick, load, file, database });
+  // --quick: the scenario's quick timings, else the quick defaults, and capacity probes no longer than the quick window.
+  const quick = quickTimings(scenario);
+  const load = resolvedLoad.model === 'open' ? { ...resolvedLoad, probe: { ...resolvedLoad.probe, seconds: Math.min(resolvedLoad.probe.seconds, Math.max(quick.durationSeconds, QUICK_DEFAULTS.probeSeconds)) } } : resolvedLoad;
+  return Object.freeze({ ...scenario, ...quick, load, file, database });
+}
+
+/**
+ * What `--quick` uses where a scenario's `quick:` says nothing: one repetition, a warm-up and a
+ * window no longer than these (a scenario's own shorter ones stay), and a capacity probe window no
+ * longer than the quick window (at least `probeSeconds`).
+ */
+export const QUICK_DEFAULTS = Object.freeze({ repetitions: 1, warmupSeconds: 0.5, durationSeconds: 1, probeSeconds: 1 });
+
+/** The timings of a scenario under --quick: its `quick:` block, each field it leaves out from QUICK_DEFAULTS. */
+export function quickTimings(scenario: Pick<z.output<typeof scenarioSchema>, 'quick' | 'warmupSeconds' | 'durationSeconds'>): { readonly repetitions: number; readonly warmupSeconds: number; readonly durationSeconds: number } {
+  return {
+    repetitions: scenario.quick.repetitions ?? QUICK_DEFAULTS.repetitions,
+    warmupSeconds: scenario.quick.warmupSeconds ?? Math.min(scenario.warmupSeconds, QUICK_DEFAULTS.warmupSeconds),
+    durationSeconds: scenario.quick.durationSeconds ?? Math.min(scenario.durationSeconds, QUICK_DEFAULTS.durationSeconds),
+  };
 }
 
 /** The JSON Schema of scenario files, for editors. */

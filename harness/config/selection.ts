@@ -90,18 +90,16 @@ export function selectScenarioServices(scenarios: readonly ResolvedScenario[], r
     const implementing = request.selected.filter((manifest) => manifest.implements.includes(scenario.workload));
     const running = request.isServicesExplicit || scenario.services === undefined ? implementing.map((manifest) => manifest.name) : scenario.services.filter((name) => implementing.some((manifest) => manifest.name === name));
     if (running.length > 0) {
-      if (scenario.reference !== undefined && !running.includes(scenario.reference)) {
-        const known = measured.some((manifest) => manifest.name === scenario.reference);
-        throw new ConfigError(
-          known
-            ? `Scenario \`${scenario.name}\` (${scenario.file}) compares every service with its \`reference:\` ${scenario.reference}, which this run leaves out (running: ${running.join(', ')}). Add ${scenario.reference} to --services.`
-            : `Scenario \`${scenario.name}\` (${scenario.file}) names the unknown service \`${scenario.reference}\` as its \`reference:\`. Known services: ${names(measured)}.`,
-        );
+      const reference = scenario.reference === undefined ? undefined : measured.find((manifest) => manifest.name === scenario.reference);
+      if (scenario.reference !== undefined && reference === undefined) {
+        throw new ConfigError(`Scenario \`${scenario.name}\` (${scenario.file}) names the unknown service \`${scenario.reference}\` as its \`reference:\`. Known services: ${names(measured)}.`);
       }
       const runningManifests = running.map((name) => measured.find((manifest) => manifest.name === name)!);
-      checkRemoteTargets(scenario, runningManifests);
-      checkDatabaseSeeds(scenario, runningManifests);
-      for (const manifest of runningManifests) if (manifest.target === undefined) checkEnvReferences(scenario, manifest, known);
+      // A reference this run leaves out (`--services rewrite`) is still started for the equivalence check (checkOnlyReferences).
+      const started = reference === undefined || running.includes(reference.name) ? runningManifests : [...runningManifests, reference];
+      checkRemoteTargets(scenario, started);
+      checkDatabaseSeeds(scenario, started);
+      for (const manifest of started) if (manifest.target === undefined) checkEnvReferences(scenario, manifest, known);
       chosen.push(Object.freeze({ ...scenario, services: running }));
       continue;
     }
@@ -114,4 +112,14 @@ export function selectScenarioServices(scenarios: readonly ResolvedScenario[], r
     throw new ConfigError(`No scenario of the suite can run with the selected services (${names(request.selected)}): ${scenarios.map((scenario) => `\`${scenario.name}\` needs \`${scenario.workload}\``).join(', ')}. Add a service that implements one of them to --services, or list the workloads your service serves under \`implements\` in its service.yaml.`);
   }
   return { scenarios: chosen, skipped };
+}
+
+/**
+ * The reference services that selected scenarios compare with but do not measure: with
+ * `--services rewrite` on a scenario whose `reference:` is legacy, legacy is built and started for
+ * the equivalence check only, so the rewrite is never measured unchecked.
+ */
+export function checkOnlyReferences(scenarios: readonly ResolvedScenario[], all: readonly ResolvedManifest[]): ResolvedManifest[] {
+  const names = new Set(scenarios.flatMap((scenario) => (scenario.reference === undefined || (scenario.services ?? []).includes(scenario.reference) ? [] : [scenario.reference])));
+  return all.filter((manifest) => names.has(manifest.name));
 }

@@ -12,6 +12,7 @@ import { ConfigError, InfrastructureError } from '../errors.js';
 import { findFreePort } from './ports.js';
 import { childPrefix, ownerTag, register, signalGroup } from './registry.js';
 import { findListenerOwner } from './socket-owner.js';
+import type { ListeningSocket } from './net-parse.js';
 import { LineTail } from './tail.js';
 import { findExecutable, installHint } from './toolchain.js';
 
@@ -52,6 +53,8 @@ export interface RunningService {
   readonly baseUrl: string;
   /** Spawn to first 200 on the ready path. */
   readonly startupMs: number;
+  /** The sockets listening on its port once it was ready: a wildcard one (`0.0.0.0`, `::`) ignored HOST. */
+  readonly listening?: readonly ListeningSocket[];
   /** Last lines of stdout and stderr. */
   outputTail(): string;
   /** Set once the process has exited. */
@@ -68,20 +71,21 @@ const ADDRESS_IN_USE = /address already in use|EADDRINUSE|Address in use/i;
  * (`docker run`, a script that daemonises the server, `cargo run`) would report the wrapper's
  * CPU and memory, near zero, as the service's.
  */
-async function wrapperProblem(manifest: ResolvedManifest, pid: number, port: number): Promise<string | undefined> {
+async function wrapperProblem(manifest: ResolvedManifest, pid: number, port: number): Promise<{ problem: string } | { sockets: readonly ListeningSocket[] }> {
   const owner = await findListenerOwner(pid, port);
-  if (owner.state === 'tree') return undefined;
+  if (owner.state === 'tree') return { sockets: owner.sockets };
   const where =
     owner.state === 'none'
       ? 'no socket listens on that port in this network namespace (a container\'s port forwarded in, or a proxy?)'
       : owner.owner === undefined
         ? 'the socket listening on it belongs to a process outside that tree'
         : `the socket listening on it belongs to pid ${owner.owner.pid} (\`${owner.owner.command}\`), outside that tree`;
-  return (
+  return {
+    problem:
     `Service ${manifest.name} is not measurable as started: 127.0.0.1:${port} answered ${manifest.ready}, but no process started by \`start\` (${manifest.file}: \`${manifest.start!.join(' ')}\`, pid ${pid}, and its children) holds it: ${where}. ` +
     'The harness measures and pins the process tree `start` creates, so it would report the wrapper\'s CPU and memory, not the server\'s. ' +
-    'Start the server process itself: `exec` it at the end of a script, run the built binary instead of `cargo run` or `go run`, the server\'s own command instead of `docker run`, and keep it in the foreground (no daemonising).'
-  );
+    'Start the server process itself: `exec` it at the end of a script, run the built binary instead of `cargo run` or `go run`, the server\'s own command instead of `docker run`, and keep it in the foreground (no daemonising).',
+  };
 }
 
 async function probe(url: string): Promise<boolean> {
@@ -191,12 +195,12 @@ async function startOnce(launch: ServiceLaunch): Promise<RunningService> {
     if (exit !== undefined) break;
     if (await probe(`${baseUrl}${manifest.ready}`)) {
       const startupMs = performance.now() - spawnedAt;
-      const wrapper = await wrapperProblem(manifest, pid, port);
-      if (wrapper !== undefined) {
+      const listener = await wrapperProblem(manifest, pid, port);
+      if ('problem' in listener) {
         await stop();
-        throw new ConfigError(wrapper);
+        throw new ConfigError(listener.problem);
       }
-      return { label, pid, port, baseUrl, startupMs, outputTail: () => tail.text(), exitInfo: () => exit, stop };
+      return { label, pid, port, baseUrl, startupMs, listening: listener.sockets, outputTail: () => tail.text(), exitInfo: () => exit, stop };
     }
     await sleep(25);
   }

@@ -4,13 +4,13 @@
  * `cargo run` …). I/O (/proc).
  */
 import { readdir, readFile, readlink } from 'node:fs/promises';
-import { listeningInodes, socketInode } from './net-parse.js';
+import { listeningSockets, socketInode, type ListeningSocket } from './net-parse.js';
 import { descendants, parseStat } from './proc-parse.js';
 
 /** Where the listener of a port is, seen from /proc. */
 export type ListenerOwner =
-  /** A process of the tree holds it. */
-  | { readonly state: 'tree'; readonly pid: number }
+  /** A process of the tree holds it; `sockets`: what listens on the port (address, wildcard or not). */
+  | { readonly state: 'tree'; readonly pid: number; readonly sockets: readonly ListeningSocket[] }
   /** Sockets listen on the port, but no process of the tree holds one; `owner` when found (root sees every process). */
   | { readonly state: 'outside'; readonly owner: { readonly pid: number; readonly command: string } | undefined }
   /** No socket listens on the port in this network namespace (a container's port forwarded in, or a proxy elsewhere). */
@@ -46,7 +46,8 @@ async function holds(reader: SocketReader, pid: number, inodes: ReadonlySet<numb
  */
 export async function findListenerOwner(rootPid: number, port: number, reader: SocketReader = systemSockets): Promise<ListenerOwner> {
   const tables = await Promise.all([reader.read('/proc/net/tcp'), reader.read('/proc/net/tcp6')]);
-  const inodes = new Set(tables.flatMap((text) => (text === undefined ? [] : listeningInodes(text, port))));
+  const sockets = tables.flatMap((text) => (text === undefined ? [] : listeningSockets(text, port)));
+  const inodes = new Set(sockets.map((socket) => socket.inode));
   if (inodes.size === 0) return { state: 'none' };
   const pids = await reader.pids();
   const parentOf = new Map<number, number>();
@@ -55,7 +56,7 @@ export async function findListenerOwner(rootPid: number, port: number, reader: S
     if (stat !== undefined) parentOf.set(pid, stat.ppid);
   }
   const tree = parentOf.has(rootPid) ? descendants(rootPid, parentOf) : [];
-  for (const pid of tree) if (await holds(reader, pid, inodes)) return { state: 'tree', pid };
+  for (const pid of tree) if (await holds(reader, pid, inodes)) return { state: 'tree', pid, sockets };
   const inTree = new Set(tree);
   for (const pid of pids) {
     if (inTree.has(pid) || !(await holds(reader, pid, inodes))) continue;

@@ -7,6 +7,7 @@
  */
 import { serviceRuns } from '../results/floor-runs.js';
 import { createHash } from 'node:crypto';
+import { ABSOLUTE_FIGURES_NOTE, describeDrift, driftCells, driftTable } from './drift.js';
 import { escapeHtml, inlineScript, jsonForScript } from './escape.js';
 import { describeLeftOut } from '../results/validity.js';
 import { renderClaims } from './html-claims.js';
@@ -92,14 +93,24 @@ function renderHeader(model: ReportModel): string {
     busy === undefined ? '' : `<p class="banner">${escapeHtml(busy)}.</p>`,
     `<ul class="sources">${sources}</ul>`,
     banner,
-    '<p class="muted">Medians over valid runs with distribution-free confidence intervals (order statistics of the runs), each with the coverage it has. Invalid runs are listed with their reason and never mixed in. Latency: open loop from the planned send time, closed loop from the send.</p>',
+    `<p class="muted">Medians over valid runs with distribution-free confidence intervals (order statistics of the runs), each with the coverage it has. Invalid runs are listed with their reason and never mixed in. Latency: open loop from the planned send time, closed loop from the send. ${escapeHtml(ABSOLUTE_FIGURES_NOTE)}</p>`,
     '</header>',
   ].join('\n');
 }
 
 function renderNav(model: ReportModel, hasComparison: boolean, hasRemote = false): string {
   const scenarios = model.scenarios.map((scenario, index) => `<li><a href="#scenario-${index + 1}">${escapeHtml(scenario.name)}</a></li>`).join('');
-  return `<nav class="toc"><strong>Contents</strong><ol><li><a href="#claims">Claims and verdicts</a></li>${hasComparison ? '<li><a href="#comparison">Across scenarios</a></li>' : ''}${scenarios}<li><a href="#builds">Build and code size</a></li>${hasRemote ? '<li><a href="#remote">Remote targets and load hosts</a></li>' : ''}<li><a href="#environment">Environment and reproduction</a></li></ol></nav>`;
+  return `<nav class="toc"><strong>Contents</strong><ol><li><a href="#claims">Claims and verdicts</a></li>${hasComparison ? '<li><a href="#comparison">Across scenarios</a></li>' : ''}${scenarios}${driftTable(model) === undefined ? '' : '<li><a href="#drift">Drift between the results files</a></li>'}<li><a href="#builds">Build and code size</a></li>${hasRemote ? '<li><a href="#remote">Remote targets and load hosts</a></li>' : ''}<li><a href="#environment">Environment and reproduction</a></li></ol></nav>`;
+}
+
+/** The drift between merged results files (report/drift.ts); '' for one file. */
+function renderDrift(model: ReportModel): string {
+  const table = driftTable(model);
+  if (table === undefined) return '';
+  const { header, rows } = driftCells(table);
+  const head = `<tr>${header.map((cell) => `<th scope="col">${escapeHtml(cell)}</th>`).join('')}</tr>`;
+  const body = rows.map((row, index) => `<tr${table.rows[index]!.isFloor ? ' class="floor"' : ''}>${row.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`).join('');
+  return `<section id="drift"><h2>Drift between the results files</h2><p>${escapeHtml(describeDrift(table))}</p><table class="drift"><thead>${head}</thead><tbody>${body}</tbody></table></section>`;
 }
 
 /** The whole page as a string. */
@@ -134,6 +145,7 @@ export function renderPage(input: PageInput): string {
     relativeChart === undefined ? '' : `<section id="comparison"><h2>Across scenarios</h2><div class="charts">${renderChart(relativeChart)}</div></section>`,
     equivalence === undefined ? '' : `<section id="equivalence"><h2>Same answers: checked against the reference service</h2>${equivalence}</section>`,
     ...model.scenarios.map((_, index) => renderScenario(model, index, tables, charts)),
+    renderDrift(model),
     `<section id="builds"><h2>Build and code size</h2>${builds === undefined ? '' : renderBuildTable(builds, model.isMerged)}${renderServices(model.sources)}${buildChart === undefined ? '<p class="muted">No build measurements (run <code>rewrite-bench build --timings</code>).</p>' : `<div class="charts">${renderChart(buildChart)}</div>`}</section>`,
     remote === undefined ? '' : `<section id="remote"><h2>Remote targets and load hosts</h2>${remote}</section>`,
     `<section id="environment"><h2>Environment and reproduction</h2>${renderFailures(model.sources)}${renderEnvironment(model.sources)}</section>`,

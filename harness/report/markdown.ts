@@ -13,6 +13,7 @@ import { reproduceCommands, type ReportModel, type ReportSource } from './source
 import { buildTable, FLOOR_TABLE_NOTE, type HeadlineTable } from './tables.js';
 import { formatCoverage } from '../stats/interval.js';
 import { renderRemoteMarkdown } from './remote.js';
+import { ABSOLUTE_FIGURES_NOTE, describeDrift, driftCells, driftTable } from './drift.js';
 
 const VERDICT_WORDS: Readonly<Record<Verdict, string>> = { holds: '✅ **HOLDS**', refuted: '❌ **REFUTED**', inconclusive: '⚠️ **INCONCLUSIVE**', 'not-measured': '➖ **NOT MEASURED**' };
 
@@ -85,6 +86,13 @@ function buildSection(model: ReportModel): string[] {
   return ['## Build and code size', '', ...tableLines(header, rows), '', `_${escapeMarkdown(table.note)}_`, ''];
 }
 
+function driftSection(model: ReportModel): string[] {
+  const table = driftTable(model);
+  if (table === undefined) return [];
+  const { header, rows } = driftCells(table);
+  return ['## Drift between the results files', '', escapeMarkdown(describeDrift(table)), '', ...tableLines(header.map(escapeMarkdownCell), rows.map((row) => row.map(escapeMarkdownCell)), (column) => column >= 5), ''];
+}
+
 function environmentSection(model: ReportModel): string[] {
   return model.sources.flatMap((source) => {
     const environment = source.document.environment;
@@ -109,13 +117,14 @@ export function renderMarkdown(model: ReportModel, tables: readonly HeadlineTabl
   const lines = [
     '# rewrite-bench report',
     '',
-    `${model.scenarios.length} scenarios · ${new Set(serviceRuns(runs).map((run) => run.service)).size} services · ${runs.length} runs (${valid} valid) · ${model.sources.length} results file(s).${busy === undefined ? '' : ` ${escapeMarkdown(busy)}.`} Medians of valid runs, with their confidence interval (CI: order statistics of the runs, its coverage stated — 95 % needs 6 valid runs) and number of valid runs n in small print; invalid runs are listed, never mixed in. Open-loop latency is from the planned send time, closed-loop latency from the send.`,
+    `${model.scenarios.length} scenarios · ${new Set(serviceRuns(runs).map((run) => run.service)).size} services · ${runs.length} runs (${valid} valid) · ${model.sources.length} results file(s).${busy === undefined ? '' : ` ${escapeMarkdown(busy)}.`} Medians of valid runs, with their confidence interval (CI: order statistics of the runs, its coverage stated — 95 % needs 6 valid runs) and number of valid runs n in small print; invalid runs are listed, never mixed in. Open-loop latency is from the planned send time, closed-loop latency from the send. ${escapeMarkdown(ABSOLUTE_FIGURES_NOTE)}`,
     '',
     ...model.sources.flatMap((source) => claimsSection(source, model.isMerged)),
     '## Headline tables',
     '',
     ...(model.sources.some((source) => source.document.builds.length > 0) ? ['_Build time, artifact size and lines of code are per service, the same in every scenario: [Build and code size](#build-and-code-size), once, below._', ''] : []),
     ...tables.flatMap((table) => headlineSection(table, model.isMerged)),
+    ...driftSection(model),
     ...buildSection(model),
     ...renderRemoteMarkdown(model.sources, model.combined),
     '## Environment',

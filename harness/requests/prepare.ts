@@ -13,8 +13,11 @@ import { generatorRequests } from '../suite/generators.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
-/** Prepares the sources of a scenario's request mix (seeded; the same for every run of it). */
-export function prepareSources(specs: readonly RequestSpec[], seed: number): PreparedSource[] {
+/**
+ * Prepares the sources of a scenario's request mix (seeded; the same for every run of it).
+ * @param captured names the scenario's `setup` captures: kept as `{{name}}`, filled in per service start (requests/captured.ts)
+ */
+export function prepareSources(specs: readonly RequestSpec[], seed: number, captured: readonly string[] = []): PreparedSource[] {
   return specs.map((spec, index): PreparedSource => {
     if ('generator' in spec) return { weight: spec.weight, list: generatorRequests(spec.generator, seed + index, mulberry32(seed + index)) };
     if ('replay' in spec) {
@@ -23,7 +26,7 @@ export function prepareSources(specs: readonly RequestSpec[], seed: number): Pre
     }
     if (spec.vars !== undefined && Object.keys(spec.vars).length > 0) {
       const template = { method: spec.method, path: spec.path, headers: spec.headers, vars: spec.vars, ...(spec.body === undefined ? {} : { body: spec.body }), ...(spec.variants === undefined ? {} : { variants: spec.variants }) };
-      return { weight: spec.weight, list: expandTemplate(template, seed + index, spec.variants).map((request) => prepared(request, spec.expectStatus, undefined)) };
+      return { weight: spec.weight, list: expandTemplate(template, seed + index, spec.variants, `requests[${index}]`, captured).map((request) => prepared(request, spec.expectStatus, undefined)) };
     }
     return { weight: spec.weight, list: [prepared(spec, spec.expectStatus, spec.expectBody)] };
   });

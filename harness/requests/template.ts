@@ -94,9 +94,13 @@ export const templateShape = {
 type TemplateFields = z.output<z.ZodObject<typeof templateShape>>;
 
 /** One text of a template split into literal text and placeholders. */
-type Part = { readonly literal: string } | { readonly name: string; readonly isInJsonString: boolean };
+export type Part = { readonly literal: string } | { readonly name: string; readonly isInJsonString: boolean };
 
-function splitParts(text: string, trackJsonStrings: boolean): Part[] {
+/**
+ * A text split into literal text and `{{name}}` placeholders; with `trackJsonStrings`, each
+ * placeholder says whether it stands inside a JSON string (an odd number of unescaped `"` before it).
+ */
+export function splitParts(text: string, trackJsonStrings: boolean): Part[] {
   const parts: Part[] = [];
   let isInString = false;
   const scan = (literal: string): void => {
@@ -142,8 +146,10 @@ export interface TemplateIssue {
  * What is wrong with a template beyond its shape: malformed or unknown placeholders (with a
  * "Did you mean"), variables never used, header names that clash or hold placeholders, a path
  * with spaces, list values that cannot go where they are placed. [] when it can be expanded.
+ * @param captured names the scenario's `setup` captures: placeholders of theirs are known (kept
+ *   as `{{name}}` until a service start fills them in); a `vars` entry may not take one.
  */
-export function templateIssues(template: TemplateFields): TemplateIssue[] {
+export function templateIssues(template: TemplateFields, captured: readonly string[] = []): TemplateIssue[] {
   const issues: TemplateIssue[] = [];
   const names = Object.keys(template.vars);
   const used = new Set<string>();
@@ -169,9 +175,12 @@ export function templateIssues(template: TemplateFields): TemplateIssue[] {
       }
       const spec = template.vars[part.name];
       if (spec === undefined) {
-        const suggestion = nearest(part.name, [...names, SEQUENCE_VARIABLE]);
-        const hint = suggestion === undefined ? `Declare it under \`vars\`${names.length > 0 ? ` (declared: ${names.map((name) => `\`${name}\``).join(', ')})` : ''}.` : `Did you mean \`${suggestion}\`?`;
-        issues.push({ path: field.path, message: `unknown variable \`{{${part.name}}}\`: nothing named \`${part.name}\` under \`vars\`. ${hint}` });
+        if (captured.includes(part.name)) continue;
+        const suggestion = nearest(part.name, [...names, SEQUENCE_VARIABLE, ...captured]);
+        const declared = [...names.map((name) => `\`${name}\``), ...captured.map((name) => `\`${name}\` (captured by \`setup\`)`)];
+        const hint = suggestion === undefined ? `Declare it under \`vars\`, or capture it in the scenario's \`setup\`${declared.length > 0 ? ` (${captured.length === 0 ? 'declared' : 'known'}: ${declared.join(', ')})` : ''}.` : `Did you mean \`${suggestion}\`?`;
+        const where = captured.length === 0 ? 'under `vars`' : 'under `vars` or captured by `setup`';
+        issues.push({ path: field.path, message: `unknown variable \`{{${part.name}}}\`: nothing named \`${part.name}\` ${where}. ${hint}` });
         continue;
       }
       used.add(part.name);
@@ -183,6 +192,9 @@ export function templateIssues(template: TemplateFields): TemplateIssue[] {
         if (field.path[0] === 'path' && !isUriEncodable(text)) issues.push({ path: ['vars', part.name, 'list'], message: 'a value placed in `path` holds a lone surrogate and cannot be URI-encoded: fix the escape in the file.' });
       }
     }
+  }
+  for (const name of names) {
+    if (captured.includes(name)) issues.push({ path: ['vars', name], message: `\`${name}\` is captured by the scenario's \`setup\`: a \`vars\` entry of the same name would hide it. Rename one of them.` });
   }
   if (names.includes(SEQUENCE_VARIABLE)) issues.push({ path: ['vars', SEQUENCE_VARIABLE], message: '`seq` is built in: `{{seq}}` is a unique increasing integer per send, with no `vars` entry. Remove this entry, or give your variable another name.' });
   for (const name of names) {
@@ -242,8 +254,16 @@ function drawValue(spec: VarSpec, random: () => number): string {
 
 function fill(parts: readonly Part[], values: ReadonlyMap<string, string>, encode: (value: string) => string): string {
   let text = '';
-  // `{{seq}}` stays a token, never encoded: the engine puts the number in per send.
-  for (const part of parts) text += 'literal' in part ? part.literal : part.name === SEQUENCE_VARIABLE ? SEQUENCE_TOKEN : encode(values.get(part.name)!);
+  // `{{seq}}` stays a token, never encoded: the engine puts the number in per send. A captured
+  // name stays `{{name}}` too: its value is known only once a service has started (requests/captured.ts).
+  for (const part of parts) {
+    if ('literal' in part) text += part.literal;
+    else if (part.name === SEQUENCE_VARIABLE) text += SEQUENCE_TOKEN;
+    else {
+      const value = values.get(part.name);
+      text += value === undefined ? `{{${part.name}}}` : encode(value);
+    }
+  }
   return text;
 }
 
@@ -254,15 +274,15 @@ function fill(parts: readonly Part[], values: ReadonlyMap<string, string>, encod
  * only when the variables offer fewer combinations than `count`. Header names come out in lower case.
  * @param seed an integer in [0, 2^32)
  * @param where how messages name the template, e.g. `requests[2] of scenarios/quote.yaml`
+ * @param captured names the scenario's `setup` captures: their placeholders stay `{{name}}`
  * @throws ConfigError naming the field: a shape error, an unknown variable (with "Did you mean"),
  *   a variable never used, an empty range; or a count or seed out of range
  */
-export function expandTemplate(template: TemplateInput, seed: number, count?: number, where = 'the request template'): ConcreteRequest[] {
-  const parsed = templateSchema.safeParse(template);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ConfigError(formatZodIssue(where, issue, template));
-  }
+export function expandTemplate(template: TemplateInput, seed: number, count?: number, where = 'the request template', captured: readonly string[] = []): ConcreteRequest[] {
+  const parsed = z.strictObject(templateShape).safeParse(template);
+  if (!parsed.success) throw new ConfigError(formatZodIssue(where, parsed.error.issues[0]!, template));
+  const [problem] = templateIssues(parsed.data, captured);
+  if (problem !== undefined) throw new ConfigError(formatZodIssue(where, { code: 'custom', path: [...problem.path], message: problem.message, input: template }, template));
   const resolved = parsed.data;
   const variants = count ?? resolved.variants;
   if (!Number.isInteger(variants) || variants < 1 || variants > MAX_VARIANTS) {

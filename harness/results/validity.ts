@@ -28,7 +28,8 @@ export type FindingCode =
   | 'worker-skew'
   | 'worker-behind'
   | 'worker-share'
-  | 'worker-connections';
+  | 'worker-connections'
+  | 'binds-all-interfaces';
 
 /** A run metric a warning concerns (table cells show a mark beside it). */
 export type Concern = 'p50' | 'p90' | 'p99' | 'p999' | 'max' | 'rps' | 'cpuCores' | 'cpuUsPerRequest';

@@ -13,6 +13,9 @@ import { nextSequenceStart } from '../load/sequence.js';
 import type { LoadOutcome } from '../load/outcome.js';
 import type { PreparedSource } from '../load/requests.js';
 import { prepareSources } from '../requests/prepare.js';
+import { fillSources, type CapturedValues } from '../requests/captured.js';
+import { capturedNames } from '../config/setup.js';
+import { runSetup } from '../process/setup.js';
 import { PeriodicSampler, TreeSampler, coresBetween, readCpuTimes, systemProc, type ProcReader, type SamplerConstants, type TreeReading } from '../process/sampler.js';
 import { readFileSync } from 'node:fs';
 import { parseCpuList, parseSchedstat, parseStat, type CpuTimes } from '../process/proc-parse.js';
@@ -31,6 +34,7 @@ import type { PrometheusRecord, ResourcePoint } from '../results/document.js';
 import { messageOf } from '../errors.js';
 import { runId } from '../results/floor-runs.js';
 import { floorJob } from './floor-plan.js';
+import { bindFinding, stopProblem } from './service-conduct.js';
 
 /** One offered load of a measurement: closed loop, or an open-loop rate. */
 export interface LoadPoint {
@@ -92,7 +96,7 @@ function sourcesOf(scenario: ResolvedScenario): readonly PreparedSource[] {
   const key = `${scenario.file}\u0000${scenario.name}\u0000${scenario.seed}`;
   let sources = preparedByScenario.get(key);
   if (sources === undefined) {
-    sources = prepareSources(scenario.requests, scenario.seed);
+    sources = prepareSources(scenario.requests, scenario.seed, capturedNames(scenario.setup));
     preparedByScenario.set(key, sources);
   }
   return sources;
@@ -108,13 +112,14 @@ export interface EngineChoice {
  * The load job of one point of a scenario.
  * @param extra.tls an https target's extra trust
  * @param extra.sequenceStart the first `{{seq}}` number: past the numbers of the earlier points of the same service start (load/sequence.ts)
+ * @param extra.captured what the scenario's `setup` captured on this service start (a token), filled into the requests
  */
-export function loadJobFor(scenario: ResolvedScenario, baseUrl: string, point: LoadPoint, seed: number, engine: EngineChoice, extra: { readonly tls?: LoadTls | undefined; readonly sequenceStart?: number } = {}): LoadJob {
+export function loadJobFor(scenario: ResolvedScenario, baseUrl: string, point: LoadPoint, seed: number, engine: EngineChoice, extra: { readonly tls?: LoadTls | undefined; readonly sequenceStart?: number; readonly captured?: CapturedValues } = {}): LoadJob {
   const load = scenario.load;
   return {
     ...engine,
     baseUrl,
-    sources: sourcesOf(scenario),
+    sources: fillSources(sourcesOf(scenario), extra.captured ?? {}),
     seed,
     model: load.model,
     connections: load.model === 'open' ? (point.connections ?? load.connections) : load.connections,
@@ -344,6 +349,9 @@ export async function measureService(context: MeasureContext): Promise<{ stopPro
   });
   let stopped: Awaited<ReturnType<RunningService['stop']>>;
   try {
+    // Log in (the scenario's setup) once per start: every point of this start uses its token. The
+    // floor answers anything at once: it has nothing to log in to.
+    const captured = isFloor ? {} : await runSetup({ scenario, service: manifest.name, baseUrl: service.baseUrl });
     const tree = new TreeSampler(service.pid, undefined, context.constants);
     // A service settles before its idle memory is read; the floor allocates nothing after start.
     if (!isFloor) await new Promise((resolve) => setTimeout(resolve, 300));
@@ -354,7 +362,7 @@ export async function measureService(context: MeasureContext): Promise<{ stopPro
     for (const [position, point] of context.points.entries()) {
       const index = point.rateIndex ?? position;
       context.onPoint(point, index);
-      const record = await measurePoint(context, service, tree, point, index, { rssBytes: idleReading.rssBytes, pssBytes: idleMemory.pssBytes }, sequenceStart);
+      const record = await measurePoint(context, service, tree, point, index, { rssBytes: idleReading.rssBytes, pssBytes: idleMemory.pssBytes }, { sequenceStart, captured });
       sequenceStart = nextSequenceStart(loadJobFor(scenario, service.baseUrl, point, 0, context.engine, { sequenceStart }));
       await context.onRecord(record);
       if (service.exitInfo() !== undefined) break;
@@ -362,15 +370,10 @@ export async function measureService(context: MeasureContext): Promise<{ stopPro
   } finally {
     const died = service.exitInfo();
     stopped = await service.stop();
-    if (died !== undefined) {
-      // A crash is reported once, as the failure it is, rather than as an odd exit after SIGTERM.
-      const tail = service.outputTail().split('\n').slice(-10).join('\n');
-      return { stopProblem: `${manifest.name} died during the run (exit code ${String(died.exitCode)}, signal ${String(died.signal)}). Last output:\n${tail}` };
-    }
+    // A crash is reported once, as the failure it is, rather than as an odd exit after SIGTERM.
+    if (died !== undefined) return { stopProblem: stopProblem(manifest.name, { died, outputTail: service.outputTail(), stopped }) };
   }
-  if (stopped.killed) return { stopProblem: `${manifest.name} ignored SIGTERM and was killed after the grace period` };
-  if (stopped.exit.exitCode !== 0 && stopped.exit.exitCode !== undefined) return { stopProblem: `${manifest.name} exited with code ${stopped.exit.exitCode} after SIGTERM` };
-  return { stopProblem: undefined };
+  return { stopProblem: stopProblem(manifest.name, { died: undefined, outputTail: '', stopped }) };
 }
 
 /** What names a run and places it in time: the same for a started service and a remote target. */
@@ -400,7 +403,7 @@ async function measurePoint(
   point: LoadPoint,
   index: number,
   idle: { rssBytes: number; pssBytes: number },
-  sequenceStart: number,
+  job: { readonly sequenceStart: number; readonly captured: CapturedValues },
 ): Promise<RunRecord> {
   const { scenario } = context;
   const startedAt = new Date().toISOString();
@@ -411,8 +414,8 @@ async function measurePoint(
   const seed = scenario.seed + context.repetition * 7919 + index;
   let window: Awaited<ReturnType<typeof measureWindow>>;
   try {
-    const job = loadJobFor(scenario, service.baseUrl, point, seed, context.engine, { sequenceStart });
-    window = await measureWindow(context.role === 'floor' ? floorJob(job) : job, { service: tree, upstream, database }, context.cpus, context.constants);
+    const loadJob = loadJobFor(scenario, service.baseUrl, point, seed, context.engine, job);
+    window = await measureWindow(context.role === 'floor' ? floorJob(loadJob) : loadJob, { service: tree, upstream, database }, context.cpus, context.constants);
   } catch (error) {
     await periodic.stop(performance.now());
     throw error;
@@ -429,7 +432,7 @@ async function measurePoint(
   const runtime = exit === undefined && context.role !== 'floor' ? await fetchRuntime(service.baseUrl) : undefined;
   return {
     ...runIdentity(context, point, index, startedAt, start, end),
-    validity: judgeRun(validityInput(outcome, cpu, context.cpus, serviceDied)),
+    validity: withWarning(judgeRun(validityInput(outcome, cpu, context.cpus, serviceDied)), bindFinding(service.listening, service.port)),
     load: outcome,
     measured: {
       measuredBy: 'proc',
@@ -469,10 +472,11 @@ async function measurePoint(
  */
 async function measureTarget(context: MeasureContext): Promise<{ stopProblem: undefined }> {
   const target = await connectTarget(context.manifest, context.scenario.service.readyTimeoutSeconds * 1000);
+  const captured = await runSetup({ scenario: context.scenario, service: context.manifest.name, baseUrl: target.baseUrl, tls: target.tls });
   for (const [position, point] of context.points.entries()) {
     const index = point.rateIndex ?? position;
     context.onPoint(point, index);
-    await context.onRecord(await measureTargetPoint(context, target, point, index));
+    await context.onRecord(await measureTargetPoint(context, target, point, index, captured));
   }
   return { stopProblem: undefined };
 }
@@ -509,6 +513,11 @@ function remoteSeries(remote: RemoteMeasurement, windowStartEpochMs: number): Re
   }));
 }
 
+/** A run's validity with one more warning (none: unchanged). */
+function withWarning(validity: Validity, warning: Finding | undefined): Validity {
+  return warning === undefined ? validity : { ...validity, warnings: [...validity.warnings, warning] };
+}
+
 /** A run's validity with the remote measurement's caveats (a series that began in the window, missed scrapes, clock offset) added as warnings. */
 function withRemoteWarnings(validity: Validity, remote: RemoteMeasurement | undefined): Validity {
   if (remote === undefined || remote.warnings.length === 0) return validity;
@@ -521,12 +530,12 @@ function withRemoteWarnings(validity: Validity, remote: RemoteMeasurement | unde
   return { ...validity, warnings: [...validity.warnings, ...warnings] };
 }
 
-async function measureTargetPoint(context: MeasureContext, target: ConnectedTarget, point: LoadPoint, index: number): Promise<RunRecord> {
+async function measureTargetPoint(context: MeasureContext, target: ConnectedTarget, point: LoadPoint, index: number, captured: CapturedValues): Promise<RunRecord> {
   const { scenario, manifest } = context;
   const remoteTarget = manifest.target!;
   const startedAt = new Date().toISOString();
   const seed = scenario.seed + context.repetition * 7919 + index;
-  const job = loadJobFor(scenario, target.baseUrl, point, seed, context.engine, { tls: target.tls });
+  const job = loadJobFor(scenario, target.baseUrl, point, seed, context.engine, { tls: target.tls, captured });
   // Load from Kubernetes workers (load.workers): no local engine, so no local CPU figures of the load side.
   const kubernetes = scenario.load.workers?.kubernetes;
   const distributed = kubernetes === undefined ? undefined : await (await import('../kube/run-job.js')).runJobOnKubernetes(job, kubernetes, `${scenario.name}/${manifest.name}/rep${context.repetition}/rate${index}`);

@@ -12,6 +12,7 @@ import type { LoadOutcome } from '../load/outcome.js';
 import { TreeSampler, type SamplerConstants } from '../process/sampler.js';
 import { startService, type RunningService, type ServiceEnvironment } from '../process/service.js';
 import { connectTarget } from '../process/target.js';
+import { runSetup } from '../process/setup.js';
 import type { CapacityProbe } from '../results/document.js';
 import { checkRateRps, connectionsFor, correctCapacity, judgeClosedProbes, type ClosedProbeReading, type OpenCheckReading } from './capacity.js';
 import type { CpuPlan } from './cpus.js';
@@ -69,6 +70,7 @@ export async function probeCapacity(context: ProbeContext): Promise<CapacityProb
       service = await startService({ manifest, workers: scenario.service.workers, cpuList: cpus.serviceCpus, ...(await context.env()), readyTimeoutMs: scenario.service.readyTimeoutSeconds * 1000 });
       baseUrl = service.baseUrl;
     }
+    const captured = await runSetup({ scenario, service: manifest.name, label: 'capacity probe', baseUrl, tls });
     // A remote target's CPU is not read during the short probe (fewer than 4 scrapes): only a plateau or the check can show it the bottleneck.
     const tree = service === undefined ? undefined : new TreeSampler(service.pid, undefined, constants);
     const samplers = () => ({
@@ -78,7 +80,7 @@ export async function probeCapacity(context: ProbeContext): Promise<CapacityProb
     });
     const remote = manifest.target === undefined ? undefined : { cpuCores: undefined, cpus: manifest.target.cpus, metricsProblem: undefined };
     const window = async (probeScenario: ResolvedScenario, point: { ratePerSecond: number | undefined; capacityFraction: number | undefined }, seed: number, engine: EngineChoice) => {
-      const measured = await measureWindow(loadJobFor(probeScenario, baseUrl, point, seed, engine, { tls }), samplers(), cpus, constants);
+      const measured = await measureWindow(loadJobFor(probeScenario, baseUrl, point, seed, engine, { tls, captured }), samplers(), cpus, constants);
       const input = validityInput(measured.outcome, measured.cpu, cpus, undefined, remote);
       return { ...measured, validity: judgeRun(input), engineAtLimit: isEngineAtLimit(input) };
     };

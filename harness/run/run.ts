@@ -79,6 +79,11 @@ export interface RunOptions {
    */
   readonly adaptive?: { readonly untilDecided: boolean; readonly maxRepetitions: number; readonly maxMinutes: number | undefined };
   /**
+   * Reference services that a scenario compares with but this run does not measure (`--services
+   * rewrite` on a scenario whose `reference:` is legacy): built, and started for the check only.
+   */
+  readonly checkOnly?: readonly ResolvedManifest[];
+  /**
    * Added to each repetition's number for the round's measuring order: the in-job gate's later
    * stages continue the rotation of the earlier ones (their repetitions are renumbered after).
    */
@@ -243,6 +248,16 @@ export async function runSuite(options: RunOptions): Promise<ResultsDocument> {
     usable.push(manifest);
     document.services[manifest.name] = { language: manifest.language, description: manifest.description, runtime: undefined };
   }
+  // References started for the equivalence check only: built (when needed), never measured.
+  const checkers: ResolvedManifest[] = [];
+  for (const manifest of options.verifyFirst ? (options.checkOnly ?? []) : []) {
+    const build = manifest.target === undefined ? await buildService(manifest, { log: (line) => progress.log(line) }) : undefined;
+    if (build !== undefined && (build.state === 'failed' || build.state === 'skipped')) {
+      document.failures.push({ scenario: undefined, service: manifest.name, message: `the reference ${manifest.name} (started for the equivalence check only) could not be built: ${build.state === 'failed' ? `${build.reason}\n${build.logTail}` : build.reason}` });
+      continue;
+    }
+    checkers.push(manifest);
+  }
   if (options.verifyFirst && usable.length > 0) {
     const checked = usable.filter((manifest) => workloadsOf(manifest, CONTRACT_ORACLE).length > 0);
     if (checked.length > 0) progress.log(`verifying ${checked.map((manifest) => manifest.name).join(', ')} against ${CONTRACT_ORACLE.name}`);
@@ -286,7 +301,7 @@ export async function runSuite(options: RunOptions): Promise<ResultsDocument> {
       await pinSelf(cpus.loadCpus);
       // The floor runs beside services this machine starts, never beside remote targets (other machines).
       const floorManifest = floor?.available === true && scenario.floor && services.every((manifest) => manifest.target === undefined) ? floor.manifest : undefined;
-      await runScenario(scenario, services, cpus, { document, save, databases, progress, constants, remote, ratesFrom: options.ratesFrom, nativeAvailable: engineStatus.available, verifyFirst: options.verifyFirst, more: adaptivePlan(options, scenario, options.scenarios, plan), roundOffset: options.roundOffset ?? 0, floor: floorManifest, floorPairedPoints: pointsPairingFloor(options.claims, scenario.name), floorSettled: new Set() });
+      await runScenario(scenario, services, cpus, { document, save, databases, progress, constants, remote, checkers, ratesFrom: options.ratesFrom, nativeAvailable: engineStatus.available, verifyFirst: options.verifyFirst, more: adaptivePlan(options, scenario, options.scenarios, plan), roundOffset: options.roundOffset ?? 0, floor: floorManifest, floorPairedPoints: pointsPairingFloor(options.claims, scenario.name), floorSettled: new Set() });
     }
     document.state = 'complete';
     if (options.claims !== undefined) {
@@ -315,7 +330,9 @@ export async function runSuite(options: RunOptions): Promise<ResultsDocument> {
  */
 async function equivalentServices(scenario: ResolvedScenario, services: readonly ResolvedManifest[], upstream: RunningService | undefined, shared: Shared): Promise<readonly ResolvedManifest[]> {
   if (scenario.reference === undefined) return services;
-  const reference = services.find((manifest) => manifest.name === scenario.reference);
+  const reference = services.find((manifest) => manifest.name === scenario.reference) ?? shared.checkers.find((manifest) => manifest.name === scenario.reference);
+  const isCheckOnly = reference !== undefined && !services.includes(reference);
+  if (isCheckOnly) shared.progress.log(`${scenario.name}: checking against ${reference.name}, which this run does not measure (not selected)`);
   if (reference === undefined) {
     shared.document.failures.push({ scenario: scenario.name, service: scenario.reference, message: `the reference service ${scenario.reference} could not be run (see above): nothing to compare the others with, so none is measured` });
     return [];
@@ -360,7 +377,14 @@ async function equivalentServices(scenario: ResolvedScenario, services: readonly
     shared.progress.log(message);
   }
   const left = services.filter((manifest) => !failed.has(manifest.name));
-  if (left.length === 1) {
+  if (isCheckOnly && left.length === 0) {
+    const message = `not measured: no selected service answers like the reference ${reference.name} (see above). \`rewrite-bench compare ${scenario.name}\` lists every difference in seconds.`;
+    shared.document.failures.push({ scenario: scenario.name, service: undefined, kind: 'non-conforming', message });
+    shared.progress.log(`${scenario.name}: ${message}`);
+    await shared.save();
+    return [];
+  }
+  if (!isCheckOnly && left.length === 1) {
     // Minutes of measuring the reference alone would decide no comparison.
     const message = `not measured: no service answers like the reference ${reference.name} (${[...failed].join(', ')}; see above), and ${reference.name} alone would decide nothing. \`rewrite-bench compare ${scenario.name}\` lists every difference in seconds; to measure ${reference.name} alone, run with --services ${reference.name}.`;
     shared.document.failures.push({ scenario: scenario.name, service: undefined, kind: 'non-conforming', message });
@@ -413,6 +437,8 @@ interface Shared {
   readonly floorPairedPoints: ReadonlySet<number>;
   /** `service@point` beside which the floor stopped (said once). */
   readonly floorSettled: Set<string>;
+  /** References started for the equivalence check only (RunOptions.checkOnly, built). */
+  readonly checkers: readonly ResolvedManifest[];
 }
 
 /**
@@ -604,7 +630,10 @@ async function measureRound(
           await shared.save();
         },
       });
-      if (stopProblem !== undefined) document.failures.push({ scenario: scenario.name, service: manifest.name, message: stopProblem });
+      if (stopProblem !== undefined) {
+        document.failures.push({ scenario: scenario.name, service: manifest.name, message: stopProblem });
+        progress.log(`${scenario.name}: ${stopProblem}`);
+      }
     } catch (error) {
       document.failures.push({ scenario: scenario.name, service: manifest.name, message: messageOf(error) });
       progress.log(`${scenario.name}: ${manifest.name} rep ${repetition} failed: ${messageOf(error)}`);

@@ -51,7 +51,9 @@ export function formatRunSummary(document: Pick<ResultsDocument, 'runs' | 'failu
     const rows = groupRuns(runs).map((group) => {
       const valid = group.filter((run) => run.validity.valid);
       const first = group[0]!;
-      const own = valid.flatMap((run) => run.validity.warnings.map((warning) => ({ text: `${first.service}: ${describeFinding(warning)}`, concerns: warning.concerns })));
+      // A warning about the service's conduct (it concerns no number: a bind to every interface) holds whatever the run's validity.
+      const warned = group.flatMap((run) => run.validity.warnings.filter((warning) => run.validity.valid || warning.concerns.length === 0));
+      const own = warned.map((warning) => ({ text: `${first.service}: ${describeFinding(warning)}`, concerns: warning.concerns }));
       for (const warning of own) if (!warnings.includes(warning.text)) warnings.push(warning.text);
       const mark = (concern: Concern, text: string): string => {
         const numbers = [...new Set(own.filter((warning) => warning.concerns.includes(concern)).map((warning) => warnings.indexOf(warning.text) + 1))];

@@ -8,7 +8,10 @@
  * code disagree on is noise, learnt per kind of request, location and request (noise.ts); each
  * candidate's differences are counted at every location and reported where they are clearly
  * more than that noise (judge-candidate.ts, noise-rule.ts); a candidate with any is not
- * measured. Each instance gets fresh fixtures (`env`), so stateful endpoints see the same history.
+ * measured. Each instance gets fresh fixtures (`env`), so stateful endpoints see the same history,
+ * and runs the scenario's `setup` itself once ready (its own login): its captured values fill its
+ * own requests, and are written back as `{{name}}` in its answers before they are compared
+ * (mask-captured.ts), so a token each instance echoes is neither a difference nor noise.
  * I/O (starts services, sends requests).
  */
 import type { ResolvedManifest } from '../config/manifest.js';
@@ -29,6 +32,10 @@ import type { AcceptRule, ReferenceCheck, ReferenceDifference, ReferenceVerdict 
 import { suggestRules, type SuggestionContext } from './suggest.js';
 import { compileRules, declaredRules, ignorePaths } from './compare-rules.js';
 import { sendRequest } from './send.js';
+import { capturedNames } from '../config/setup.js';
+import { fillRequest, type CapturedValues } from '../requests/captured.js';
+import { runSetup } from '../process/setup.js';
+import { maskCaptured } from './mask-captured.js';
 
 export interface ReferenceCheckOptions {
   readonly scenario: ResolvedScenario;
@@ -61,6 +68,8 @@ interface Instance {
   /** A remote https target's trust (its `target.tls`). */
   readonly tls: LoadTls | undefined;
   readonly answers: Answer[];
+  /** What the scenario's `setup` captured on this instance (its own token): filled into its requests, masked in its answers. */
+  readonly captured: CapturedValues;
   error?: string;
 }
 
@@ -69,15 +78,23 @@ async function openInstance(manifest: ResolvedManifest, label: string, options: 
   // A remote reference is asked twice where it runs (the noise then is what one instance varies by).
   if (manifest.target !== undefined) {
     const { baseUrl, tls } = await connectTarget(manifest, readyTimeoutMs);
-    return { manifest, label, baseUrl, service: undefined, tls, answers: [] };
+    const captured = await runSetup({ scenario: options.scenario, service: manifest.name, label, baseUrl, tls });
+    return { manifest, label, baseUrl, service: undefined, tls, answers: [], captured };
   }
   const service = await startService({ manifest, workers: options.scenario.service.workers, ...(await options.env(manifest, label)), readyTimeoutMs });
-  return { manifest, label, baseUrl: service.baseUrl, service, tls: undefined, answers: [] };
+  try {
+    // Each instance logs in itself (instances start at once): its own token, in its own requests.
+    const captured = await runSetup({ scenario: options.scenario, service: manifest.name, label, baseUrl: service.baseUrl });
+    return { manifest, label, baseUrl: service.baseUrl, service, tls: undefined, answers: [], captured };
+  } catch (error) {
+    await service.stop();
+    throw error;
+  }
 }
 
 /** The compared requests: the scenario's mix drawn `count` times with `seed` (inserts numbered, as under load). */
 export function comparedRequests(scenario: ResolvedScenario, seed: number, count = scenario.compare.requests): PreparedRequest[] {
-  const mix = new RequestMix(prepareSources(scenario.requests, seed), seed);
+  const mix = new RequestMix(prepareSources(scenario.requests, seed, capturedNames(scenario.setup)), seed);
   return Array.from({ length: count }, () => mix.next());
 }
 
@@ -109,7 +126,9 @@ async function sendAll(requests: readonly PreparedRequest[], reference: readonly
     await Promise.all(
       live.map(async (instance) => {
         try {
-          instance.answers.push(toAnswer(await sendRequest(instance.baseUrl, { method: request.method, path: request.path, headers: { ...request.headers }, ...(request.body === undefined ? {} : { body: request.body }) }, timeoutMs, instance.tls)));
+          const own = fillRequest(request, instance.captured);
+          const observed = await sendRequest(instance.baseUrl, { method: own.method, path: own.path, headers: { ...own.headers }, ...(own.body === undefined ? {} : { body: own.body }) }, timeoutMs, instance.tls);
+          instance.answers.push(maskCaptured(toAnswer(observed), instance.captured));
         } catch (error) {
           instance.error = `${requestLine(request)}: ${messageOf(error)}`;
         }
@@ -181,7 +200,7 @@ export async function checkAgainstReference(options: ReferenceCheckOptions): Pro
       openInstance(reference, 'primary', options),
       openInstance(reference, 'secondary', options),
       ...options.candidates.map((manifest) =>
-        openInstance(manifest, 'compare', options).catch((error: unknown): Instance => ({ manifest, label: 'compare', baseUrl: '', service: undefined, tls: undefined, answers: [], error: `could not be started: ${messageOf(error)}` })),
+        openInstance(manifest, 'compare', options).catch((error: unknown): Instance => ({ manifest, label: 'compare', baseUrl: '', service: undefined, tls: undefined, answers: [], captured: {}, error: `could not be started: ${messageOf(error)}` })),
       ),
     ];
     const settled = await Promise.allSettled(starting);

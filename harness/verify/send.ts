@@ -25,7 +25,13 @@ export function requestBody(request: Request): Buffer | undefined {
  * Sends `request` to `baseUrl` and resolves with the response; rejects after `timeoutMs`.
  * @param tls for an https:// base URL: extra CAs to trust (a remote target's `target.tls`)
  */
-export function sendRequest(baseUrl: string, request: Request, timeoutMs = 30_000, tls?: LoadTls): Promise<Observed> {
+export async function sendRequest(baseUrl: string, request: Request, timeoutMs = 30_000, tls?: LoadTls): Promise<Observed> {
+  const { status, contentType, body } = await sendRequestWithHeaders(baseUrl, request, timeoutMs, tls);
+  return { status, contentType, body };
+}
+
+/** As sendRequest, with the answer's headers (names in lower case; repeated ones joined by `, `). */
+export function sendRequestWithHeaders(baseUrl: string, request: Request, timeoutMs = 30_000, tls?: LoadTls): Promise<Observed & { readonly headers: Readonly<Record<string, string>> }> {
   const body = requestBody(request);
   const url = new URL(request.path, baseUrl);
   const headers: Record<string, string> = { ...request.headers };
@@ -47,6 +53,7 @@ export function sendRequest(baseUrl: string, request: Request, timeoutMs = 30_00
             status: response.statusCode ?? 0,
             contentType: response.headers['content-type'] ?? null,
             body: Buffer.concat(chunks).toString('latin1'),
+            headers: Object.fromEntries(Object.entries(response.headers).flatMap(([name, value]) => (value === undefined ? [] : [[name, Array.isArray(value) ? value.join(', ') : value]]))),
           }),
         );
         response.on('error', reject);

@@ -62,10 +62,32 @@ describe('faults during a run', () => {
   it('a service that ignores SIGTERM is killed after the grace period', async () => {
     const { exitCode, document, leftovers } = await runWith('ignores-sigterm');
     expect(exitCode).toBe(3);
-    expect(document.failures.map((failure) => failure.message)).toContain('ignores-sigterm ignored SIGTERM and was killed after the grace period');
+    expect(document.failures.map((failure) => failure.message)).toContainEqual(expect.stringMatching(/^ignores-sigterm ignored SIGTERM and was killed after the grace period\. On SIGTERM a service must stop accepting connections, finish the requests in flight and exit 0/));
     expect(document.runs.find((run) => run.service === 'ignores-sigterm')!.validity.valid).toBe(true);
     expect(leftovers).toEqual([]);
   }, 60_000);
+
+  it('a service killed by SIGTERM (no handler) instead of finishing its requests: a failure in the results and the terminal, its runs kept (issue 22 item 12)', async () => {
+    const { exitCode, stdout, stderr, document, leftovers } = await runWith('dies-on-sigterm');
+    expect(exitCode).toBe(3);
+    const message = 'dies-on-sigterm was killed by SIGTERM instead of finishing its in-flight requests and exiting 0';
+    expect(document.failures.map((failure) => failure.message)).toContainEqual(expect.stringContaining(message));
+    expect(stdout + stderr).toContain(message);
+    expect(document.runs.find((run) => run.service === 'dies-on-sigterm')!.validity.valid).toBe(true);
+    expect(document.failures.filter((failure) => failure.service === 'go')).toEqual([]);
+    expect(leftovers).toEqual([]);
+  });
+
+  it('a service listening on 0.0.0.0 instead of HOST: a warning on its runs saying how to fix it (issue 22 item 12)', async () => {
+    const { exitCode, stdout, document, leftovers } = await runWith('binds-everywhere');
+    expect(exitCode).toBe(0);
+    const warnings = document.runs.find((run) => run.service === 'binds-everywhere')!.validity.warnings;
+    expect(warnings.filter((warning) => warning.code === 'binds-all-interfaces').map((warning) => warning.next)).toEqual([expect.stringContaining('listen on the HOST the harness gives')]);
+    expect(warnings.find((warning) => warning.code === 'binds-all-interfaces')!.text).toMatch(/^the service listens on 0\.0\.0\.0:\d+, every interface, not on HOST \(127\.0\.0\.1\)/);
+    expect(document.runs.find((run) => run.service === 'go')!.validity.warnings.map((warning) => warning.code)).not.toContain('binds-all-interfaces');
+    expect(stdout).toContain('binds-everywhere: the service listens on 0.0.0.0');
+    expect(leftovers).toEqual([]);
+  });
 
   it('a port taken between choosing and binding: the harness retries on another port', async () => {
     const marker = '/tmp/rewrite-bench-port-taken-marker';

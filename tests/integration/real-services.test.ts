@@ -69,6 +69,23 @@ describe('one logical seed for services with different schemas (issue 22 item 3)
   });
 });
 
+describe('one service of a scenario with a reference (issue 22 item 12)', () => {
+  it('--services notes-rewrite measures only the rewrite, after checking it against the reference, started for the check only', async () => {
+    const { exitCode, output, document } = await run('rewrite-alone', ['notes', '--services', 'notes-rewrite']);
+    expect(exitCode, output).toBe(0);
+    expect(output).toContain('notes: checking against notes-legacy, which this run does not measure (not selected)');
+    expect(document!.equivalence.map((check) => [check.reference, check.verdicts.map((verdict) => `${verdict.service}: ${verdict.state}`)])).toEqual([['notes-legacy', ['notes-rewrite: pass']]]);
+    expect([...new Set(document!.runs.map((record) => record.service))]).toEqual(['notes-rewrite']);
+    expect(document!.failures).toEqual([]);
+  });
+  it('with --skip-verify, measures it unchecked (no reference started)', async () => {
+    const { exitCode, output, document } = await run('rewrite-unchecked', ['notes', '--services', 'notes-rewrite', '--skip-verify']);
+    expect(exitCode, output).toBe(0);
+    expect(document!.equivalence).toEqual([]);
+    expect([...new Set(document!.runs.map((record) => record.service))]).toEqual(['notes-rewrite']);
+  });
+});
+
 describe('PostgreSQL (issue 22 item 4)', () => {
   it('starts a server on the load CPUs, gives each run a fresh database from the seeded template, and measures the server apart', async () => {
     const { exitCode, output, document } = await run('pg', ['pg-visits']);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { resolveManifest } from '../../harness/config/manifest.js';
-import { resolveScenario } from '../../harness/config/scenario.js';
+import { QUICK_DEFAULTS, resolveScenario } from '../../harness/config/scenario.js';
+import { runOptions } from '../../harness/commands/run.js';
 import { formatYamlSyntaxError, positionOf } from '../../harness/config/yaml-error.js';
 import { ConfigError } from '../../harness/errors.js';
 
@@ -95,6 +96,24 @@ describe('scenarios', () => {
     const data = { ...scenario, durationSeconds: 30, quick: { durationSeconds: 2 } };
     expect(resolveScenario(data, 'x', { quick: true, availableCpus: 2 }).durationSeconds).toBe(2);
     expect(resolveScenario(data, 'x', { quick: false, availableCpus: 2 }).durationSeconds).toBe(30);
+  });
+  it('gives every scenario a quick form: without `quick:`, one repetition, a short warm-up and window, the probe shortened (issue 22 item 9)', () => {
+    const timed = (data: object, quick: boolean) => {
+      const resolved = resolveScenario({ ...scenario, warmupSeconds: 5, durationSeconds: 30, repetitions: 7, ...data }, 'x', { quick, availableCpus: 2 });
+      return { repetitions: resolved.repetitions, warmupSeconds: resolved.warmupSeconds, durationSeconds: resolved.durationSeconds, probeSeconds: resolved.load.model === 'open' ? resolved.load.probe.seconds : undefined };
+    };
+    const sweep = { load: { model: 'open', capacityFractions: [0.5, 0.8], probe: { seconds: 5 } } };
+    // A user's scenario with no quick block took its full timings under --quick (7 minutes instead of about 1).
+    expect(timed(sweep, true)).toEqual({ repetitions: 1, warmupSeconds: 0.5, durationSeconds: 1, probeSeconds: 1 });
+    expect(timed(sweep, false)).toEqual({ repetitions: 7, warmupSeconds: 5, durationSeconds: 30, probeSeconds: 5 });
+    // What `quick:` gives wins; what it leaves out comes from the defaults; shorter own timings stay.
+    expect(timed({ ...sweep, quick: { durationSeconds: 2 } }, true)).toEqual({ repetitions: 1, warmupSeconds: 0.5, durationSeconds: 2, probeSeconds: 2 });
+    expect(timed({ warmupSeconds: 0.2, durationSeconds: 0.5, quick: { repetitions: 2 } }, true)).toEqual({ repetitions: 2, warmupSeconds: 0.2, durationSeconds: 0.5, probeSeconds: undefined });
+    expect(QUICK_DEFAULTS).toEqual({ repetitions: 1, warmupSeconds: 0.5, durationSeconds: 1, probeSeconds: 1 });
+  });
+  it('says in `run --help` what --quick does, from the same defaults', () => {
+    expect(runOptions.quick.help).toContain('one repetition, at most 0.5 s of warm-up and 1 s windows');
+    expect(runOptions.quick.help).not.toContain('3 valid runs');
   });
   it.each<[unknown, string]>([
     [{ ...scenario, duration: 5 }, 'Unknown key `duration` in scenarios/x.yaml'],

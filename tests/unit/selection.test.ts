@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveManifest, type ResolvedManifest } from '../../harness/config/manifest.js';
 import { resolveScenario, type ResolvedScenario } from '../../harness/config/scenario.js';
-import { selectScenarioServices } from '../../harness/config/selection.js';
+import { checkOnlyReferences, selectScenarioServices } from '../../harness/config/selection.js';
 import { folderNameWarnings, selectServices } from '../../harness/config/services.js';
 
 function manifest(name: string, implementsList: string[]): ResolvedManifest {
@@ -66,5 +66,24 @@ describe('service names and folders', () => {
       'Unknown service `zig-svc` in --services: zig-svc/ is the folder of the service named `my-service` (/dir/zig-svc/service.yaml); the manifest\'s `name:` names a service, not its folder. Use --services my-service.',
     );
     expect(selectServices([go, mine], ['my-service']).map((manifest) => manifest.name)).toEqual(['my-service']);
+  });
+});
+
+describe('one service of a scenario with a reference (issue 22 item 12)', () => {
+  const legacy = manifest('legacy', ['quote']);
+  const rewrite = manifest('rewrite', ['quote']);
+  const quote = resolveScenario({ name: 'quote', description: 'd', workload: 'quote', reference: 'legacy', requests: [{ path: '/q' }], load: { model: 'closed', connections: 1 } }, 'scenarios/quote.yaml', { quick: false, availableCpus: 2 });
+  it('runs the rewrite alone (it used to be refused: "Add legacy to --services"), the reference started for the check only', () => {
+    const { scenarios } = selectScenarioServices([quote], { all: [legacy, rewrite], selected: [rewrite], isServicesExplicit: true, isScenariosExplicit: true });
+    expect(scenarios.map((s) => [s.name, s.services, s.reference])).toEqual([['quote', ['rewrite'], 'legacy']]);
+    expect(checkOnlyReferences(scenarios, [legacy, rewrite]).map((m) => m.name)).toEqual(['legacy']);
+  });
+  it('needs no check-only reference when the reference runs anyway', () => {
+    const { scenarios } = selectScenarioServices([quote], { all: [legacy, rewrite], selected: [legacy, rewrite], isServicesExplicit: false, isScenariosExplicit: true });
+    expect(checkOnlyReferences(scenarios, [legacy, rewrite])).toEqual([]);
+  });
+  it('still refuses an unknown reference', () => {
+    const odd = { ...quote, reference: 'legasy' };
+    expect(() => selectScenarioServices([odd], { all: [legacy, rewrite], selected: [rewrite], isServicesExplicit: true, isScenariosExplicit: true })).toThrow('names the unknown service `legasy` as its `reference:`');
   });
 });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { listeningInodes, socketInode } from '../../harness/process/net-parse.js';
+import { formatProcAddress, listeningInodes, listeningSockets, socketInode } from '../../harness/process/net-parse.js';
 import { findListenerOwner, type SocketReader } from '../../harness/process/socket-owner.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`../fixtures/proc/${name}`, import.meta.url), 'utf8');
@@ -17,6 +17,15 @@ describe('/proc/net/tcp', () => {
     expect(listeningInodes(TCP6, 8080)).toEqual([51877]);
     expect(listeningInodes(TCP, 8080)).toEqual([]);
     expect(listeningInodes('', 8080)).toEqual([]);
+  });
+
+  it('reads the address each listening socket is bound to, and whether it is every interface (issue 22 item 12)', () => {
+    expect(listeningSockets(TCP, 41203)).toEqual([{ inode: 48213, address: '127.0.0.1', isWildcard: false }]);
+    expect(listeningSockets(TCP, 2024)).toEqual([{ inode: 212, address: '0.0.0.0', isWildcard: true }]);
+    expect(listeningSockets(TCP6, 41203)).toEqual([{ inode: 51880, address: '::', isWildcard: true }]);
+    expect(formatProcAddress('00000000000000000000000001000000')).toBe('::1');
+    expect(formatProcAddress('0000000000000000FFFF00000100007F')).toBe('::ffff:127.0.0.1');
+    expect(formatProcAddress('B80D0120000000000000000001000000')).toBe('2001:db8::1');
   });
 
   it('reads a socket inode from an fd link', () => {
@@ -44,9 +53,9 @@ function fakeProc(processes: Record<number, { ppid: number; command: string; fds
 
 describe('who holds the listening socket', () => {
   it('a process of the tree: the root, or a child that stayed', async () => {
-    expect(await findListenerOwner(100, 41203, fakeProc({ 100: { ppid: 1, command: 'server', fds: ['/dev/null', 'socket:[48213]'] } }))).toEqual({ state: 'tree', pid: 100 });
+    expect(await findListenerOwner(100, 41203, fakeProc({ 100: { ppid: 1, command: 'server', fds: ['/dev/null', 'socket:[48213]'] } }))).toEqual({ state: 'tree', pid: 100, sockets: [{ inode: 48213, address: '127.0.0.1', isWildcard: false }, { inode: 51880, address: '::', isWildcard: true }] });
     const script = fakeProc({ 100: { ppid: 1, command: 'sh run.sh', fds: ['pipe:[7]'] }, 101: { ppid: 100, command: 'server', fds: ['socket:[51880]'] } });
-    expect(await findListenerOwner(100, 41203, script)).toEqual({ state: 'tree', pid: 101 });
+    expect(await findListenerOwner(100, 41203, script)).toMatchObject({ state: 'tree', pid: 101 });
   });
 
   it('a process outside the tree: the daemon a wrapper forked off, named', async () => {

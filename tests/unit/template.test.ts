@@ -93,8 +93,8 @@ describe('expanding templates', () => {
 describe('template errors', () => {
   it('names an unknown variable and suggests the nearest', () => {
     expect(templateError({ ...quote, path: '/quote?sku={{skus}}&qty={{qty}}' })).toBe('Invalid `path` in the request template: unknown variable `{{skus}}`: nothing named `skus` under `vars`. Did you mean `sku`?');
-    expect(templateError({ path: '/{{zzz}}', vars: {} })).toBe('Invalid `path` in the request template: unknown variable `{{zzz}}`: nothing named `zzz` under `vars`. Declare it under `vars`.');
-    expect(templateError({ path: '/', headers: { 'x-a': '{{b}}' }, vars: { a: { int: [1, 2] } } })).toContain('Invalid `headers.x-a` in the request template: unknown variable `{{b}}`: nothing named `b` under `vars`. Declare it under `vars` (declared: `a`).');
+    expect(templateError({ path: '/{{zzz}}', vars: {} })).toBe("Invalid `path` in the request template: unknown variable `{{zzz}}`: nothing named `zzz` under `vars`. Declare it under `vars`, or capture it in the scenario's `setup`.");
+    expect(templateError({ path: '/', headers: { 'x-a': '{{b}}' }, vars: { a: { int: [1, 2] } } })).toContain("Invalid `headers.x-a` in the request template: unknown variable `{{b}}`: nothing named `b` under `vars`. Declare it under `vars`, or capture it in the scenario's `setup` (declared: `a`).");
   });
   it('names a variable never used', () => {
     expect(templateError({ ...quote, vars: { ...quote.vars, extra: { int: [1, 2] } } })).toBe('Invalid `vars.extra` in the request template: variable never used: no `{{extra}}` in `path`, header values or `body`. Use it or remove it.');
