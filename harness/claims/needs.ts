@@ -71,6 +71,27 @@ export function pointsPairingFloor(claims: ResolvedClaims | undefined, scenario:
   return points;
 }
 
+/**
+ * Roughly how many more rounds the scenario's open checks need before their plan can decide: for
+ * each undecided check, the fewest usable rounds at which its plan can decide at all less the
+ * rounds it has (at least one); the most of any check. A guide for spending the time budget where
+ * a decision is nearest (run/adaptive.ts), not a promise. Undefined when no check is open.
+ */
+export function roundsToDecision(claims: ResolvedClaims, document: Pick<ResultsDocument, 'runs' | 'builds'> & Partial<Pick<ResultsDocument, 'microbenchmarks'>>, scenario: string, plan?: ClaimsPlan): number | undefined {
+  const own = { ...claims, claims: claims.claims.filter((claim) => claim.scenario === scenario) };
+  let most: number | undefined;
+  for (const result of evaluateClaims(own, document, plan)) {
+    if (result.verdict === 'refuted') continue;
+    for (const check of result.checks) {
+      if (check.verdict !== 'inconclusive' && check.verdict !== 'not-measured') continue;
+      if (check.runsNeeded === undefined) continue;
+      const rounds = Math.max(1, check.runsNeeded - (check.n ?? 0));
+      most = Math.max(most ?? 0, rounds);
+    }
+  }
+  return most;
+}
+
 /** `--until-decided` without claims: services with a point whose medians lack 95 % coverage (fewer than 6 valid runs). */
 export function pointsBelowCoverage(document: Pick<ResultsDocument, 'runs'>, scenario: string): RunNeed[] {
   const needed = runsForCoverage(TARGET_COVERAGE);

@@ -14,16 +14,18 @@
  *
  * Cost: the floor starts in milliseconds (no idle memory to wait for) and warms up for at most
  * FLOOR_WARMUP_SECONDS; its window is the services' own, so its percentiles rest on as many
- * samples. Where it has nothing to say it stops: beside a service whose median was above the
- * floor's p99.9 at that point in every counted run so far (none of the service's printed figures
- * can then be the machine's), the floor is not measured again — unless a claim refers to the
- * floor at that point (`floor.p99`), which pairs it per round. Pure.
+ * samples. Where it has nothing to say it stops: at capacity fractions after one valid run beside
+ * each service at each point (every service has its own rate there: a floor run beside each in
+ * every round would double the scenario), and otherwise beside a service whose median was above
+ * the floor's p99.9 at that point in every counted run so far (none of the service's printed
+ * figures can then be the machine's) — unless a claim refers to the floor at that point
+ * (`floor.p99`), which pairs it per round. Pure.
  */
 import type { LoadJob } from '../load/job.js';
 import type { PreparedSource } from '../load/requests.js';
 import type { RunRecord } from '../results/document.js';
 import { isFloorRun } from '../results/floor-runs.js';
-import type { LoadPoint } from './measure.js';
+import type { LoadPoint } from './load-job.js';
 
 /** The floor's warm-up at most (the scenario's when shorter): the engine opens its connections and ramps up; the floor itself has nothing to warm. */
 export const FLOOR_WARMUP_SECONDS = 0.25;
@@ -100,7 +102,14 @@ export interface SettledPoint {
  */
 export function settledBeside(runs: readonly RunRecord[], service: string, point: number, describe: (us: number) => string): SettledPoint | undefined {
   const own = runs.filter((run) => !isFloorRun(run) && run.service === service && run.rateIndex === point && run.validity.valid).flatMap((run) => (p50Of(run) === undefined ? [] : [p50Of(run)!]));
-  const floor = runs.filter((run) => isFloorRun(run) && run.rateIndex === point && (run.beside ?? []).includes(service) && run.validity.valid).flatMap((run) => (p999Of(run) === undefined ? [] : [p999Of(run)!]));
+  const besideRuns = runs.filter((run) => isFloorRun(run) && run.rateIndex === point && (run.beside ?? []).includes(service) && run.validity.valid);
+  // At capacity fractions every service has its own rate at every point: the floor beside each in
+  // every round would cost as much as the services' own runs (+49 % on process-sweep). One valid
+  // run characterises the machine at that rate.
+  if (besideRuns.some((run) => run.capacityFraction !== undefined)) {
+    return { service, point, text: `the floor was measured once beside ${service} at its own rate at this point (capacity fractions: one rate per service), and is not measured beside it again` };
+  }
+  const floor = besideRuns.flatMap((run) => (p999Of(run) === undefined ? [] : [p999Of(run)!]));
   if (own.length === 0 || floor.length === 0) return undefined;
   const lowest = Math.min(...own);
   const highest = Math.max(...floor);
@@ -162,13 +171,4 @@ export function planRoundFloor(input: {
   }
   const { members, settled } = membersStillNeedingFloor(input.members, input.runs, input.pairedPoints, input.describe);
   return { points: floorPoints('open', members), settled };
-}
-
-/** Seconds the floor adds to a scenario's own rounds, at most (every point beside every service at capacity fractions): for the time budget's split. */
-export function floorPlannedSeconds(scenario: { readonly load: { readonly model: 'open' | 'closed'; readonly ratesPerSecond?: readonly number[] | undefined; readonly capacityFractions?: readonly number[] | undefined }; readonly warmupSeconds: number; readonly durationSeconds: number; readonly repetitions: number; readonly floor: boolean }, services: number): number {
-  if (!scenario.floor || scenario.load.model === 'closed') return 0;
-  const rates = scenario.load.ratesPerSecond?.length ?? 0;
-  const fractions = (scenario.load.capacityFractions?.length ?? 0) * services;
-  // A start of a few ms, and about 0.3 s per window for the engine's start and the edges' readings.
-  return scenario.repetitions * (rates + fractions) * (Math.min(scenario.warmupSeconds, FLOOR_WARMUP_SECONDS) + scenario.durationSeconds + 0.3);
 }

@@ -16,7 +16,9 @@ import { runSetup } from '../process/setup.js';
 import type { CapacityProbe } from '../results/document.js';
 import { checkRateRps, connectionsFor, correctCapacity, judgeClosedProbes, type ClosedProbeReading, type OpenCheckReading } from './capacity.js';
 import type { CpuPlan } from './cpus.js';
-import { cpuCount, loadJobFor, measureWindow, validityInput, type EngineChoice, type WindowCpu } from './measure.js';
+import { loadJobFor, type EngineChoice } from './load-job.js';
+import { validityInput } from './run-record.js';
+import { cpuCount, measureWindow, type WindowCpu } from './window.js';
 import { isEngineAtLimit, judgeRun } from './validity.js';
 
 /** What the probe needs from the run. */

@@ -9,7 +9,7 @@ import { DatabaseFixtures } from '../process/databases.js';
 import { startUpstream } from '../process/upstream.js';
 import type { ReferenceCheck } from '../results/document.js';
 import { checkAgainstReference } from '../verify/against-reference.js';
-import { serviceEnv } from './run.js';
+import { serviceEnv } from './service-env.js';
 
 /** The seed of the check's requests in `run` (other than any load run's: scenario.seed + repetition × 7919 + point). */
 export const checkSeed = (scenario: ResolvedScenario): number => scenario.seed + 1_000_003;

@@ -88,10 +88,13 @@ export function keepsSaturating(runs: readonly RunRecord[], scenario: string, se
 
 /**
  * The needs of adaptive repetitions less those at points that keep being saturated, and the
- * findings that removed them (each once, in the order found).
+ * findings that removed them (each once, in the order found). Needs asked for the same reason
+ * (`because`: one check) go together: a check's rounds pair all of its services, so a round of
+ * the others without the saturated one would decide nothing.
  */
-export function dropSaturatedNeeds<Need extends { readonly service: string; readonly point: number }>(needs: readonly Need[], runs: readonly RunRecord[], scenario: string): { needs: Need[]; saturated: SaturatedPoint[] } {
+export function dropSaturatedNeeds<Need extends { readonly service: string; readonly point: number; readonly because: string }>(needs: readonly Need[], runs: readonly RunRecord[], scenario: string): { needs: Need[]; saturated: SaturatedPoint[] } {
   const found = saturatedPoints(runs, scenario);
   const at = (need: Need): SaturatedPoint | undefined => found.find((point) => point.service === need.service && point.point === need.point);
-  return { needs: needs.filter((need) => at(need) === undefined), saturated: found.filter((point) => needs.some((need) => need.service === point.service && need.point === point.point)) };
+  const lost = new Set(needs.filter((need) => at(need) !== undefined).map((need) => need.because));
+  return { needs: needs.filter((need) => !lost.has(need.because)), saturated: found.filter((point) => needs.some((need) => need.service === point.service && need.point === point.point)) };
 }

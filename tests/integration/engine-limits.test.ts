@@ -11,7 +11,7 @@ import { ConfigError } from '../../harness/errors.js';
 import { ENGINE_BINARY, nativeJobText } from '../../harness/load/engines/native.js';
 import { engineThreads } from '../../harness/load/engines/select.js';
 import { ENGINE_LIMITS, secondsToMs } from '../../harness/load/limits.js';
-import { loadJobFor } from '../../harness/run/measure.js';
+import { loadJobFor } from '../../harness/run/load-job.js';
 
 const FILE = 'scenarios/limits.yaml';
 const base = { name: 'limits', description: 'every limit', workload: 'json', requests: [{ path: '/json' }] };

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LoadJob } from '../../harness/load/job.js';
 import { runId } from '../../harness/results/floor-runs.js';
-import { FLOOR_WARMUP_SECONDS, floorJob, floorPlannedSeconds, floorPoints, planRoundFloor, settledBeside } from '../../harness/run/floor-plan.js';
+import { FLOOR_WARMUP_SECONDS, floorJob, floorPoints, planRoundFloor, settledBeside } from '../../harness/run/floor-plan.js';
 import { formatMicros } from '../../harness/format.js';
 import { makeRun } from '../fixtures/floor-runs.js';
 
@@ -94,6 +94,21 @@ describe('where the floor stops standing beside a service', () => {
     // A p50 equal to the floor's p99.9 is not above it.
     expect(settledBeside([makeRun({ service: 'go', repetition: 1, p50Us: 3000, p99Us: 5000 }), runs[2]!].map((run) => (run.role === 'floor' ? { ...run, beside: ['go'] } : run)), 'go', 0, formatMicros)).toBeUndefined();
   });
+  it('at capacity fractions, after one valid run beside the service at its own rate (unless a claim pairs the floor there)', () => {
+    const fractions = [
+      makeRun({ service: 'rust', repetition: 1, p50Us: 60, p99Us: 900, capacityFraction: 0.8, rateIndex: 1 }),
+      makeRun({ service: 'floor', repetition: 1, p50Us: 45, p99Us: 1500, beside: ['rust'], capacityFraction: 0.8, rateIndex: 1 }),
+    ];
+    expect(settledBeside(fractions, 'rust', 1, formatMicros)?.text).toBe(
+      'the floor was measured once beside rust at its own rate at this point (capacity fractions: one rate per service), and is not measured beside it again',
+    );
+    // Before its first valid run beside it, or when that run was invalid, the floor still stands beside it.
+    expect(settledBeside(fractions.slice(0, 1), 'rust', 1, formatMicros)).toBeUndefined();
+    expect(settledBeside([fractions[0]!, { ...fractions[1]!, validity: { ...fractions[1]!.validity, valid: false } }], 'rust', 1, formatMicros)).toBeUndefined();
+    const members = [{ service: 'rust', points: [{ ratePerSecond: 1249, capacityFraction: 0.8, rateIndex: 1 }] }];
+    expect(planRoundFloor({ model: 'open', members, runs: fractions, pairedPoints: new Set(), only: undefined, describe: formatMicros }).points).toEqual([]);
+    expect(planRoundFloor({ model: 'open', members, runs: fractions, pairedPoints: new Set([1]), only: undefined, describe: formatMicros }).points).toHaveLength(1);
+  });
   it('never on an invalid run, nor before both have run', () => {
     expect(settledBeside([makeRun({ service: 'python', repetition: 1, p50Us: 4000, p99Us: 9000, valid: false }), runs[2]!], 'python', 0, formatMicros)).toBeUndefined();
     expect(settledBeside(runs.slice(0, 1), 'python', 0, formatMicros)).toBeUndefined();
@@ -114,18 +129,6 @@ describe('where the floor stops standing beside a service', () => {
     const members = [{ service: 'rust', points: [{ ratePerSecond: 500, capacityFraction: undefined, rateIndex: 0 }, { ratePerSecond: 2000, capacityFraction: undefined, rateIndex: 1 }] }];
     expect(planRoundFloor({ model: 'open', members, runs: [], pairedPoints: new Set([1]), only: new Set([1]), describe: formatMicros }).points).toEqual([{ ratePerSecond: 2000, capacityFraction: undefined, rateIndex: 1, beside: ['rust'] }]);
     expect(planRoundFloor({ model: 'open', members, runs: [], pairedPoints: new Set(), only: new Set(), describe: formatMicros }).points).toEqual([]);
-  });
-});
-
-describe('the floor\'s cost in the time budget', () => {
-  const scenario = { warmupSeconds: 0.5, durationSeconds: 3, repetitions: 2, floor: true };
-  it('per round: a window per rate (absolute), per rate and service (capacity fractions), none for a closed loop or with floor: false', () => {
-    // 2 rounds × 1 rate × (0.25 s warm-up + 3 s + 0.3 s)
-    expect(floorPlannedSeconds({ ...scenario, load: { model: 'open', ratesPerSecond: [2000] } }, 4)).toBeCloseTo(7.1, 10);
-    // 2 rounds × 3 fractions × 4 services × 3.55 s
-    expect(floorPlannedSeconds({ ...scenario, load: { model: 'open', capacityFractions: [0.5, 0.8, 0.95] } }, 4)).toBeCloseTo(85.2, 10);
-    expect(floorPlannedSeconds({ ...scenario, load: { model: 'closed' } }, 4)).toBe(0);
-    expect(floorPlannedSeconds({ ...scenario, floor: false, load: { model: 'open', ratesPerSecond: [2000] } }, 4)).toBe(0);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { coresBetween, TreeSampler, type ProcReader } from '../../harness/process/sampler.js';
-import { readEdge } from '../../harness/run/measure.js';
+import { readEdge } from '../../harness/run/window.js';
 
 /** A fake /proc whose processes the test changes between readings. */
 class FakeProc implements ProcReader {

@@ -43,14 +43,15 @@ describe('load points that keep being saturated', () => {
     const document = { runs: [run(1, 700), run(2, 750)], failures: [] };
     expect(formatRunSummary(document)).toContain('  saturated: rust at 80 % of capacity (862 req/s) was saturated in 2 of 2 runs: a finding, not repeated; about 630 req/s');
   });
-  it('are dropped from what adaptive repetitions measure, each finding said once', () => {
+  it('are dropped from what adaptive repetitions measure, with the other services of the same check (its rounds pair them), each finding said once', () => {
     const runs = [run(1, 700), run(2, 750), run(1, undefined, 1, 'python'), run(1, 400, 0)];
     const asked = [
-      { service: 'rust', point: 1, because: 'a-cpu-bound: needs 7 valid runs' },
-      { service: 'python', point: 1, because: 'a-cpu-bound: needs 7 valid runs' },
+      { service: 'rust', point: 1, because: 'a-cpu-bound: `python.cpuUsPerRequest / rust.cpuUsPerRequest >= 10` is undecided' },
+      { service: 'python', point: 1, because: 'a-cpu-bound: `python.cpuUsPerRequest / rust.cpuUsPerRequest >= 10` is undecided' },
+      { service: 'python', point: 1, because: 'p: `python.p99 <= 2 * python.p50` is undecided' },
     ];
     const { needs, saturated } = dropSaturatedNeeds(asked, runs, 'process-sweep');
-    expect(needs).toEqual([asked[1]]);
+    expect(needs).toEqual([asked[2]]);
     expect(saturated.map((point) => `${point.service}@${point.point}`)).toEqual(['rust@1']);
     // Nothing left to measure when every need is at a saturated point.
     expect(dropSaturatedNeeds(asked.slice(0, 1), runs, 'process-sweep').needs).toEqual([]);
