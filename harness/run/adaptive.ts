@@ -46,8 +46,12 @@ interface Progress {
   readonly saturated: Map<string, string>;
 }
 
-/** A run's cost when a scenario has none yet (it always has: its own rounds come first). */
-const DEFAULT_RUN_MS = 5000;
+/** A service's start to ready when it has no run yet (it always has one: its own rounds come first). */
+const DEFAULT_START_MS = 1000;
+/** Around each start: the settling before idle memory is read (300 ms), stopping, the runtime report (measured: 0.5–1 s in all). */
+const START_OVERHEAD_MS = 800;
+/** Around each point: the engine's start and the window edges' readings (measured: about 0.3 s). */
+const POINT_OVERHEAD_MS = 300;
 
 /** The next round a scenario would measure, or why it has none (its progress is updated). */
 function nextRound(state: ScenarioState, progress: Progress, rules: AdaptiveRules, context: RoundContext): Candidate | undefined {
@@ -81,10 +85,19 @@ function nextRound(state: ScenarioState, progress: Progress, rules: AdaptiveRule
     progress.stopped = 'decided';
     return undefined;
   }
-  const runs = services.reduce((sum, manifest) => sum + points.get(manifest.name)!.length, 0);
-  const roundMs = (state.runCount > 0 ? state.measuredMs / state.runCount : DEFAULT_RUN_MS) * runs;
+  const roundMs = services.reduce((sum, manifest) => sum + startMs(state, manifest.name, document) + points.get(manifest.name)!.length * pointMs(state), 0);
   return { state, needs, points, services, roundMs, toDecisionMs: roundMs * Math.max(1, rules.roundsToDecision(scenario, document)) };
 }
+
+/** What a service start has cost in this scenario: its start to ready (the median of its runs) and the settling, stopping and sampling around it. */
+function startMs(state: ScenarioState, service: string, document: ResultsDocument): number {
+  const startups = document.runs.filter((run) => run.scenario === state.scenario.name && run.service === service && run.measured.startupMs !== undefined).map((run) => run.measured.startupMs!);
+  const sorted = startups.sort((a, b) => a - b);
+  return (sorted.length === 0 ? DEFAULT_START_MS : sorted[Math.floor(sorted.length / 2)]!) + START_OVERHEAD_MS;
+}
+
+/** What a load point costs: its warm-up and window, and the engine's start and the edges' readings. */
+const pointMs = (state: ScenarioState): number => (state.scenario.warmupSeconds + state.scenario.durationSeconds) * 1000 + POINT_OVERHEAD_MS;
 
 /**
  * Adds rounds to the scenarios' own until nothing is open or the budget is spent, and records

@@ -21,6 +21,9 @@ import { validityInput } from './run-record.js';
 import { cpuCount, measureWindow, type WindowCpu } from './window.js';
 import { isEngineAtLimit, judgeRun } from './validity.js';
 
+/** The open-loop check's warm-up at most: the engine's ramp (the instance is warm from the closed loops). */
+const CHECK_WARMUP_SECONDS = 0.5;
+
 /** What the probe needs from the run. */
 export interface ProbeContext {
   readonly scenario: ResolvedScenario;
@@ -107,9 +110,12 @@ export async function probeCapacity(context: ProbeContext): Promise<CapacityProb
     if (verdict.state === 'lower-bound') return { ...base, capacityRps: verdict.lowerBoundRps, valid: false, state: 'lower-bound', validity, note: verdict.note, closedLoop: closedRecord };
     if (verdict.state !== 'measured') throw new Error('judgeClosedProbes asked for more connections after the last probe');
 
-    // 2. An open loop at the top fraction, as the points will send it.
+    // 2. An open loop at the top fraction, as the points will send it: the same requests and
+    // connections; the instance is warm from the closed loops, so the engine's ramp is all the
+    // warm-up it needs, and the probe's window (not a long soak's) is enough to see it sustained.
     const checkRps = checkRateRps(verdict.capacityRps, fractions);
-    const check = await window(scenario, { ratePerSecond: checkRps, capacityFraction: checkRps / verdict.capacityRps }, scenario.seed + 1_000_001, context.engine('open', load.engine, load.connections));
+    const checkScenario: ResolvedScenario = { ...scenario, warmupSeconds: Math.min(scenario.warmupSeconds, CHECK_WARMUP_SECONDS), durationSeconds: Math.min(scenario.durationSeconds, load.probe.seconds) };
+    const check = await window(checkScenario, { ratePerSecond: checkRps, capacityFraction: checkRps / verdict.capacityRps }, scenario.seed + 1_000_001, context.engine('open', load.engine, load.connections));
     const checkReading: OpenCheckReading = {
       offeredRps: checkRps,
       achievedRps: check.outcome.achievedRps,

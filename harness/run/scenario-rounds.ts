@@ -66,9 +66,8 @@ export interface ScenarioState {
   readonly floorSettled: Set<string>;
   /** The highest repetition measured so far. */
   repetition: number;
-  /** Wall time of the scenario's rounds and the runs they made: a run's cost, for the time budget. */
+  /** Wall time of the scenario's rounds (its own and added ones). */
   measuredMs: number;
-  runCount: number;
   /** The upstream while the scenario is open. */
   upstream: RunningService | undefined;
 }
@@ -173,7 +172,6 @@ export async function measureOwnRounds(
       floorSettled: new Set(),
       repetition: 0,
       measuredMs: 0,
-      runCount: 0,
       upstream,
     };
     const startedMs = performance.now();
@@ -246,7 +244,6 @@ export async function measureRound(
           progress.step(`${scenario.name}: ${member === 'floor' ? 'the platform floor' : manifest.name} rep ${repetition}${repetition > scenario.repetitions ? ' (added)' : `/${scenario.repetitions}`}${point.ratePerSecond === undefined ? '' : ` at ${point.ratePerSecond.toFixed(0)} req/s`}`),
         onRecord: async (record) => {
           document.runs.push({ ...record, orderInRound: position + 1 });
-          state.runCount += 1;
           if (member !== 'floor') document.services[manifest.name] = { ...document.services[manifest.name]!, runtime: record.measured.runtime ?? document.services[manifest.name]?.runtime };
           if (!record.validity.valid) progress.log(`invalid run ${record.id}: ${record.validity.reasons.map(describeFinding).join('; ')}`);
           await context.save();
