@@ -129,6 +129,19 @@ async function waitUntil(what: string, timeoutMs: number, check: () => Promise<b
  * @throws Error when a binary is missing or a process does not become ready.
  */
 export async function startPrometheusStack(options: StackOptions = {}): Promise<PrometheusStack> {
+  // A free port is found by binding port 0 and closing it; until Prometheus or the exporter binds
+  // it, another process's outgoing connection can take it (load tests open thousands). Such a
+  // start is tried again on new ports, at most three times in all.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startStackOnce(options);
+    } catch (error) {
+      if (attempt >= 3 || !(error instanceof Error) || !error.message.includes('address already in use')) throw error;
+    }
+  }
+}
+
+async function startStackOnce(options: StackOptions): Promise<PrometheusStack> {
   const binaries = await findStackBinaries();
   const duty = options.duty ?? 0.5;
   const memoryMiB = options.memoryMiB ?? 96;

@@ -27,7 +27,7 @@ import { CLI, ROOT } from './helpers.js';
 import { combineLoadHosts } from '../../harness/report/load-hosts.js';
 
 let stack: PrometheusStack | undefined;
-let project: string;
+let project = '';
 let port: number;
 
 /** /proc of the target every 100 ms: epoch ms, CPU ticks, PSS every 5th reading. */
@@ -86,7 +86,7 @@ target:
 afterAll(async () => {
   clearInterval(sampling);
   await stack?.stop();
-  await rm(project, { recursive: true, force: true });
+  if (project !== '') await rm(project, { recursive: true, force: true });
 });
 
 async function inProject(args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
