@@ -147,6 +147,8 @@ export async function buildService(manifest: ResolvedManifest, options: BuildOpt
   const steps: StepTiming[] = [];
   const edit = options.touchIncremental === true && manifest.incremental !== undefined ? await editForIncremental(path.join(manifest.dir, manifest.incremental)) : undefined;
   const started = performance.now();
+  // A failed build keeps the previous timings and names its log.
+  const failed = (reason: string): BuildRecord => ({ ...common, state: 'failed', reason, logTail: tail.text(), logFile, artifactBytes: undefined, artifactKind: undefined, lastClean: stamp.lastClean, lastIncremental: stamp.lastIncremental });
   try {
     for (const step of manifest.build) {
       log(`  ${manifest.name}: ${step.join(' ')}`);
@@ -160,17 +162,7 @@ export async function buildService(manifest: ResolvedManifest, options: BuildOpt
       steps.push({ argv: step, seconds: (performance.now() - stepStarted) / 1000 });
       if (result.failed) {
         const why = result.exitCode === undefined ? messageOf(result.originalMessage ?? result.shortMessage) : `exit code ${result.exitCode}`;
-        return {
-          ...common,
-          state: 'failed',
-          reason: `Build step \`${step.join(' ')}\` of ${manifest.name} failed (${why}). Full log: ${logFile}`,
-          logTail: tail.text(),
-          logFile,
-          artifactBytes: undefined,
-          artifactKind: undefined,
-          lastClean: stamp.lastClean,
-          lastIncremental: stamp.lastIncremental,
-        };
+        return failed(`Build step \`${step.join(' ')}\` of ${manifest.name} failed (${why}). Full log: ${logFile}`);
       }
     }
   } finally {
@@ -188,17 +180,7 @@ export async function buildService(manifest: ResolvedManifest, options: BuildOpt
   };
   const missingAfter = await missingPrograms(manifest);
   if (missingAfter.length > 0) {
-    return {
-      ...common,
-      state: 'failed',
-      reason: `The build of ${manifest.name} finished but left no ${describePrograms(missingAfter)} (${manifest.file}): check that its \`build\` steps make it, or fix the path. Full log: ${logFile}`,
-      logTail: tail.text(),
-      logFile,
-      artifactBytes: undefined,
-      artifactKind: undefined,
-      lastClean: stamp.lastClean,
-      lastIncremental: stamp.lastIncremental,
-    };
+    return failed(`The build of ${manifest.name} finished but left no ${describePrograms(missingAfter)} (${manifest.file}): check that its \`build\` steps make it, or fix the path. Full log: ${logFile}`);
   }
   const artifact = artifactPath === undefined ? undefined : await sizeOnDisk(artifactPath);
   // Only a build that had something to rebuild (changed or edited sources) times an incremental
