@@ -7,24 +7,14 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { resolveManifest, type ResolvedManifest } from '../../harness/config/manifest.js';
 import { PASSED_ENV } from '../../harness/config/service-env.js';
 import { ConfigError } from '../../harness/errors.js';
-import { startService, type RunningService } from '../../harness/process/service.js';
-import { FIXTURES, runCli } from './helpers.js';
+import { runCli } from './helpers.js';
+import { START_FIXTURE_DIR as DIR, startFixture as start, startFixtureManifest as manifestOf, stopStarted } from './start-fixture.js';
 
-const DIR = path.join(FIXTURES, 'start');
-const manifestOf = (fields: Record<string, unknown>): ResolvedManifest =>
-  resolveManifest({ name: 'start-fixture', language: 'node', description: 'a service-start fixture', ready: '/health', ...fields }, path.join(DIR, 'service.yaml'));
-const started: RunningService[] = [];
-const start = async (manifest: ResolvedManifest): Promise<RunningService> => {
-  const service = await startService({ manifest, workers: 1, readyTimeoutMs: 15_000 });
-  started.push(service);
-  return service;
-};
 
 afterEach(async () => {
-  for (const service of started.splice(0)) await service.stop();
+  await stopStarted();
   delete process.env.RB_ENV_FROM_TEST;
   delete process.env.RB_NOT_PASSED;
 });
@@ -41,7 +31,7 @@ describe('a service\'s environment', () => {
   });
 
   it('refuses to start when an envFrom name is not set, naming it and the manifest', async () => {
-    const attempt = startService({ manifest: manifestOf({ start: ['node', 'server.mjs'], envFrom: ['RB_ENV_FROM_TEST'] }), workers: 1, readyTimeoutMs: 15_000 });
+    const attempt = start(manifestOf({ start: ['node', 'server.mjs'], envFrom: ['RB_ENV_FROM_TEST'] }));
     await expect(attempt).rejects.toThrow(ConfigError);
     await expect(attempt).rejects.toThrow(`A variable that a service takes from the environment is not set: \`RB_ENV_FROM_TEST\` for start-fixture (\`envFrom\` in ${path.join(DIR, 'service.yaml')}).`);
   });

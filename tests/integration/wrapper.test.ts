@@ -3,25 +3,13 @@
  * a wrapper that daemonises the server is refused, a script that execs the server or keeps it as
  * a child is accepted.
  */
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { resolveManifest, type ResolvedManifest } from '../../harness/config/manifest.js';
 import { ConfigError } from '../../harness/errors.js';
-import { startService, type RunningService } from '../../harness/process/service.js';
-import { FIXTURES } from './helpers.js';
+import { startFixture as start, startFixtureManifest as manifestOf, stopStarted } from './start-fixture.js';
 
-const DIR = path.join(FIXTURES, 'start');
-const manifestOf = (fields: Record<string, unknown>): ResolvedManifest =>
-  resolveManifest({ name: 'start-fixture', language: 'node', description: 'a service-start fixture', ready: '/health', ...fields }, path.join(DIR, 'service.yaml'));
-const started: RunningService[] = [];
-const start = async (manifest: ResolvedManifest): Promise<RunningService> => {
-  const service = await startService({ manifest, workers: 1, readyTimeoutMs: 15_000 });
-  started.push(service);
-  return service;
-};
 
 afterEach(async () => {
-  for (const service of started.splice(0)) await service.stop();
+  await stopStarted();
 });
 
 describe('the process that holds the listening socket', () => {
@@ -38,7 +26,7 @@ describe('the process that holds the listening socket', () => {
   });
 
   it('refuses a script that daemonises the server out of its tree, says what to do, and stops both', async () => {
-    const attempt = startService({ manifest: manifestOf({ start: ['sh', 'daemonise.sh'] }), workers: 1, readyTimeoutMs: 15_000 });
+    const attempt = start(manifestOf({ start: ['sh', 'daemonise.sh'] }));
     const error = await attempt.then(
       () => undefined,
       (cause: unknown) => cause,
