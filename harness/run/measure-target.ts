@@ -123,7 +123,8 @@ async function measureTargetPoint(context: MeasureContext, target: ConnectedTarg
       workers: undefined,
       startupMs: undefined,
       cpuCores,
-      cpuUsPerRequest: cpuCores !== undefined && completed > 0 ? (cpuCores * cpu.windowSeconds * 1e6) / completed : undefined,
+      // The cores are Prometheus's average over [start, end]: CPU time is that average × the same window.
+      cpuUsPerRequest: cpuCores !== undefined && completed > 0 ? (cpuCores * (end.epochMs - start.epochMs) * 1e3) / completed : undefined,
       idleRssBytes: undefined,
       idlePssBytes: undefined,
       peakRssBytes: memory('rss') ?? remote?.peakRssBytes,

@@ -134,8 +134,8 @@ describe('a remote target measured through Prometheus', () => {
       expect(proc.cpuCores, `run ${run.id}`).toBeGreaterThan(0.01);
       expect(Math.abs(measured.cpuCores! - proc.cpuCores), `${run.id}: Prometheus ${measured.cpuCores} vs /proc ${proc.cpuCores} cores`).toBeLessThanOrEqual(Math.max(0.05, 0.1 * proc.cpuCores));
       expect(Math.abs(measured.peakPssBytes! / proc.peakPssBytes - 1), `${run.id}: Prometheus ${measured.peakPssBytes} vs /proc ${proc.peakPssBytes} B`).toBeLessThanOrEqual(0.1);
-      // Cores × the window ÷ requests answered (the window's edges as the harness read them, within a ms of the engine's).
-      expect(measured.cpuUsPerRequest! / ((measured.cpuCores! * run.load.windowSeconds * 1e6) / run.load.counts.expectedStatus)).toBeCloseTo(1, 3);
+      // Cores × the window they were averaged over (Prometheus's query window) ÷ requests answered.
+      expect(measured.cpuUsPerRequest! / ((measured.cpuCores! * (prometheus.endEpochSeconds - prometheus.startEpochSeconds) * 1e6) / run.load.counts.expectedStatus)).toBeCloseTo(1, 3);
       expect(run.load.achievedRps).toBeGreaterThan(300);
     }
     // The terminal summary says where the figures were measured.
